@@ -1,0 +1,33 @@
+"""Settings read from the environment (prefix ``MINWON_``) or a ``.env`` file."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob minwon reads; documented in the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="MINWON_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///minwon.db"
+    secret_key: str = "change-me-in-production"
+    base_url: str = "http://127.0.0.1:8000"
+    session_max_age: int = 60 * 60 * 12
+    cookie_secure: bool = False
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "minwon@localhost"
+    outbox_max_attempts: int = 8
+    worker_poll_seconds: float = 2.0
+    default_language: str = "ko"
+    page_size: int = 50
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,8 @@
+"""Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic, tests)."""
+
+from minwon.db import Base
+from minwon.org import models as org_models
+from minwon.outbox import models as outbox_models
+from minwon.voices import models as voice_models
+
+__all__ = ["Base", "org_models", "outbox_models", "voice_models"]

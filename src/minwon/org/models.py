@@ -1,0 +1,113 @@
+"""Tables of the organisation tree: organisations, offices, units, staff, categories, routing."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from minwon.db import Base, UTCDateTime
+from minwon.timeutil import utcnow
+
+
+class Organization(Base):
+    """A whole agency (e.g. 서울경찰청, 한국토지공사); holds the deadline rules."""
+
+    __tablename__ = "organization"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    offices: Mapped[list["Office"]] = relationship(back_populates="organization")
+
+
+class ClosedDay(Base):
+    """A day an organisation is closed beyond weekends and public holidays."""
+
+    __tablename__ = "closed_day"
+    __table_args__ = (UniqueConstraint("organization_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Office(Base):
+    """A 본부 or 경찰서: the boundary of personal-data visibility."""
+
+    __tablename__ = "office"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organization: Mapped[Organization] = relationship(back_populates="offices")
+    units: Mapped[list["Unit"]] = relationship(back_populates="office", order_by="Unit.code")
+
+
+class Unit(Base):
+    """A 팀 / 지구대 / 파출소 keeping its own ledger; one per office may be the front desk."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="team")
+    is_front_desk: Mapped[bool] = mapped_column(Boolean, default=False)
+    office: Mapped[Office] = relationship(back_populates="units")
+
+
+class Staff(Base):
+    """A person who works in minwon; ``role`` decides what they may do."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(5), default="ko")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    office: Mapped[Office | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for machines; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff: Mapped[Staff] = relationship()
+
+
+class Category(Base):
+    """A node of the organisation's category tree (Korean name, stable code)."""
+
+    __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class RoutingRule(Base):
+    """Category and/or 행정동 → unit; the most specific, then lowest priority, wins."""
+
+    __tablename__ = "routing_rule"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    dong: Mapped[str | None] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    priority: Mapped[int] = mapped_column(Integer, default=100)

@@ -1,0 +1,25 @@
+"""Time helpers: minwon stores UTC and shows Asia/Seoul."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+KST = ZoneInfo("Asia/Seoul")
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def to_kst(value: datetime | None) -> datetime | None:
+    """The same instant shown in Korean time; naive values are taken as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(KST)
+
+
+def as_aware(value: datetime, default_tz: ZoneInfo = KST) -> datetime:
+    """Attach ``default_tz`` to a naive datetime (input from forms and files is Korean time)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=default_tz)
