@@ -125,5 +125,5 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200))
     caller: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))
-    voice_id: Mapped[int] = mapped_column(ForeignKey("voice.id"))
+    voice_id: Mapped[int | None] = mapped_column(ForeignKey("voice.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

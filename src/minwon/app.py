@@ -1,0 +1,108 @@
+"""create_app(): the FastAPI application with every domain's routes mounted."""
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from minwon import __version__
+from minwon.config import Settings, get_settings
+from minwon.db import get_engine, session_factory
+from minwon.errors import MinwonError
+from minwon.web.deps import LoginRequired
+
+log = logging.getLogger("minwon")
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application on ``engine`` (default: the configured database)."""
+    settings = settings or get_settings()
+    engine = engine or get_engine(settings.database_url)
+    app = FastAPI(
+        title="minwon",
+        version=__version__,
+        description="A ledger for every voice a citizen gives a Korean public agency.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="minwon_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _mount_routers(app)
+    _add_error_handlers(app)
+    return app
+
+
+def _mount_routers(app: FastAPI) -> None:
+    from minwon.org.pages import router as org_pages
+    from minwon.org.routes import router as org_api
+    from minwon.voices.pages import router as voice_pages
+    from minwon.voices.routes import router as voice_api
+    from minwon.web.pages import router as web_pages
+
+    for router in (voice_api, org_api, web_pages, voice_pages, org_pages):
+        app.include_router(router)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    from minwon.web.templating import render
+
+    return render(request, "error.html", status_code=status, status=status, message=message)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MinwonError)
+    async def _minwon_error(request: Request, exc: MinwonError) -> Response:
+        if isinstance(exc, LoginRequired) and not _wants_json(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
+        return _error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": "입력값이 올바르지 않습니다.", "errors": jsonable_encoder(errors)},
+                status_code=422,
+            )
+        return _error_page(request, 422, "입력값이 올바르지 않습니다.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        message = "찾으시는 페이지가 없습니다." if exc.status_code == 404 else str(exc.detail)
+        return _error_page(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"detail": "서버 오류가 발생했습니다."}, status_code=500)
+        return _error_page(
+            request, 500, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
+        )

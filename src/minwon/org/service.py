@@ -1,0 +1,331 @@
+"""The organisation tree, staff, categories and routing rules."""
+
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from minwon.errors import Conflict, Invalid, NotFound, Unauthorized
+from minwon.org.models import (
+    ApiToken,
+    Category,
+    ClosedDay,
+    Office,
+    Organization,
+    RoutingRule,
+    Staff,
+    Unit,
+)
+from minwon.org.roles import ROLES, Principal
+from minwon.org.security import hash_password, new_token, token_digest, verify_password
+from minwon.voices.deadlines import WorkCalendar
+
+
+def create_organization(
+    *, db_session: Session, code: str, name: str, settings: dict[str, Any] | None = None
+) -> Organization:
+    """Add an organisation; its ``settings`` hold deadline periods and working hours."""
+    _require_new(db_session, Organization, code)
+    org = Organization(code=code, name=name, settings=settings or {})
+    db_session.add(org)
+    db_session.flush()
+    return org
+
+
+def create_office(
+    *, db_session: Session, organization: Organization, code: str, name: str
+) -> Office:
+    """Add an office (본부·경찰서) under ``organization``."""
+    _require_new(db_session, Office, code)
+    office = Office(organization_id=organization.id, code=code, name=name)
+    db_session.add(office)
+    db_session.flush()
+    return office
+
+
+def create_unit(
+    *,
+    db_session: Session,
+    office: Office,
+    code: str,
+    name: str,
+    kind: str = "team",
+    is_front_desk: bool = False,
+) -> Unit:
+    """Add a unit with its own ledger; ``code`` prefixes its ledger numbers."""
+    if not code.replace("-", "").replace("_", "").isalnum():
+        raise Invalid(f"부서 코드 '{code}'에는 글자와 숫자만 쓸 수 있습니다.", field="code")
+    _require_new(db_session, Unit, code)
+    unit = Unit(office_id=office.id, code=code, name=name, kind=kind, is_front_desk=is_front_desk)
+    db_session.add(unit)
+    db_session.flush()
+    return unit
+
+
+def create_staff(
+    *,
+    db_session: Session,
+    login: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    office: Office | None = None,
+    unit: Unit | None = None,
+    email: str = "",
+) -> Staff:
+    """Add a staff account; office staff must belong to an office, HQ and admin need not."""
+    if role not in ROLES:
+        raise Invalid(f"알 수 없는 역할입니다: {role}", field="role")
+    if db_session.scalar(select(Staff.id).where(Staff.login == login)):
+        raise Conflict(f"이미 있는 로그인 아이디입니다: {login}", field="login")
+    if unit is not None and office is None:
+        office = unit.office
+    if office is None and role not in ("admin", "hq_analyst"):
+        raise Invalid("이 역할의 직원은 소속 기관(본부·경찰서)이 있어야 합니다.", field="office")
+    staff = Staff(
+        login=login,
+        name=name,
+        role=role,
+        email=email,
+        office_id=office.id if office else None,
+        unit_id=unit.id if unit else None,
+        password_hash=hash_password(password) if password else "",
+    )
+    db_session.add(staff)
+    db_session.flush()
+    return staff
+
+
+def create_category(
+    *,
+    db_session: Session,
+    organization: Organization,
+    code: str,
+    name: str,
+    parent: Category | None = None,
+) -> Category:
+    """Add a category to the organisation's tree."""
+    exists = select(Category.id).where(
+        Category.organization_id == organization.id, Category.code == code
+    )
+    if db_session.scalar(exists):
+        raise Conflict(f"이미 있는 분류 코드입니다: {code}", field="code")
+    cat = Category(
+        organization_id=organization.id,
+        code=code,
+        name=name,
+        parent_id=parent.id if parent else None,
+    )
+    db_session.add(cat)
+    db_session.flush()
+    return cat
+
+
+def create_routing_rule(
+    *,
+    db_session: Session,
+    unit: Unit,
+    category: Category | None = None,
+    dong: str | None = None,
+    priority: int = 100,
+) -> RoutingRule:
+    """Route voices of ``category`` and/or ``dong`` (행정동) in the unit's office to ``unit``."""
+    if category is None and not dong:
+        raise Invalid("배정 규칙에는 분류나 행정동 중 하나는 있어야 합니다.")
+    rule = RoutingRule(
+        office_id=unit.office_id,
+        unit_id=unit.id,
+        category_id=category.id if category else None,
+        dong=dong or None,
+        priority=priority,
+    )
+    db_session.add(rule)
+    db_session.flush()
+    return rule
+
+
+def add_closed_day(
+    *, db_session: Session, organization: Organization, day: date, reason: str
+) -> None:
+    """Mark a day on which the organisation does not count deadlines."""
+    db_session.add(ClosedDay(organization_id=organization.id, day=day, reason=reason))
+    db_session.flush()
+
+
+def route(
+    *, db_session: Session, office_id: int, category_id: int | None, dong: str | None
+) -> Unit | None:
+    """The unit the routing rules send a voice to: category+동 beats one of them; else None."""
+    conds = [RoutingRule.category_id.is_(None) | (RoutingRule.category_id == category_id)]
+    conds.append(RoutingRule.dong.is_(None) | (RoutingRule.dong == (dong or None)))
+    rules = db_session.scalars(
+        select(RoutingRule).where(RoutingRule.office_id == office_id, *conds)
+    ).all()
+    if not rules:
+        return None
+    best = min(rules, key=lambda r: (-_specificity(r), r.priority, r.id))
+    return db_session.get(Unit, best.unit_id)
+
+
+def _specificity(rule: RoutingRule) -> int:
+    return (rule.category_id is not None) + (rule.dong is not None)
+
+
+def front_desk(*, db_session: Session, office_id: int) -> Unit:
+    """The office's front desk unit (or its first unit) that takes unrouted voices."""
+    units = db_session.scalars(
+        select(Unit).where(Unit.office_id == office_id).order_by(Unit.is_front_desk.desc(), Unit.id)
+    ).first()
+    if units is None:
+        raise Invalid("이 기관에는 민원을 받을 부서가 없습니다.", field="unit")
+    return units
+
+
+def get_office(*, db_session: Session, office_id: int) -> Office:
+    """The office with ``office_id`` or NotFound."""
+    office = db_session.get(Office, office_id)
+    if office is None:
+        raise NotFound("기관을 찾을 수 없습니다.")
+    return office
+
+
+def find_office(*, db_session: Session, ref: str) -> Office:
+    """An office by code or name."""
+    office = db_session.scalar(select(Office).where(or_(Office.code == ref, Office.name == ref)))
+    if office is None:
+        raise NotFound(f"기관을 찾을 수 없습니다: {ref}", field="office")
+    return office
+
+
+def find_unit(*, db_session: Session, ref: str, office_id: int | None = None) -> Unit:
+    """A unit by code or name (names are looked up within ``office_id`` when given)."""
+    query = select(Unit).where(or_(Unit.code == ref, Unit.name == ref))
+    if office_id is not None:
+        query = query.where(Unit.office_id == office_id)
+    unit = db_session.scalars(query.order_by(Unit.id)).first()
+    if unit is None:
+        raise NotFound(f"부서를 찾을 수 없습니다: {ref}", field="unit")
+    return unit
+
+
+def get_unit(*, db_session: Session, unit_id: int) -> Unit:
+    """The unit with ``unit_id`` or NotFound."""
+    unit = db_session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("부서를 찾을 수 없습니다.", field="unit")
+    return unit
+
+
+def find_category(*, db_session: Session, organization_id: int, ref: str) -> Category:
+    """A category of the organisation by code or name."""
+    query = select(Category).where(
+        Category.organization_id == organization_id, or_(Category.code == ref, Category.name == ref)
+    )
+    cat = db_session.scalars(query.order_by(Category.id)).first()
+    if cat is None:
+        raise NotFound(f"분류를 찾을 수 없습니다: {ref}", field="category")
+    return cat
+
+
+def list_categories(*, db_session: Session, organization_id: int) -> list[Category]:
+    """The organisation's categories in code order."""
+    query = select(Category).where(Category.organization_id == organization_id)
+    return list(db_session.scalars(query.order_by(Category.code)))
+
+
+def list_offices(*, db_session: Session, principal: Principal) -> list[Office]:
+    """The offices the caller may look at."""
+    query = select(Office).order_by(Office.code)
+    if not principal.all_offices:
+        query = query.where(Office.id == principal.office_id)
+    return list(db_session.scalars(query))
+
+
+def list_units(*, db_session: Session, office_id: int | None = None) -> list[Unit]:
+    """Units, of one office or all, in code order."""
+    query = select(Unit).order_by(Unit.code)
+    if office_id is not None:
+        query = query.where(Unit.office_id == office_id)
+    return list(db_session.scalars(query))
+
+
+def unit_staff(*, db_session: Session, unit_id: int) -> list[Staff]:
+    """Active staff of a unit, by name."""
+    query = select(Staff).where(Staff.unit_id == unit_id, Staff.active.is_(True))
+    return list(db_session.scalars(query.order_by(Staff.name)))
+
+
+def get_staff(*, db_session: Session, staff_id: int) -> Staff:
+    """The staff member with ``staff_id`` or NotFound."""
+    staff = db_session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("직원을 찾을 수 없습니다.", field="staff")
+    return staff
+
+
+def organization_of_office(*, db_session: Session, office_id: int) -> Organization:
+    """The organisation an office belongs to."""
+    return get_office(db_session=db_session, office_id=office_id).organization
+
+
+def calendar_for(*, db_session: Session, organization: Organization) -> WorkCalendar:
+    """The organisation's working calendar: hours from settings, its closed days."""
+    days = db_session.scalars(
+        select(ClosedDay.day).where(ClosedDay.organization_id == organization.id)
+    ).all()
+    hours = organization.settings.get("work_hours", {})
+    return WorkCalendar(
+        closed_days=frozenset(days),
+        work_start=_time(hours.get("start"), time(9, 0)),
+        work_end=_time(hours.get("end"), time(18, 0)),
+        lunch_start=_time(hours.get("lunch_start"), time(12, 0)),
+        lunch_end=_time(hours.get("lunch_end"), time(13, 0)),
+    )
+
+
+def _time(value: str | None, default: time) -> time:
+    return time.fromisoformat(value) if value else default
+
+
+def authenticate(*, db_session: Session, login: str, password: str) -> Staff:
+    """The active staff member with this login and password, or Unauthorized."""
+    staff = db_session.scalar(select(Staff).where(Staff.login == login))
+    if staff is None or not staff.active or not verify_password(staff.password_hash, password):
+        raise Unauthorized("아이디 또는 비밀번호가 맞지 않습니다.")
+    return staff
+
+
+def set_password(*, db_session: Session, staff: Staff, password: str) -> None:
+    """Replace a staff member's password (at least 8 characters)."""
+    if len(password) < 8:
+        raise Invalid("비밀번호는 8자 이상이어야 합니다.", field="password")
+    staff.password_hash = hash_password(password)
+
+
+def issue_token(*, db_session: Session, staff: Staff, name: str) -> str:
+    """Create an API token for ``staff``; the plain token is returned once and never stored."""
+    token = new_token()
+    db_session.add(ApiToken(staff_id=staff.id, name=name, token_hash=token_digest(token)))
+    db_session.flush()
+    return token
+
+
+def staff_for_token(*, db_session: Session, token: str) -> Staff:
+    """The active staff member owning a bearer token, or Unauthorized."""
+    row = db_session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if row is None or row.revoked or not row.staff.active:
+        raise Unauthorized("API 토큰이 올바르지 않습니다.")
+    return row.staff
+
+
+def principal_for(staff: Staff) -> Principal:
+    """The caller identity used by every service for scoping and permissions."""
+    return Principal(staff.id, staff.login, staff.name, staff.role, staff.office_id, staff.unit_id)
+
+
+def _require_new(db_session: Session, model: Any, code: str) -> None:
+    if not code or not code.strip():
+        raise Invalid("코드는 비워 둘 수 없습니다.", field="code")
+    if db_session.scalar(select(model.id).where(model.code == code)):
+        raise Conflict(f"이미 있는 코드입니다: {code}", field="code")

@@ -1,0 +1,255 @@
+"""Reading the ledger: filtered, sorted, keyset-paged lists and their display form."""
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from minwon.errors import Invalid
+from minwon.org.models import Category, Office, Staff, Unit
+from minwon.org.roles import Principal
+from minwon.timeutil import KST, utcnow
+from minwon.voices.catalog import CHANNELS, OPEN_STATUSES, STATUSES
+from minwon.voices.models import Voice, VoiceContact
+from minwon.voices.schemas import CategoryRef, ContactRead, UnitRef, VoiceRead
+from minwon.voices.service import scoped
+
+SORTS = {"-received": "최근 접수순", "received": "오래된 접수순", "due": "처리기한 임박순"}
+COUNT_CAP = 10_000
+
+
+@dataclass
+class LedgerFilter:
+    """What a ledger listing is narrowed to; every field is optional."""
+
+    status: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    unit: str | None = None
+    office: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    q: str | None = None
+    sort: str = "-received"
+    extra: dict = field(default_factory=dict)
+
+    def validate(self) -> None:
+        """Reject values no ledger has, naming the field."""
+        if self.status and self.status not in STATUSES:
+            raise Invalid(f"알 수 없는 상태입니다: {self.status}", field="status")
+        if self.channel and self.channel not in CHANNELS:
+            raise Invalid(f"알 수 없는 접수 경로입니다: {self.channel}", field="channel")
+        if self.sort not in SORTS:
+            raise Invalid(f"알 수 없는 정렬입니다: {self.sort}", field="sort")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise Invalid("시작일이 종료일보다 늦습니다.", field="date_from")
+        if self.q is not None and len(self.q) > 200:
+            raise Invalid("검색어는 200자 이내로 입력하세요.", field="q")
+
+
+def _filtered(db: Session, flt: LedgerFilter, principal: Principal, now: datetime) -> Select:
+    flt.validate()
+    query = scoped(select(Voice), principal)
+    query = query.where(*_conditions(db, flt, now))
+    return query
+
+
+def _conditions(db: Session, flt: LedgerFilter, now: datetime) -> list:
+    conds: list = []
+    simple = {"status": flt.status, "kind": flt.kind, "channel": flt.channel}
+    conds += [getattr(Voice, name) == value for name, value in simple.items() if value]
+    if flt.unit:
+        conds.append(Voice.unit_id.in_(select(Unit.id).where(Unit.code == flt.unit)))
+    if flt.office:
+        conds.append(Voice.office_id.in_(select(Office.id).where(Office.code == flt.office)))
+    if flt.category:
+        conds.append(
+            Voice.category_id.in_(select(Category.id).where(Category.code == flt.category))
+        )
+    if flt.date_from:
+        conds.append(Voice.received_at >= datetime.combine(flt.date_from, time(), KST))
+    if flt.date_to:
+        end = datetime.combine(flt.date_to + timedelta(days=1), time(), KST)
+        conds.append(Voice.received_at < end)
+    if flt.overdue:
+        conds += [Voice.status.in_(OPEN_STATUSES), Voice.due_at < now]
+    if flt.due_soon:
+        conds += [Voice.status.in_(OPEN_STATUSES), Voice.due_at >= now]
+        conds.append(Voice.due_at < now + timedelta(hours=24))
+    if flt.q:
+        like = f"%{_escape_like(flt.q.strip())}%"
+        conds.append(or_(Voice.title.like(like, escape="\\"), Voice.body.like(like, escape="\\")))
+    return conds
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order(query: Select, sort: str) -> Select:
+    if sort == "received":
+        return query.order_by(Voice.received_at, Voice.id)
+    if sort == "due":
+        return query.where(Voice.due_at.is_not(None)).order_by(Voice.due_at, Voice.id)
+    return query.order_by(Voice.received_at.desc(), Voice.id.desc())
+
+
+def _after(query: Select, sort: str, cursor: str) -> Select:
+    at, last_id = decode_cursor(cursor)
+    if sort == "received":
+        return query.where(
+            or_(Voice.received_at > at, and_(Voice.received_at == at, Voice.id > last_id))
+        )
+    if sort == "due":
+        return query.where(or_(Voice.due_at > at, and_(Voice.due_at == at, Voice.id > last_id)))
+    return query.where(
+        or_(Voice.received_at < at, and_(Voice.received_at == at, Voice.id < last_id))
+    )
+
+
+def encode_cursor(at: datetime, voice_id: int) -> str:
+    """An opaque page cursor for the row last shown."""
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{voice_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (instant, id) a cursor stands for; a tampered cursor is a clear 422."""
+    try:
+        at, voice_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(at), int(voice_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("페이지 커서가 올바르지 않습니다.", field="cursor") from exc
+
+
+def page(
+    *,
+    db_session: Session,
+    principal: Principal,
+    flt: LedgerFilter,
+    cursor: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> tuple[list[Voice], str | None]:
+    """One page of the ledger and the cursor of the next page (None at the end)."""
+    if not 1 <= limit <= 500:
+        raise Invalid("limit은 1~500 사이여야 합니다.", field="limit")
+    query = _order(_filtered(db_session, flt, principal, now or utcnow()), flt.sort)
+    if cursor:
+        query = _after(query, flt.sort, cursor)
+    rows = list(db_session.scalars(query.limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    key = last.due_at if flt.sort == "due" else last.received_at
+    return rows[:limit], encode_cursor(key, last.id)
+
+
+def count(
+    *, db_session: Session, principal: Principal, flt: LedgerFilter, now: datetime | None = None
+) -> int:
+    """How many voices match, counted up to COUNT_CAP + 1 so big ledgers stay fast."""
+    query = _filtered(db_session, flt, principal, now or utcnow()).with_only_columns(Voice.id)
+    capped = query.limit(COUNT_CAP + 1).subquery()
+    return int(db_session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+def stream(
+    *, db_session: Session, principal: Principal, flt: LedgerFilter, now: datetime | None = None
+):
+    """Every matching voice in ledger order, fetched in chunks (for exports)."""
+    query = _order(_filtered(db_session, flt, principal, now or utcnow()), flt.sort)
+    yield from db_session.scalars(query.execution_options(yield_per=1000))
+
+
+@dataclass
+class Names:
+    """Look-ups that turn ids on a page of voices into names, loaded once per page."""
+
+    units: dict[int, Unit]
+    offices: dict[int, Office]
+    categories: dict[int, Category]
+    staff: dict[int, str]
+    ledger_nos: dict[int, str]
+    contacts: dict[int, VoiceContact]
+
+
+def names_for(db: Session, voices: list[Voice], with_contacts: bool) -> Names:
+    """Load every name a page of voices needs in a handful of queries."""
+    unit_ids = {v.unit_id for v in voices}
+    cat_ids = {v.category_id for v in voices if v.category_id}
+    staff_ids = {v.assignee_id for v in voices if v.assignee_id}
+    link_ids = {i for v in voices for i in (v.transferred_from_id, v.transferred_to_id) if i}
+    voice_ids = [v.id for v in voices]
+    units = {u.id: u for u in db.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    office_ids = {u.office_id for u in units.values()}
+    return Names(
+        units=units,
+        offices={o.id: o for o in db.scalars(select(Office).where(Office.id.in_(office_ids)))},
+        categories={c.id: c for c in db.scalars(select(Category).where(Category.id.in_(cat_ids)))},
+        staff=dict(db.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids))).all()),
+        ledger_nos=dict(
+            db.execute(select(Voice.id, Voice.ledger_no).where(Voice.id.in_(link_ids))).all()
+        ),
+        contacts=(
+            {
+                c.voice_id: c
+                for c in db.scalars(
+                    select(VoiceContact).where(VoiceContact.voice_id.in_(voice_ids))
+                )
+            }
+            if with_contacts
+            else {}
+        ),
+    )
+
+
+def to_read(
+    voice: Voice, names: Names, principal: Principal, now: datetime | None = None
+) -> VoiceRead:
+    """The display form of a voice; contact data only for those who may see it."""
+    now = now or utcnow()
+    unit = names.units[voice.unit_id]
+    cat = names.categories.get(voice.category_id) if voice.category_id else None
+    contact = names.contacts.get(voice.id) if principal.sees_personal_data else None
+    return VoiceRead(
+        id=voice.id,
+        ledger_no=voice.ledger_no,
+        status=voice.status,
+        kind=voice.kind,
+        channel=voice.channel,
+        title=voice.title,
+        body=voice.body,
+        office=names.offices[unit.office_id].code,
+        unit=UnitRef(code=unit.code, name=unit.name),
+        category=CategoryRef(code=cat.code, name=cat.name) if cat else None,
+        received_at=voice.received_at,
+        due_at=voice.due_at,
+        extended=voice.extended,
+        overdue=is_overdue(voice, now),
+        dong=voice.dong,
+        address=voice.address,
+        lat=voice.lat,
+        lon=voice.lon,
+        assignee=names.staff.get(voice.assignee_id) if voice.assignee_id else None,
+        answered_at=voice.answered_at,
+        closed_at=voice.closed_at,
+        transferred_from=names.ledger_nos.get(voice.transferred_from_id or 0),
+        transferred_to=names.ledger_nos.get(voice.transferred_to_id or 0),
+        contact=ContactRead.model_validate(contact, from_attributes=True) if contact else None,
+    )
+
+
+def is_overdue(voice: Voice, now: datetime) -> bool:
+    """An open voice past its deadline."""
+    return voice.status in OPEN_STATUSES and voice.due_at is not None and voice.due_at < now
+
+
+def read_many(db: Session, voices: list[Voice], principal: Principal) -> list[VoiceRead]:
+    """Display forms of a list of voices, with names loaded in bulk."""
+    names = names_for(db, voices, principal.sees_personal_data)
+    return [to_read(v, names, principal) for v in voices]

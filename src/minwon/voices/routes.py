@@ -1,0 +1,230 @@
+"""HTTP API of the ledger under /api/v1 (thin: parse, call the service, commit, answer)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from minwon.org.roles import Principal
+from minwon.voices import history, queries, service, workflow
+from minwon.voices.catalog import STATUSES
+from minwon.voices.models import Voice
+from minwon.voices.schemas import (
+    AnswerIn,
+    AnswerRead,
+    AssignIn,
+    EventRead,
+    ExtendIn,
+    NoteIn,
+    TrackRead,
+    TransferIn,
+    UnitRef,
+    VoiceCreate,
+    VoiceCreated,
+    VoicePage,
+    VoiceRead,
+)
+from minwon.web.deps import PrincipalDep, SessionDep, StaffDep
+
+router = APIRouter(prefix="/api/v1", tags=["voices"])
+
+
+def _read(db: Session, voice: Voice, principal: Principal) -> VoiceRead:
+    return queries.read_many(db, [voice], principal)[0]
+
+
+@router.post("/voices", status_code=201, response_model=VoiceCreated)
+def create_voice(
+    voice_in: VoiceCreate,
+    db: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> VoiceCreated:
+    """Record a voice from any channel; replays with the same Idempotency-Key are safe."""
+    if idempotency_key is None:
+        voice, secret = service.create(db_session=db, voice_in=voice_in, principal=principal)
+        replayed = False
+    else:
+        voice, secret, replayed = service.create_idempotent(
+            db_session=db, voice_in=voice_in, principal=principal, key=idempotency_key
+        )
+    db.commit()
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    unit = _read(db, voice, principal).unit if principal.is_staff else _unit_ref(db, voice)
+    return VoiceCreated(
+        id=voice.id,
+        ledger_no=voice.ledger_no,
+        status=voice.status,
+        due_at=voice.due_at,
+        unit=unit,
+        receipt_secret=secret,
+    )
+
+
+def _unit_ref(db: Session, voice: Voice) -> UnitRef:
+    names = queries.names_for(db, [voice], with_contacts=False)
+    unit = names.units[voice.unit_id]
+    return UnitRef(code=unit.code, name=unit.name)
+
+
+@router.get("/voices", response_model=VoicePage)
+def list_voices(
+    db: SessionDep,
+    principal: StaffDep,
+    status: str | None = None,
+    kind: str | None = None,
+    channel: str | None = None,
+    category: str | None = None,
+    unit: str | None = None,
+    office: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    overdue: bool = False,
+    due_soon: bool = False,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: str = "-received",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> VoicePage:
+    """The ledger, filtered and keyset-paged (follow ``next_cursor``)."""
+    flt = queries.LedgerFilter(
+        status=status,
+        kind=kind,
+        channel=channel,
+        category=category,
+        unit=unit,
+        office=office,
+        date_from=date_from,
+        date_to=date_to,
+        overdue=overdue,
+        due_soon=due_soon,
+        q=q,
+        sort=sort,
+    )
+    rows, next_cursor = queries.page(
+        db_session=db, principal=principal, flt=flt, cursor=cursor, limit=limit
+    )
+    return VoicePage(items=queries.read_many(db, rows, principal), next_cursor=next_cursor)
+
+
+@router.get("/voices/{voice_id}", response_model=VoiceRead)
+def get_voice(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """One voice of the caller's offices."""
+    return _read(db, service.get(db_session=db, voice_id=voice_id, principal=principal), principal)
+
+
+@router.get("/voices/{voice_id}/history", response_model=list[EventRead])
+def voice_history(voice_id: int, db: SessionDep, principal: StaffDep) -> list[EventRead]:
+    """Every change to the voice, oldest first."""
+    voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    return [
+        EventRead(
+            at=e.at, actor=e.actor_label, kind=e.kind, before=e.before, after=e.after, note=e.note
+        )
+        for e in history.events(db_session=db, voice_id=voice.id)
+    ]
+
+
+def _transition(db: Session, voice_id: int, principal: Principal, step, **kwargs) -> VoiceRead:
+    voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    result = step(db_session=db, voice=voice, principal=principal, **kwargs)
+    db.commit()
+    return _read(db, result if isinstance(result, Voice) else voice, principal)
+
+
+@router.post("/voices/{voice_id}/assign", response_model=VoiceRead)
+def assign(voice_id: int, body: AssignIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Assign to a staff member of the voice's unit (unit lead)."""
+    return _transition(db, voice_id, principal, workflow.assign, assignee_login=body.assignee)
+
+
+@router.post("/voices/{voice_id}/start", response_model=VoiceRead)
+def start(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Mark as in progress."""
+    return _transition(db, voice_id, principal, workflow.start)
+
+
+@router.post("/voices/{voice_id}/answer", response_model=VoiceRead)
+def draft_answer(voice_id: int, body: AnswerIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Write the answer draft (officer of the unit)."""
+    return _transition(db, voice_id, principal, workflow.draft_answer, body=body.body)
+
+
+@router.post("/voices/{voice_id}/answer/approve", response_model=VoiceRead)
+def approve_answer(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Approve and send the draft; the citizen is notified (unit lead)."""
+    return _transition(db, voice_id, principal, workflow.approve_answer)
+
+
+@router.post("/voices/{voice_id}/answer/return", response_model=VoiceRead)
+def return_answer(voice_id: int, body: NoteIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Send the draft back with a reason (unit lead)."""
+    return _transition(db, voice_id, principal, workflow.return_answer, note=body.note)
+
+
+@router.get("/voices/{voice_id}/answers", response_model=list[AnswerRead])
+def answers(voice_id: int, db: SessionDep, principal: StaffDep) -> list[AnswerRead]:
+    """The voice's answers, drafts included."""
+    voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    return workflow.answers_read(db_session=db, voice_id=voice.id)
+
+
+@router.post("/voices/{voice_id}/close", response_model=VoiceRead)
+def close(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Close an answered voice (unit lead)."""
+    return _transition(db, voice_id, principal, workflow.close)
+
+
+@router.post("/voices/{voice_id}/reopen", response_model=VoiceRead)
+def reopen(voice_id: int, body: NoteIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Take an answered or closed voice up again (unit lead)."""
+    return _transition(db, voice_id, principal, workflow.reopen, note=body.note)
+
+
+@router.post("/voices/{voice_id}/transfer", response_model=VoiceRead)
+def transfer(voice_id: int, body: TransferIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Move to another unit; answers with the new ledger line."""
+    return _transition(
+        db, voice_id, principal, workflow.transfer, unit_code=body.unit, note=body.note
+    )
+
+
+@router.post("/voices/{voice_id}/extend", response_model=VoiceRead)
+def extend(voice_id: int, body: ExtendIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+    """Extend the deadline once, with a reason sent to the citizen (unit lead)."""
+    return _transition(db, voice_id, principal, workflow.extend, days=body.days, reason=body.reason)
+
+
+class TrackIn(BaseModel):
+    """A citizen's receipt: ledger number and secret."""
+
+    ledger_no: str = Field(min_length=1, max_length=48)
+    secret: str = Field(min_length=1, max_length=32)
+
+
+@router.post("/track", response_model=TrackRead, tags=["citizens"])
+def track(body: TrackIn, db: SessionDep) -> TrackRead:
+    """Status and sent answer of a voice, for the citizen who holds its receipt."""
+    voice = service.track(db_session=db, ledger_no=body.ledger_no, secret=body.secret)
+    return track_read(db, voice)
+
+
+def track_read(db: Session, voice: Voice) -> TrackRead:
+    """What the citizen may see of their voice (follows a transfer to the current line)."""
+    while voice.transferred_to_id:
+        voice = db.get_one(Voice, voice.transferred_to_id)
+    answer = workflow.sent_answer(db_session=db, voice_id=voice.id)
+    return TrackRead(
+        ledger_no=voice.ledger_no,
+        title=voice.title,
+        status=voice.status,
+        status_label=STATUSES[voice.status],
+        received_at=voice.received_at,
+        due_at=voice.due_at,
+        answer=answer.body if answer else None,
+        answered_at=voice.answered_at,
+    )

@@ -1,0 +1,254 @@
+"""Intake and lookup of voices: numbering, deadlines, routing, office scoping."""
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from minwon.errors import Conflict, Forbidden, Invalid, NotFound
+from minwon.org import service as org_service
+from minwon.org.models import Office, Organization, Unit
+from minwon.org.roles import WRITERS, Principal
+from minwon.org.security import token_digest
+from minwon.timeutil import KST, as_aware, to_kst, utcnow
+from minwon.voices import history, ledger
+from minwon.voices.catalog import CHANNELS, kinds_for, period_for
+from minwon.voices.deadlines import due_at
+from minwon.voices.models import IdempotencyKey, Voice, VoiceContact
+from minwon.voices.schemas import VoiceCreate
+
+SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def new_receipt_secret() -> str:
+    """A short secret a citizen can read aloud or type (no 0/O, 1/I look-alikes)."""
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
+
+
+def create(
+    *, db_session: Session, voice_in: VoiceCreate, principal: Principal, now: datetime | None = None
+) -> tuple[Voice, str]:
+    """Put a new voice into a unit's ledger: number, deadline, history; returns its secret.
+
+    Runs in the caller's (write) transaction; nothing is committed here.
+    """
+    now = now or utcnow()
+    if principal.is_staff and principal.role not in WRITERS:
+        raise Forbidden("이 역할로는 민원을 등록할 수 없습니다.")
+    office, unit, category_id = _place(db_session, voice_in, principal)
+    org = office.organization
+    _check_kind(org, voice_in.kind)
+    received = _received_at(voice_in, principal, now)
+    voice = _insert(db_session, voice_in, principal, office, unit, category_id, received, org)
+    secret = new_receipt_secret()
+    voice.receipt_secret_hash = token_digest(secret)
+    _add_contact(db_session, voice, voice_in)
+    history.record(
+        db_session=db_session,
+        voice=voice,
+        actor=principal,
+        kind="received",
+        after={"status": voice.status, "unit": unit.code, "ledger_no": voice.ledger_no},
+    )
+    return voice, secret
+
+
+def _insert(
+    db: Session,
+    voice_in: VoiceCreate,
+    principal: Principal,
+    office: Office,
+    unit: Unit,
+    category_id: int | None,
+    received: datetime,
+    org: Organization,
+) -> Voice:
+    year = to_kst(received).year
+    seq = ledger.next_sequence(db_session=db, unit_id=unit.id, year=year)
+    period = period_for(org.settings, voice_in.kind)
+    calendar = org_service.calendar_for(db_session=db, organization=org)
+    voice = Voice(
+        office_id=office.id,
+        unit_id=unit.id,
+        ledger_year=year,
+        ledger_seq=seq,
+        ledger_no=ledger.format_number(unit.code, year, seq),
+        kind=voice_in.kind,
+        channel=voice_in.channel,
+        title=voice_in.title,
+        body=voice_in.body,
+        category_id=category_id,
+        status="received",
+        received_at=received,
+        period_days=period,
+        due_at=due_at(received, period, calendar),
+        dong=voice_in.dong,
+        address=voice_in.address,
+        lat=voice_in.lat,
+        lon=voice_in.lon,
+        created_by_id=principal.staff_id,
+    )
+    db.add(voice)
+    db.flush()
+    return voice
+
+
+def _place(
+    db: Session, voice_in: VoiceCreate, principal: Principal
+) -> tuple[Office, Unit, int | None]:
+    office = _office_for(db, voice_in, principal)
+    category_id = None
+    if voice_in.category:
+        category_id = org_service.find_category(
+            db_session=db, organization_id=office.organization_id, ref=voice_in.category
+        ).id
+    if voice_in.unit:
+        unit = org_service.find_unit(db_session=db, ref=voice_in.unit, office_id=office.id)
+    else:
+        unit = org_service.route(
+            db_session=db, office_id=office.id, category_id=category_id, dong=voice_in.dong
+        ) or org_service.front_desk(db_session=db, office_id=office.id)
+    return office, unit, category_id
+
+
+def _office_for(db: Session, voice_in: VoiceCreate, principal: Principal) -> Office:
+    if voice_in.unit:
+        unit = db.scalar(select(Unit).where(Unit.code == voice_in.unit))
+        if unit is None or not _may_write_office(principal, unit.office_id):
+            raise Invalid(f"부서를 찾을 수 없습니다: {voice_in.unit}", field="unit")
+        return unit.office
+    if voice_in.office:
+        office = db.scalar(select(Office).where(Office.code == voice_in.office))
+        if office is None or not _may_write_office(principal, office.id):
+            raise Invalid(f"기관을 찾을 수 없습니다: {voice_in.office}", field="office")
+        return office
+    if principal.office_id is None:
+        raise Invalid("민원을 받을 기관(office)이나 부서(unit)를 정해 주세요.", field="office")
+    return org_service.get_office(db_session=db, office_id=principal.office_id)
+
+
+def _may_write_office(principal: Principal, office_id: int) -> bool:
+    return not principal.is_staff or principal.all_offices or principal.office_id == office_id
+
+
+def _check_kind(org: Organization, kind: str) -> None:
+    if kind not in kinds_for(org.settings):
+        allowed = ", ".join(kinds_for(org.settings))
+        raise Invalid(f"알 수 없는 민원 종류입니다: {kind} (가능: {allowed})", field="kind")
+
+
+def _received_at(voice_in: VoiceCreate, principal: Principal, now: datetime) -> datetime:
+    if voice_in.received_at is None:
+        return now
+    if not principal.is_staff:
+        raise Invalid("접수 일시는 직원만 입력할 수 있습니다.", field="received_at")
+    received = as_aware(voice_in.received_at, KST)
+    if received > now + CLOCK_SKEW:
+        raise Invalid("접수 일시가 미래입니다.", field="received_at")
+    if received.year < 2000:
+        raise Invalid("접수 일시가 너무 오래되었습니다.", field="received_at")
+    return received
+
+
+def _add_contact(db: Session, voice: Voice, voice_in: VoiceCreate) -> None:
+    c = voice_in.contact
+    if c is None or not (c.name or c.phone or c.email):
+        return
+    db.add(
+        VoiceContact(
+            voice_id=voice.id, name=c.name, phone=c.phone, email=c.email, consent=c.consent
+        )
+    )
+
+
+def request_hash(voice_in: VoiceCreate) -> str:
+    """A fingerprint of an intake request, to tell a replay from a different body."""
+    payload = json.dumps(voice_in.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def create_idempotent(
+    *,
+    db_session: Session,
+    voice_in: VoiceCreate,
+    principal: Principal,
+    key: str,
+    now: datetime | None = None,
+) -> tuple[Voice, str | None, bool]:
+    """Intake honouring an Idempotency-Key: (voice, secret or None on replay, replayed?).
+
+    The key row is written first so that a concurrent twin waits on it and then replays.
+    """
+    digest = request_hash(voice_in)
+    if len(key) > 200 or not key.strip():
+        raise Invalid("Idempotency-Key는 1~200자여야 합니다.", field="Idempotency-Key")
+    try:
+        with db_session.begin_nested():
+            row = IdempotencyKey(key=key, caller=principal.caller_key, request_hash=digest)
+            db_session.add(row)
+    except IntegrityError:
+        return _replay(db_session, key, principal, digest), None, True
+    voice, secret = create(db_session=db_session, voice_in=voice_in, principal=principal, now=now)
+    row.voice_id = voice.id
+    return voice, secret, False
+
+
+def _replay(db: Session, key: str, principal: Principal, digest: str) -> Voice:
+    row = db.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.key == key, IdempotencyKey.caller == principal.caller_key
+        )
+    )
+    if row is None or row.voice_id is None:
+        raise Conflict("같은 Idempotency-Key의 요청이 처리 중입니다. 잠시 후 다시 시도하세요.")
+    if row.request_hash != digest:
+        raise Conflict("이 Idempotency-Key는 다른 내용의 요청에 이미 쓰였습니다.")
+    return db.get_one(Voice, row.voice_id)
+
+
+def scoped(query: Select, principal: Principal) -> Select:
+    """Limit a voice query to the caller's offices (the one place office scoping happens)."""
+    if not principal.is_staff:
+        raise Forbidden("직원만 민원 대장을 볼 수 있습니다.")
+    if principal.all_offices:
+        return query
+    return query.where(Voice.office_id == principal.office_id)
+
+
+def get(*, db_session: Session, voice_id: int, principal: Principal) -> Voice:
+    """A voice the caller may see; one of another office is simply not found."""
+    voice = db_session.scalar(scoped(select(Voice), principal).where(Voice.id == voice_id))
+    if voice is None:
+        raise NotFound("민원을 찾을 수 없습니다.")
+    return voice
+
+
+def get_by_ledger_no(*, db_session: Session, ledger_no: str, principal: Principal) -> Voice:
+    """A voice by its ledger number, within the caller's offices."""
+    query = scoped(select(Voice), principal).where(Voice.ledger_no == ledger_no)
+    voice = db_session.scalar(query)
+    if voice is None:
+        raise NotFound("민원을 찾을 수 없습니다.")
+    return voice
+
+
+def track(*, db_session: Session, ledger_no: str, secret: str) -> Voice:
+    """The voice a citizen follows with its ledger number and receipt secret.
+
+    A wrong number and a wrong secret give the same answer, so neither can be probed.
+    """
+    voice = db_session.scalar(select(Voice).where(Voice.ledger_no == ledger_no.strip()))
+    digest = token_digest(secret.strip().upper())
+    if voice is None or not secrets.compare_digest(voice.receipt_secret_hash, digest):
+        raise NotFound("접수번호 또는 확인 코드가 맞지 않습니다.")
+    return voice
+
+
+def channel_label(code: str) -> str:
+    """The Korean name of a channel code."""
+    return CHANNELS.get(code, code)

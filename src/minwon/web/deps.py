@@ -1,0 +1,91 @@
+"""Request-scoped dependencies: one session per request, the caller, CSRF for forms."""
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from minwon.db import begin_write
+from minwon.errors import Forbidden, MinwonError, Unauthorized
+from minwon.org import service as org_service
+from minwon.org.roles import CITIZEN, Principal
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request; writes start as write transactions; errors roll back."""
+    with request.app.state.sessions() as db:
+        if request.method in WRITE_METHODS:
+            begin_write(db)
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_principal(request: Request, db: SessionDep) -> Principal:
+    """The caller: a bearer token's owner, the logged-in staff member, or a citizen."""
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Authorization 헤더는 'Bearer 토큰' 형식이어야 합니다.")
+        return org_service.principal_for(
+            org_service.staff_for_token(db_session=db, token=token.strip())
+        )
+    staff_id = request.session.get("staff_id")
+    if staff_id:
+        staff = db.get(org_service.Staff, staff_id)
+        if staff is not None and staff.active:
+            return org_service.principal_for(staff)
+        request.session.clear()
+    return CITIZEN
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+class LoginRequired(MinwonError):
+    """A page needs a logged-in staff member; the handler redirects to the login page."""
+
+    status = 401
+
+
+def get_staff(principal: PrincipalDep) -> Principal:
+    """The caller, who must be staff (API: 401; pages: redirect to login)."""
+    if not principal.is_staff:
+        raise LoginRequired("로그인이 필요합니다.")
+    return principal
+
+
+StaffDep = Annotated[Principal, Depends(get_staff)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use; forms carry it in a hidden field."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a form post whose hidden CSRF token does not match the session's."""
+    if request.method not in WRITE_METHODS:
+        return
+    form = await request.form()
+    sent = str(form.get("csrf_token", ""))
+    expected = request.session.get("csrf", "")
+    if not expected or not secrets.compare_digest(sent, expected):
+        raise Forbidden("보안 토큰이 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도하세요.")
+
+
+CsrfDep = Depends(check_csrf)

@@ -1,0 +1,21 @@
+"""Interface text in Korean (default) and English; templates call ``t(key)``."""
+
+from pathlib import Path
+
+import yaml
+
+_DIR = Path(__file__).parent / "i18n"
+LANGUAGES = ("ko", "en")
+
+
+def _load() -> dict[str, dict[str, str]]:
+    return {lang: yaml.safe_load((_DIR / f"{lang}.yaml").read_text("utf-8")) for lang in LANGUAGES}
+
+
+MESSAGES = _load()
+
+
+def translate(lang: str, key: str, **params: object) -> str:
+    """The text for ``key`` in ``lang``, falling back to Korean, then to the key itself."""
+    text = MESSAGES.get(lang, {}).get(key) or MESSAGES["ko"].get(key) or key
+    return text.format(**params) if params else text

@@ -1,0 +1,58 @@
+"""The one Jinja2 environment every page renders with: layout, filters, language."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from minwon.timeutil import to_kst
+from minwon.voices.catalog import CHANNELS, KINDS, STATUSES
+from minwon.web.deps import csrf_token
+from minwon.web.i18n import LANGUAGES, translate
+
+SRC = Path(__file__).resolve().parent.parent
+templates = Jinja2Templates(
+    directory=[
+        str(SRC / "web" / "templates"),
+        str(SRC / "voices" / "templates"),
+        str(SRC / "org" / "templates"),
+    ]
+)
+
+
+def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format an instant in Korean time; empty for None."""
+    return to_kst(value).strftime(fmt) if value else ""
+
+
+templates.env.filters["kst"] = kst
+templates.env.globals.update(KINDS=KINDS, CHANNELS=CHANNELS, STATUSES=STATUSES)
+
+
+def language(request: Request) -> str:
+    """The page language: ?lang=, then the cookie, then Korean."""
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "ko"
+    return lang if lang in LANGUAGES else "ko"
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page inside the common layout with the caller, CSRF token and language."""
+    lang = language(request)
+    context.setdefault("principal", getattr(request.state, "principal", None))
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "lang": lang,
+            "t": lambda key, **kw: translate(lang, key, **kw),
+            "csrf_token": csrf_token(request),
+            **context,
+        },
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=60 * 60 * 24 * 365, samesite="lax")
+    return response
