@@ -329,3 +329,11 @@ def _require_new(db_session: Session, model: Any, code: str) -> None:
         raise Invalid("코드는 비워 둘 수 없습니다.", field="code")
     if db_session.scalar(select(model.id).where(model.code == code)):
         raise Conflict(f"이미 있는 코드입니다: {code}", field="code")
+
+
+def staff_by_login(*, db_session: Session, login: str) -> Staff:
+    """The staff member with ``login`` or NotFound."""
+    staff = db_session.scalar(select(Staff).where(Staff.login == login))
+    if staff is None:
+        raise NotFound(f"직원을 찾을 수 없습니다: {login}", field="login")
+    return staff

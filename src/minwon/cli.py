@@ -1,0 +1,225 @@
+"""The ``minwon`` command: serve, demo, db, worker, import, export, org, token."""
+
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from minwon.config import get_settings
+from minwon.org.roles import Principal
+
+app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.")
+db_app = typer.Typer(help="Database schema (Alembic).")
+org_app = typer.Typer(help="Organisation tree, staff, categories and routing rules.")
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+console = Console()
+err = Console(stderr=True)
+
+
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database schema to the newest revision."""
+    from minwon import migrate
+
+    migrate.upgrade(revision=revision)
+    console.print(f"데이터베이스를 최신 구조로 맞췄습니다: {get_settings().database_url}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = "base") -> None:
+    """Take the schema back to an earlier revision (default: empty)."""
+    from minwon import migrate
+
+    migrate.downgrade(revision=revision)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn
+
+    uvicorn.run("minwon.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="send what is due and stop")] = False,
+) -> None:
+    """Deliver the outbox (e-mail to citizens) with retries, until stopped."""
+    from minwon.db import get_engine
+    from minwon.outbox.smtp import SmtpSender
+    from minwon.outbox.worker import run_forever, run_once
+
+    settings = get_settings()
+    engine, sender = get_engine(), SmtpSender(settings)
+    if once:
+        console.print(f"보낸 메시지: {run_once(engine=engine, sender=sender)}건")
+        return
+    console.print(
+        f"발송 작업을 시작합니다 (SMTP {settings.smtp_host}:{settings.smtp_port}). Ctrl+C로 멈춥니다."
+    )
+    stop = threading.Event()
+    try:
+        run_forever(
+            engine=engine, sender=sender, stop=stop, poll_seconds=settings.worker_poll_seconds
+        )
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")],
+    create_units: Annotated[bool, typer.Option(help="create unknown units")] = False,
+    office: Annotated[str | None, typer.Option(help="office code for rows without one")] = None,
+    as_login: Annotated[
+        str, typer.Option("--as", help="staff login recorded as importer")
+    ] = "admin",
+) -> None:
+    """Import voices from a CSV/XLSX file; a file with any bad row imports nothing."""
+    from minwon.db import get_engine
+    from minwon.voices.importer import import_file
+
+    principal = _principal(as_login)
+    with _progress("가져오는 중") as bar:
+        task = bar.add_task("import", total=None)
+        report = import_file(
+            engine=get_engine(),
+            path=file,
+            principal=principal,
+            create_units=create_units,
+            office=office,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if report.errors:
+        err.print(report.format())
+        raise typer.Exit(1)
+    console.print(report.format())
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="file to write (.xlsx or .csv)")],
+    office: Annotated[str | None, typer.Option(help="office code")] = None,
+    unit: Annotated[str | None, typer.Option(help="unit code")] = None,
+    as_login: Annotated[
+        str, typer.Option("--as", help="staff login whose view is exported")
+    ] = "admin",
+) -> None:
+    """Export the ledger (민원 처리부) as Excel or CSV."""
+    from minwon.db import get_engine, session_factory
+    from minwon.voices import exporter
+    from minwon.voices.queries import LedgerFilter
+
+    principal = _principal(as_login)
+    flt = LedgerFilter(office=office, unit=unit)
+    write = (
+        exporter.export_ledger_csv if out.suffix.lower() == ".csv" else exporter.export_ledger_xlsx
+    )
+    with session_factory(get_engine())() as db:
+        rows = write(db_session=db, principal=principal, flt=flt, out=out)
+    console.print(f"{out}에 {rows}건을 썼습니다.")
+
+
+@org_app.command("load")
+def org_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Load or update the organisation from a YAML or XLSX file (all or nothing)."""
+    from minwon.db import write_session
+    from minwon.errors import MinwonError
+    from minwon.org.loader import load_org_file
+
+    try:
+        with write_session() as db:
+            report = load_org_file(db_session=db, path=file)
+    except MinwonError as exc:
+        err.print(f"[red]불러오지 못했습니다:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    console.print(report.format())
+
+
+@app.command()
+def token(
+    login: str, name: Annotated[str, typer.Option(help="what the token is for")] = "cli"
+) -> None:
+    """Issue an API bearer token for a staff member (shown once)."""
+    from minwon.db import write_session
+    from minwon.errors import NotFound
+    from minwon.org import service as org_service
+
+    with write_session() as db:
+        try:
+            staff = org_service.staff_by_login(db_session=db, login=login)
+        except NotFound as exc:
+            err.print(exc.message)
+            raise typer.Exit(1) from exc
+        console.print(org_service.issue_token(db_session=db, staff=staff, name=name))
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve after loading")
+    ] = True,
+    voices: Annotated[int, typer.Option(help="how many demo voices")] = 3000,
+    data: Annotated[Path | None, typer.Option(help="petitions-2020.jsonl.gz")] = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Load the demo organisation and voices, print the logins, then serve."""
+    from minwon.demo.setup import load_demo
+
+    with _progress("데모 민원 만드는 중") as bar:
+        task = bar.add_task("demo", total=voices)
+        logins, api_token = load_demo(
+            voices=voices,
+            data_path=data,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    _print_logins(logins, api_token, host, port)
+    if serve_after:
+        serve(host=host, port=port, workers=1)
+
+
+def _print_logins(logins: list[tuple[str, str, str]], api_token: str, host: str, port: int) -> None:
+    from rich.table import Table
+
+    table = Table(title="데모 로그인 (비밀번호 minwon-demo)")
+    for col in ("아이디", "이름", "역할"):
+        table.add_column(col)
+    for row in logins:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"관리자 API 토큰: [bold]{api_token}[/bold]")
+    console.print(f"주소: http://{host}:{port}  (시민 민원 신청: http://{host}:{port}/submit)")
+
+
+def _principal(login: str) -> Principal:
+    from minwon.db import get_engine, session_factory
+    from minwon.errors import NotFound
+    from minwon.org import service as org_service
+
+    with session_factory(get_engine())() as db:
+        try:
+            staff = org_service.staff_by_login(db_session=db, login=login)
+        except NotFound as exc:
+            err.print(f"{exc.message} (--as 로 다른 아이디를 지정하세요)")
+            raise typer.Exit(1) from exc
+        return org_service.principal_for(staff)

@@ -1,0 +1,47 @@
+"""``minwon demo``: migrate, load the demo organisation and voices, hand out the logins."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from minwon import migrate
+from minwon.db import get_engine, write_session
+from minwon.demo.voices import load_demo_voices
+from minwon.org import service as org_service
+from minwon.org.loader import load_org_file
+from minwon.org.models import Staff
+from minwon.org.roles import ROLE_LABELS
+from minwon.voices.models import Voice
+
+DEMO_ORG = Path(__file__).parent / "demo_org.yaml"
+
+
+def load_demo(
+    *,
+    voices: int = 3000,
+    data_path: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[tuple[str, str, str]], str]:
+    """Make the configured database a demo: returns (login, name, role) rows and an API token.
+
+    Running it again keeps what is there (the organisation is re-loaded idempotently and voices
+    are only added to an empty ledger).
+    """
+    migrate.upgrade()
+    engine = get_engine()
+    with write_session(engine) as db:
+        load_org_file(db_session=db, path=DEMO_ORG)
+        existing = db.scalar(select(func.count(Voice.id))) or 0
+    if existing == 0 and voices > 0:
+        load_demo_voices(engine=engine, data_path=data_path, count=voices, progress=progress)
+    elif progress:
+        progress(voices, voices)
+    with write_session(engine) as db:
+        staff = list(
+            db.scalars(select(Staff).order_by(Staff.office_id, Staff.unit_id, Staff.login))
+        )
+        admin = next(s for s in staff if s.role == "admin")
+        token = org_service.issue_token(db_session=db, staff=admin, name="demo")
+        rows = [(s.login, s.name, ROLE_LABELS.get(s.role, s.role)) for s in staff]
+    return rows, token
