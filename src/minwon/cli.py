@@ -74,7 +74,8 @@ def worker(
         console.print(f"보낸 메시지: {run_once(engine=engine, sender=sender)}건")
         return
     console.print(
-        f"발송 작업을 시작합니다 (SMTP {settings.smtp_host}:{settings.smtp_port}). Ctrl+C로 멈춥니다."
+        f"발송 작업을 시작합니다 (SMTP {settings.smtp_host}:{settings.smtp_port}). "
+        "Ctrl+C로 멈춥니다."
     )
     stop = threading.Event()
     try:

@@ -1,9 +1,9 @@
 """Intake through the API: numbers, deadlines, routing, idempotency, bad input."""
 
+from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from factories import build_world, voice_json
 from minwon.app import create_app
 from minwon.db import session_factory
 from minwon.voices.models import Voice
