@@ -79,3 +79,16 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session on the test database; tests commit as the application would."""
     with session_factory(engine)() as session:
         yield session
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with test-sized cost: the same code path, a fraction of the time."""
+    from argon2 import PasswordHasher
+
+    from minwon.org import security
+
+    original = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = original
