@@ -1,5 +1,373 @@
-"""Routes (being written)."""
+"""The ledger's pages: the 민원 처리부 list, deadlines, staff intake, a voice with its
+workflow forms, and the citizens' submit and track pages. Thin: parse, call, render."""
 
-from fastapi import APIRouter
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from urllib.parse import urlencode
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
+from minwon.org import service as org_service
+from minwon.org.roles import CITIZEN, WRITERS, Principal
+from minwon.timeutil import utcnow
+from minwon.voices import history, queries, service, views, workflow
+from minwon.voices.catalog import OPEN_STATUSES
+from minwon.voices.models import Voice
+from minwon.voices.routes import track_read
+from minwon.voices.schemas import AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
+from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.templating import kst, language, render
+
+router = APIRouter(include_in_schema=False)
+DEADLINE_LIMIT = 200
+SOON = timedelta(hours=24)
+INTAKE_DEFAULTS = {"kind": "complaint", "channel": "visit"}
+
+
+def _times() -> dict:
+    now = utcnow()
+    return {"now": now, "soon": now + SOON, "open_statuses": OPEN_STATUSES}
+
+
+def _choices(db: Session, principal: Principal) -> dict:
+    return {
+        "units": views.units_for(db, principal),
+        "categories": views.categories_for(db, principal),
+        "kinds": views.kinds_for_principal(db, principal),
+    }
+
+
+@router.get("/ledger")
+def ledger(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """The 민원 처리부: filtered, sorted, keyset-paged, with a capped count."""
+    choices = _choices(db, principal)
+    own_unit = views.own_unit_code(principal, choices["units"])
+    context = {**choices, **_times(), "own_unit": own_unit, "cap": queries.COUNT_CAP}
+    try:
+        lq = views.ledger_query(request.query_params, own_unit)
+        limit = request.app.state.settings.page_size
+        rows, next_cursor = queries.page(
+            db_session=db, principal=principal, flt=lq.flt, cursor=lq.cursor, limit=limit
+        )
+        total = queries.count(db_session=db, principal=principal, flt=lq.flt)
+    except Invalid as exc:
+        params = {k: v for k, v in request.query_params.items() if k != "cursor"}
+        context.update(params=params, items=[], total=None, error=exc.message, links={})
+        return render(request, "voices/ledger.html", 422, **context)
+    query = urlencode(lq.params)
+    links = {
+        "first": f"/ledger?{query}" if lq.cursor else "",
+        "next": f"/ledger?{urlencode({**lq.params, 'cursor': next_cursor})}" if next_cursor else "",
+        "export": f"/ledger/export.xlsx?{query}",
+    }
+    items = queries.read_many(db, rows, principal)
+    context.update(params=lq.params, items=items, total=total, error=None, links=links)
+    return render(request, "voices/ledger.html", **context)
+
+
+@router.get("/ledger/deadlines")
+def deadlines(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """기한 관리: overdue and due-within-24h voices of the caller's unit or office."""
+    unit = views.own_unit_code(principal, views.units_for(db, principal))
+    pages = {}
+    for name in ("overdue", "due_soon"):
+        flt = queries.LedgerFilter(unit=unit or None, sort="due", **{name: True})
+        pages[name] = queries.page(
+            db_session=db, principal=principal, flt=flt, limit=DEADLINE_LIMIT
+        )
+    reads = queries.read_many(db, [v for rows, _ in pages.values() for v in rows], principal)
+    split = len(pages["overdue"][0])
+    lists = {"overdue": reads[:split], "due_soon": reads[split:]}
+    more = {
+        name: f"/ledger?{urlencode({'unit': unit, name: '1', 'sort': 'due'})}"
+        for name, (_, cursor) in pages.items()
+        if cursor
+    }
+    return render(request, "voices/deadlines.html", lists=lists, more=more, unit=unit, **_times())
+
+
+def _require_writer(principal: Principal) -> None:
+    if principal.role not in WRITERS:
+        raise Forbidden("이 역할로는 민원을 등록할 수 없습니다.")
+
+
+def _intake_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    values: Mapping[str, str],
+    errors: dict[str, str],
+) -> Response:
+    return render(
+        request,
+        "voices/new.html",
+        422 if errors else 200,
+        **_choices(db, principal),
+        values=values,
+        errors=errors,
+        max_received=kst(utcnow(), "%Y-%m-%dT%H:%M"),
+    )
+
+
+@router.get("/voices/new")
+def new_voice_form(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """The staff intake form (visits, calls, paper cards, back-entry)."""
+    _require_writer(principal)
+    return _intake_page(request, db, principal, INTAKE_DEFAULTS, {})
+
+
+def _error_field(field: str | None) -> str:
+    return {"office": "unit", None: "form"}.get(field, field or "form")
+
+
+@router.post("/voices/new", dependencies=[CsrfDep])
+def new_voice(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
+    """Record the voice; on success show its number and receipt secret to pass on."""
+    _require_writer(principal)
+    try:
+        voice_in = views.voice_create_from_form(form, staff=True)
+        voice, secret = service.create(db_session=db, voice_in=voice_in, principal=principal)
+    except ValidationError as exc:
+        db.rollback()
+        errors = views.field_errors(exc, language(request))
+        return _intake_page(request, db, principal, form, errors)
+    except MinwonError as exc:
+        db.rollback()
+        return _intake_page(request, db, principal, form, {_error_field(exc.field): exc.message})
+    db.commit()
+    text = tr(request, "intake_done", no=voice.ledger_no)
+    flash(request, text, "receipt", ledger_no=voice.ledger_no, secret=secret)
+    return redirect(f"/voices/{voice.id}")
+
+
+@router.get("/voices/{voice_id:int}")
+def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageStaff) -> Response:
+    """A voice with its answers, history and the workflow forms the caller may use."""
+    voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    draft = workflow.current_draft(db_session=db, voice_id=voice.id)
+    actions = views.allowed_actions(principal, voice, draft)
+    return render(
+        request,
+        "voices/voice.html",
+        v=queries.read_many(db, [voice], principal)[0],
+        voice=voice,
+        draft=draft,
+        actions=actions,
+        answers=workflow.answers_read(db_session=db, voice_id=voice.id),
+        events=history.events(db_session=db, voice_id=voice.id),
+        assignees=(
+            org_service.unit_staff(db_session=db, unit_id=voice.unit_id)
+            if "assign" in actions
+            else []
+        ),
+        targets=views.transfer_targets(db, voice, principal) if "transfer" in actions else [],
+        **_times(),
+    )
+
+
+Step = Callable[[Session, Voice, Principal, Mapping[str, str]], tuple[str, dict]]
+
+
+def _assign(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    login = AssignIn(assignee=form.get("assignee", "")).assignee
+    workflow.assign(db_session=db, voice=voice, principal=p, assignee_login=login)
+    return "done_assign", {}
+
+
+def _start(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    workflow.start(db_session=db, voice=voice, principal=p)
+    return "done_start", {}
+
+
+def _answer(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    body = AnswerIn(body=form.get("body", "").strip()).body
+    workflow.draft_answer(db_session=db, voice=voice, principal=p, body=body)
+    return "done_answer", {}
+
+
+def _approve(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    workflow.approve_answer(db_session=db, voice=voice, principal=p)
+    return "done_approve", {}
+
+
+def _return(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    note = NoteIn(note=form.get("note", "").strip()).note
+    workflow.return_answer(db_session=db, voice=voice, principal=p, note=note)
+    return "done_return", {}
+
+
+def _close(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    workflow.close(db_session=db, voice=voice, principal=p)
+    return "done_close", {}
+
+
+def _reopen(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    note = NoteIn(note=form.get("note", "").strip()).note
+    workflow.reopen(db_session=db, voice=voice, principal=p, note=note)
+    return "done_reopen", {}
+
+
+def _transfer(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    body = TransferIn(unit=form.get("unit", ""), note=form.get("note", "").strip())
+    new = workflow.transfer(
+        db_session=db, voice=voice, principal=p, unit_code=body.unit, note=body.note
+    )
+    return "done_transfer", {"no": new.ledger_no}
+
+
+def _extend(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) -> tuple[str, dict]:
+    body = ExtendIn(days=form.get("days", ""), reason=form.get("reason", "").strip())
+    workflow.extend(db_session=db, voice=voice, principal=p, days=body.days, reason=body.reason)
+    return "done_extend", {}
+
+
+STEPS: dict[str, Step] = {
+    "assign": _assign,
+    "start": _start,
+    "answer": _answer,
+    "approve": _approve,
+    "return": _return,
+    "close": _close,
+    "reopen": _reopen,
+    "transfer": _transfer,
+    "extend": _extend,
+}
+
+
+@router.post("/voices/{voice_id:int}/{action}", dependencies=[CsrfDep])
+def voice_action(
+    request: Request,
+    voice_id: int,
+    action: str,
+    db: SessionDep,
+    principal: PageStaff,
+    form: FormDep,
+) -> Response:
+    """Run one workflow step, commit, and go back to the voice with a flash message."""
+    step = STEPS.get(action)
+    if step is None:
+        raise NotFound("찾으시는 페이지가 없습니다.")
+    voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    try:
+        key, params = step(db, voice, principal, form)
+    except ValidationError as exc:
+        db.rollback()
+        errors = views.field_errors(exc, language(request))
+        text = " · ".join(f"{tr(request, 'f_' + k)}: {m}" for k, m in errors.items())
+        flash(request, text, "error")
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+    else:
+        db.commit()
+        flash(request, tr(request, key, **params))
+    return redirect(f"/voices/{voice_id}")
+
+
+def _submit_page(
+    request: Request, db: Session, values: Mapping[str, str], errors: dict[str, str]
+) -> Response:
+    preset = views.unit_by_code(db, values.get("unit", ""))
+    return render(
+        request,
+        "voices/submit.html",
+        422 if errors else 200,
+        preset=preset,
+        offices=[] if preset else views.public_offices(db),
+        citizen_kinds=views.CITIZEN_KINDS,
+        values=values,
+        errors=errors,
+        unknown_unit=bool(values.get("unit")) and preset is None,
+    )
+
+
+@router.get("/submit")
+def submit_form(
+    request: Request, db: SessionDep, principal: PagePrincipal, unit: str = "", channel: str = ""
+) -> Response:
+    """The public form; ``?unit=CODE`` (a QR card) presets the unit, ``channel=card`` too."""
+    values = {"kind": "complaint", "unit": unit.strip()}
+    values["channel"] = channel if channel in views.CITIZEN_CHANNELS else "web"
+    return _submit_page(request, db, values, {})
+
+
+def _citizen_checks(request: Request, form: Mapping[str, str]) -> dict[str, str]:
+    errors = {}
+    if form.get("kind") not in views.CITIZEN_KINDS:
+        errors["kind"] = tr(request, "err_choice")
+    if not form.get("unit") and not form.get("office"):
+        errors["office"] = tr(request, "err_office")
+    given = any(form.get(f"contact_{k}", "").strip() for k in ("name", "phone", "email"))
+    if given and form.get("contact_consent") not in views.TRUE_WORDS:
+        errors["contact_consent"] = tr(request, "err_consent")
+    return errors
+
+
+@router.post("/submit", dependencies=[CsrfDep])
+def submit(request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep) -> Response:
+    """Take a citizen's voice; the receipt (number and secret) is shown once after it."""
+    channel = form.get("channel") if form.get("channel") in views.CITIZEN_CHANNELS else "web"
+    data = {**form, "channel": channel or "web"}
+    if data.get("unit"):
+        data["office"] = ""
+    errors = _citizen_checks(request, data)
+    try:
+        voice_in = views.voice_create_from_form(data, staff=False)
+        if not errors:
+            voice, secret = service.create(db_session=db, voice_in=voice_in, principal=CITIZEN)
+    except ValidationError as exc:
+        errors = {**views.field_errors(exc, language(request)), **errors}
+    except MinwonError as exc:
+        errors[_error_field(exc.field)] = exc.message
+    if errors:
+        db.rollback()
+        return _submit_page(request, db, data, errors)
+    db.commit()
+    unit = org_service.get_unit(db_session=db, unit_id=voice.unit_id)
+    request.session["receipt"] = {
+        "ledger_no": voice.ledger_no,
+        "secret": secret,
+        "due_at": kst(voice.due_at),
+        "received_at": kst(voice.received_at),
+        "unit": unit.name,
+    }
+    return redirect("/submit/done")
+
+
+@router.get("/submit/done")
+def submit_done(request: Request, principal: PagePrincipal) -> Response:
+    """The receipt, shown once; coming back later leads to the tracking page."""
+    receipt = request.session.pop("receipt", None)
+    if not receipt:
+        return redirect("/track")
+    return render(request, "voices/submit_done.html", receipt=receipt)
+
+
+@router.get("/track")
+def track_form(request: Request, principal: PagePrincipal, no: str = "") -> Response:
+    """The form to follow a voice with its ledger number and secret."""
+    return render(request, "voices/track.html", ledger_no=no.strip(), result=None, error=None)
+
+
+@router.post("/track", dependencies=[CsrfDep])
+def track(request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep) -> Response:
+    """Status, deadline and the sent answer; a wrong pair gets one message for both cases."""
+    ledger_no, secret = form.get("ledger_no", "").strip(), form.get("secret", "").strip()
+    try:
+        if not ledger_no or not secret or len(ledger_no) > 48 or len(secret) > 32:
+            raise NotFound("접수번호 또는 확인 코드가 맞지 않습니다.")
+        voice = service.track(db_session=db, ledger_no=ledger_no, secret=secret)
+    except NotFound:
+        db.rollback()
+        error = tr(request, "track_failed")
+        return render(
+            request, "voices/track.html", 404, ledger_no=ledger_no, result=None, error=error
+        )
+    return render(
+        request, "voices/track.html", ledger_no=ledger_no, result=track_read(db, voice), error=None
+    )
