@@ -1,6 +1,7 @@
 """create_app(): the FastAPI application with every domain's routes mounted."""
 
 import logging
+from urllib.parse import urlencode
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -73,7 +74,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MinwonError)
     async def _minwon_error(request: Request, exc: MinwonError) -> Response:
         if isinstance(exc, LoginRequired) and not _wants_json(request):
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
         if _wants_json(request):
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
         return _error_page(request, exc.status, exc.message)
