@@ -1,8 +1,8 @@
 """create_app(): the FastAPI application with every domain's routes mounted."""
 
 import logging
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder

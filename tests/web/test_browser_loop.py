@@ -2,10 +2,10 @@
 citizen sees the answer with the receipt number."""
 
 import pytest
+from factories import PASSWORD, build_world
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
-from factories import PASSWORD, build_world
 from web.browser import CHROMIUM, CHROMIUM_ARGS, live_server, require_chromium
 
 pytestmark = pytest.mark.browser
