@@ -224,3 +224,15 @@ def _principal(login: str) -> Principal:
             err.print(f"{exc.message} (--as 로 다른 아이디를 지정하세요)")
             raise typer.Exit(1) from exc
         return org_service.principal_for(staff)
+
+
+def main() -> None:
+    """Entry point: run the command; a user's mistake is a message, never a traceback."""
+    from minwon.errors import MinwonError
+
+    try:
+        app()
+    except MinwonError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        err.print(f"[red]오류{where}:[/red] {exc.message}")
+        raise SystemExit(1) from exc

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from minwon.db import write_session
+from minwon.errors import NotFound
 from minwon.org import service as org_service
 from minwon.org.models import Office, Staff
 from minwon.timeutil import KST, utcnow
@@ -25,12 +26,15 @@ LAND_TOPICS = {"교통/건축/국토", "경제민주화", "농산어촌", "일�
 CATEGORY_BY_TOPIC = {
     "교통/건축/국토": "TRAFFIC",
     "안전/환경": "ENV",
-    "인권/성평등": "SAFETY",
+    "인권/성평등": "PATROL",
     "반려동물": "LIVING",
+    "육아/교육": "LIVING",
+    "보건복지": "ADMIN",
     "행정": "ADMIN",
-    "경제민주화": "SALES",
+    "경제민주화": "SALE",
     "농산어촌": "COMP",
     "일자리": "ADMIN",
+    "기타": "ETC",
 }
 CHANNEL_WEIGHTS = {
     "web": 40,
@@ -93,7 +97,8 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
 def _received(rng: random.Random, now: datetime, days_back: int) -> datetime:
     day = (now.astimezone(KST) - timedelta(days=rng.randint(0, days_back))).date()
     minute = rng.randint(8 * 60, 20 * 60)
-    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=KST)
+    at = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=KST)
+    return min(at, now - timedelta(minutes=rng.randint(5, 600)))
 
 
 def _plan(
@@ -224,7 +229,7 @@ def _has_category(db: Session, office: Office, code: str) -> bool:
     try:
         org_service.find_category(db_session=db, organization_id=office.organization_id, ref=code)
         return True
-    except Exception:
+    except NotFound:
         return False
 
 
