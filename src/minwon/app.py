@@ -75,7 +75,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _minwon_error(request: Request, exc: MinwonError) -> Response:
         if isinstance(exc, LoginRequired) and not _wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+            return RedirectResponse(
+                f"/login?{urlencode({'next': target}, safe='/')}", status_code=303
+            )
         if _wants_json(request):
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
         return _error_page(request, exc.status, exc.message)

@@ -144,16 +144,18 @@ def export(
 def org_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Load or update the organisation from a YAML or XLSX file (all or nothing)."""
     from minwon.db import write_session
-    from minwon.errors import MinwonError
-    from minwon.org.loader import load_org_file
+    from minwon.org.loader import OrgFileError, load_org_file
 
     try:
         with write_session() as db:
             report = load_org_file(db_session=db, path=file)
-    except MinwonError as exc:
-        err.print(f"[red]불러오지 못했습니다:[/red] {exc.message}")
+    except OrgFileError as exc:
+        err.print(f"[red]불러오지 못했습니다 ({len(exc.problems)}건):[/red]")
+        for problem in exc.problems:
+            err.print(f"  {problem.place}: {problem.message}")
         raise typer.Exit(1) from exc
-    console.print(report.format())
+    for line in report.lines():
+        console.print(line)
 
 
 @app.command()

@@ -1,5 +1,263 @@
-"""Routes (being written)."""
+"""The admin page /admin: the organisation tree, staff, categories, routing rules, small forms
+to add to them and the upload of an organisation file. Thin: parse, call the service, render."""
 
-from fastapi import APIRouter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from minwon.errors import Invalid, MinwonError
+from minwon.org import loader, service
+from minwon.org.models import Category, Office, Organization, Staff, Unit
+from minwon.org.roles import ROLE_LABELS, Principal
+from minwon.org.schemas import (
+    CategoryCreate,
+    RoutingRuleCreate,
+    StaffCreate,
+    UnitCreate,
+    korean_message,
+)
+from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.pages import FormDep, PageStaff, flash, redirect
+from minwon.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD = 5 * 1024 * 1024
+FIELDS = {
+    "office": "본부·경찰서",
+    "organization": "기관",
+    "code": "코드",
+    "name": "이름",
+    "kind": "종류",
+    "front_desk": "민원실",
+    "login": "아이디",
+    "role": "역할",
+    "unit": "부서",
+    "email": "전자우편",
+    "password": "비밀번호",
+    "parent": "상위 분류",
+    "category": "분류",
+    "dong": "행정동",
+    "priority": "우선순위",
+}
+ROLE_ORDER = ("admin", "hq_analyst", "cs_manager", "unit_lead", "officer")
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+def page_admin(principal: PageStaff) -> Principal:
+    """The caller of an admin page; other staff get the 403 error page with the reason."""
+    service.require_admin(principal)
+    return principal
+
+
+PageAdmin = Annotated[Principal, Depends(page_admin)]
+
+
+@router.get("/admin")
+def admin_page(request: Request, db: SessionDep, principal: PageAdmin) -> Response:
+    """The organisation tree, staff, categories and routing rules, with forms to add to them."""
+    return _render(request, db, principal)
+
+
+@router.post("/admin/units", dependencies=[CsrfDep])
+def add_unit(request: Request, db: SessionDep, principal: PageAdmin, form: FormDep) -> Response:
+    """Add a unit to an office."""
+    return _act(
+        request,
+        db,
+        lambda: service.add_unit(db_session=db, unit_in=_model(UnitCreate, form)),
+        lambda u: f"부서를 추가했습니다: {u.name} ({u.code})",
+    )
+
+
+@router.post("/admin/staff", dependencies=[CsrfDep])
+def add_staff(request: Request, db: SessionDep, principal: PageAdmin, form: FormDep) -> Response:
+    """Add a staff member (the admin sets the first password)."""
+
+    def create() -> Any:
+        if len(form.get("password", "")) < 8:
+            raise Invalid("비밀번호를 8자 이상 입력하세요.", field="password")
+        return service.add_staff(db_session=db, staff_in=_model(StaffCreate, form))
+
+    return _act(request, db, create, lambda s: f"직원을 추가했습니다: {s.name} ({s.login})")
+
+
+@router.post("/admin/categories", dependencies=[CsrfDep])
+def add_category(request: Request, db: SessionDep, principal: PageAdmin, form: FormDep) -> Response:
+    """Add a category (optionally under a parent)."""
+    return _act(
+        request,
+        db,
+        lambda: service.add_category(db_session=db, category_in=_model(CategoryCreate, form)),
+        lambda c: f"분류를 추가했습니다: {c.name} ({c.code})",
+    )
+
+
+@router.post("/admin/routing", dependencies=[CsrfDep])
+def add_routing_rule(
+    request: Request, db: SessionDep, principal: PageAdmin, form: FormDep
+) -> Response:
+    """Add a routing rule: category and/or 행정동 → unit."""
+    return _act(
+        request,
+        db,
+        lambda: service.add_routing_rule(db_session=db, rule_in=_model(RoutingRuleCreate, form)),
+        lambda r: "배정 규칙을 추가했습니다.",
+    )
+
+
+@router.post("/admin/upload", dependencies=[CsrfDep])
+def upload(
+    request: Request, db: SessionDep, principal: PageAdmin, file: UploadFile | None = None
+) -> Response:
+    """Load an organisation file (YAML/XLSX). Success: a flash and back; generated passwords
+    or errors are shown on the answer itself (too long or too secret for the session cookie)."""
+    if file is None or not file.filename:
+        flash(request, "불러올 조직 파일(YAML·XLSX)을 고르세요.", "error")
+        return redirect("/admin")
+    data = file.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        flash(request, f"파일이 너무 큽니다(최대 {MAX_UPLOAD // 1024 // 1024}MB).", "error")
+        return redirect("/admin")
+    try:
+        report = loader.load_org_data(db_session=db, data=data, filename=file.filename)
+    except loader.OrgFileError as exc:
+        db.rollback()
+        return _render(request, db, principal, 422, problems=exc.problems, filename=file.filename)
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect("/admin")
+    db.commit()
+    if report.passwords:
+        return _render(request, db, principal, report=report, filename=file.filename)
+    for line in report.summary():
+        flash(request, line)
+    return redirect("/admin")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _model(model: type[M], form: Mapping[str, str]) -> M:
+    """The form as ``model``; empty fields count as not given, the CSRF token is dropped."""
+    data = {k: v for k, v in form.items() if k != "csrf_token" and v.strip()}
+    return model.model_validate(data)
+
+
+def _act(
+    request: Request, db: Session, action: Callable[[], T], done: Callable[[T], str]
+) -> Response:
+    """Run ``action``; commit and flash ``done`` or roll back and flash the reason; go back."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        db.rollback()
+        flash(request, "입력값을 확인하세요 — " + _reasons(exc), "error")
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+    else:
+        db.commit()
+        flash(request, done(result))
+    return redirect("/admin")
+
+
+def _reasons(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        parts.append(f"{FIELDS.get(name, name) or '입력'}: {korean_message(error)}")
+    return " · ".join(parts)
+
+
+@dataclass
+class OfficeView:
+    """An office with its units and their active staff counts."""
+
+    office: Office
+    units: list[tuple[Unit, int]]
+
+
+def _render(
+    request: Request, db: Session, principal: Principal, status: int = 200, **extra: Any
+) -> Response:
+    return render(
+        request, "org_admin.html", status, principal=principal, **_view(db, principal), **extra
+    )
+
+
+def _view(db: Session, principal: Principal) -> dict[str, Any]:
+    """Everything the admin page shows, by the service's lists."""
+    orgs = service.list_organizations(db_session=db)
+    offices = service.list_offices(db_session=db, principal=principal)
+    counts = service.staff_counts(db_session=db)
+    units = service.list_units(db_session=db)
+    categories = [
+        c for o in orgs for c in service.list_categories(db_session=db, organization_id=o.id)
+    ]
+    return {
+        "tree": _tree(orgs, offices, counts),
+        "staff": sorted(service.list_staff(db_session=db, principal=principal), key=_staff_order),
+        "categories": _category_rows(categories),
+        "category_names": {c.id: c.name for c in categories},
+        "rules": service.list_routing_rules(db_session=db),
+        "units": units,
+        "unit_by_id": {u.id: u for u in units},
+        "offices": offices,
+        "organizations": orgs,
+        "role_labels": ROLE_LABELS,
+    }
+
+
+def _staff_order(staff: Staff) -> tuple[str, str, int, str]:
+    """HQ first, then by office and unit; within a unit the lead before the officers."""
+    office = staff.office.code if staff.office else ""
+    unit = staff.unit.code if staff.unit else ""
+    return (
+        office,
+        unit,
+        ROLE_ORDER.index(staff.role) if staff.role in ROLE_ORDER else 9,
+        staff.login,
+    )
+
+
+def _tree(
+    orgs: list[Organization], offices: list[Office], counts: dict[int, int]
+) -> list[tuple[Organization, list[OfficeView]]]:
+    return [
+        (
+            org,
+            [
+                OfficeView(office, [(u, counts.get(u.id, 0)) for u in office.units])
+                for office in offices
+                if office.organization_id == org.id
+            ],
+        )
+        for org in orgs
+    ]
+
+
+def _category_rows(categories: list[Category]) -> list[tuple[Category, int]]:
+    """Categories in tree order with their depth (parents before their children)."""
+    children: dict[int | None, list[Category]] = {}
+    for cat in categories:
+        children.setdefault(cat.parent_id, []).append(cat)
+    known = {c.id for c in categories}
+    roots = [c for c in categories if c.parent_id is None or c.parent_id not in known]
+    rows: list[tuple[Category, int]] = []
+
+    def walk(cat: Category, depth: int) -> None:
+        rows.append((cat, depth))
+        for child in children.get(cat.id, []):
+            if depth < 20:
+                walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return rows

@@ -3,10 +3,10 @@
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from minwon.errors import Conflict, Invalid, NotFound, Unauthorized
+from minwon.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from minwon.org.models import (
     ApiToken,
     Category,
@@ -17,7 +17,14 @@ from minwon.org.models import (
     Staff,
     Unit,
 )
-from minwon.org.roles import ROLES, Principal
+from minwon.org.roles import ADMIN, LEADS, ROLES, Principal
+from minwon.org.schemas import (
+    CategoryCreate,
+    OfficeCreate,
+    RoutingRuleCreate,
+    StaffCreate,
+    UnitCreate,
+)
 from minwon.org.security import hash_password, new_token, token_digest, verify_password
 from minwon.voices.deadlines import WorkCalendar
 
@@ -337,3 +344,146 @@ def staff_by_login(*, db_session: Session, login: str) -> Staff:
     if staff is None:
         raise NotFound(f"직원을 찾을 수 없습니다: {login}", field="login")
     return staff
+
+
+def require_admin(principal: Principal) -> None:
+    """Refuse anyone but an admin: the organisation tree is theirs to change."""
+    if principal.role != ADMIN:
+        raise Forbidden("조직·직원·분류·배정 규칙 관리는 관리자만 할 수 있습니다.")
+
+
+def list_organizations(*, db_session: Session) -> list[Organization]:
+    """Every organisation, in code order."""
+    return list(db_session.scalars(select(Organization).order_by(Organization.code)))
+
+
+def find_organization(*, db_session: Session, ref: str | None = None) -> Organization:
+    """An organisation by code or name; without ``ref``, the only one there is."""
+    if ref:
+        query = select(Organization).where(or_(Organization.code == ref, Organization.name == ref))
+        org = db_session.scalars(query.order_by(Organization.id)).first()
+        if org is None:
+            raise NotFound(f"기관(조직)을 찾을 수 없습니다: {ref}", field="organization")
+        return org
+    orgs = list(db_session.scalars(select(Organization).order_by(Organization.id).limit(2)))
+    if not orgs:
+        raise Invalid(
+            "기관(조직)이 아직 없습니다. 조직 파일을 먼저 불러오세요.", field="organization"
+        )
+    if len(orgs) > 1:
+        raise Invalid(
+            "기관(조직)이 여럿입니다. organization 코드를 지정하세요.", field="organization"
+        )
+    return orgs[0]
+
+
+def list_staff(
+    *, db_session: Session, principal: Principal, office_id: int | None = None
+) -> list[Staff]:
+    """Staff an admin (any office) or a lead (own office only) may list, by name."""
+    if principal.role != ADMIN:
+        if principal.role not in LEADS:
+            raise Forbidden("직원 목록은 관리자와 팀장·CS 담당만 볼 수 있습니다.")
+        if office_id not in (None, principal.office_id):
+            raise NotFound("기관을 찾을 수 없습니다.", field="office")
+        office_id = principal.office_id
+    query = select(Staff).order_by(Staff.name, Staff.login)
+    if office_id is not None:
+        query = query.where(Staff.office_id == office_id)
+    return list(db_session.scalars(query))
+
+
+def list_routing_rules(*, db_session: Session, office_id: int | None = None) -> list[RoutingRule]:
+    """Routing rules, of one office or all, in the order they are tried within a tie."""
+    query = select(RoutingRule).order_by(
+        RoutingRule.office_id, RoutingRule.priority, RoutingRule.id
+    )
+    if office_id is not None:
+        query = query.where(RoutingRule.office_id == office_id)
+    return list(db_session.scalars(query))
+
+
+def staff_counts(*, db_session: Session) -> dict[int, int]:
+    """The number of active staff per unit id (units without staff are absent)."""
+    query = (
+        select(Staff.unit_id, func.count())
+        .where(Staff.active.is_(True), Staff.unit_id.is_not(None))
+        .group_by(Staff.unit_id)
+    )
+    return dict(db_session.execute(query).all())
+
+
+def add_office(*, db_session: Session, office_in: OfficeCreate) -> Office:
+    """Create an office from the API / form model (organisation by code, or the only one)."""
+    org = find_organization(db_session=db_session, ref=office_in.organization)
+    return create_office(
+        db_session=db_session, organization=org, code=office_in.code, name=office_in.name
+    )
+
+
+def add_unit(*, db_session: Session, unit_in: UnitCreate) -> Unit:
+    """Create a unit from the API / form model, resolving its office code."""
+    office = find_office(db_session=db_session, ref=unit_in.office)
+    return create_unit(
+        db_session=db_session,
+        office=office,
+        code=unit_in.code,
+        name=unit_in.name,
+        kind=unit_in.kind,
+        is_front_desk=unit_in.front_desk,
+    )
+
+
+def add_staff(*, db_session: Session, staff_in: StaffCreate) -> Staff:
+    """Create a staff member from the API / form model, resolving office and unit codes."""
+    office = find_office(db_session=db_session, ref=staff_in.office) if staff_in.office else None
+    unit = None
+    if staff_in.unit:
+        office_id = office.id if office else None
+        unit = find_unit(db_session=db_session, ref=staff_in.unit, office_id=office_id)
+    return create_staff(
+        db_session=db_session,
+        login=staff_in.login,
+        name=staff_in.name,
+        role=staff_in.role,
+        password=staff_in.password,
+        office=office,
+        unit=unit,
+        email=staff_in.email,
+    )
+
+
+def add_category(*, db_session: Session, category_in: CategoryCreate) -> Category:
+    """Create a category from the API / form model, resolving organisation and parent."""
+    org = find_organization(db_session=db_session, ref=category_in.organization)
+    parent = None
+    if category_in.parent:
+        parent = find_category(
+            db_session=db_session, organization_id=org.id, ref=category_in.parent
+        )
+    return create_category(
+        db_session=db_session,
+        organization=org,
+        code=category_in.code,
+        name=category_in.name,
+        parent=parent,
+    )
+
+
+def add_routing_rule(*, db_session: Session, rule_in: RoutingRuleCreate) -> RoutingRule:
+    """Create a routing rule from the API / form model, resolving unit and category codes."""
+    unit = find_unit(db_session=db_session, ref=rule_in.unit)
+    category = None
+    if rule_in.category:
+        category = find_category(
+            db_session=db_session,
+            organization_id=unit.office.organization_id,
+            ref=rule_in.category,
+        )
+    return create_routing_rule(
+        db_session=db_session,
+        unit=unit,
+        category=category,
+        dong=rule_in.dong,
+        priority=rule_in.priority,
+    )

@@ -1,0 +1,184 @@
+"""The admin page: who may see it, CSRF, the small forms and the organisation file upload."""
+
+import re
+
+import pytest
+from factories import build_world
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from minwon.app import create_app
+from minwon.db import session_factory
+from minwon.org.models import Category, RoutingRule, Staff, Unit
+
+ORG_FILE = """
+organization: {code: KNPA}
+offices:
+  - code: GR
+    units:
+      - {code: GR07, name: 신도림지구대, kind: 지구대}
+staff:
+  - {login: gr07.lead, name: 박대장, role: unit_lead, unit: GR07}
+"""
+
+
+@pytest.fixture
+def site(engine: Engine) -> tuple[TestClient, object]:
+    """A client and the test world (KNPA with offices GR and DJ)."""
+    return TestClient(create_app(engine=engine)), build_world(engine)
+
+
+def _csrf(client: TestClient, headers: dict[str, str]) -> str:
+    """The session's CSRF token, as a page's hidden field carries it."""
+    page = client.get("/admin", headers=headers)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def _count(engine: Engine, model: type) -> int:
+    with session_factory(engine)() as db:
+        return db.scalar(select(func.count(model.id))) or 0
+
+
+def _flashes(client: TestClient, headers: dict[str, str]) -> str:
+    return client.get("/admin", headers=headers).text
+
+
+def test_admin_page_shows_tree_staff_categories_and_rules(site: tuple) -> None:
+    client, world = site
+    r = client.get("/admin", headers=world.auth("admin"))
+    assert r.status_code == 200
+    for text in ("구로경찰서", "가리봉파출소", "팀장·지구대장", "CS 담당", "교통", "구로1동"):
+        assert text in r.text
+    assert 'action="/admin/upload"' in r.text and 'enctype="multipart/form-data"' in r.text
+
+
+def test_admin_page_is_403_for_an_officer_and_login_for_strangers(site: tuple) -> None:
+    client, world = site
+    r = client.get("/admin", headers=world.auth("gr_lead"))
+    assert r.status_code == 403 and "관리자" in r.text
+    assert client.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_forms_need_the_csrf_token(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("admin")
+    _csrf(client, h)
+    r = client.post("/admin/units", data={"office": "GR", "code": "GR05", "name": "x"}, headers=h)
+    assert r.status_code == 403
+    r = client.post(
+        "/admin/units",
+        data={"office": "GR", "code": "GR05", "name": "x", "csrf_token": "wrong"},
+        headers=h,
+    )
+    assert r.status_code == 403
+    assert _count(engine, Unit) == 4
+
+
+def test_officer_cannot_post_a_form_even_with_a_token(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("gr_officer")
+    token = _csrf(client, h)
+    data = {"office": "GR", "code": "GR05", "name": "x", "csrf_token": token}
+    assert client.post("/admin/units", data=data, headers=h).status_code == 403
+    assert _count(engine, Unit) == 4
+
+
+def test_form_post_adds_a_unit_and_flashes(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("admin")
+    data = {"office": "GR", "code": "GR03", "name": "교통조사계", "kind": "계", "csrf_token": ""}
+    data["csrf_token"] = _csrf(client, h)
+    r = client.post("/admin/units", data=data, headers=h, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/admin"
+    page = _flashes(client, h)
+    assert "부서를 추가했습니다: 교통조사계 (GR03)" in page
+    assert _count(engine, Unit) == 5
+
+
+def test_bad_form_input_flashes_the_reason_and_adds_nothing(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("admin")
+    data = {"office": "GR", "code": "GR 3", "name": "", "csrf_token": _csrf(client, h)}
+    r = client.post("/admin/units", data=data, headers=h, follow_redirects=False)
+    assert r.status_code == 303
+    page = _flashes(client, h)
+    assert "코드: 형식이 맞지 않습니다" in page and "이름: 빠진 항목입니다" in page
+    data = {"office": "GR", "code": "GR01", "name": "중복", "csrf_token": _csrf(client, h)}
+    r = client.post("/admin/units", data=data, headers=h)  # follows the redirect
+    assert "이미 있는 코드입니다: GR01" in r.text
+    assert _count(engine, Unit) == 4
+
+
+def test_forms_add_staff_category_and_routing_rule(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("admin")
+    token = _csrf(client, h)
+    posts = [
+        (
+            "/admin/staff",
+            {"login": "gr.new", "name": "신입", "role": "officer", "unit": "GR02", "office": ""},
+        ),
+        ("/admin/categories", {"code": "TR-P", "name": "주차", "parent": "TRAFFIC"}),
+        ("/admin/routing", {"unit": "GR02", "category": "", "dong": "가리봉동", "priority": "50"}),
+    ]
+    posts[0][1]["password"] = "password-777"
+    for path, data in posts:
+        r = client.post(path, data={**data, "csrf_token": token}, headers=h, follow_redirects=False)
+        assert r.status_code == 303, (path, r.text)
+    page = _flashes(client, h)
+    assert "직원을 추가했습니다: 신입 (gr.new)" in page and "배정 규칙을 추가했습니다." in page
+    assert (_count(engine, Staff), _count(engine, Category), _count(engine, RoutingRule)) == (
+        11,
+        2,
+        3,
+    )
+    r = client.post(
+        "/admin/staff",
+        data={
+            "login": "gr.nopw",
+            "name": "x",
+            "role": "officer",
+            "office": "GR",
+            "csrf_token": token,
+        },
+        headers=h,
+    )
+    assert "비밀번호를 8자 이상" in r.text and _count(engine, Staff) == 11
+
+
+def test_upload_runs_the_loader_and_shows_generated_passwords_once(
+    site: tuple, engine: Engine
+) -> None:
+    client, world = site
+    h = world.auth("admin")
+    files = {"file": ("org.yaml", ORG_FILE.encode(), "application/yaml")}
+    r = client.post("/admin/upload", data={"csrf_token": _csrf(client, h)}, files=files, headers=h)
+    assert r.status_code == 200
+    assert "gr07.lead" in r.text and "새로 만든 비밀번호" in r.text
+    assert _count(engine, Unit) == 5
+    r = client.post(
+        "/admin/upload",
+        data={"csrf_token": _csrf(client, h)},
+        files=files,
+        headers=h,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = _flashes(client, h)
+    assert "부서: 새로 0, 변경 0, 그대로 1" in page and "새로 만든 비밀번호" not in page
+
+
+def test_upload_with_errors_shows_them_and_writes_nothing(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("admin")
+    bad = ORG_FILE.replace("unit: GR07", "unit: GR99")
+    files = {"file": ("org.yaml", bad.encode(), "application/yaml")}
+    r = client.post("/admin/upload", data={"csrf_token": _csrf(client, h)}, files=files, headers=h)
+    assert r.status_code == 422
+    assert "staff[0].unit" in r.text and "GR99" in r.text
+    assert _count(engine, Unit) == 4
+    r = client.post("/admin/upload", data={"csrf_token": _csrf(client, h)}, headers=h)
+    assert r.status_code == 200 and "조직 파일(YAML·XLSX)을 고르세요" in r.text
+    files = {"file": ("org.txt", b"x", "text/plain")}
+    r = client.post("/admin/upload", data={"csrf_token": _csrf(client, h)}, files=files, headers=h)
+    assert "YAML(.yaml, .yml)" in r.text
