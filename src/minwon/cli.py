@@ -111,9 +111,9 @@ def import_(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if report.errors:
-        err.print(report.format())
+        err.print(report.format(), markup=False, highlight=False)
         raise typer.Exit(1)
-    console.print(report.format())
+    console.print(report.format(), markup=False, highlight=False)
 
 
 @app.command()

@@ -38,6 +38,8 @@ class Voice(Base):
         Index("ix_voice_office_received", "office_id", "received_at", "id"),
         Index("ix_voice_unit_received", "unit_id", "received_at", "id"),
         Index("ix_voice_office_status_due", "office_id", "status", "due_at"),
+        Index("ix_voice_received", "received_at", "id"),
+        Index("ix_voice_status_due", "status", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))

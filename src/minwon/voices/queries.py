@@ -4,9 +4,10 @@ import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from minwon.db import UTCDateTime
 from minwon.errors import Invalid
 from minwon.org.models import Category, Office, Staff, Unit
 from minwon.org.roles import Principal
@@ -87,6 +88,11 @@ def _conditions(db: Session, flt: LedgerFilter, now: datetime) -> list:
     return conds
 
 
+def _id_of(db: Session, model: type[Unit] | type[Office], code: str) -> int:
+    """The id behind a code, looked up first so the voice query compares plain integers."""
+    return db.scalar(select(model.id).where(model.code == code)) or -1
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -100,16 +106,12 @@ def _order(query: Select, sort: str) -> Select:
 
 
 def _after(query: Select, sort: str, cursor: str) -> Select:
+    """Rows after the cursor, as a row-value comparison so the index seeks straight there."""
     at, last_id = decode_cursor(cursor)
-    if sort == "received":
-        return query.where(
-            or_(Voice.received_at > at, and_(Voice.received_at == at, Voice.id > last_id))
-        )
-    if sort == "due":
-        return query.where(or_(Voice.due_at > at, and_(Voice.due_at == at, Voice.id > last_id)))
-    return query.where(
-        or_(Voice.received_at < at, and_(Voice.received_at == at, Voice.id < last_id))
-    )
+    key = Voice.due_at if sort == "due" else Voice.received_at
+    row = tuple_(key, Voice.id)
+    mark = tuple_(literal(at, UTCDateTime()), literal(last_id))
+    return query.where(row < mark if sort == "-received" else row > mark)
 
 
 def encode_cursor(at: datetime, voice_id: int) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:52:45.020288
+Create Date: 2026-11-23 20:47:29.804416
 """
 
 from collections.abc import Sequence
@@ -244,6 +244,8 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_voice_office_status_due", ["office_id", "status", "due_at"], unique=False
         )
+        batch_op.create_index("ix_voice_received", ["received_at", "id"], unique=False)
+        batch_op.create_index("ix_voice_status_due", ["status", "due_at"], unique=False)
         batch_op.create_index(
             "ix_voice_unit_received", ["unit_id", "received_at", "id"], unique=False
         )
@@ -368,6 +370,8 @@ def downgrade() -> None:
     op.drop_table("answer")
     with op.batch_alter_table("voice", schema=None) as batch_op:
         batch_op.drop_index("ix_voice_unit_received")
+        batch_op.drop_index("ix_voice_status_due")
+        batch_op.drop_index("ix_voice_received")
         batch_op.drop_index("ix_voice_office_status_due")
         batch_op.drop_index("ix_voice_office_received")
         batch_op.drop_index(batch_op.f("ix_voice_category_id"))

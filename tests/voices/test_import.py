@@ -1,0 +1,527 @@
+"""Ledger import: good CSV/XLSX files land with normal numbers and deadlines; a file with any bad
+row writes nothing and names the row (as the file shows it) and the column; bad files get clear
+messages, never a traceback."""
+
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import Engine, func, select
+
+from minwon.db import session_factory, write_session
+from minwon.org import service as org_service
+from minwon.org.models import Unit
+from minwon.org.roles import Principal
+from minwon.voices import history, workflow
+from minwon.voices.deadlines import KST, WorkCalendar, due_at
+from minwon.voices.importer import ImportReport, _Bad, import_file, parse_when
+from minwon.voices.models import LedgerCounter, Voice, VoiceContact
+from minwon.voices.schemas import MAX_BODY
+
+DATA = Path(__file__).parent / "data"
+HEAD = "received_at,kind,channel,title,body"
+KO_HEAD = "접수일시,종류,경로,제목,내용,부서,상태,답변,답변일시,성명,전화"
+
+
+@dataclass
+class World:
+    """An organisation with two offices and the people who import."""
+
+    engine: Engine
+    cs: Principal
+    officer: Principal
+    admin: Principal
+    hq: Principal
+
+
+def _world(engine: Engine) -> World:
+    with write_session(engine) as db:
+        org = org_service.create_organization(db_session=db, code="KNPA", name="경찰청")
+        gr = org_service.create_office(db_session=db, organization=org, code="GR", name="구로서")
+        sd = org_service.create_office(db_session=db, organization=org, code="SD", name="서대문서")
+        desk = org_service.create_unit(
+            db_session=db, office=gr, code="GR01", name="구로지구대", is_front_desk=True
+        )
+        team = org_service.create_unit(db_session=db, office=gr, code="GR02", name="민원실")
+        org_service.create_unit(db_session=db, office=sd, code="SD01", name="신촌지구대")
+        traffic = org_service.create_category(
+            db_session=db, organization=org, code="traffic", name="교통"
+        )
+        org_service.create_routing_rule(db_session=db, unit=team, category=traffic)
+
+        def staff(login: str, role: str, **where: object) -> Principal:
+            made = org_service.create_staff(
+                db_session=db,
+                login=login,
+                name=login,
+                role=role,
+                **where,  # type: ignore[arg-type]
+            )
+            return org_service.principal_for(made)
+
+        return World(
+            engine=engine,
+            cs=staff("cs", "cs_manager", office=gr),
+            officer=staff("officer", "officer", unit=desk),
+            admin=staff("admin", "admin"),
+            hq=staff("hq", "hq_analyst"),
+        )
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    """A fresh organisation on each database engine."""
+    return _world(engine)
+
+
+def _csv(tmp_path: Path, text: str, encoding: str = "utf-8-sig", name: str = "l.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _voices(engine: Engine) -> list[Voice]:
+    with session_factory(engine)() as db:
+        return list(db.scalars(select(Voice).order_by(Voice.id)))
+
+
+def _import(world: World, path: Path, who: Principal | None = None, **kw: object) -> ImportReport:
+    report = import_file(engine=world.engine, path=path, principal=who or world.cs, **kw)  # type: ignore[arg-type]
+    assert report.format()
+    return report
+
+
+def _kst(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=KST)
+
+
+def _only_error(report: ImportReport) -> tuple[int | None, str, str]:
+    assert not report.ok
+    assert report.error_count == 1, report.format()
+    return report.errors[0]
+
+
+# --- good files ------------------------------------------------------------------------------
+
+
+def test_good_csv_with_bom_imports_with_numbers_deadlines_and_answers(world: World) -> None:
+    report = _import(world, DATA / "ledger_good_bom.csv")
+    assert report.ok, report.format()
+    assert (report.rows_read, report.voices_created) == (4, 4)
+    assert report.file_format == "CSV, UTF-8"
+    lamp, parking, paper, praise = _voices(world.engine)
+    assert [v.ledger_no for v in (lamp, parking, paper, praise)] == [
+        "GR01-2026-000001",
+        "GR02-2026-000001",  # no unit: routed by category 교통
+        "GR01-2025-000001",  # received 2025-12-31 23:30 KST: the 2025 ledger
+        "GR01-2026-000002",  # unit by name
+    ]
+    # complaint, 7 working days from Tue 3 March: 3,4,5,6,9,10,11 March
+    assert lamp.due_at == _kst("2026-03-11T18:00")
+    assert lamp.received_at == _kst("2026-03-03T10:00")
+    assert lamp.body == "가로등이 꺼져 있어요.\n밤길이 어둡습니다."
+    assert parking.due_at == due_at(_kst("2026-03-05T00:00"), 14, WorkCalendar())
+    assert praise.due_at is None
+    assert (lamp.status, parking.status, paper.status) == ("answered", "received", "closed")
+    assert lamp.answered_at == _kst("2026-03-04T11:30")
+    assert paper.closed_at == paper.answered_at == _kst("2026-01-02T10:00")
+    with session_factory(world.engine)() as db:
+        sent = workflow.sent_answer(db_session=db, voice_id=lamp.id)
+        assert sent is not None and sent.body == "3월 4일 교체했습니다."
+        assert sent.sent_at == lamp.answered_at and sent.author_id is None
+        contact = db.get_one(VoiceContact, lamp.id)
+        assert (contact.name, contact.phone, contact.consent) == ("홍길동", "010-1234-5678", True)
+        events = history.events(db_session=db, voice_id=lamp.id)
+        assert [e.kind for e in events] == ["received", "imported"]
+        assert events[1].before == {"status": "received"}
+        assert events[1].after["original_status"] == "answered"
+        assert events[1].after["line"] == 2
+        assert "ledger_good_bom.csv 2행" in events[1].note
+
+
+def test_good_xlsx_with_korean_headers_dates_and_empty_rows(world: World, tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(
+        ["접수일시", "종류", "경로", "제목", "내용", "부서", "분류", "상태", "답변"]
+        + ["답변일시", "성명", "전화", "동의"]
+    )
+    ws.append([datetime(2026, 3, 3, 10, 0), "불만", "전화", "소음", "밤마다 시끄러워요", "GR01"])
+    ws.append([])
+    ws.append([None] * 5)
+    row = [datetime(2026, 3, 4, 9, 0), "질의(제도·절차)", "방문", "민원", "절차 문의", "민원실"]
+    row += ["교통", "답변 완료", "안내드렸습니다", datetime(2026, 3, 4, 15, 0), "김철", 1012345678]
+    ws.append(row + ["예"])
+    path = tmp_path / "대장.xlsx"
+    book.save(path)
+    report = _import(world, path)
+    assert report.ok, report.format()
+    assert (report.rows_read, report.voices_created, report.file_format) == (2, 2, "XLSX")
+    noise, query = _voices(world.engine)
+    assert (noise.ledger_no, query.ledger_no) == ("GR01-2026-000001", "GR02-2026-000001")
+    assert noise.due_at == _kst("2026-03-11T18:00")
+    assert (query.kind, query.channel, query.status) == ("inquiry_procedure", "visit", "answered")
+    assert query.answered_at == _kst("2026-03-04T15:00")
+    with session_factory(world.engine)() as db:
+        contact = db.get_one(VoiceContact, query.id)
+        assert (contact.name, contact.phone, contact.consent) == ("김철", "01012345678", True)
+
+
+def test_cp949_csv_from_korean_excel(world: World, tmp_path: Path) -> None:
+    text = f"{KO_HEAD}\r\n2026-03-03 14:05,불만,전화,쓰레기 무단 투기,골목에 쓰레기가 쌓였어요,GR01"
+    text += ",답변완료,치웠습니다,2026-03-05 10:00,박민수,02-123-4567\r\n"
+    path = _csv(tmp_path, text, encoding="cp949")
+    report = _import(world, path)
+    assert report.ok, report.format()
+    assert report.file_format == "CSV, CP949"
+    (voice,) = _voices(world.engine)
+    assert (voice.title, voice.status) == ("쓰레기 무단 투기", "answered")
+
+
+def test_header_names_are_forgiving(world: World, tmp_path: Path) -> None:
+    text = "Received_At,KIND,접수 경로,제목*,내용(필수),비고\n"
+    text += "2026-03-03,complaint,web,제목,내용,메모\n"
+    report = _import(world, _csv(tmp_path, text))
+    assert report.ok, report.format()
+    assert report.ignored_columns == ["비고"]
+    assert "무시한 열: 비고" in report.format()
+
+
+def test_tab_separated_utf16_text_from_excel(world: World, tmp_path: Path) -> None:
+    text = "접수일시\t종류\t경로\t제목\t내용\r\n2026-03-03 10:00\t불만\t전화\t제목\t내용\r\n"
+    report = _import(world, _csv(tmp_path, text, encoding="utf-16"))
+    assert report.ok, report.format()
+    assert report.voices_created == 1
+
+
+def test_progress_reports_checking_then_writing(world: World) -> None:
+    calls: list[tuple[int, int]] = []
+    _import(world, DATA / "ledger_good_bom.csv", progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (8, 8)
+    assert (4, 8) in calls
+    assert all(done <= total for done, total in calls)
+
+
+# --- all or nothing --------------------------------------------------------------------------
+
+
+def test_one_bad_row_among_good_ones_imports_nothing(world: World, tmp_path: Path) -> None:
+    text = (
+        f"{HEAD}\n"
+        '2026-03-03 10:00,complaint,phone,첫째,"여러 줄\n본문"\n'  # lines 2-3
+        "2026-03-03 11:00,불평,phone,둘째,내용\n"  # line 4: unknown kind
+        "2026-03-03 12:00,complaint,phone,셋째,내용\n"
+    )
+    report = _import(world, _csv(tmp_path, text))
+    line, column, message = _only_error(report)
+    assert (line, column) == (4, "kind")
+    assert "알 수 없는 민원 종류" in message and "불평" in message
+    assert report.rows_read == 3 and report.voices_created == 0
+    assert "아무것도 저장하지 않았습니다" in report.format()
+    assert _voices(world.engine) == []
+    with session_factory(world.engine)() as db:
+        assert db.scalar(select(func.count()).select_from(LedgerCounter)) == 0
+
+
+def test_every_bad_row_and_column_is_named(world: World, tmp_path: Path) -> None:
+    text = (
+        f"{HEAD},unit\n어제,complaint,팩스,제목,내용,GR01\n2026-03-03,complaint,phone,,내용,GR77\n"
+    )
+    report = _import(world, _csv(tmp_path, text))
+    found = {(e.line, e.column) for e in report.errors}
+    assert found == {(2, "received_at"), (2, "channel"), (3, "title"), (3, "unit")}
+    table = report.format()
+    assert "줄 │ 열" in table and "날짜를 읽을 수 없습니다: '어제'" in table
+
+
+# --- bad files -------------------------------------------------------------------------------
+
+GOOD_ROW = "2026-03-03 10:00,complaint,phone,제목,내용"
+BAD_TEXT_FILES = [
+    ("only-bom", "", None, "", "파일이 비어 있습니다"),
+    ("only-bom-and-blanks", "\n\n  \n", None, "", "파일이 비어 있습니다"),
+    ("no-header", f"{GOOD_ROW}\n{GOOD_ROW}\n", 1, "", "머리글"),
+    (
+        "missing-body",
+        "received_at,kind,channel,title\n2026-03-03,complaint,phone,t\n",
+        1,
+        "내용(body)",
+        "필수 열이 없습니다",
+    ),
+    ("header-only", f"{HEAD}\n", 1, "", "가져올 행이 없습니다"),
+    ("unknown-channel", f"{HEAD}\n2026-03-03,complaint,팩스,t,b\n", 2, "channel", "접수 경로"),
+    (
+        "unknown-category",
+        f"{HEAD},category\n2026-03-03,complaint,web,t,b,날씨\n",
+        2,
+        "category",
+        "분류를 찾을 수 없습니다",
+    ),
+    (
+        "unknown-unit",
+        f"{HEAD},unit\n2026-03-03,complaint,web,t,b,GR77\n",
+        2,
+        "unit",
+        "--create-units",
+    ),
+    (
+        "other-office-unit",
+        f"{HEAD},unit\n2026-03-03,complaint,web,t,b,SD01\n",
+        2,
+        "unit",
+        "부서를 찾을 수 없습니다",
+    ),
+    (
+        "other-office",
+        f"{HEAD},office\n2026-03-03,complaint,web,t,b,SD\n",
+        2,
+        "office",
+        "기관을 찾을 수 없습니다",
+    ),
+    ("bad-date", f"{HEAD}\n2026-13-45,complaint,web,t,b\n", 2, "received_at", "날짜를 읽을 수"),
+    ("future-date", f"{HEAD}\n2099-01-01 10:00,complaint,web,t,b\n", 2, "received_at", "미래"),
+    ("ancient-date", f"{HEAD}\n1999-12-31,complaint,web,t,b\n", 2, "received_at", "2000년"),
+    ("empty-title", f"{HEAD}\n2026-03-03,complaint,web,  ,b\n", 2, "title", "비어 있습니다"),
+    ("empty-body", f"{HEAD}\n2026-03-03,complaint,web,t,\n", 2, "body", "비어 있습니다"),
+    ("long-title", f"{HEAD}\n2026-03-03,complaint,web,{'가' * 301},b\n", 2, "title", "최대 300자"),
+    ("unquoted-comma", f"{HEAD}\n2026-03-03,complaint,web,t,b,c\n", 2, "", "칸이 많습니다"),
+    ("bad-phone", f"{HEAD},전화\n2026-03-03,complaint,web,t,b,010-abc\n", 2, "전화", "전화번호"),
+    ("bad-email", f"{HEAD},이메일\n2026-03-03,complaint,web,t,b,nope@\n", 2, "이메일", "이메일"),
+    ("bad-consent", f"{HEAD},동의\n2026-03-03,complaint,web,t,b,글쎄\n", 2, "동의", "동의 여부"),
+    (
+        "assigned-status",
+        f"{HEAD},status\n2026-03-03,complaint,web,t,b,배정\n",
+        2,
+        "status",
+        "가져올 수 없습니다",
+    ),
+    (
+        "answered-without-answer",
+        f"{HEAD},status,answered_at\n2026-03-03,complaint,web,t,b,답변 완료,2026-03-04\n",
+        2,
+        "답변(answer)",
+        "답변 내용이 있어야",
+    ),
+    (
+        "answer-before-receipt",
+        f"{HEAD},answer,answered_at\n2026-03-03,complaint,web,t,b,a,2026-03-02\n",
+        2,
+        "answered_at",
+        "접수일시보다 빠릅니다",
+    ),
+    (
+        "answer-but-open",
+        f"{HEAD},status,answer\n2026-03-03,complaint,web,t,b,접수,a\n",
+        2,
+        "status",
+        "답변이 있는데",
+    ),
+    ("excel-error", f"{HEAD}\n2026-03-03,complaint,web,#REF!,b\n", 2, "title", "#REF!"),
+    ("duplicate-column", f"{HEAD},제목\n2026-03-03,complaint,web,t,b,t\n", 1, "제목", "같은 열"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "needle"),
+    [case[1:] for case in BAD_TEXT_FILES],
+    ids=[case[0] for case in BAD_TEXT_FILES],
+)
+def test_bad_text_file_gets_a_clear_message(
+    world: World, tmp_path: Path, text: str, line: int | None, column: str, needle: str
+) -> None:
+    report = _import(world, _csv(tmp_path, text))
+    assert not report.ok
+    assert any(
+        e.line == line and e.column == column and needle in e.message for e in report.errors
+    ), report.format()
+    assert _voices(world.engine) == []
+
+
+def test_body_up_to_the_schema_limit_is_fine_one_more_is_not(world: World, tmp_path: Path) -> None:
+    longest = _csv(
+        tmp_path, f"{HEAD}\n2026-03-03,complaint,web,t,{'가' * MAX_BODY}\n", name="a.csv"
+    )
+    assert _import(world, longest).ok
+    too_long = _csv(tmp_path, f"{HEAD}\n2026-03-03,complaint,web,t,{'가' * (MAX_BODY + 1)}\n")
+    line, column, message = _only_error(_import(world, too_long))
+    assert (line, column) == (2, "body")
+    assert "100,001자" in message and "최대 100,000자" in message
+    assert len(_voices(world.engine)) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "파일이 비어 있습니다"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "이진 파일"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, ".xls"),
+        (b"PK\x03\x04" + b"not really a zip" * 10, "XLSX 파일을 열 수 없습니다"),
+        (b"received_at,kind\n\x80\x80\x80\xff\n", "UTF-8이나 CP949"),
+    ],
+    ids=["zero-bytes", "png", "old-xls", "broken-zip", "unknown-encoding"],
+)
+def test_binary_and_unreadable_files(
+    world: World, tmp_path: Path, content: bytes, needle: str
+) -> None:
+    path = tmp_path / "upload.csv"
+    path.write_bytes(content)
+    _line, _column, message = _only_error(_import(world, path))
+    assert needle in message
+
+
+def test_zip_that_is_not_a_workbook(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "photos.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("photo.txt", "hello")
+    _line, _column, message = _only_error(_import(world, path))
+    assert "XLSX 파일을 열 수 없습니다" in message
+
+
+def test_missing_file(world: World, tmp_path: Path) -> None:
+    _line, _column, message = _only_error(_import(world, tmp_path / "nope.csv"))
+    assert "파일을 찾을 수 없습니다" in message
+
+
+def test_xlsx_formula_without_saved_result_and_empty_rows(world: World, tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(["접수일시", "종류", "경로", "제목", "내용"])
+    ws.append([datetime(2026, 3, 3, 10), "불만", "전화", "좋은 행", "내용"])
+    ws.append([])  # row 3 empty
+    ws.append([datetime(2026, 3, 3, 11), "불만", "전화", '=A2&"!"', "내용"])  # row 4
+    ws.append([datetime(2026, 3, 3, 11), "불만", "전화", "제목", "=1/0"])  # row 5
+    path = tmp_path / "formulas.xlsx"
+    book.save(path)
+    report = _import(world, path)
+    assert [(e.line, e.column) for e in report.errors] == [(4, "제목"), (5, "내용")]
+    assert all("수식" in e.message and "저장" in e.message for e in report.errors)
+    assert report.rows_read == 3
+    assert _voices(world.engine) == []
+
+
+def test_xlsx_bad_row_is_named_by_its_excel_row(world: World, tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.append(["메모: 2026년 3월 민원"])  # not a header: nothing understood
+    path = tmp_path / "memo.xlsx"
+    book.save(path)
+    line, _column, message = _only_error(_import(world, path))
+    assert line == 1 and "머리글" in message
+    ws.delete_rows(1)
+    ws.append(["접수일시", "종류", "경로", "제목", "내용"])
+    for _ in range(3):
+        ws.append([datetime(2026, 3, 3, 10), "불만", "전화", "제목", "내용"])
+    ws.append([])
+    ws.append([datetime(2026, 3, 3, 10), "불만", "우편", "제목", "내용"])  # row 6
+    book.save(path)
+    line, column, _message = _only_error(_import(world, path))
+    assert (line, column) == (6, "경로")
+
+
+# --- who may import what ---------------------------------------------------------------------
+
+
+def test_hq_analyst_cannot_import(world: World) -> None:
+    _line, _column, message = _only_error(_import(world, DATA / "ledger_good_bom.csv", world.hq))
+    assert "이 역할로는" in message
+
+
+def test_officer_imports_open_voices_but_not_answered_ones(world: World, tmp_path: Path) -> None:
+    report = _import(world, DATA / "ledger_good_bom.csv", world.officer)
+    assert {(e.line, e.column) for e in report.errors} == {(2, "status"), (5, "status")}
+    assert "팀장" in report.errors[0].message
+    open_only = _csv(tmp_path, f"{HEAD}\n{GOOD_ROW}\n")
+    assert _import(world, open_only, world.officer).voices_created == 1
+
+
+def test_admin_needs_an_office_for_rows_without_unit(world: World, tmp_path: Path) -> None:
+    path = _csv(tmp_path, f"{HEAD}\n{GOOD_ROW}\n")
+    line, column, message = _only_error(_import(world, path, world.admin))
+    assert (line, column) == (2, "기관(office)") and "--office" in message
+    report = _import(world, path, world.admin, office="서대문서")
+    assert report.ok, report.format()
+    assert _voices(world.engine)[0].ledger_no == "SD01-2026-000001"
+    _line, _column, message = _only_error(_import(world, path, world.cs, office="SD"))
+    assert "기관을 찾을 수 없습니다" in message
+
+
+# --- --create-units --------------------------------------------------------------------------
+
+
+def test_create_units_makes_unknown_units_in_the_rows_office(world: World, tmp_path: Path) -> None:
+    text = f"{HEAD},unit\n{GOOD_ROW},GR09\n{GOOD_ROW},GR09\n{GOOD_ROW},GR01\n"
+    path = _csv(tmp_path, text)
+    without = _import(world, path)
+    assert [(e.line, e.column) for e in without.errors] == [(2, "unit"), (3, "unit")]
+    assert "GR09" in without.errors[0].message and "--create-units" in without.errors[0].message
+    # officers may not create units, even with the option
+    assert not _import(world, path, world.officer, create_units=True).ok
+    report = _import(world, path, create_units=True)
+    assert report.ok, report.format()
+    assert report.units_created == ["GR09"]
+    assert "새로 만든 부서: GR09" in report.format()
+    assert [v.ledger_no for v in _voices(world.engine)] == [
+        "GR09-2026-000001",
+        "GR09-2026-000002",
+        "GR01-2026-000001",
+    ]
+    with session_factory(world.engine)() as db:
+        unit = db.scalar(select(Unit).where(Unit.code == "GR09"))
+        assert unit is not None
+        assert org_service.get_office(db_session=db, office_id=unit.office_id).code == "GR"
+
+
+def test_create_units_is_all_or_nothing_too(world: World, tmp_path: Path) -> None:
+    text = f"{HEAD},unit\n{GOOD_ROW},GR09\n2026-03-03,nope,phone,t,b,GR01\n"
+    report = _import(world, _csv(tmp_path, text), create_units=True)
+    assert not report.ok and report.units_created == []
+    with session_factory(world.engine)() as db:
+        assert db.scalar(select(Unit).where(Unit.code == "GR09")) is None
+
+
+def test_create_units_rejects_codes_that_cannot_be_codes(world: World, tmp_path: Path) -> None:
+    text = f"{HEAD},unit\n{GOOD_ROW},새 팀!\n"
+    _line, _column, message = _only_error(_import(world, _csv(tmp_path, text), create_units=True))
+    assert "새 부서 코드로 쓸 수 없습니다" in message
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+NOW = _kst("2026-11-23T12:00")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-03-02T14:05:00+09:00", "2026-03-02T14:05"),
+        ("2026-03-02T05:05:00Z", "2026-03-02T14:05"),
+        ("2026-03-02 14:05", "2026-03-02T14:05"),
+        ("2026.03.02", "2026-03-02T00:00"),
+        ("2026.3.2.", "2026-03-02T00:00"),
+        ("2026. 3. 2. 오후 2:05", "2026-03-02T14:05"),
+        ("2026-03-02 오전 12:30:00", "2026-03-02T00:30"),
+        ("2026/03/02 2:05 PM", "2026-03-02T14:05"),
+        ("2026년 3월 2일 14시 5분", "2026-03-02T14:05"),
+        ("2026-03-02", "2026-03-02T00:00"),
+        (datetime(2026, 3, 2, 14, 5), "2026-03-02T14:05"),
+        (46083.5, "2026-03-02T12:00"),
+    ],
+)
+def test_dates_in_the_forms_agencies_write_them(value: object, expected: str) -> None:
+    assert parse_when(value, NOW) == _kst(expected)
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "내일", "3/2", "2026-11-24", 12.5])
+def test_dates_that_are_wrong_or_future(value: object) -> None:
+    with pytest.raises(_Bad):
+        parse_when(value, NOW)
+
+
+def test_a_new_unit_belongs_to_one_office_only(world: World, tmp_path: Path) -> None:
+    text = f"{HEAD},office,unit\n{GOOD_ROW},GR,NEW1\n{GOOD_ROW},서대문서,NEW1\n{GOOD_ROW},SD,SD01\n"
+    report = _import(world, _csv(tmp_path, text), world.admin, create_units=True)
+    line, column, message = _only_error(report)
+    assert (line, column) == (3, "unit") and "여러 기관" in message
