@@ -92,3 +92,11 @@ def _cheap_password_hashing() -> Iterator[None]:
     security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     security._hasher = original
+
+
+@pytest.fixture(autouse=True)
+def _fresh_office_rules() -> None:
+    """Each test's database is new, so cached office rules from an earlier test must go."""
+    from minwon.org import rules
+
+    rules.forget()

@@ -51,8 +51,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 def _mount_routers(app: FastAPI) -> None:
     from minwon.org.pages import router as org_pages
-    from minwon.voices.io_routes import router as voice_io
     from minwon.org.routes import router as org_api
+    from minwon.voices.io_routes import router as voice_io
     from minwon.voices.pages import router as voice_pages
     from minwon.voices.routes import router as voice_api
     from minwon.web.pages import router as web_pages

@@ -1,5 +1,6 @@
 """Engine, sessions and the declarative base shared by every domain."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -88,13 +89,49 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+_write_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+LOCK_TIMEOUT = 30.0
+
+
+def _write_lock(engine: Engine) -> threading.Lock:
+    with _locks_guard:
+        return _write_locks.setdefault(str(engine.url), threading.Lock())
+
+
 def begin_write(db: Session) -> None:
     """Start the session's transaction as a write (BEGIN IMMEDIATE on SQLite).
 
-    Must be called before the first statement of the transaction; later calls are no-ops.
+    On SQLite, writers of this process also queue on an in-process lock first, so a waiting
+    request wakes the moment the previous one commits instead of sleeping in SQLite's busy
+    handler; other processes still meet the database lock. Must be called before the first
+    statement of the transaction; later calls are no-ops.
     """
-    if not db.in_transaction():
+    if db.in_transaction():
+        return
+    bind = db.get_bind()
+    if bind.dialect.name == "sqlite":
+        lock = _write_lock(bind)
+        if not lock.acquire(timeout=LOCK_TIMEOUT):
+            raise TimeoutError("the database stayed busy; try again")
+        db.info["write_lock"] = lock
+    try:
         db.connection(execution_options=WRITE)
+    except BaseException:
+        _release_write_lock(db)
+        raise
+
+
+def _release_write_lock(db: Session) -> None:
+    lock = db.info.pop("write_lock", None)
+    if lock is not None:
+        lock.release()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(db: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        _release_write_lock(db)
 
 
 @contextmanager

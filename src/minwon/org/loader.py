@@ -95,7 +95,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Invalid, MinwonError
-from minwon.org import service
+from minwon.org import rules, service
 from minwon.org.models import Category, ClosedDay, Office, Organization, RoutingRule, Staff, Unit
 from minwon.org.schemas import CategoryIn, OfficeIn, OrgFile, StaffIn, UnitIn, korean_message
 from minwon.org.security import hash_password, verify_password
@@ -196,7 +196,9 @@ def load_org_data(*, db_session: Session, data: bytes, filename: str) -> LoadRep
     doc, where = parse_org_data(data, filename)
     try:
         with db_session.begin_nested():
-            return _Apply(db_session, doc, where).run()
+            report = _Apply(db_session, doc, where).run()
+        rules.forget()
+        return report
     except IntegrityError as exc:
         raise Conflict("다른 작업과 동시에 같은 항목을 만들었습니다. 다시 시도하세요.") from exc
 

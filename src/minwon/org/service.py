@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from minwon.org import rules
 from minwon.org.models import (
     ApiToken,
     Category,
@@ -37,6 +38,7 @@ def create_organization(
     org = Organization(code=code, name=name, settings=settings or {})
     db_session.add(org)
     db_session.flush()
+    rules.forget()
     return org
 
 
@@ -158,6 +160,7 @@ def add_closed_day(
     """Mark a day on which the organisation does not count deadlines."""
     db_session.add(ClosedDay(organization_id=organization.id, day=day, reason=reason))
     db_session.flush()
+    rules.forget()
 
 
 def route(
@@ -320,10 +323,14 @@ def issue_token(*, db_session: Session, staff: Staff, name: str) -> str:
 
 def staff_for_token(*, db_session: Session, token: str) -> Staff:
     """The active staff member owning a bearer token, or Unauthorized."""
-    row = db_session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.revoked or not row.staff.active:
+    staff = db_session.scalar(
+        select(Staff)
+        .join(ApiToken, ApiToken.staff_id == Staff.id)
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
+    )
+    if staff is None or not staff.active:
         raise Unauthorized("API 토큰이 올바르지 않습니다.")
-    return row.staff
+    return staff
 
 
 def principal_for(staff: Staff) -> Principal:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from minwon.org.models import Unit
 from minwon.org.roles import Principal
 from minwon.voices import history, queries, service, workflow
 from minwon.voices.catalog import STATUSES
@@ -54,21 +55,15 @@ def create_voice(
     db.commit()
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    unit = _read(db, voice, principal).unit if principal.is_staff else _unit_ref(db, voice)
+    unit = db.get_one(Unit, voice.unit_id)
     return VoiceCreated(
         id=voice.id,
         ledger_no=voice.ledger_no,
         status=voice.status,
         due_at=voice.due_at,
-        unit=unit,
+        unit=UnitRef(code=unit.code, name=unit.name),
         receipt_secret=secret,
     )
-
-
-def _unit_ref(db: Session, voice: Voice) -> UnitRef:
-    names = queries.names_for(db, [voice], with_contacts=False)
-    unit = names.units[voice.unit_id]
-    return UnitRef(code=unit.code, name=unit.name)
 
 
 @router.get("/voices", response_model=VoicePage)

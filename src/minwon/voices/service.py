@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
-from minwon.org.models import Office, Organization, Unit
+from minwon.org.models import Office, Unit
 from minwon.org.roles import WRITERS, Principal
+from minwon.org.rules import OfficeRules, office_rules
 from minwon.org.security import token_digest
 from minwon.timeutil import KST, as_aware, to_kst, utcnow
 from minwon.voices import history, ledger
@@ -40,13 +41,17 @@ def create(
     now = now or utcnow()
     if principal.is_staff and principal.role not in WRITERS:
         raise Forbidden("이 역할로는 민원을 등록할 수 없습니다.")
-    office, unit, category_id = _place(db_session, voice_in, principal)
-    org = office.organization
-    _check_kind(org, voice_in.kind)
+    office_id, unit = _target(db_session, voice_in, principal)
+    office = office_rules(db_session=db_session, office_id=office_id)
+    _check_kind(office.settings, voice_in.kind)
+    category_id = _category_id(db_session, office.organization_id, voice_in.category)
+    if unit is None:
+        unit = org_service.route(
+            db_session=db_session, office_id=office_id, category_id=category_id, dong=voice_in.dong
+        ) or org_service.front_desk(db_session=db_session, office_id=office_id)
     received = _received_at(voice_in, principal, now)
-    voice = _insert(db_session, voice_in, principal, office, unit, category_id, received, org)
     secret = new_receipt_secret()
-    voice.receipt_secret_hash = token_digest(secret)
+    voice = _insert(db_session, voice_in, principal, office, unit, category_id, received, secret)
     _add_contact(db_session, voice, voice_in)
     history.record(
         db_session=db_session,
@@ -62,18 +67,17 @@ def _insert(
     db: Session,
     voice_in: VoiceCreate,
     principal: Principal,
-    office: Office,
+    office: OfficeRules,
     unit: Unit,
     category_id: int | None,
     received: datetime,
-    org: Organization,
+    secret: str,
 ) -> Voice:
     year = to_kst(received).year
     seq = ledger.next_sequence(db_session=db, unit_id=unit.id, year=year)
-    period = period_for(org.settings, voice_in.kind)
-    calendar = org_service.calendar_for(db_session=db, organization=org)
+    period = period_for(office.settings, voice_in.kind)
     voice = Voice(
-        office_id=office.id,
+        office_id=office.office_id,
         unit_id=unit.id,
         ledger_year=year,
         ledger_seq=seq,
@@ -86,59 +90,49 @@ def _insert(
         status="received",
         received_at=received,
         period_days=period,
-        due_at=due_at(received, period, calendar),
+        due_at=due_at(received, period, office.calendar),
         dong=voice_in.dong,
         address=voice_in.address,
         lat=voice_in.lat,
         lon=voice_in.lon,
         created_by_id=principal.staff_id,
+        receipt_secret_hash=token_digest(secret),
     )
     db.add(voice)
     db.flush()
     return voice
 
 
-def _place(
-    db: Session, voice_in: VoiceCreate, principal: Principal
-) -> tuple[Office, Unit, int | None]:
-    office = _office_for(db, voice_in, principal)
-    category_id = None
-    if voice_in.category:
-        category_id = org_service.find_category(
-            db_session=db, organization_id=office.organization_id, ref=voice_in.category
-        ).id
-    if voice_in.unit:
-        unit = org_service.find_unit(db_session=db, ref=voice_in.unit, office_id=office.id)
-    else:
-        unit = org_service.route(
-            db_session=db, office_id=office.id, category_id=category_id, dong=voice_in.dong
-        ) or org_service.front_desk(db_session=db, office_id=office.id)
-    return office, unit, category_id
-
-
-def _office_for(db: Session, voice_in: VoiceCreate, principal: Principal) -> Office:
+def _target(db: Session, voice_in: VoiceCreate, principal: Principal) -> tuple[int, Unit | None]:
+    """The office the voice goes to, and its unit when the caller named one."""
     if voice_in.unit:
         unit = db.scalar(select(Unit).where(Unit.code == voice_in.unit))
         if unit is None or not _may_write_office(principal, unit.office_id):
             raise Invalid(f"부서를 찾을 수 없습니다: {voice_in.unit}", field="unit")
-        return unit.office
+        return unit.office_id, unit
     if voice_in.office:
-        office = db.scalar(select(Office).where(Office.code == voice_in.office))
-        if office is None or not _may_write_office(principal, office.id):
+        office_id = db.scalar(select(Office.id).where(Office.code == voice_in.office))
+        if office_id is None or not _may_write_office(principal, office_id):
             raise Invalid(f"기관을 찾을 수 없습니다: {voice_in.office}", field="office")
-        return office
+        return office_id, None
     if principal.office_id is None:
         raise Invalid("민원을 받을 기관(office)이나 부서(unit)를 정해 주세요.", field="office")
-    return org_service.get_office(db_session=db, office_id=principal.office_id)
+    return principal.office_id, None
+
+
+def _category_id(db: Session, organization_id: int, ref: str | None) -> int | None:
+    if not ref:
+        return None
+    return org_service.find_category(db_session=db, organization_id=organization_id, ref=ref).id
 
 
 def _may_write_office(principal: Principal, office_id: int) -> bool:
     return not principal.is_staff or principal.all_offices or principal.office_id == office_id
 
 
-def _check_kind(org: Organization, kind: str) -> None:
-    if kind not in kinds_for(org.settings):
-        allowed = ", ".join(kinds_for(org.settings))
+def _check_kind(settings: dict, kind: str) -> None:
+    if kind not in kinds_for(settings):
+        allowed = ", ".join(kinds_for(settings))
         raise Invalid(f"알 수 없는 민원 종류입니다: {kind} (가능: {allowed})", field="kind")
 
 

@@ -1,0 +1,1 @@
+"""Korean text analysis of voices: personal-data masking, routing, similarity and tone."""
