@@ -511,10 +511,15 @@ def _to_original(found: list[Finding], extra: list[Finding]) -> list[Finding]:
     return moved
 
 
+_MAX_ROUNDS = 8  # one extra round is the most seen in practice; the cap keeps time linear
+
+
 def _settle(norm: str, names: tuple[str, ...], found: list[Finding]) -> list[Finding]:
     """Also mask what masking uncovers (a number that touched a masked one and so did not
     match), until nothing new turns up: masking masked text then changes nothing."""
-    while found:
+    for _ in range(_MAX_ROUNDS):
+        if not found:
+            break
         masked = _render(norm, found)
         extra = _resolve(masked, _detect(masked, names))
         if not extra:
