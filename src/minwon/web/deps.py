@@ -58,7 +58,7 @@ class LoginRequired(MinwonError):
     status = 401
 
 
-def get_staff(principal: PrincipalDep) -> Principal:
+async def get_staff(principal: PrincipalDep) -> Principal:
     """The caller, who must be staff (API: 401; pages: redirect to login)."""
     if not principal.is_staff:
         raise LoginRequired("로그인이 필요합니다.")
