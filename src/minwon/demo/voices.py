@@ -75,8 +75,48 @@ class Petition:
     body: str
 
 
+FALLBACK = [
+    Petition(
+        "교통/건축/국토",
+        "학교 앞 불법 주정차 단속 요청",
+        "아침마다 초등학교 정문 앞에 차들이 서 있어 아이들이 차도로 걸어갑니다. 단속해 주세요.",
+    ),
+    Petition(
+        "안전/환경",
+        "골목 가로등이 꺼져 있습니다",
+        "구로동 골목 가로등이 일주일째 꺼져 있어 밤길이 무섭습니다. 빨리 고쳐 주세요.",
+    ),
+    Petition(
+        "인권/성평등",
+        "야간 순찰을 늘려 주세요",
+        "최근 빈집털이가 있었다는 이야기를 들었습니다. 밤 10시 이후 순찰을 늘려 주시면 좋겠습니다.",
+    ),
+    Petition(
+        "행정",
+        "민원실 직원분께 감사드립니다",
+        "서류 발급 때문에 방문했는데 친절하게 끝까지 안내해 주셔서 감사했습니다.",
+    ),
+    Petition(
+        "경제민주화",
+        "토지 보상금 산정 기준 문의",
+        "수용되는 토지의 보상금이 어떤 기준으로 산정되는지 자세히 알고 싶습니다.",
+    ),
+    Petition(
+        "기타",
+        "공원 소음 문제",
+        "밤늦게까지 공원에서 음악을 크게 틀어 잠을 잘 수가 없습니다. 조치 부탁드립니다.",
+    ),
+]
+
+
 def read_petitions(path: Path, limit: int) -> list[Petition]:
-    """Up to ``limit`` petitions from the JSONL.GZ file, bodies trimmed to a readable length."""
+    """Up to ``limit`` petitions from the JSONL.GZ file, bodies trimmed to a readable length.
+
+    Without the file (a machine that has no ``shared/data``) a few hand-written voices are
+    repeated instead, so the demo still has something to show.
+    """
+    if not path.exists():
+        return [FALLBACK[i % len(FALLBACK)] for i in range(limit)]
     out: list[Petition] = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:

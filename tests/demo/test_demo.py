@@ -1,0 +1,57 @@
+"""`minwon demo`: a migrated database with the demo organisation, voices in every state, and
+logins that work."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from minwon.app import create_app
+from minwon.config import get_settings
+from minwon.db import get_engine, session_factory
+from minwon.demo.setup import load_demo
+from minwon.demo.voices import DEFAULT_DATA
+from minwon.voices.models import Voice
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MINWON_DATABASE_URL", f"sqlite:///{tmp_path}/demo.db")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def test_demo_loads_and_logins_work(demo_db: None) -> None:
+    logins, token = load_demo(voices=120)
+    engine = get_engine()
+    with session_factory(engine)() as db:
+        statuses = dict(db.execute(select(Voice.status, func.count()).group_by(Voice.status)).all())
+        offices = set(db.scalars(select(Voice.office_id)))
+    assert sum(statuses.values()) == 120
+    assert statuses.get("closed", 0) > 0 and len(offices) == 2
+    assert {row[0] for row in logins} >= {"admin", "gr01.lead", "dj.cs"}
+    client = TestClient(create_app(engine=engine))
+    assert (
+        client.get("/api/v1/voices", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
+    page = client.get("/login")
+    assert page.status_code == 200
+    again, _ = load_demo(voices=120)
+    with session_factory(engine)() as db:
+        assert db.scalar(select(func.count(Voice.id))) == 120
+    assert again == logins
+
+
+def test_demo_uses_the_real_petitions_when_present() -> None:
+    if not DEFAULT_DATA.exists():
+        pytest.skip("shared/data is not beside this checkout")
+    from minwon.demo.voices import read_petitions
+
+    petitions = read_petitions(DEFAULT_DATA, 5)
+    assert len(petitions) == 5 and all(p.title and p.body for p in petitions)
