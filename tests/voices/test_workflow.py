@@ -298,3 +298,11 @@ def test_citizen_tracks_with_number_and_secret(setup) -> None:
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
     assert client.get(f"/api/v1/voices/{vid}").status_code == 401
+
+
+def test_ids_beyond_the_database_range_are_404_not_500(setup) -> None:
+    client, world = setup
+    h = world.auth("gr_lead")
+    assert client.get(f"/api/v1/voices/{2**70}", headers=h).status_code in (404, 422)
+    assert client.post(f"/api/v1/voices/{2**70}/close", headers=h).status_code in (404, 422)
+    assert client.get(f"/voices/{2**70}", headers=h).status_code == 404

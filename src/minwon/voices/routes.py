@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from minwon.voices.schemas import (
 from minwon.web.deps import PrincipalDep, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["voices"])
+VoiceId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the voice's id")]
 
 
 def _read(db: Session, voice: Voice, principal: Principal) -> VoiceRead:
@@ -107,13 +108,13 @@ def list_voices(
 
 
 @router.get("/voices/{voice_id}", response_model=VoiceRead)
-def get_voice(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def get_voice(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """One voice of the caller's offices."""
     return _read(db, service.get(db_session=db, voice_id=voice_id, principal=principal), principal)
 
 
 @router.get("/voices/{voice_id}/history", response_model=list[EventRead])
-def voice_history(voice_id: int, db: SessionDep, principal: StaffDep) -> list[EventRead]:
+def voice_history(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> list[EventRead]:
     """Every change to the voice, oldest first."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     return [
@@ -132,56 +133,60 @@ def _transition(db: Session, voice_id: int, principal: Principal, step, **kwargs
 
 
 @router.post("/voices/{voice_id}/assign", response_model=VoiceRead)
-def assign(voice_id: int, body: AssignIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def assign(voice_id: VoiceId, body: AssignIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Assign to a staff member of the voice's unit (unit lead)."""
     return _transition(db, voice_id, principal, workflow.assign, assignee_login=body.assignee)
 
 
 @router.post("/voices/{voice_id}/start", response_model=VoiceRead)
-def start(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def start(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Mark as in progress."""
     return _transition(db, voice_id, principal, workflow.start)
 
 
 @router.post("/voices/{voice_id}/answer", response_model=VoiceRead)
-def draft_answer(voice_id: int, body: AnswerIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def draft_answer(
+    voice_id: VoiceId, body: AnswerIn, db: SessionDep, principal: StaffDep
+) -> VoiceRead:
     """Write the answer draft (officer of the unit)."""
     return _transition(db, voice_id, principal, workflow.draft_answer, body=body.body)
 
 
 @router.post("/voices/{voice_id}/answer/approve", response_model=VoiceRead)
-def approve_answer(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def approve_answer(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Approve and send the draft; the citizen is notified (unit lead)."""
     return _transition(db, voice_id, principal, workflow.approve_answer)
 
 
 @router.post("/voices/{voice_id}/answer/return", response_model=VoiceRead)
-def return_answer(voice_id: int, body: NoteIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def return_answer(
+    voice_id: VoiceId, body: NoteIn, db: SessionDep, principal: StaffDep
+) -> VoiceRead:
     """Send the draft back with a reason (unit lead)."""
     return _transition(db, voice_id, principal, workflow.return_answer, note=body.note)
 
 
 @router.get("/voices/{voice_id}/answers", response_model=list[AnswerRead])
-def answers(voice_id: int, db: SessionDep, principal: StaffDep) -> list[AnswerRead]:
+def answers(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> list[AnswerRead]:
     """The voice's answers, drafts included."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     return workflow.answers_read(db_session=db, voice_id=voice.id)
 
 
 @router.post("/voices/{voice_id}/close", response_model=VoiceRead)
-def close(voice_id: int, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def close(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Close an answered voice (unit lead)."""
     return _transition(db, voice_id, principal, workflow.close)
 
 
 @router.post("/voices/{voice_id}/reopen", response_model=VoiceRead)
-def reopen(voice_id: int, body: NoteIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def reopen(voice_id: VoiceId, body: NoteIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Take an answered or closed voice up again (unit lead)."""
     return _transition(db, voice_id, principal, workflow.reopen, note=body.note)
 
 
 @router.post("/voices/{voice_id}/transfer", response_model=VoiceRead)
-def transfer(voice_id: int, body: TransferIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def transfer(voice_id: VoiceId, body: TransferIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Move to another unit; answers with the new ledger line."""
     return _transition(
         db, voice_id, principal, workflow.transfer, unit_code=body.unit, note=body.note
@@ -189,7 +194,7 @@ def transfer(voice_id: int, body: TransferIn, db: SessionDep, principal: StaffDe
 
 
 @router.post("/voices/{voice_id}/extend", response_model=VoiceRead)
-def extend(voice_id: int, body: ExtendIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
+def extend(voice_id: VoiceId, body: ExtendIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Extend the deadline once, with a reason sent to the citizen (unit lead)."""
     return _transition(db, voice_id, principal, workflow.extend, days=body.days, reason=body.reason)
 

@@ -24,6 +24,7 @@ from minwon.voices.schemas import VoiceCreate
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CLOCK_SKEW = timedelta(minutes=5)
+MAX_ID = 2**63
 
 
 def new_receipt_secret() -> str:
@@ -216,6 +217,8 @@ def scoped(query: Select, principal: Principal) -> Select:
 
 def get(*, db_session: Session, voice_id: int, principal: Principal) -> Voice:
     """A voice the caller may see; one of another office is simply not found."""
+    if not 0 < voice_id < MAX_ID:
+        raise NotFound("민원을 찾을 수 없습니다.")
     voice = db_session.scalar(scoped(select(Voice), principal).where(Voice.id == voice_id))
     if voice is None:
         raise NotFound("민원을 찾을 수 없습니다.")
