@@ -1,8 +1,9 @@
 """Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic, tests)."""
 
+from minwon.analysis import models as analysis_models
 from minwon.db import Base
 from minwon.org import models as org_models
 from minwon.outbox import models as outbox_models
 from minwon.voices import models as voice_models
 
-__all__ = ["Base", "org_models", "outbox_models", "voice_models"]
+__all__ = ["Base", "analysis_models", "org_models", "outbox_models", "voice_models"]
