@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 
 def _mount_routers(app: FastAPI) -> None:
+    from minwon.analysis.routes import router as analysis_api
     from minwon.org.pages import router as org_pages
     from minwon.org.routes import router as org_api
     from minwon.voices.io_routes import router as voice_io
@@ -57,7 +58,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.voices.routes import router as voice_api
     from minwon.web.pages import router as web_pages
 
-    for router in (voice_io, voice_api, org_api, web_pages, voice_pages, org_pages):
+    for router in (voice_io, voice_api, analysis_api, org_api, web_pages, voice_pages, org_pages):
         app.include_router(router)
 
 

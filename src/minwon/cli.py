@@ -14,6 +14,8 @@ from minwon.org.roles import Principal
 app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.")
 db_app = typer.Typer(help="Database schema (Alembic).")
 org_app = typer.Typer(help="Organisation tree, staff, categories and routing rules.")
+analysis_app = typer.Typer(help="Korean text analysis: routing models and their evaluation.")
+app.add_typer(analysis_app, name="analysis")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 console = Console()
@@ -156,6 +158,56 @@ def org_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)])
         raise typer.Exit(1) from exc
     for line in report.lines():
         console.print(line)
+
+
+@analysis_app.command("train")
+def analysis_train(
+    organization: Annotated[str | None, typer.Option(help="organisation code")] = None,
+) -> None:
+    """Train the routing models (unit and category) from the organisation's answered voices."""
+    from minwon.analysis.training import train
+    from minwon.db import write_session
+    from minwon.errors import Invalid
+    from minwon.org import service as org_service
+
+    with write_session() as db:
+        org = org_service.find_organization(db_session=db, ref=organization)
+        for target in ("unit", "category"):
+            try:
+                done = train(
+                    db_session=db, organization_id=org.id, target=target, progress=console.print
+                )
+            except Invalid as exc:
+                err.print(f"{target}: {exc.message}")
+                continue
+            shown = ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in done.metrics.items()
+            )
+            console.print(
+                f"{target}: 모델 #{done.model_id}, 학습 {done.n_train}건, 검증 {shown or '—'}"
+            )
+
+
+@analysis_app.command("eval")
+def analysis_eval(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) with text and label")
+    ],
+    label: Annotated[str, typer.Option(help="field holding the label")] = "category",
+    time_field: Annotated[str, typer.Option("--time", help="field ordering the split")] = "begin",
+    train_share: Annotated[float, typer.Option(help="share of the oldest items to train on")] = 0.8,
+) -> None:
+    """Time-ordered hold-out evaluation of the router beside a plain TF-IDF baseline."""
+    from minwon.analysis import evaluation
+
+    items = evaluation.load_petitions(file)
+    train_items, test_items = evaluation.time_split(
+        items, key=lambda i: i[time_field], train_share=train_share
+    )
+    console.print(f"학습 {len(train_items)}건 (오래된 순), 평가 {len(test_items)}건 (최근)")
+    ours, baseline = evaluation.compare(train_items, test_items, label=label)
+    console.print(evaluation.format_report(ours, baseline), markup=False, highlight=False)
 
 
 @app.command()

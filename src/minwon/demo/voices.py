@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from minwon.analysis.intake import AnalysisAdvisor
 from minwon.db import write_session
 from minwon.errors import NotFound
 from minwon.org import service as org_service
@@ -202,7 +203,9 @@ def _one(
         if rng.random() < 0.7
         else None,
     )
-    voice, _ = voice_service.create(db_session=db, voice_in=voice_in, principal=principal, now=now)
+    voice, _ = voice_service.create(
+        db_session=db, voice_in=voice_in, principal=principal, now=now, advisor=AnalysisAdvisor()
+    )
     _progress(db, rng, voice, received, now)
 
 

@@ -67,6 +67,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from minwon.analysis.intake import AnalysisAdvisor
 from minwon.db import session_factory, write_session
 from minwon.errors import MinwonError, NotFound
 from minwon.org import service as org_service
@@ -1105,7 +1106,7 @@ def _write_row(
     try:
         with db.no_autoflush:  # the previous row's events go out with this row's insert
             voice, _secret = service.create(
-                db_session=db, voice_in=row.voice_in, principal=principal
+                advisor=AnalysisAdvisor(), db_session=db, voice_in=row.voice_in, principal=principal
             )
     except MinwonError as exc:
         col = exc.field if exc.field in COLUMNS else None

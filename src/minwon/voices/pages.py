@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from minwon.analysis.intake import AnalysisAdvisor
 from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import CITIZEN, WRITERS, Principal
@@ -131,7 +132,9 @@ def new_voice(request: Request, db: SessionDep, principal: PageStaff, form: Form
     _require_writer(principal)
     try:
         voice_in = views.voice_create_from_form(form, staff=True)
-        voice, secret = service.create(db_session=db, voice_in=voice_in, principal=principal)
+        voice, secret = service.create(
+            db_session=db, voice_in=voice_in, principal=principal, advisor=AnalysisAdvisor()
+        )
     except ValidationError as exc:
         db.rollback()
         errors = views.field_errors(exc, language(request))
@@ -319,7 +322,9 @@ def submit(request: Request, db: SessionDep, principal: PagePrincipal, form: For
     try:
         voice_in = views.voice_create_from_form(data, staff=False)
         if not errors:
-            voice, secret = service.create(db_session=db, voice_in=voice_in, principal=CITIZEN)
+            voice, secret = service.create(
+                db_session=db, voice_in=voice_in, principal=CITIZEN, advisor=AnalysisAdvisor()
+            )
     except ValidationError as exc:
         errors = {**views.field_errors(exc, language(request)), **errors}
     except MinwonError as exc:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from minwon.analysis.intake import AnalysisAdvisor
 from minwon.org.models import Unit
 from minwon.org.roles import Principal
 from minwon.voices import history, queries, service, workflow
@@ -47,11 +48,17 @@ def create_voice(
 ) -> VoiceCreated:
     """Record a voice from any channel; replays with the same Idempotency-Key are safe."""
     if idempotency_key is None:
-        voice, secret = service.create(db_session=db, voice_in=voice_in, principal=principal)
+        voice, secret = service.create(
+            db_session=db, voice_in=voice_in, principal=principal, advisor=AnalysisAdvisor()
+        )
         replayed = False
     else:
         voice, secret, replayed = service.create_idempotent(
-            db_session=db, voice_in=voice_in, principal=principal, key=idempotency_key
+            db_session=db,
+            voice_in=voice_in,
+            principal=principal,
+            key=idempotency_key,
+            advisor=AnalysisAdvisor(),
         )
     db.commit()
     if replayed:

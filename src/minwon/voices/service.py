@@ -4,6 +4,7 @@ import hashlib
 import json
 import secrets
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
@@ -32,20 +33,44 @@ def new_receipt_secret() -> str:
     return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
 
 
+class IntakeAdvisor(Protocol):
+    """Something that may pick a unit for a voice and learn about it once it is in the ledger
+    (the analysis domain), without the ledger importing it."""
+
+    def unit_for(self, db: Session, office: OfficeRules, voice_in: VoiceCreate) -> str | None:
+        """A unit code to route an unaddressed voice to, or None to leave it to the rules."""
+        ...
+
+    def after_intake(
+        self, db: Session, voice: Voice, voice_in: VoiceCreate, addressed: bool
+    ) -> None:
+        """Called in the intake transaction once the voice has its number."""
+        ...
+
+
 def create(
-    *, db_session: Session, voice_in: VoiceCreate, principal: Principal, now: datetime | None = None
+    *,
+    db_session: Session,
+    voice_in: VoiceCreate,
+    principal: Principal,
+    now: datetime | None = None,
+    advisor: IntakeAdvisor | None = None,
 ) -> tuple[Voice, str]:
     """Put a new voice into a unit's ledger: number, deadline, history; returns its secret.
 
-    Runs in the caller's (write) transaction; nothing is committed here.
+    Runs in the caller's (write) transaction; nothing is committed here. Without a named unit
+    the advisor (automatic routing) may choose one, then the routing rules, then the front desk.
     """
     now = now or utcnow()
     if principal.is_staff and principal.role not in WRITERS:
         raise Forbidden("이 역할로는 민원을 등록할 수 없습니다.")
     office_id, unit = _target(db_session, voice_in, principal)
+    addressed = unit is not None
     office = office_rules(db_session=db_session, office_id=office_id)
     _check_kind(office.settings, voice_in.kind)
     category_id = _category_id(db_session, office.organization_id, voice_in.category)
+    if unit is None and advisor is not None:
+        unit = _advised_unit(db_session, advisor, office, voice_in)
     if unit is None:
         unit = org_service.route(
             db_session=db_session, office_id=office_id, category_id=category_id, dong=voice_in.dong
@@ -61,7 +86,19 @@ def create(
         kind="received",
         after={"status": voice.status, "unit": unit.code, "ledger_no": voice.ledger_no},
     )
+    if advisor is not None:
+        advisor.after_intake(db_session, voice, voice_in, addressed)
     return voice, secret
+
+
+def _advised_unit(
+    db: Session, advisor: IntakeAdvisor, office: OfficeRules, voice_in: VoiceCreate
+) -> Unit | None:
+    code = advisor.unit_for(db, office, voice_in)
+    if not code:
+        return None
+    unit = db.scalar(select(Unit).where(Unit.code == code, Unit.office_id == office.office_id))
+    return unit
 
 
 def _insert(
@@ -174,6 +211,7 @@ def create_idempotent(
     principal: Principal,
     key: str,
     now: datetime | None = None,
+    advisor: IntakeAdvisor | None = None,
 ) -> tuple[Voice, str | None, bool]:
     """Intake honouring an Idempotency-Key: (voice, secret or None on replay, replayed?).
 
@@ -188,7 +226,9 @@ def create_idempotent(
             db_session.add(row)
     except IntegrityError:
         return _replay(db_session, key, principal, digest), None, True
-    voice, secret = create(db_session=db_session, voice_in=voice_in, principal=principal, now=now)
+    voice, secret = create(
+        db_session=db_session, voice_in=voice_in, principal=principal, now=now, advisor=advisor
+    )
     row.voice_id = voice.id
     return voice, secret, False
 

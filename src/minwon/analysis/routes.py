@@ -1,0 +1,81 @@
+"""HTTP API of the analysis under /api/v1/analysis."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minwon.analysis import service
+from minwon.analysis.masking import mask_text
+from minwon.analysis.schemas import AnalysisRead, RouteIn, RouteOut, UnitChoice
+from minwon.errors import Conflict, NotFound
+from minwon.org import service as org_service
+from minwon.org.models import Category, Unit
+from minwon.org.roles import Principal
+from minwon.voices import service as voice_service
+from minwon.voices.schemas import CategoryRef, UnitRef
+from minwon.web.deps import SessionDep, StaffDep
+
+router = APIRouter(prefix="/api/v1", tags=["analysis"])
+
+
+def _organization_id(db: Session, principal: Principal, organization: str | None) -> int:
+    if principal.office_id is not None and organization is None:
+        return org_service.get_office(db_session=db, office_id=principal.office_id).organization_id
+    return org_service.find_organization(db_session=db, ref=organization).id
+
+
+def _unit_ref(db: Session, organization_id: int, code: str) -> UnitRef | None:
+    unit = db.scalar(select(Unit).where(Unit.code == code))
+    return UnitRef(code=unit.code, name=unit.name) if unit else None
+
+
+@router.post("/analysis/route", response_model=RouteOut)
+def route_text(
+    body: RouteIn, db: SessionDep, principal: StaffDep, organization: str | None = None
+) -> RouteOut:
+    """Suggest a category and unit for a text (masked first), with confidence and runners-up."""
+    org_id = _organization_id(db, principal, organization)
+    suggestion = service.suggest(db_session=db, organization_id=org_id, text=mask_text(body.text))
+    if suggestion.unit is None and suggestion.category is None:
+        raise Conflict(
+            "아직 학습된 배정 모델이 없습니다. 'minwon analysis train'을 먼저 실행하세요."
+        )
+    unit, cat = suggestion.unit, suggestion.category
+    category = (
+        db.scalar(
+            select(Category).where(Category.organization_id == org_id, Category.code == cat.label)
+        )
+        if cat
+        else None
+    )
+    return RouteOut(
+        category=CategoryRef(code=category.code, name=category.name) if category else None,
+        unit=_unit_ref(db, org_id, unit.label) if unit else None,
+        confidence=unit.confidence if unit else None,
+        alternatives=[
+            UnitChoice(unit=ref, confidence=p)
+            for label, p in (unit.alternatives if unit else [])
+            if (ref := _unit_ref(db, org_id, label)) is not None
+        ],
+    )
+
+
+@router.get("/analysis/triage", response_model=list[AnalysisRead])
+def triage(
+    db: SessionDep, principal: StaffDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[AnalysisRead]:
+    """Voices the routing model was unsure of, waiting for a person, newest first."""
+    rows = service.triage(db_session=db, principal=principal, limit=limit)
+    return [AnalysisRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/voices/{voice_id}/analysis", response_model=AnalysisRead)
+def voice_analysis(voice_id: int, db: SessionDep, principal: StaffDep) -> AnalysisRead:
+    """Tone, flags and routing suggestion of one voice."""
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    row = service.get(db_session=db, voice_id=voice.id)
+    if row is None:
+        raise NotFound("이 민원에는 분석 결과가 없습니다.")
+    return AnalysisRead.model_validate(row, from_attributes=True)

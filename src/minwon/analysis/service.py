@@ -1,0 +1,167 @@
+"""Analysis of voices: masking, tone and routing suggestions at intake; training the routing
+models from the agency's own answered voices; the triage list."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minwon.analysis.masking import mask
+from minwon.analysis.models import RoutingModel, VoiceAnalysis
+from minwon.analysis.tone import analyse_tone
+from minwon.errors import Invalid
+from minwon.org.roles import Principal
+from minwon.voices.models import Voice
+
+TARGETS = ("unit", "category")
+DEFAULT_THRESHOLD = 0.6
+MODEL_TTL = 30.0
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One model's best label for a text, its confidence and the runners-up."""
+
+    label: str
+    confidence: float
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the routing models suggest for a text (either may be missing without a model)."""
+
+    unit: Guess | None
+    category: Guess | None
+
+
+def threshold(settings: dict[str, Any]) -> float:
+    """The organisation's confidence above which a voice is routed automatically."""
+    value = settings.get("analysis", {}).get("auto_route_threshold", DEFAULT_THRESHOLD)
+    return float(value)
+
+
+def analysis_text(title: str, body: str) -> str:
+    """The text analysis reads: the title and the body."""
+    return f"{title}\n{body}"
+
+
+_models: dict[tuple[str, int, str], tuple[float, Any]] = {}
+_models_lock = threading.Lock()
+
+
+def _router(db: Session, organization_id: int, target: str) -> Any:
+    """The active routing model of an organisation, cached per process for MODEL_TTL."""
+    key = (str(db.get_bind().url), organization_id, target)
+    now = time.monotonic()
+    with _models_lock:
+        hit = _models.get(key)
+    if hit is not None and now - hit[0] < MODEL_TTL:
+        return hit[1]
+    row = db.scalars(
+        select(RoutingModel)
+        .where(RoutingModel.organization_id == organization_id, RoutingModel.target == target)
+        .where(RoutingModel.active.is_(True))
+        .order_by(RoutingModel.id.desc())
+    ).first()
+    router = _load_router(row.blob) if row is not None else None
+    with _models_lock:
+        _models[key] = (now, router)
+    return router
+
+
+def _load_router(blob: bytes) -> Any:
+    from minwon.analysis.classifier import Router
+
+    return Router.from_bytes(blob)
+
+
+def forget_models() -> None:
+    """Drop cached routing models (after training in this process)."""
+    with _models_lock:
+        _models.clear()
+
+
+def suggest(*, db_session: Session, organization_id: int, text: str) -> Suggestion:
+    """Suggested unit and category for a (masked) text from the organisation's models."""
+    return Suggestion(
+        unit=_guess(_router(db_session, organization_id, "unit"), text),
+        category=_guess(_router(db_session, organization_id, "category"), text),
+    )
+
+
+def _guess(router: Any, text: str) -> Guess | None:
+    if router is None:
+        return None
+    pred = router.predict(text)
+    alternatives = [(str(label), float(p)) for label, p in pred.alternatives]
+    return Guess(str(pred.label), float(pred.confidence), alternatives)
+
+
+def record(
+    *,
+    db_session: Session,
+    voice_id: int,
+    office_id: int,
+    text: str,
+    names: list[str],
+    suggestion: Suggestion,
+    auto_routed: bool,
+    needs_triage: bool,
+) -> VoiceAnalysis:
+    """Store the analysis of a new voice (masked text, tone, suggestion) in its transaction."""
+    masked = mask(text, names=names)
+    tone = analyse_tone(masked.text)
+    unit, cat = suggestion.unit, suggestion.category
+    row = VoiceAnalysis(
+        voice_id=voice_id,
+        office_id=office_id,
+        masked_text=masked.text,
+        pii_kinds=sorted({f.kind for f in masked.found}),
+        suggested_unit=unit.label if unit else None,
+        unit_confidence=unit.confidence if unit else None,
+        suggested_category=cat.label if cat else None,
+        category_confidence=cat.confidence if cat else None,
+        alternatives=[
+            {"unit": label, "confidence": p} for label, p in (unit.alternatives if unit else [])
+        ],
+        auto_routed=auto_routed,
+        needs_triage=needs_triage,
+        sentiment=tone.sentiment,
+        anger=tone.anger,
+        distress=tone.distress,
+        urgent=tone.urgent,
+        tone_label=tone.label,
+        flags=list(tone.flags),
+    )
+    db_session.add(row)
+    return row
+
+
+def get(*, db_session: Session, voice_id: int) -> VoiceAnalysis | None:
+    """The stored analysis of a voice, if it has one."""
+    return db_session.get(VoiceAnalysis, voice_id)
+
+
+def triage(*, db_session: Session, principal: Principal, limit: int = 100) -> list[VoiceAnalysis]:
+    """Voices whose routing was not confident enough, waiting for a person to route them."""
+    query = (
+        select(VoiceAnalysis)
+        .join(Voice, Voice.id == VoiceAnalysis.voice_id)
+        .where(VoiceAnalysis.needs_triage.is_(True), Voice.status == "received")
+    )
+    if not principal.all_offices:
+        query = query.where(VoiceAnalysis.office_id == principal.office_id)
+    if not 1 <= limit <= 500:
+        raise Invalid("limit은 1~500 사이여야 합니다.", field="limit")
+    return list(db_session.scalars(query.order_by(VoiceAnalysis.voice_id.desc()).limit(limit)))
+
+
+def resolve_triage(*, db_session: Session, voice_id: int) -> None:
+    """A person routed the voice: it leaves the triage list."""
+    row = db_session.get(VoiceAnalysis, voice_id)
+    if row is not None and row.needs_triage:
+        row.needs_triage = False

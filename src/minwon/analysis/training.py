@@ -1,0 +1,107 @@
+"""Training the routing models from an organisation's own answered voices.
+
+Labels are where each answered voice ended up (its unit after any transfer) and its category;
+every transfer or re-categorisation by staff is therefore a correction the next training
+learns from. Metrics come from a time-ordered hold-out (train on older, test on newer), then
+the stored model is refitted on everything.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minwon.analysis import service
+from minwon.analysis.masking import mask_text
+from minwon.analysis.models import RoutingModel, VoiceAnalysis
+from minwon.errors import Invalid
+from minwon.org.models import Category, Office, Unit
+from minwon.voices.models import Voice
+
+DONE = ("answered", "closed")
+MIN_EXAMPLES = 20
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What one training produced: the stored model's id and its hold-out figures."""
+
+    target: str
+    model_id: int
+    n_train: int
+    metrics: dict[str, Any]
+
+
+def _examples(db: Session, organization_id: int, target: str) -> list[tuple[str, str]]:
+    label = Unit.code if target == "unit" else Category.code
+    join_on = Unit.id == Voice.unit_id if target == "unit" else Category.id == Voice.category_id
+    rows = db.execute(
+        select(Voice.title, Voice.body, VoiceAnalysis.masked_text, label)
+        .join(Office, Office.id == Voice.office_id)
+        .join(Unit if target == "unit" else Category, join_on)
+        .outerjoin(VoiceAnalysis, VoiceAnalysis.voice_id == Voice.id)
+        .where(Office.organization_id == organization_id, Voice.status.in_(DONE))
+        .order_by(Voice.received_at, Voice.id)
+    ).all()
+    return [
+        (masked or mask_text(service.analysis_text(title, body)), code)
+        for title, body, masked, code in rows
+    ]
+
+
+def train(
+    *,
+    db_session: Session,
+    organization_id: int,
+    target: str,
+    progress: Callable[[str], None] | None = None,
+) -> Trained:
+    """Train, evaluate on the newest fifth, refit on all and store a routing model."""
+    from minwon.analysis.classifier import Router
+    from minwon.analysis.evaluation import evaluate
+
+    if target not in service.TARGETS:
+        raise Invalid(f"알 수 없는 대상입니다: {target}", field="target")
+    examples = _examples(db_session, organization_id, target)
+    if len(examples) < MIN_EXAMPLES or len({label for _, label in examples}) < 2:
+        raise Invalid(
+            f"학습할 답변 완료 민원이 부족합니다 ({len(examples)}건; "
+            f"두 곳 이상에 걸쳐 {MIN_EXAMPLES}건 이상 필요).",
+            field="target",
+        )
+    texts, labels = [t for t, _ in examples], [label for _, label in examples]
+    cut = int(len(texts) * 0.8)
+    metrics: dict[str, Any] = {}
+    if len(set(labels[:cut])) >= 2 and cut < len(texts):
+        if progress:
+            progress(f"{target}: 검증용 학습 {cut}건")
+        report = evaluate(Router.train(texts[:cut], labels[:cut]), texts[cut:], labels[cut:])
+        metrics = {
+            "accuracy": report.accuracy,
+            "macro_f1": report.macro_f1,
+            "n_test": len(texts) - cut,
+        }
+    if progress:
+        progress(f"{target}: 전체 학습 {len(texts)}건")
+    router = Router.train(texts, labels)
+    return _store(db_session, organization_id, target, router.to_bytes(), len(texts), metrics)
+
+
+def _store(
+    db: Session, organization_id: int, target: str, blob: bytes, n: int, metrics: dict[str, Any]
+) -> Trained:
+    for old in db.scalars(
+        select(RoutingModel).where(
+            RoutingModel.organization_id == organization_id, RoutingModel.target == target
+        )
+    ):
+        old.active = False
+    row = RoutingModel(
+        organization_id=organization_id, target=target, n_train=n, metrics=metrics, blob=blob
+    )
+    db.add(row)
+    db.flush()
+    service.forget_models()
+    return Trained(target, row.id, n, metrics)

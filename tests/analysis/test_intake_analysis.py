@@ -1,0 +1,75 @@
+"""Analysis at intake: masked text, tone and urgency are stored with every new voice; without a
+trained model nothing is routed automatically and the route API says why."""
+
+from factories import build_world, voice_json
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from minwon.app import create_app
+
+
+def test_intake_stores_masked_text_and_tone(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_officer")
+    body = "밤마다 골목에서 폭행 사건이 일어나 너무 무섭습니다. 연락처 010-1234-5678, 홍길동"
+    created = client.post(
+        "/api/v1/voices",
+        json=voice_json(body=body, contact={"name": "홍길동", "phone": "010-1234-5678"}),
+        headers=h,
+    ).json()
+    got = client.get(f"/api/v1/voices/{created['id']}/analysis", headers=h)
+    assert got.status_code == 200, got.text
+    analysis = got.json()
+    assert analysis["urgent"] is True
+    assert "phone" in analysis["pii_kinds"] and "name" in analysis["pii_kinds"]
+    assert analysis["sentiment"] < 0
+    assert analysis["auto_routed"] is False and analysis["needs_triage"] is False
+
+
+def test_praise_reads_positive(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_officer")
+    body = "지구대 경찰관분들이 정말 친절하게 도와주셔서 감사했습니다."
+    created = client.post("/api/v1/voices", json=voice_json(kind="praise", body=body), headers=h)
+    analysis = client.get(f"/api/v1/voices/{created.json()['id']}/analysis", headers=h).json()
+    assert analysis["tone_label"] == "positive" and not analysis["urgent"]
+
+
+def test_route_api_without_a_model_is_409_with_a_reason(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    r = client.post(
+        "/api/v1/analysis/route", json={"text": "신호등 고장"}, headers=world.auth("gr_lead")
+    )
+    assert r.status_code == 409 and "minwon analysis train" in r.json()["detail"]
+    assert (
+        client.post(
+            "/api/v1/analysis/route", json={"text": ""}, headers=world.auth("gr_lead")
+        ).status_code
+        == 422
+    )
+    assert client.post("/api/v1/analysis/route", json={"text": "x"}).status_code == 401
+
+
+def test_odd_texts_are_analysed_without_error(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_officer")
+    for text in [
+        "😡😡😡",
+        "<b>가로등</b><script>x</script>",
+        "東京 ＡＢＣ mixed 한국어",
+        "가" * 100_000,
+    ]:
+        r = client.post("/api/v1/voices", json=voice_json(body=text), headers=h)
+        assert r.status_code == 201, r.text
+        assert client.get(f"/api/v1/voices/{r.json()['id']}/analysis", headers=h).status_code == 200
+
+
+def test_triage_list_is_scoped_and_empty_without_a_model(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    client.post("/api/v1/voices", json=voice_json(), headers=world.auth("gr_officer"))
+    assert client.get("/api/v1/analysis/triage", headers=world.auth("gr_lead")).json() == []
