@@ -73,3 +73,14 @@ def test_triage_list_is_scoped_and_empty_without_a_model(engine: Engine) -> None
     client = TestClient(create_app(engine=engine))
     client.post("/api/v1/voices", json=voice_json(), headers=world.auth("gr_officer"))
     assert client.get("/api/v1/analysis/triage", headers=world.auth("gr_lead")).json() == []
+
+
+def test_voice_page_shows_tone_and_urgency(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_lead")
+    body = "칼을 든 사람이 협박합니다. 너무 무서워요"
+    created = client.post("/api/v1/voices", json=voice_json(unit="GR01", body=body), headers=h)
+    page = client.get(f"/voices/{created.json()['id']}", headers=h)
+    assert page.status_code == 200
+    assert "긴급" in page.text and "violence" in page.text

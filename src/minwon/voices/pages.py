@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from minwon.analysis import service as analysis_service
 from minwon.analysis.intake import AnalysisAdvisor
 from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
@@ -163,6 +164,7 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
         actions=actions,
         answers=workflow.answers_read(db_session=db, voice_id=voice.id),
         events=history.events(db_session=db, voice_id=voice.id),
+        analysis=analysis_service.get(db_session=db, voice_id=voice.id),
         assignees=(
             org_service.unit_staff(db_session=db, unit_id=voice.unit_id)
             if "assign" in actions
