@@ -3,11 +3,12 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from minwon import migrate
 from minwon.db import get_engine, write_session
 from minwon.demo.voices import load_demo_voices
+from minwon.errors import Invalid
 from minwon.org import service as org_service
 from minwon.org.loader import load_org_file
 from minwon.org.models import Staff
@@ -15,6 +16,19 @@ from minwon.org.roles import ROLE_LABELS
 from minwon.voices.models import Voice
 
 DEMO_ORG = Path(__file__).parent / "demo_org.yaml"
+
+
+def _train_routing(engine: Engine) -> None:
+    """Train the demo organisation's routing models so suggestions show from the start."""
+    from minwon.analysis.training import train
+
+    with write_session(engine) as db:
+        org = org_service.find_organization(db_session=db, ref="DEMO")
+        for target in ("unit", "category"):
+            try:
+                train(db_session=db, organization_id=org.id, target=target)
+            except Invalid:
+                continue
 
 
 def load_demo(
@@ -35,6 +49,7 @@ def load_demo(
         existing = db.scalar(select(func.count(Voice.id))) or 0
     if existing == 0 and voices > 0:
         load_demo_voices(engine=engine, data_path=data_path, count=voices, progress=progress)
+        _train_routing(engine)
     elif progress:
         progress(voices, voices)
     with write_session(engine) as db:

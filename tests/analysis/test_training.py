@@ -1,0 +1,86 @@
+"""Training routing models from answered voices, then automatic routing and the route API."""
+
+import pytest
+from factories import build_world, voice_json
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from minwon.analysis.training import train
+from minwon.app import create_app
+from minwon.db import write_session
+from minwon.errors import Invalid
+from minwon.org import service as org
+
+TRAFFIC = [
+    "신호등이 고장 나서 차들이 뒤엉킵니다",
+    "횡단보도 신호가 너무 짧아요",
+    "교차로 신호 위반 차량 단속",
+    "불법 주정차 때문에 버스가 못 지나가요",
+    "과속 차량이 많아 과속 카메라 설치 요청",
+]
+PATROL = [
+    "밤마다 골목이 어두워 순찰을 늘려 주세요",
+    "빈집털이가 걱정되니 야간 순찰 부탁드립니다",
+    "공원에 밤늦게 청소년들이 모여 소란",
+    "놀이터 주변 순찰 강화 요청",
+    "상가 뒷골목 방범 순찰 요청",
+]
+
+
+def _answered(client: TestClient, world, unit: str, text: str, day: int) -> None:
+    at = f"2026-0{1 + day % 8}-{10 + day % 15:02d}T10:00:00+09:00"
+    vid = client.post(
+        "/api/v1/voices",
+        json=voice_json(unit=unit, title=text[:20], body=text, received_at=at),
+        headers=world.auth("gr_cs"),
+    ).json()["id"]
+    client.post(
+        f"/api/v1/voices/{vid}/answer", json={"body": "조치했습니다."}, headers=world.auth("gr_cs")
+    )
+    client.post(f"/api/v1/voices/{vid}/answer/approve", headers=world.auth("gr_cs"))
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_train_then_route_automatically(engine: Engine) -> None:
+    world = build_world(engine, settings={"analysis": {"auto_route_threshold": 0.5}})
+    client = TestClient(create_app(engine=engine))
+    for i in range(4):
+        for j, text in enumerate(TRAFFIC):
+            _answered(client, world, "GR02", f"{text} ({i})", i * 5 + j)
+        for j, text in enumerate(PATROL):
+            _answered(client, world, "GR01", f"{text} ({i})", i * 5 + j)
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+        trained = train(db_session=db, organization_id=org_id, target="unit")
+    assert trained.n_train == 40 and 0 <= trained.metrics["accuracy"] <= 1
+    route = client.post(
+        "/api/v1/analysis/route",
+        json={"text": "사거리 신호등이 꺼져 있어요"},
+        headers=world.auth("gr_lead"),
+    )
+    assert route.status_code == 200, route.text
+    data = route.json()
+    assert data["unit"]["code"] == "GR02" and 0 <= data["confidence"] <= 1
+    assert len(data["alternatives"]) >= 1
+    created = client.post(
+        "/api/v1/voices",
+        json=voice_json(title="순찰", body="밤에 골목 순찰을 늘려 주세요", dong="신도림동"),
+        headers=world.auth("gr_cs"),
+    ).json()
+    analysis = client.get(
+        f"/api/v1/voices/{created['id']}/analysis", headers=world.auth("gr_cs")
+    ).json()
+    assert analysis["suggested_unit"] == "GR01"
+    if analysis["auto_routed"]:
+        assert created["unit"]["code"] == "GR01"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_training_needs_enough_answered_voices(engine: Engine) -> None:
+    build_world(engine)
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+        with pytest.raises(Invalid, match="부족"):
+            train(db_session=db, organization_id=org_id, target="unit")
+        with pytest.raises(Invalid):
+            train(db_session=db, organization_id=org_id, target="nonsense")
