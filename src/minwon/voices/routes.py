@@ -1,6 +1,5 @@
 """HTTP API of the ledger under /api/v1 (thin: parse, call the service, commit, answer)."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -12,6 +11,7 @@ from minwon.org.models import Unit
 from minwon.org.roles import Principal
 from minwon.voices import history, queries, service, workflow
 from minwon.voices.catalog import STATUSES
+from minwon.voices.io_routes import FilterDep
 from minwon.voices.models import Voice
 from minwon.voices.schemas import (
     AnswerIn,
@@ -78,36 +78,11 @@ def create_voice(
 def list_voices(
     db: SessionDep,
     principal: StaffDep,
-    status: str | None = None,
-    kind: str | None = None,
-    channel: str | None = None,
-    category: str | None = None,
-    unit: str | None = None,
-    office: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    overdue: bool = False,
-    due_soon: bool = False,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    sort: str = "-received",
+    flt: FilterDep,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> VoicePage:
     """The ledger, filtered and keyset-paged (follow ``next_cursor``)."""
-    flt = queries.LedgerFilter(
-        status=status,
-        kind=kind,
-        channel=channel,
-        category=category,
-        unit=unit,
-        office=office,
-        date_from=date_from,
-        date_to=date_to,
-        overdue=overdue,
-        due_soon=due_soon,
-        q=q,
-        sort=sort,
-    )
     rows, next_cursor = queries.page(
         db_session=db, principal=principal, flt=flt, cursor=cursor, limit=limit
     )
