@@ -109,11 +109,16 @@ def time_split(
 # --- the baseline ------------------------------------------------------------------------
 
 
+BASELINE_MAX_FEATURES = 2**18
+
+
 class BaselineRouter:
     """Plain TF-IDF of character 2–4-grams + logistic regression (the README's reference).
 
-    scikit-learn defaults throughout, on the raw text; same ``train`` / ``predict`` interface
-    as ``Router`` so the two are evaluated by the same code.
+    scikit-learn defaults on the raw text, except one bound: the 2^18 most frequent n-grams.
+    Unbounded, the petitions give 2.5 M n-grams and L-BFGS keeps ten 17 × 2.5 M histories —
+    about 14 GB and 7 minutes — for the same figures (accuracy 0.494, macro-F1 0.333 measured).
+    Same ``train`` / ``predict`` interface as ``Router``, evaluated by the same code.
     """
 
     def __init__(self) -> None:
@@ -127,7 +132,9 @@ class BaselineRouter:
         tokens: Sequence[list[str]] | None = None,
     ) -> BaselineRouter:
         """Fit on raw texts (``tokens`` is accepted for symmetry and ignored)."""
-        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 4))
+        vectorizer = TfidfVectorizer(
+            analyzer="char", ngram_range=(2, 4), max_features=BASELINE_MAX_FEATURES
+        )
         self._pipe = make_pipeline(vectorizer, LogisticRegression(max_iter=1000))
         self._pipe.fit(list(texts), list(labels))
         return self
