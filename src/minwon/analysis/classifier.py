@@ -314,17 +314,21 @@ class Router:
         n_labels = len(set(y.tolist()))
         if n_labels < 2:
             raise ValueError("need at least 2 different labels to train, got 1")
+        if not any(token_lists):
+            raise ValueError("the texts have no content words to learn from")
+        features = _Vectorizer(*self._feature_budget(n_labels), self.params["char_weight"])
+        x = features.fit_transform(token_lists)
+        self._clf, self.temperature = self._fit_calibrated(x, y)
+        self._features = features
+        self._settle()
+        return self
+
+    def _feature_budget(self, n_labels: int) -> tuple[int, int]:
+        """Word and char vocabulary sizes, scaled down so labels × features ≤ max_weights."""
         p = self.params
         rows = n_labels if n_labels > 2 else 1  # a two-label model has one row of weights
         scale = min(1.0, p["max_weights"] / (rows * (p["max_words"] + p["max_chars"])))
-        max_words, max_chars = int(p["max_words"] * scale), int(p["max_chars"] * scale)
-        self._features = _Vectorizer(max_words, max_chars, p["char_weight"])
-        if not any(token_lists):
-            raise ValueError("the texts have no content words to learn from")
-        x = self._features.fit_transform(token_lists)
-        self._clf, self.temperature = self._fit_calibrated(x, y)
-        self._settle()
-        return self
+        return int(p["max_words"] * scale), int(p["max_chars"] * scale)
 
     def _sgd(self, y: np.ndarray) -> SGDClassifier:
         """An unfitted SGD logistic regression with softened class weights for labels ``y``."""
