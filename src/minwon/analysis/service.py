@@ -49,54 +49,72 @@ def analysis_text(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
-_models: dict[tuple[str, int, str], tuple[float, Any]] = {}
+_checked: dict[tuple[str, int, str], tuple[float, int | None]] = {}
+_loaded: dict[int, Any] = {}
 _models_lock = threading.Lock()
 
 
-def _router(db: Session, organization_id: int, target: str) -> Any:
-    """The active routing model of an organisation, cached per process for MODEL_TTL."""
+def _active_model_id(db: Session, organization_id: int, target: str) -> int | None:
+    """The id of the active model, looked up at most once per MODEL_TTL per process."""
     key = (str(db.get_bind().url), organization_id, target)
     now = time.monotonic()
     with _models_lock:
-        hit = _models.get(key)
+        hit = _checked.get(key)
     if hit is not None and now - hit[0] < MODEL_TTL:
         return hit[1]
-    row = db.scalars(
-        select(RoutingModel)
+    model_id = db.scalar(
+        select(RoutingModel.id)
         .where(RoutingModel.organization_id == organization_id, RoutingModel.target == target)
         .where(RoutingModel.active.is_(True))
         .order_by(RoutingModel.id.desc())
-    ).first()
-    router = _load_router(row.blob) if row is not None else None
+    )
     with _models_lock:
-        _models[key] = (now, router)
+        _checked[key] = (now, model_id)
+    return model_id
+
+
+def _router(db: Session, organization_id: int, target: str) -> Any:
+    """The active routing model, deserialised once per model id (a model is never changed)."""
+    model_id = _active_model_id(db, organization_id, target)
+    if model_id is None:
+        return None
+    with _models_lock:
+        router = _loaded.get(model_id)
+    if router is None:
+        from minwon.analysis.classifier import Router
+
+        router = Router.from_bytes(db.get_one(RoutingModel, model_id).blob)
+        with _models_lock:
+            _loaded[model_id] = router
     return router
-
-
-def _load_router(blob: bytes) -> Any:
-    from minwon.analysis.classifier import Router
-
-    return Router.from_bytes(blob)
 
 
 def forget_models() -> None:
     """Drop cached routing models (after training in this process)."""
     with _models_lock:
-        _models.clear()
+        _checked.clear()
+        _loaded.clear()
 
 
 def suggest(*, db_session: Session, organization_id: int, text: str) -> Suggestion:
-    """Suggested unit and category for a (masked) text from the organisation's models."""
-    return Suggestion(
-        unit=_guess(_router(db_session, organization_id, "unit"), text),
-        category=_guess(_router(db_session, organization_id, "category"), text),
-    )
+    """Suggested unit and category for a (masked) text from the organisation's models.
+
+    The text is tokenized once for both models: tokenizing is the expensive part.
+    """
+    unit_router = _router(db_session, organization_id, "unit")
+    category_router = _router(db_session, organization_id, "category")
+    if unit_router is None and category_router is None:
+        return Suggestion(unit=None, category=None)
+    from minwon.analysis.tokenize import content_tokens
+
+    tokens = content_tokens(text)
+    return Suggestion(unit=_guess(unit_router, tokens), category=_guess(category_router, tokens))
 
 
-def _guess(router: Any, text: str) -> Guess | None:
-    if router is None:
+def _guess(router: Any, tokens: list[str]) -> Guess | None:
+    if router is None or not tokens:
         return None
-    pred = router.predict(text)
+    pred = router.predict_tokens(tokens)
     alternatives = [(str(label), float(p)) for label, p in pred.alternatives]
     return Guess(str(pred.label), float(pred.confidence), alternatives)
 

@@ -240,16 +240,9 @@ def _answer_time(rng: random.Random, voice, received: datetime, late: bool) -> d
     return received + timedelta(seconds=rng.uniform(0.2, 0.95) * span)
 
 
-_STAFF_CACHE: dict[tuple[int, str], list[Staff]] = {}
-
-
 def _staff(db: Session, office_id: int, role: str, rng: random.Random) -> Staff:
-    key = (office_id, role)
-    if key not in _STAFF_CACHE:
-        _STAFF_CACHE[key] = list(
-            db.scalars(select(Staff).where(Staff.office_id == office_id, Staff.role == role))
-        )
-    return rng.choice(_STAFF_CACHE[key])
+    staff = db.scalars(select(Staff).where(Staff.office_id == office_id, Staff.role == role))
+    return rng.choice(list(staff))
 
 
 def _lead(db: Session, unit_id: int, rng: random.Random) -> Staff:
