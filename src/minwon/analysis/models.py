@@ -3,7 +3,20 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from minwon.db import Base, UTCDateTime
@@ -14,7 +27,10 @@ class VoiceAnalysis(Base):
     """The analysis of one voice, made from its masked text at intake."""
 
     __tablename__ = "voice_analysis"
-    __table_args__ = (Index("ix_voice_analysis_triage", "office_id", "needs_triage"),)
+    __table_args__ = (
+        Index("ix_voice_analysis_triage", "office_id", "needs_triage"),
+        Index("ix_voice_analysis_office_received", "office_id", "received_at"),
+    )
     voice_id: Mapped[int] = mapped_column(ForeignKey("voice.id"), primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     masked_text: Mapped[str] = mapped_column(Text)
@@ -32,6 +48,15 @@ class VoiceAnalysis(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     tone_label: Mapped[str] = mapped_column(String(16), default="neutral")
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tokens: Mapped[str] = mapped_column(Text, default="")
+    citizen_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="")
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dong: Mapped[str] = mapped_column(String(100), default="")
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    repeat_count: Mapped[int] = mapped_column(Integer, default=0)
+    mass: Mapped[bool] = mapped_column(Boolean, default=False)
     analysed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -47,3 +72,45 @@ class RoutingModel(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class VoiceBand(Base):
+    """One locality-sensitive hash band of a voice's content words: voices that share a band
+    are candidates for being about the same matter (the similar-voice index)."""
+
+    __tablename__ = "voice_band"
+    __table_args__ = (
+        PrimaryKeyConstraint("office_id", "band", "voice_id"),
+        {"sqlite_with_rowid": False},
+    )
+    office_id: Mapped[int] = mapped_column(Integer)
+    band: Mapped[int] = mapped_column(BigInteger)
+    voice_id: Mapped[int] = mapped_column(Integer)
+
+
+class SurgeAlert(Base):
+    """A topic or place that rose well above its own baseline in one window (sent once)."""
+
+    __tablename__ = "surge_alert"
+    __table_args__ = (UniqueConstraint("office_id", "kind", "key", "window_end"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    current: Mapped[int] = mapped_column(Integer)
+    baseline: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    voice_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnalysisCursor(Base):
+    """How far a background job of the analysis has read a stream (e.g. the transfer events
+    it learns from), so each item is used once."""
+
+    __tablename__ = "analysis_cursor"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)

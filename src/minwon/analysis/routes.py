@@ -6,10 +6,17 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minwon.analysis import service
+from minwon.analysis import lookup, service
 from minwon.analysis.masking import mask_text
-from minwon.analysis.schemas import AnalysisRead, RouteIn, RouteOut, UnitChoice
-from minwon.errors import Conflict, NotFound
+from minwon.analysis.schemas import (
+    AnalysisRead,
+    RouteIn,
+    RouteOut,
+    SimilarIn,
+    SimilarRead,
+    UnitChoice,
+)
+from minwon.errors import Conflict, Invalid, NotFound
 from minwon.org import service as org_service
 from minwon.org.models import Category, Unit
 from minwon.org.roles import Principal
@@ -79,3 +86,42 @@ def voice_analysis(voice_id: int, db: SessionDep, principal: StaffDep) -> Analys
     if row is None:
         raise NotFound("이 민원에는 분석 결과가 없습니다.")
     return AnalysisRead.model_validate(row, from_attributes=True)
+
+
+@router.get("/voices/{voice_id}/similar", response_model=list[SimilarRead])
+def similar_voices(
+    voice_id: int,
+    db: SessionDep,
+    principal: StaffDep,
+    limit: Annotated[int, Query(ge=1, le=lookup.MAX_LIMIT)] = 5,
+) -> list[SimilarRead]:
+    """Earlier voices of the same office about the same matter, with their sent answers."""
+    found = lookup.for_voice(db_session=db, principal=principal, voice_id=voice_id, limit=limit)
+    return [SimilarRead.model_validate(s, from_attributes=True) for s in found]
+
+
+@router.post("/analysis/similar", response_model=list[SimilarRead])
+def similar_to_text(
+    body: SimilarIn,
+    db: SessionDep,
+    principal: StaffDep,
+    office: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=lookup.MAX_LIMIT)] = 5,
+) -> list[SimilarRead]:
+    """Voices of the caller's office (or ``office`` for HQ) like a text being written."""
+    office_id = _office_id(db, principal, office)
+    found = lookup.for_text(
+        db_session=db, principal=principal, office_id=office_id, text=body.text, limit=limit
+    )
+    return [SimilarRead.model_validate(s, from_attributes=True) for s in found]
+
+
+def _office_id(db: Session, principal: Principal, office: str | None) -> int:
+    if office is None:
+        if principal.office_id is None:
+            raise Invalid("office를 지정하세요.", field="office")
+        return principal.office_id
+    found = org_service.find_office(db_session=db, ref=office)
+    if not principal.all_offices and found.id != principal.office_id:
+        raise NotFound("사무소를 찾을 수 없습니다.")
+    return found.id

@@ -1,5 +1,7 @@
 """What the analysis API takes and gives."""
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from minwon.voices.schemas import MAX_BODY, CategoryRef, UnitRef
@@ -45,3 +47,27 @@ class AnalysisRead(BaseModel):
     tone_label: str
     flags: list[str]
     pii_kinds: list[str]
+    repeat_count: int
+    duplicate_of: int | None
+    cluster_id: int | None
+    mass: bool
+
+
+class SimilarIn(BaseModel):
+    """A text being written, to find the office's voices like it."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=MAX_BODY)
+
+
+class SimilarRead(BaseModel):
+    """An earlier voice like the one looked at, with its sent answer (to reuse)."""
+
+    voice_id: int
+    ledger_no: str
+    title: str
+    status: str
+    channel: str
+    received_at: datetime
+    score: float
+    answer: str | None

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minwon.analysis.masking import mask
+from minwon.analysis import similar
+from minwon.analysis.masking import MaskResult, mask
 from minwon.analysis.models import RoutingModel, VoiceAnalysis
+from minwon.analysis.similarity import stored_tokens
 from minwon.analysis.tone import analyse_tone
 from minwon.errors import Invalid
 from minwon.org.roles import Principal
@@ -97,17 +99,26 @@ def forget_models() -> None:
 
 
 def suggest(*, db_session: Session, organization_id: int, text: str) -> Suggestion:
-    """Suggested unit and category for a (masked) text from the organisation's models.
-
-    The text is tokenized once for both models: tokenizing is the expensive part.
-    """
-    unit_router = _router(db_session, organization_id, "unit")
-    category_router = _router(db_session, organization_id, "category")
-    if unit_router is None and category_router is None:
+    """Suggested unit and category for a (masked) text from the organisation's models."""
+    if not has_models(db_session, organization_id):
         return Suggestion(unit=None, category=None)
     from minwon.analysis.tokenize import content_tokens
 
-    tokens = content_tokens(text)
+    return suggest_tokens(
+        db_session=db_session, organization_id=organization_id, tokens=content_tokens(text)
+    )
+
+
+def has_models(db_session: Session, organization_id: int) -> bool:
+    """Whether the organisation has an active routing model of either kind."""
+    return any(_active_model_id(db_session, organization_id, t) is not None for t in TARGETS)
+
+
+def suggest_tokens(*, db_session: Session, organization_id: int, tokens: list[str]) -> Suggestion:
+    """Suggested unit and category for a text already tokenized (tokenizing is the expensive
+    part, so intake does it once for both models and the similar-voice index)."""
+    unit_router = _router(db_session, organization_id, "unit")
+    category_router = _router(db_session, organization_id, "category")
     return Suggestion(unit=_guess(unit_router, tokens), category=_guess(category_router, tokens))
 
 
@@ -119,24 +130,40 @@ def _guess(router: Any, tokens: list[str]) -> Guess | None:
     return Guess(str(pred.label), float(pred.confidence), alternatives)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What intake read from a voice before it had a number: masked text and content words."""
+
+    masked: MaskResult
+    tokens: list[str]
+
+
+def read(title: str, body: str, names: list[str]) -> Reading:
+    """Mask a new voice's text and take its content words (once per intake)."""
+    from minwon.analysis.tokenize import content_tokens
+
+    masked = mask(analysis_text(title, body), names=names)
+    return Reading(masked=masked, tokens=content_tokens(masked.text))
+
+
 def record(
     *,
     db_session: Session,
-    voice_id: int,
-    office_id: int,
-    text: str,
-    names: list[str],
+    voice: Voice,
+    reading: Reading,
+    contact: tuple[str, str] | None,
     suggestion: Suggestion,
     auto_routed: bool,
     needs_triage: bool,
 ) -> VoiceAnalysis:
-    """Store the analysis of a new voice (masked text, tone, suggestion) in its transaction."""
-    masked = mask(text, names=names)
+    """Store the analysis of a new voice in its intake transaction: masked text, tone,
+    suggestion, its words in the similar-voice index, and repeat/duplicate/mass marks."""
+    masked = reading.masked
     tone = analyse_tone(masked.text)
     unit, cat = suggestion.unit, suggestion.category
     row = VoiceAnalysis(
-        voice_id=voice_id,
-        office_id=office_id,
+        voice_id=voice.id,
+        office_id=voice.office_id,
         masked_text=masked.text,
         pii_kinds=sorted({f.kind for f in masked.found}),
         suggested_unit=unit.label if unit else None,
@@ -154,8 +181,17 @@ def record(
         urgent=tone.urgent,
         tone_label=tone.label,
         flags=list(tone.flags),
+        tokens=stored_tokens(reading.tokens),
+        citizen_key=similar.citizen_key(*contact) if contact else None,
+        channel=voice.channel,
+        received_at=voice.received_at,
+        dong=voice.dong or "",
+        repeat_count=0,
+        mass=False,
     )
     db_session.add(row)
+    db_session.flush()
+    similar.assess(db_session, row)
     return row
 
 

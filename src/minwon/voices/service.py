@@ -289,3 +289,8 @@ def track(*, db_session: Session, ledger_no: str, secret: str) -> Voice:
 def channel_label(code: str) -> str:
     """The Korean name of a channel code."""
     return CHANNELS.get(code, code)
+
+
+def ledger_no_of(*, db_session: Session, voice_id: int) -> str | None:
+    """The ledger number of a voice by id (for links from other domains), None if unknown."""
+    return db_session.scalar(select(Voice.ledger_no).where(Voice.id == voice_id))

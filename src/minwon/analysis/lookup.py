@@ -1,0 +1,140 @@
+"""What staff see of similar voices: the earlier voices most like one voice (or a draft text)
+with the answers that were sent, so a good answer can be reused, and the groups of voices that
+are one matter raised many times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from minwon.analysis import similar
+from minwon.analysis.masking import mask_text
+from minwon.analysis.models import VoiceAnalysis
+from minwon.analysis.similarity import matter_terms, parse_tokens
+from minwon.errors import Invalid, NotFound
+from minwon.org.roles import Principal
+from minwon.timeutil import as_aware
+from minwon.voices import service as voice_service
+from minwon.voices import workflow
+
+MAX_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SimilarVoice:
+    """An earlier voice like the one looked at, with its sent answer when there is one."""
+
+    voice_id: int
+    ledger_no: str
+    title: str
+    status: str
+    channel: str
+    received_at: datetime
+    score: float
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How a voice relates to others: repeat, duplicate, part of a mass matter."""
+
+    repeat_count: int
+    repeat: bool
+    duplicate_of: int | None
+    duplicate_of_no: str | None
+    cluster_id: int | None
+    cluster_size: int
+    cluster_citizens: int
+    mass: bool
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit은 1~{MAX_LIMIT} 사이여야 합니다.", field="limit")
+
+
+def for_voice(
+    *, db_session: Session, principal: Principal, voice_id: int, limit: int = 5
+) -> list[SimilarVoice]:
+    """The earlier voices of the same office most like this one, best first."""
+    _check_limit(limit)
+    voice = voice_service.get(db_session=db_session, voice_id=voice_id, principal=principal)
+    row = db_session.get(VoiceAnalysis, voice.id)
+    if row is None:
+        return []
+    found = similar.matches(
+        db_session,
+        office_id=row.office_id,
+        terms=matter_terms(parse_tokens(row.tokens)),
+        exclude=row.voice_id,
+        before=as_aware(voice.received_at),
+        limit=limit,
+    )
+    return _shown(db_session, principal, found)
+
+
+def for_text(
+    *, db_session: Session, principal: Principal, office_id: int, text: str, limit: int = 5
+) -> list[SimilarVoice]:
+    """The voices of an office most like a text being written (the intake form)."""
+    _check_limit(limit)
+    from minwon.analysis.tokenize import content_tokens
+
+    terms = matter_terms(content_tokens(mask_text(text)))
+    found = similar.matches(db_session, office_id=office_id, terms=terms, limit=limit)
+    return _shown(db_session, principal, found)
+
+
+def _shown(db: Session, principal: Principal, found: list[similar.Match]) -> list[SimilarVoice]:
+    out: list[SimilarVoice] = []
+    for match in found:
+        try:
+            voice = voice_service.get(
+                db_session=db, voice_id=match.row.voice_id, principal=principal
+            )
+        except NotFound:
+            continue
+        answer = workflow.sent_answer(db_session=db, voice_id=voice.id)
+        out.append(
+            SimilarVoice(
+                voice_id=voice.id,
+                ledger_no=voice.ledger_no,
+                title=voice.title,
+                status=voice.status,
+                channel=voice.channel,
+                received_at=as_aware(voice.received_at),
+                score=round(match.score, 3),
+                answer=answer.body if answer else None,
+            )
+        )
+    return out
+
+
+def marks(*, db_session: Session, row: VoiceAnalysis) -> Marks:
+    """The repeat, duplicate and mass marks of an analysed voice, with the group's size."""
+    size = citizens = 0
+    if row.cluster_id is not None:
+        size = int(
+            db_session.scalar(
+                select(func.count()).where(VoiceAnalysis.cluster_id == row.cluster_id)
+            )
+            or 0
+        )
+        citizens = similar.citizens_in(db_session, row.cluster_id)
+    duplicate_no = None
+    if row.duplicate_of is not None:
+        original = voice_service.ledger_no_of(db_session=db_session, voice_id=row.duplicate_of)
+        duplicate_no = original
+    return Marks(
+        repeat_count=row.repeat_count,
+        repeat=similar.is_repeat(row),
+        duplicate_of=row.duplicate_of,
+        duplicate_of_no=duplicate_no,
+        cluster_id=row.cluster_id,
+        cluster_size=size,
+        cluster_citizens=citizens,
+        mass=row.mass,
+    )

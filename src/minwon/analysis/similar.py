@@ -1,0 +1,244 @@
+"""Similar, repeated and duplicated voices, found through the band index (never a scan).
+
+At intake each voice is compared with the earlier voices of its office:
+
+- **반복민원 (repeat)**: the same citizen (same phone or e-mail) raised the same matter (word
+  overlap ``SAME_MATTER`` or more) at least twice before, so this is the third time or more.
+- **중복 (duplicate)**: the same matter arrived earlier through another channel within
+  ``DUPLICATE_DAYS`` days, from the same citizen, or, when either voice has no contact, with
+  an overlap of ``DUPLICATE_ALONE`` or more.
+- **다수인 (mass)**: voices whose overlap reaches ``CLUSTER`` are grouped; a group with
+  ``MASS_CITIZENS`` or more different citizens (a voice without contact counts as one) is one
+  matter raised by many, and every voice in it is marked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, cast, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from minwon.analysis.models import VoiceAnalysis, VoiceBand
+from minwon.analysis.similarity import band_keys, jaccard, matter_terms, parse_tokens
+from minwon.timeutil import as_aware
+
+SAME_MATTER = 0.5
+DUPLICATE_ALONE = 0.7
+CLUSTER = 0.6
+SHOW = 0.2
+REPEAT_AFTER = 2
+MASS_CITIZENS = 5
+DUPLICATE_DAYS = 30
+CANDIDATES = 100
+CITIZEN_HISTORY = 200
+
+_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class Match:
+    """An earlier voice about the same matter and how much of its wording it shares."""
+
+    row: VoiceAnalysis
+    score: float
+
+
+def citizen_key(phone: str | None, email: str | None) -> str | None:
+    """A join key for "the same citizen" from a phone number or e-mail address (or None).
+
+    The key only links a citizen's voices within the database that already holds the contact;
+    the e-mail wins over the phone because it is the more specific of the two.
+    """
+    email = (email or "").strip().lower()
+    digits = _DIGITS.sub("", phone or "")
+    if digits.startswith("82") and len(digits) > 10:
+        digits = "0" + digits[2:]
+    value = f"e:{email}" if email else (f"p:{digits}" if len(digits) >= 8 else "")
+    if not value:
+        return None
+    return hashlib.sha256(f"minwon-citizen|{value}".encode()).hexdigest()[:32]
+
+
+def index(db: Session, *, office_id: int, voice_id: int, terms: frozenset[str]) -> int:
+    """Put a voice's bands in the index; returns how many (none for a voice of few words)."""
+    keys = sorted(set(band_keys(terms)))
+    if keys:
+        db.execute(
+            insert(VoiceBand),
+            [{"office_id": office_id, "band": k, "voice_id": voice_id} for k in keys],
+        )
+    return len(keys)
+
+
+def candidates(
+    db: Session,
+    *,
+    office_id: int,
+    terms: frozenset[str],
+    exclude: int | None = None,
+    limit: int = CANDIDATES,
+) -> list[int]:
+    """Voices of the office sharing a band with these words, those sharing most bands first."""
+    keys = band_keys(terms)
+    if not keys:
+        return []
+    hits = func.count().label("hits")
+    query = (
+        select(VoiceBand.voice_id, hits)
+        .where(VoiceBand.office_id == office_id, VoiceBand.band.in_(keys))
+        .group_by(VoiceBand.voice_id)
+        .order_by(hits.desc(), VoiceBand.voice_id.desc())
+        .limit(limit)
+    )
+    if exclude is not None:
+        query = query.where(VoiceBand.voice_id != exclude)
+    return [voice_id for voice_id, _ in db.execute(query)]
+
+
+def matches(
+    db: Session,
+    *,
+    office_id: int,
+    terms: frozenset[str],
+    exclude: int | None = None,
+    min_score: float = SHOW,
+    before: datetime | None = None,
+    limit: int = 5,
+) -> list[Match]:
+    """The voices most like these words (overlap ``min_score`` or more), best first."""
+    ids = candidates(db, office_id=office_id, terms=terms, exclude=exclude)
+    if not ids:
+        return []
+    rows = db.scalars(select(VoiceAnalysis).where(VoiceAnalysis.voice_id.in_(ids)))
+    found = [
+        Match(row, jaccard(terms, matter_terms(parse_tokens(row.tokens))))
+        for row in rows
+        if before is None or row.received_at is None or as_aware(row.received_at) <= before
+    ]
+    found = [m for m in found if m.score >= min_score]
+    found.sort(key=lambda m: (-m.score, -m.row.voice_id))
+    return found[:limit]
+
+
+def _same_citizen(db: Session, row: VoiceAnalysis, terms: frozenset[str]) -> list[Match]:
+    if row.citizen_key is None:
+        return []
+    query = (
+        select(VoiceAnalysis)
+        .where(
+            VoiceAnalysis.citizen_key == row.citizen_key,
+            VoiceAnalysis.office_id == row.office_id,
+            VoiceAnalysis.voice_id != row.voice_id,
+        )
+        .order_by(VoiceAnalysis.voice_id.desc())
+        .limit(CITIZEN_HISTORY)
+    )
+    found = (
+        Match(r, jaccard(terms, matter_terms(parse_tokens(r.tokens)))) for r in db.scalars(query)
+    )
+    return [m for m in found if m.score >= SAME_MATTER]
+
+
+def _duplicate_of(row: VoiceAnalysis, mine: list[Match], others: list[Match]) -> int | None:
+    if row.received_at is None:
+        return None
+    start = as_aware(row.received_at) - timedelta(days=DUPLICATE_DAYS)
+    pool = mine + [
+        m
+        for m in others
+        if m.score >= DUPLICATE_ALONE and (m.row.citizen_key is None or row.citizen_key is None)
+    ]
+    earlier = [
+        m.row
+        for m in pool
+        if m.row.channel != row.channel
+        and m.row.received_at is not None
+        and start <= as_aware(m.row.received_at) <= as_aware(row.received_at)
+    ]
+    return min((r.voice_id for r in earlier), default=None)
+
+
+def _join_cluster(db: Session, row: VoiceAnalysis, near: Sequence[VoiceAnalysis]) -> None:
+    if not near:
+        return
+    ids = {r.cluster_id if r.cluster_id is not None else r.voice_id for r in near}
+    cluster = min(ids | {row.voice_id})
+    loose = [r.voice_id for r in near if r.cluster_id is None]
+    if loose:
+        db.execute(
+            update(VoiceAnalysis)
+            .where(VoiceAnalysis.voice_id.in_(loose))
+            .values(cluster_id=cluster)
+        )
+    merged = [c for c in ids if c != cluster]
+    if merged:
+        db.execute(
+            update(VoiceAnalysis)
+            .where(VoiceAnalysis.cluster_id.in_(merged))
+            .values(cluster_id=cluster)
+        )
+    row.cluster_id = cluster
+    db.flush()
+    if citizens_in(db, cluster) >= MASS_CITIZENS:
+        db.execute(
+            update(VoiceAnalysis).where(VoiceAnalysis.cluster_id == cluster).values(mass=True)
+        )
+        row.mass = True
+
+
+def citizens_in(db: Session, cluster_id: int) -> int:
+    """How many different citizens raised the matter of a group (no contact counts as one)."""
+    who = func.coalesce(VoiceAnalysis.citizen_key, cast(VoiceAnalysis.voice_id, String))
+    query = select(func.count(func.distinct(who))).where(VoiceAnalysis.cluster_id == cluster_id)
+    return int(db.scalar(query) or 0)
+
+
+def assess(db: Session, row: VoiceAnalysis) -> list[Match]:
+    """Mark a new voice as a repeat, a duplicate or part of a mass matter, and index it.
+
+    Runs in the intake transaction after the voice's analysis row is added; returns the earlier
+    voices about the same matter that were found.
+    """
+    terms = matter_terms(parse_tokens(row.tokens))
+    if not terms:
+        return []
+    others = matches(
+        db,
+        office_id=row.office_id,
+        terms=terms,
+        exclude=row.voice_id,
+        min_score=SAME_MATTER,
+        limit=CANDIDATES,
+    )
+    mine = _same_citizen(db, row, terms)
+    row.repeat_count = len(mine)
+    row.duplicate_of = _duplicate_of(row, mine, others)
+    _join_cluster(db, row, [m.row for m in others if m.score >= CLUSTER])
+    index(db, office_id=row.office_id, voice_id=row.voice_id, terms=terms)
+    return others
+
+
+def is_repeat(row: VoiceAnalysis) -> bool:
+    """Whether the voice is the citizen's third (or later) voice about the same matter."""
+    return row.repeat_count >= REPEAT_AFTER
+
+
+def rebuild(db: Session, *, office_id: int | None = None) -> int:
+    """Rebuild the band index from the stored words (after a change of ``SCHEME``)."""
+    wipe = delete(VoiceBand)
+    rows = select(VoiceAnalysis.voice_id, VoiceAnalysis.office_id, VoiceAnalysis.tokens)
+    if office_id is not None:
+        wipe = wipe.where(VoiceBand.office_id == office_id)
+        rows = rows.where(VoiceAnalysis.office_id == office_id)
+    db.execute(wipe)
+    total = 0
+    for voice_id, office, tokens in db.execute(rows):
+        total += index(
+            db, office_id=office, voice_id=voice_id, terms=matter_terms(parse_tokens(tokens))
+        )
+    return total
