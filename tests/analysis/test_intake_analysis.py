@@ -84,3 +84,22 @@ def test_voice_page_shows_tone_and_urgency(engine: Engine) -> None:
     page = client.get(f"/voices/{created.json()['id']}", headers=h)
     assert page.status_code == 200
     assert "긴급" in page.text and "violence" in page.text
+
+
+def test_urgent_open_voices_head_the_ledger(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_lead")
+    calm = client.post("/api/v1/voices", json=voice_json(unit="GR01"), headers=h).json()
+    body = "골목에서 폭행 사건이 자주 일어나 위험합니다. 사고가 날까 무섭습니다."
+    urgent = client.post(
+        "/api/v1/voices", json=voice_json(unit="GR01", title="폭행 위험", body=body), headers=h
+    ).json()
+    page = client.get("/ledger?unit=", headers=h)
+    assert page.status_code == 200
+    box = page.text.split('class="urgent-box"', 1)[1].split("</section>", 1)[0]
+    assert urgent["ledger_no"] in box and calm["ledger_no"] not in box
+    assert page.text.count('class="urgent-tag"') == 2  # in the box and in its own row
+    client.post(f"/api/v1/voices/{urgent['id']}/close", json={"note": "처리"}, headers=h)
+    other = client.get("/ledger?unit=", headers=world.auth("dj_lead"))
+    assert 'class="urgent-box"' not in other.text

@@ -219,3 +219,24 @@ def resolve_triage(*, db_session: Session, voice_id: int) -> None:
     row = db_session.get(VoiceAnalysis, voice_id)
     if row is not None and row.needs_triage:
         row.needs_triage = False
+
+
+def urgent_among(*, db_session: Session, voice_ids: list[int]) -> set[int]:
+    """Which of these voices carry an urgency flag (safety words, distress)."""
+    if not voice_ids:
+        return set()
+    query = select(VoiceAnalysis.voice_id).where(
+        VoiceAnalysis.voice_id.in_(voice_ids), VoiceAnalysis.urgent.is_(True)
+    )
+    return set(db_session.scalars(query))
+
+
+def urgent_open(*, db_session: Session, principal: Principal, limit: int = 10) -> list[Voice]:
+    """Open urgent voices of the caller's office, newest first: they head the ledger lists."""
+    from minwon.voices import queries
+
+    query = select(VoiceAnalysis.voice_id).where(VoiceAnalysis.urgent.is_(True))
+    if not principal.all_offices:
+        query = query.where(VoiceAnalysis.office_id == principal.office_id)
+    recent = list(db_session.scalars(query.order_by(VoiceAnalysis.voice_id.desc()).limit(500)))
+    return queries.open_by_ids(db_session=db_session, principal=principal, ids=recent)[:limit]

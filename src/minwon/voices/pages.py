@@ -68,7 +68,17 @@ def ledger(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         "export": f"/ledger/export.xlsx?{query}",
     }
     items = queries.read_many(db, rows, principal)
-    context.update(params=lq.params, items=items, total=total, error=None, links=links)
+    urgent = analysis_service.urgent_open(db_session=db, principal=principal)
+    context.update(
+        params=lq.params,
+        items=items,
+        total=total,
+        error=None,
+        links=links,
+        urgent_items=queries.read_many(db, urgent, principal) if not lq.cursor else [],
+        urgent_ids=analysis_service.urgent_among(db_session=db, voice_ids=[v.id for v in rows])
+        | {v.id for v in urgent},
+    )
     return render(request, "voices/ledger.html", **context)
 
 

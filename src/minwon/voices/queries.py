@@ -255,3 +255,12 @@ def read_many(db: Session, voices: list[Voice], principal: Principal) -> list[Vo
     """Display forms of a list of voices, with names loaded in bulk."""
     names = names_for(db, voices, principal.sees_personal_data)
     return [to_read(v, names, principal) for v in voices]
+
+
+def open_by_ids(*, db_session: Session, principal: Principal, ids: list[int]) -> list[Voice]:
+    """The open voices among ``ids`` that the caller may see, newest first."""
+    if not ids:
+        return []
+    query = select(Voice).where(Voice.id.in_(ids), Voice.status.in_(OPEN_STATUSES))
+    query = scoped(query, principal)
+    return list(db_session.scalars(query.order_by(Voice.received_at.desc(), Voice.id.desc())))
