@@ -17,11 +17,10 @@ from minwon.analysis import service
 from minwon.analysis.masking import mask_text
 from minwon.analysis.models import RoutingModel, VoiceAnalysis
 from minwon.errors import Invalid
-from minwon.org.models import Category, Office, Unit
-from minwon.voices.models import Voice
+from minwon.voices import queries
 
-DONE = ("answered", "closed")
 MIN_EXAMPLES = 20
+_CHUNK = 900
 
 
 @dataclass(frozen=True)
@@ -35,20 +34,24 @@ class Trained:
 
 
 def _examples(db: Session, organization_id: int, target: str) -> list[tuple[str, str]]:
-    label = Unit.code if target == "unit" else Category.code
-    join_on = Unit.id == Voice.unit_id if target == "unit" else Category.id == Voice.category_id
-    rows = db.execute(
-        select(Voice.title, Voice.body, VoiceAnalysis.masked_text, label)
-        .join(Office, Office.id == Voice.office_id)
-        .join(Unit if target == "unit" else Category, join_on)
-        .outerjoin(VoiceAnalysis, VoiceAnalysis.voice_id == Voice.id)
-        .where(Office.organization_id == organization_id, Voice.status.in_(DONE))
-        .order_by(Voice.received_at, Voice.id)
-    ).all()
+    rows = queries.labelled(db_session=db, organization_id=organization_id, target=target)
+    masked = masked_texts(db, [voice_id for voice_id, *_ in rows])
     return [
-        (masked or mask_text(service.analysis_text(title, body)), code)
-        for title, body, masked, code in rows
+        (masked.get(voice_id) or mask_text(service.analysis_text(title, body)), code)
+        for voice_id, title, body, code in rows
     ]
+
+
+def masked_texts(db: Session, voice_ids: list[int]) -> dict[int, str]:
+    """The stored masked texts of these voices (those analysed at intake)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(voice_ids), _CHUNK):
+        chunk = voice_ids[start : start + _CHUNK]
+        query = select(VoiceAnalysis.voice_id, VoiceAnalysis.masked_text).where(
+            VoiceAnalysis.voice_id.in_(chunk)
+        )
+        found.update({voice_id: text for voice_id, text in db.execute(query)})
+    return found
 
 
 def train(
@@ -103,6 +106,22 @@ def _hold_out_metrics(router: Any, tokens: list[list[str]], labels: list[str]) -
 def _store(
     db: Session, organization_id: int, target: str, blob: bytes, n: int, metrics: dict[str, Any]
 ) -> Trained:
+    row = store_model(
+        db, organization_id=organization_id, target=target, blob=blob, n_train=n, metrics=metrics
+    )
+    return Trained(target, row.id, n, metrics)
+
+
+def store_model(
+    db: Session,
+    *,
+    organization_id: int,
+    target: str,
+    blob: bytes,
+    n_train: int,
+    metrics: dict[str, Any],
+) -> RoutingModel:
+    """Store a routing model as the organisation's active one for ``target``."""
     for old in db.scalars(
         select(RoutingModel).where(
             RoutingModel.organization_id == organization_id, RoutingModel.target == target
@@ -110,9 +129,13 @@ def _store(
     ):
         old.active = False
     row = RoutingModel(
-        organization_id=organization_id, target=target, n_train=n, metrics=metrics, blob=blob
+        organization_id=organization_id,
+        target=target,
+        n_train=n_train,
+        metrics=metrics,
+        blob=blob,
     )
     db.add(row)
     db.flush()
     service.forget_models()
-    return Trained(target, row.id, n, metrics)
+    return row

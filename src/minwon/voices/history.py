@@ -1,5 +1,6 @@
 """The append-only history of a voice (also the audit log)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -37,3 +38,35 @@ def events(*, db_session: Session, voice_id: int) -> list[VoiceEvent]:
     """A voice's history, oldest first."""
     query = select(VoiceEvent).where(VoiceEvent.voice_id == voice_id)
     return list(db_session.scalars(query.order_by(VoiceEvent.at, VoiceEvent.id)))
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A voice moved by staff to another unit: the routing that should have happened."""
+
+    event_id: int
+    from_voice_id: int
+    to_voice_id: int
+    office_id: int
+    unit_code: str
+
+
+def transfers_since(*, db_session: Session, after: int, limit: int = 500) -> list[Transfer]:
+    """Transfers recorded after event ``after``, oldest first (read by the routing learner)."""
+    query = (
+        select(
+            VoiceEvent.id, VoiceEvent.after, Voice.id, Voice.transferred_from_id, Voice.office_id
+        )
+        .join(Voice, Voice.id == VoiceEvent.voice_id)
+        .where(
+            VoiceEvent.id > after,
+            VoiceEvent.kind == "received",
+            Voice.transferred_from_id.is_not(None),
+        )
+        .order_by(VoiceEvent.id)
+        .limit(limit)
+    )
+    return [
+        Transfer(event_id, from_id, voice_id, office_id, str((after_ or {}).get("unit", "")))
+        for event_id, after_, voice_id, from_id, office_id in db_session.execute(query)
+    ]

@@ -264,3 +264,23 @@ def open_by_ids(*, db_session: Session, principal: Principal, ids: list[int]) ->
     query = select(Voice).where(Voice.id.in_(ids), Voice.status.in_(OPEN_STATUSES))
     query = scoped(query, principal)
     return list(db_session.scalars(query.order_by(Voice.received_at.desc(), Voice.id.desc())))
+
+
+DONE_FOR_LEARNING = ("answered", "closed")
+
+
+def labelled(
+    *, db_session: Session, organization_id: int, target: str
+) -> list[tuple[int, str, str, str]]:
+    """Answered voices of an organisation with where they ended up, oldest first:
+    ``(voice_id, title, body, label)`` with the unit code or category code as the label."""
+    label = Unit.code if target == "unit" else Category.code
+    join_on = Unit.id == Voice.unit_id if target == "unit" else Category.id == Voice.category_id
+    query = (
+        select(Voice.id, Voice.title, Voice.body, label)
+        .join(Office, Office.id == Voice.office_id)
+        .join(Unit if target == "unit" else Category, join_on)
+        .where(Office.organization_id == organization_id, Voice.status.in_(DONE_FOR_LEARNING))
+        .order_by(Voice.received_at, Voice.id)
+    )
+    return [(i, title, body, code) for i, title, body, code in db_session.execute(query)]
