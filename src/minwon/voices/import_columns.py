@@ -1,0 +1,97 @@
+"""The columns an import file may have: their codes, Korean and other accepted header
+names, which are required, and reading the header row into where each column is."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from minwon.voices.import_read import _is_blank
+from minwon.voices.import_report import ImportIssue, ImportReport
+from minwon.voices.import_values import _Bad, _parse_date_text, _text
+
+# canonical column -> (Korean name, other accepted header names)
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "received_at": ("접수일시", ("접수일자", "접수일", "접수시각", "접수날짜")),
+    "kind": ("종류", ("민원종류", "유형", "민원유형")),
+    "channel": ("경로", ("접수경로", "채널")),
+    "title": ("제목", ("민원제목",)),
+    "body": ("내용", ("민원내용", "본문")),
+    "unit": ("부서", ("처리부서", "담당부서")),
+    "category": ("분류", ("민원분류",)),
+    "status": ("상태", ("처리상태",)),
+    "answer": ("답변", ("답변내용",)),
+    "answered_at": ("답변일시", ("답변일자", "답변일")),
+    "dong": ("행정동", ("동",)),
+    "address": ("주소", ()),
+    "office": ("기관", ("본부", "경찰서")),
+    "citizen_name": ("성명", ("이름", "민원인", "name")),
+    "citizen_phone": ("전화", ("전화번호", "연락처", "phone")),
+    "citizen_email": ("이메일", ("전자우편", "email")),
+    "consent": ("동의", ("연락동의", "수신동의")),
+}
+REQUIRED = ("received_at", "kind", "channel", "title", "body")
+
+
+def _header_key(name: Any) -> str:
+    text = str(name or "").replace("\ufeff", "").strip().strip('"')
+    text = re.sub(r"\(.*\)\s*$", "", text)
+    return re.sub(r"[\s_\-*.·]", "", text).lower()
+
+
+_HEADER_KEYS: dict[str, str] = {
+    _header_key(alias): col
+    for col, (korean, others) in COLUMNS.items()
+    for alias in (col, korean, *others)
+}
+
+
+@dataclass
+class _Header:
+    """Where each understood column is, and what the file calls it."""
+
+    line: int
+    index: dict[str, int]
+    names: dict[str, str]
+    width: int
+
+    def label(self, col: str) -> str:
+        """The column's name as the file writes it, or its Korean name (code) when absent."""
+        return self.names.get(col) or f"{COLUMNS[col][0]}({col})"
+
+
+def _read_header(line: int, cells: list[Any], report: ImportReport) -> _Header | None:
+    index: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for i, cell in enumerate(cells):
+        col = _HEADER_KEYS.get(_header_key(cell))
+        if col is None:
+            if not _is_blank(cell):
+                report.ignored_columns.append(str(cell).strip())
+        elif col in index:
+            report.add(ImportIssue(line, str(cell), f"'{names[col]}' 열과 같은 열이 또 있습니다."))
+        else:
+            index[col], names[col] = i, str(cell).strip().lstrip("\ufeff")
+    missing = [col for col in REQUIRED if col not in index]
+    if len(missing) == len(REQUIRED) or (missing and _looks_like_data(cells)):
+        expected = ", ".join(f"{COLUMNS[c][0]}({c})" for c in REQUIRED)
+        report.add(
+            ImportIssue(line, "", f"첫 줄에 머리글(열 이름)이 없습니다. 필요한 열: {expected}")
+        )
+        return None
+    for col in missing:
+        report.add(ImportIssue(line, f"{COLUMNS[col][0]}({col})", "필수 열이 없습니다."))
+    return _Header(line=line, index=index, names=names, width=len(cells))
+
+
+def _looks_like_data(cells: list[Any]) -> bool:
+    """A row holding a date is a data row, not a header."""
+    for cell in cells:
+        if isinstance(cell, datetime | date):
+            return True
+        try:
+            _parse_date_text(_text(cell))
+            return True
+        except _Bad:
+            continue
+    return False

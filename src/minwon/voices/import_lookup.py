@@ -1,0 +1,161 @@
+"""Looking up the offices, units and categories an import file names (once per distinct
+value), within what the importer may write to; planning new units for --create-units."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from minwon.errors import NotFound
+from minwon.org import service as org_service
+from minwon.org.roles import ADMIN, CS_MANAGER, Principal
+from minwon.voices.catalog import kinds_for
+from minwon.voices.import_read import _FileProblem
+from minwon.voices.import_values import KIND_ALIASES, _Bad, _shown, _table, _text
+
+
+@dataclass
+class _Office:
+    """What checking a row needs to know about an office."""
+
+    id: int
+    code: str
+    organization_id: int
+    kinds: dict[str, str]
+    kind_table: dict[str, str]
+    has_units: bool
+
+
+def _unit_code_ok(code: str) -> bool:
+    return len(code) <= 32 and code.replace("-", "").replace("_", "").isalnum()
+
+
+class _Resolver:
+    """Offices, units and categories named in a file, looked up once per distinct value."""
+
+    def __init__(self, db: Session, principal: Principal, office: str | None, create: bool) -> None:
+        self.db, self.principal, self.create = db, principal, create
+        self._offices: dict[int, _Office] = {}
+        self._memo: dict[tuple[str, ...], Any] = {}
+        self.pending_units: dict[str, int] = {}
+        self.default: _Office | None = None
+        if office:
+            try:
+                self.default = self.office(office)
+            except _Bad as bad:
+                raise _FileProblem(bad.message) from bad
+
+    def _may_write(self, office_id: int) -> bool:
+        return self.principal.all_offices or self.principal.office_id == office_id
+
+    def home(self) -> _Office | None:
+        """The office of rows that name neither office nor a known unit."""
+        if self.default is not None:
+            return self.default
+        pid = self.principal.office_id
+        return self.office_by_id(pid) if pid is not None else None
+
+    def office_by_id(self, office_id: int) -> _Office:
+        """An office's facts, loaded once."""
+        if office_id not in self._offices:
+            office = org_service.get_office(db_session=self.db, office_id=office_id)
+            units = org_service.list_units(db_session=self.db, office_id=office_id)
+            kinds = kinds_for(office.organization.settings)
+            self._offices[office_id] = _Office(
+                id=office.id,
+                code=office.code,
+                organization_id=office.organization_id,
+                kinds=kinds,
+                kind_table=_table(kinds, KIND_ALIASES),
+                has_units=bool(units),
+            )
+        return self._offices[office_id]
+
+    def _memoised(self, key: tuple[str, ...], find: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            try:
+                self._memo[key] = find()
+            except _Bad as bad:
+                self._memo[key] = bad
+        found = self._memo[key]
+        if isinstance(found, _Bad):
+            raise found
+        return found
+
+    def office(self, value: Any) -> _Office:
+        """An office by code or name that the importer may write to."""
+        ref = _text(value)
+        return self._memoised(("office", ref), lambda: self._find_office(ref))
+
+    def _find_office(self, ref: str) -> _Office:
+        try:
+            office = org_service.find_office(db_session=self.db, ref=ref)
+        except NotFound as exc:
+            raise _Bad(f"기관을 찾을 수 없습니다: {_shown(ref)}") from exc
+        if not self._may_write(office.id):
+            raise _Bad(f"기관을 찾을 수 없습니다: {_shown(ref)}")
+        return self.office_by_id(office.id)
+
+    def unit(self, value: Any, office: _Office | None) -> tuple[str, _Office]:
+        """(unit code, its office) for a unit code or name; plans a new unit when allowed."""
+        ref = _text(value)
+        key = ("unit", ref, str(office.id if office else ""))
+        return self._memoised(key, lambda: self._find_unit(ref, office))
+
+    def _find_unit(self, ref: str, office: _Office | None) -> tuple[str, _Office]:
+        if ref in self.pending_units:
+            planned = self.office_by_id(self.pending_units[ref])
+            if office is None or office.id == planned.id:
+                return ref, planned
+        by_code = self._unit_by_code(ref)
+        if by_code is not None and self._may_write(by_code.office_id):
+            if office is None or by_code.office_id == office.id:
+                return by_code.code, self.office_by_id(by_code.office_id)
+            raise _Bad(f"부서 {_shown(ref)}는 기관 '{office.code}' 소속이 아닙니다.")
+        home = office or self.home()
+        if home is not None:
+            try:
+                unit = org_service.find_unit(db_session=self.db, ref=ref, office_id=home.id)
+                return unit.code, home
+            except NotFound:
+                pass
+        return self._plan_unit(ref, home, taken=by_code is not None)
+
+    def _unit_by_code(self, ref: str) -> Any:
+        try:
+            unit = org_service.find_unit(db_session=self.db, ref=ref)
+        except NotFound:
+            return None
+        return unit if unit.code == ref else None
+
+    def _plan_unit(self, ref: str, office: _Office | None, taken: bool) -> tuple[str, _Office]:
+        if not self.create or taken:
+            hint = "" if taken else " (새 부서로 만들려면 --create-units)"
+            raise _Bad(f"부서를 찾을 수 없습니다: {_shown(ref)}{hint}")
+        if office is None:
+            raise _Bad(
+                "새 부서를 만들 기관을 알 수 없습니다: 기관(office) 열이나 --office를 쓰세요."
+            )
+        if self.principal.role not in (ADMIN, CS_MANAGER):
+            raise _Bad("새 부서는 관리자나 CS 담당만 만들 수 있습니다.")
+        if not _unit_code_ok(ref):
+            raise _Bad(f"새 부서 코드로 쓸 수 없습니다: {_shown(ref)} (32자 이내의 글자·숫자·-·_)")
+        if self.pending_units.setdefault(ref, office.id) != office.id:
+            raise _Bad(f"새 부서 {_shown(ref)}가 여러 기관의 행에 나옵니다. 한 기관만 쓰세요.")
+        office.has_units = True
+        return ref, office
+
+    def category(self, value: Any, office: _Office) -> str:
+        """A category code of the office's organisation, by code or name."""
+        ref = _text(value)
+        key = ("category", ref, str(office.organization_id))
+        return self._memoised(key, lambda: self._find_category(ref, office.organization_id))
+
+    def _find_category(self, ref: str, organization_id: int) -> str:
+        try:
+            return org_service.find_category(
+                db_session=self.db, organization_id=organization_id, ref=ref
+            ).code
+        except NotFound as exc:
+            raise _Bad(f"분류를 찾을 수 없습니다: {_shown(ref)}") from exc

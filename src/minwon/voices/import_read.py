@@ -1,0 +1,182 @@
+"""Reading an import file: recognising CSV (its encoding and delimiter) or XLSX, and
+streaming its rows as (line as the file shows it, cells), skipping empty rows."""
+
+import codecs
+import csv
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+
+class _FileProblem(Exception):
+    """The file as a whole cannot be read (not one row's fault)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class _NoFormulaResult:
+    """An XLSX cell holding a formula whose result was never saved."""
+
+    formula: str
+
+
+class _Source(Protocol):
+    label: str
+
+    def estimate(self) -> int: ...
+
+    def rows(self, checked: bool = False) -> Iterator[tuple[int, list[Any]]]: ...
+
+
+class _CsvSource:
+    """A delimited text file, read as a stream of (line where the record starts, cells)."""
+
+    def __init__(self, path: Path, encoding: str, label: str) -> None:
+        self.path, self.encoding, self.label = path, encoding, label
+        csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+        with path.open(encoding=encoding, newline="") as fh:
+            first = fh.readline()
+        self.delimiter = "\t" if first.count("\t") > first.count(",") else ","
+
+    def estimate(self) -> int:
+        with self.path.open("rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+
+    def rows(self, checked: bool = False) -> Iterator[tuple[int, list[Any]]]:
+        with self.path.open(encoding=self.encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter)
+            start = 1
+            try:
+                for record in reader:
+                    yield start, record
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                raise _FileProblem(f"CSV 형식이 잘못되었습니다: {exc}", reader.line_num) from exc
+
+
+class _XlsxSource:
+    """The first sheet of a workbook, streamed read-only; formulas give their saved results."""
+
+    label = "XLSX"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with self._book(data_only=True) as book:
+            sheet = book.worksheets[0]
+            self._rows = sheet.max_row or self._count_rows(getattr(sheet, "_worksheet_path", ""))
+
+    def _count_rows(self, sheet_xml: str) -> int:
+        """Rows in the sheet's XML when the file does not state its size (a quick byte scan)."""
+        try:
+            with zipfile.ZipFile(self.path) as archive, archive.open(sheet_xml) as xml:
+                return sum(chunk.count(b"<row ") for chunk in iter(lambda: xml.read(1 << 20), b""))
+        except (KeyError, OSError, zipfile.BadZipFile):
+            return 0
+
+    @contextmanager
+    def _book(self, data_only: bool) -> Iterator[Any]:
+        """The workbook, opened from the file object so the file's extension does not matter."""
+        with self.path.open("rb") as fh:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    book = load_workbook(fh, read_only=True, data_only=data_only)
+            except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+                raise _FileProblem(
+                    "XLSX 파일을 열 수 없습니다: 손상되었거나 Excel 통합 문서(.xlsx)가 아닙니다."
+                ) from exc
+            try:
+                if not book.worksheets:
+                    raise _FileProblem("XLSX 파일에 워크시트가 없습니다.")
+                yield book
+            finally:
+                book.close()
+
+    def estimate(self) -> int:
+        return self._rows
+
+    def rows(self, checked: bool = False) -> Iterator[tuple[int, list[Any]]]:
+        """Rows of saved values; unless ``checked`` (a pass that already found every formula
+        without a result), such cells are marked by reading the formulas alongside."""
+        with ExitStack() as stack:
+            books = [stack.enter_context(self._book(data_only=True))]
+            if not checked:
+                books.append(stack.enter_context(self._book(data_only=False)))
+            sheets = [book.worksheets[0] for book in books]
+            for sheet in sheets:
+                sheet.reset_dimensions()  # the stored size may be wrong; read every row
+            rows = zip(*(sheet.iter_rows(values_only=True) for sheet in sheets), strict=False)
+            try:
+                for line, (cells, *formulas) in enumerate(rows, start=1):
+                    yield line, _with_formulas(list(cells), formulas[0] if formulas else ())
+            except (SyntaxError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                raise _FileProblem("XLSX 파일의 내용이 손상되어 끝까지 읽을 수 없습니다.") from exc
+
+
+def _with_formulas(cells: list[Any], raw: tuple[Any, ...]) -> list[Any]:
+    for i, formula in enumerate(raw[: len(cells)]):
+        if cells[i] is None and formula is not None:
+            text = formula if isinstance(formula, str) else getattr(formula, "text", "")
+            if str(text).startswith("=") or type(formula).__name__.endswith("Formula"):
+                cells[i] = _NoFormulaResult(str(text))
+    return cells
+
+
+def _open_source(path: Path) -> _Source:
+    """Recognise the file by its first bytes: XLSX, delimited text, or something unreadable."""
+    if not path.is_file():
+        raise _FileProblem(f"파일을 찾을 수 없습니다: {path}")
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if not head.lstrip(codecs.BOM_UTF8).strip():
+        raise _FileProblem("파일이 비어 있습니다.")
+    if head.startswith(b"PK\x03\x04"):
+        return _XlsxSource(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _FileProblem(
+            "옛 Excel(.xls) 형식이거나 다른 문서 파일입니다. Excel에서 .xlsx나 CSV로 저장해 주세요."
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _CsvSource(path, "utf-16", "유니코드 텍스트(UTF-16)")
+    if b"\x00" in head:
+        raise _FileProblem("CSV나 XLSX 파일이 아닙니다 (이진 파일입니다).")
+    encoding = _text_encoding(path)
+    return _CsvSource(path, encoding, "CSV, " + ("UTF-8" if encoding == "utf-8-sig" else "CP949"))
+
+
+def _text_encoding(path: Path) -> str:
+    for encoding, name in (("utf-8", "utf-8-sig"), ("cp949", "cp949")):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as fh:
+                for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return name
+        except UnicodeDecodeError:
+            continue
+    raise _FileProblem(
+        "글자를 읽을 수 없습니다: UTF-8이나 CP949(EUC-KR) 텍스트가 아닙니다. "
+        "CSV(UTF-8)나 XLSX로 저장해 주세요."
+    )
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _nonempty_rows(source: _Source, checked: bool = False) -> Iterator[tuple[int, list[Any]]]:
+    for line, cells in source.rows(checked):
+        if not all(_is_blank(c) for c in cells):
+            yield line, cells

@@ -1,0 +1,89 @@
+"""The report of a voice import: each problem (line, column, message), the counts, and its
+Korean text with a table of errors for people."""
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+MAX_LISTED_ERRORS = 1000
+
+
+class ImportIssue(NamedTuple):
+    """One problem: the line as the file shows it (None: the file as a whole), column, message."""
+
+    line: int | None
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import read, created and found wrong; ``format()`` is the text for people."""
+
+    file: str
+    file_format: str = ""
+    rows_read: int = 0
+    voices_created: int = 0
+    errors: list[ImportIssue] = field(default_factory=list)
+    error_count: int = 0
+    bad_lines: set[int] = field(default_factory=set)
+    ignored_columns: list[str] = field(default_factory=list)
+    units_created: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was imported (no errors at all)."""
+        return self.error_count == 0
+
+    def add(self, issue: ImportIssue) -> None:
+        """Record an issue; only the first MAX_LISTED_ERRORS are kept, all are counted."""
+        self.error_count += 1
+        if issue.line is not None:
+            self.bad_lines.add(issue.line)
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(issue)
+
+    def format(self) -> str:
+        """A readable Korean summary, with a table of errors (line, column, message)."""
+        head = f"민원 가져오기: {self.file}" + (
+            f" ({self.file_format})" if self.file_format else ""
+        )
+        lines = [head]
+        if self.ignored_columns:
+            lines.append("무시한 열: " + ", ".join(self.ignored_columns))
+        if self.ok:
+            lines.append(
+                f"민원 {self.voices_created:,}건을 가져왔습니다 (읽은 행 {self.rows_read:,}개)."
+            )
+            if self.units_created:
+                lines.append("새로 만든 부서: " + ", ".join(self.units_created))
+            return "\n".join(lines)
+        lines.append(
+            f"오류 {self.error_count:,}건 (행 {len(self.bad_lines):,}개, "
+            f"읽은 행 {self.rows_read:,}개) — 아무것도 저장하지 않았습니다. "
+            "고친 뒤 파일 전체를 다시 가져오세요."
+        )
+        lines += _error_table(self.errors)
+        if self.error_count > len(self.errors):
+            lines.append(f"… 외 {self.error_count - len(self.errors):,}건")
+        return "\n".join(lines)
+
+
+def _error_table(errors: list[ImportIssue]) -> list[str]:
+    rows = [("줄", "열", "오류")] + [
+        (str(e.line) if e.line is not None else "—", e.column or "—", e.message) for e in errors
+    ]
+    w0 = max(_width(r[0]) for r in rows)
+    w1 = max(_width(r[1]) for r in rows)
+    out = [f"{_pad(a, w0, right=True)} │ {_pad(b, w1)} │ {c}" for a, b, c in rows]
+    out.insert(1, "─" * (w0 + 1) + "┼" + "─" * (w1 + 2) + "┼" + "─" * 30)
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * (width - _width(text))
+    return space + text if right else text + space
