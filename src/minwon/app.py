@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 
 def _mount_routers(app: FastAPI) -> None:
+    from minwon.analysis.insight_routes import router as insight_api
+    from minwon.analysis.pages import router as analysis_pages
     from minwon.analysis.routes import router as analysis_api
     from minwon.org.pages import router as org_pages
     from minwon.org.routes import router as org_api
@@ -58,7 +60,9 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.voices.routes import router as voice_api
     from minwon.web.pages import router as web_pages
 
-    for router in (voice_io, voice_api, analysis_api, org_api, web_pages, voice_pages, org_pages):
+    routers = (voice_io, voice_api, analysis_api, insight_api, org_api)
+    pages = (web_pages, voice_pages, org_pages, analysis_pages)
+    for router in (*routers, *pages):
         app.include_router(router)
 
 

@@ -65,7 +65,8 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option(help="send what is due and stop")] = False,
 ) -> None:
-    """Deliver the outbox (e-mail to citizens) with retries, until stopped."""
+    """Deliver the outbox (e-mail) with retries and run the background analysis (learning from
+    transfers, hourly surge checks), until stopped."""
     from minwon.db import get_engine
     from minwon.outbox.smtp import SmtpSender
     from minwon.outbox.worker import run_forever, run_once
@@ -73,13 +74,22 @@ def worker(
     settings = get_settings()
     engine, sender = get_engine(), SmtpSender(settings)
     if once:
+        from minwon.analysis import jobs
+
+        done = jobs.run_once(engine, force=True)
+        console.print(f"학습한 이송: {done.learned}건, 급증 알림: {done.alerts}건")
         console.print(f"보낸 메시지: {run_once(engine=engine, sender=sender)}건")
         return
     console.print(
         f"발송 작업을 시작합니다 (SMTP {settings.smtp_host}:{settings.smtp_port}). "
         "Ctrl+C로 멈춥니다."
     )
+    from minwon.analysis import jobs
+
     stop = threading.Event()
+    threading.Thread(
+        target=jobs.run_forever, args=(engine, stop), name="analysis", daemon=True
+    ).start()
     try:
         run_forever(
             engine=engine, sender=sender, stop=stop, poll_seconds=settings.worker_poll_seconds
@@ -187,6 +197,27 @@ def analysis_train(
             console.print(
                 f"{target}: 모델 #{done.model_id}, 학습 {done.n_train}건, 검증 {shown or '—'}"
             )
+
+
+@analysis_app.command("surges")
+def analysis_surges() -> None:
+    """Check every office for surges now and queue the alerts to unit leads."""
+    from minwon.analysis import jobs
+    from minwon.db import get_engine
+    from minwon.timeutil import utcnow
+
+    offices, sent = jobs.check_surges(get_engine(), now=utcnow())
+    console.print(f"점검한 기관 {offices}곳, 새 급증 알림 {sent}건")
+
+
+@analysis_app.command("reindex")
+def analysis_reindex() -> None:
+    """Rebuild the similar-voice index from the stored words of every analysed voice."""
+    from minwon.analysis import similar
+    from minwon.db import write_session
+
+    with write_session() as db:
+        console.print(f"색인 항목 {similar.rebuild(db):,}개를 다시 만들었습니다.")
 
 
 @analysis_app.command("eval")

@@ -138,3 +138,60 @@ def marks(*, db_session: Session, row: VoiceAnalysis) -> Marks:
         cluster_citizens=citizens,
         mass=row.mass,
     )
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A group of voices about one matter: how many, from how many citizens, since when."""
+
+    cluster_id: int
+    size: int
+    citizens: int
+    mass: bool
+    first_at: datetime | None
+    last_at: datetime | None
+    excerpt: str
+    voice_ids: list[int]
+
+
+def clusters(*, db_session: Session, office_id: int, limit: int = 50) -> list[Cluster]:
+    """The office's groups of voices about one matter, the largest first."""
+    from minwon.analysis.insights import excerpt
+
+    size = func.count().label("size")
+    query = (
+        select(
+            VoiceAnalysis.cluster_id,
+            size,
+            func.min(VoiceAnalysis.received_at),
+            func.max(VoiceAnalysis.received_at),
+        )
+        .where(VoiceAnalysis.office_id == office_id, VoiceAnalysis.cluster_id.is_not(None))
+        .group_by(VoiceAnalysis.cluster_id)
+        .having(func.count() >= 2)
+        .order_by(size.desc(), VoiceAnalysis.cluster_id.desc())
+        .limit(limit)
+    )
+    out = []
+    for cluster_id, n, first, last in db_session.execute(query).all():
+        members = list(
+            db_session.scalars(
+                select(VoiceAnalysis)
+                .where(VoiceAnalysis.cluster_id == cluster_id)
+                .order_by(VoiceAnalysis.voice_id)
+                .limit(50)
+            )
+        )
+        out.append(
+            Cluster(
+                cluster_id=cluster_id,
+                size=int(n),
+                citizens=similar.citizens_in(db_session, cluster_id),
+                mass=any(m.mass for m in members),
+                first_at=as_aware(first) if first else None,
+                last_at=as_aware(last) if last else None,
+                excerpt=excerpt(members[0].masked_text) if members else "",
+                voice_ids=[m.voice_id for m in members],
+            )
+        )
+    return out

@@ -50,7 +50,7 @@ def masked_texts(db: Session, voice_ids: list[int]) -> dict[int, str]:
         query = select(VoiceAnalysis.voice_id, VoiceAnalysis.masked_text).where(
             VoiceAnalysis.voice_id.in_(chunk)
         )
-        found.update({voice_id: text for voice_id, text in db.execute(query)})
+        found.update(dict(db.execute(query).all()))
     return found
 
 

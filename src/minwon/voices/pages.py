@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from minwon.analysis import lookup
 from minwon.analysis import service as analysis_service
 from minwon.analysis.intake import AnalysisAdvisor
 from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
@@ -165,6 +166,7 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     draft = workflow.current_draft(db_session=db, voice_id=voice.id)
     actions = views.allowed_actions(principal, voice, draft)
+    analysis = analysis_service.get(db_session=db, voice_id=voice.id)
     return render(
         request,
         "voices/voice.html",
@@ -174,7 +176,9 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
         actions=actions,
         answers=workflow.answers_read(db_session=db, voice_id=voice.id),
         events=history.events(db_session=db, voice_id=voice.id),
-        analysis=analysis_service.get(db_session=db, voice_id=voice.id),
+        analysis=analysis,
+        marks=lookup.marks(db_session=db, row=analysis) if analysis else None,
+        similar=lookup.for_voice(db_session=db, principal=principal, voice_id=voice.id),
         assignees=(
             org_service.unit_staff(db_session=db, unit_id=voice.unit_id)
             if "assign" in actions

@@ -13,7 +13,7 @@ from minwon.org.models import Category, Office, Staff, Unit
 from minwon.org.roles import Principal
 from minwon.timeutil import KST, utcnow
 from minwon.voices.catalog import CHANNELS, OPEN_STATUSES, STATUSES
-from minwon.voices.models import Voice, VoiceContact
+from minwon.voices.models import Voice, VoiceContact, VoiceEvent
 from minwon.voices.schemas import CategoryRef, ContactRead, UnitRef, VoiceRead
 from minwon.voices.service import scoped
 
@@ -284,3 +284,57 @@ def labelled(
         .order_by(Voice.received_at, Voice.id)
     )
     return [(i, title, body, code) for i, title, body, code in db_session.execute(query)]
+
+
+@dataclass(frozen=True)
+class VoiceFact:
+    """The plain facts of a voice that analysis counts by: when, where, which unit and category."""
+
+    id: int
+    received_at: datetime
+    unit_id: int
+    category_code: str | None
+    category_name: str | None
+    dong: str
+    channel: str
+    status: str
+
+
+def facts(
+    *, db_session: Session, office_id: int, start: datetime, end: datetime
+) -> list[VoiceFact]:
+    """Facts of an office's voices received in [start, end), oldest first (transferred-away
+    lines left out, so a moved voice is counted once, where it ended up)."""
+    query = (
+        select(
+            Voice.id,
+            Voice.received_at,
+            Voice.unit_id,
+            Category.code,
+            Category.name,
+            Voice.dong,
+            Voice.channel,
+            Voice.status,
+        )
+        .outerjoin(Category, Category.id == Voice.category_id)
+        .where(
+            Voice.office_id == office_id,
+            Voice.received_at >= start,
+            Voice.received_at < end,
+            Voice.status != "transferred",
+        )
+        .order_by(Voice.received_at, Voice.id)
+    )
+    return [VoiceFact(*row) for row in db_session.execute(query)]
+
+
+def reopened_among(*, db_session: Session, voice_ids: list[int]) -> set[int]:
+    """Which of these voices were ever reopened after an answer."""
+    found: set[int] = set()
+    for start in range(0, len(voice_ids), 900):
+        chunk = voice_ids[start : start + 900]
+        query = select(VoiceEvent.voice_id).where(
+            VoiceEvent.voice_id.in_(chunk), VoiceEvent.kind == "reopened"
+        )
+        found.update(db_session.scalars(query))
+    return found

@@ -19,6 +19,7 @@ templates = Jinja2Templates(
         str(SRC / "web" / "templates"),
         str(SRC / "voices" / "templates"),
         str(SRC / "org" / "templates"),
+        str(SRC / "analysis" / "templates"),
     ]
 )
 
