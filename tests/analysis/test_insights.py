@@ -196,3 +196,29 @@ def test_group_page_and_voice_page_show_repeats(engine: Engine) -> None:
     assert page.status_code == 200
     assert "다수인" in page.text and voices[0]["ledger_no"] in page.text
     assert client.get("/analysis/triage", headers=h).status_code == 200
+
+
+def test_intake_form_previews_similar_voices_while_typing(engine: Engine) -> None:
+    from web.pagetools import login
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    first = _post(client, world.auth("gr_cs"), PARKING[0], 2)
+    login(client, "gr_officer")
+    form = client.get("/voices/new")
+    assert 'hx-post="/analysis/similar-preview"' in form.text
+    token = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    got = client.post(
+        "/analysis/similar-preview",
+        data={
+            "csrf_token": token,
+            "title": "불법 주차",
+            "body": PARKING[0] + " 빨리 단속해 주세요",
+        },
+    )
+    assert got.status_code == 200 and first["ledger_no"] in got.text
+    empty = client.post(
+        "/analysis/similar-preview", data={"csrf_token": token, "title": "", "body": "🙂"}
+    )
+    assert empty.status_code == 200 and "ledger" not in empty.text
+    assert client.post("/analysis/similar-preview", data={"title": "x"}).status_code in (400, 403)

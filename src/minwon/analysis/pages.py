@@ -152,3 +152,20 @@ def triage_page(request: Request, db: SessionDep, principal: PageStaff) -> Respo
         }
 
     return _page(request, db, principal, "analysis/triage.html", build)
+
+
+@router.post("/analysis/similar-preview", dependencies=[CsrfDep])
+async def similar_preview(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """Earlier voices like the one being typed on the intake form, with their answers."""
+    form = await form_data(request)
+    text = f"{form.get('title', '')}\n{form.get('body', '')}".strip()
+    found = []
+    if principal.office_id is not None and len(text) >= 10:
+        found = lookup.for_text(
+            db_session=db,
+            principal=principal,
+            office_id=principal.office_id,
+            text=text[:20_000],
+            limit=3,
+        )
+    return render(request, "analysis/_similar_preview.html", similar=found)
