@@ -1,6 +1,12 @@
 """Similar, repeated, duplicated and mass voices: found at intake through the band index, on
 near-duplicates that differ in spacing, endings and word order, scoped to the office."""
 
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
@@ -10,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from minwon.analysis import similar
 from minwon.analysis.models import VoiceAnalysis, VoiceBand
 from minwon.analysis.similarity import band_keys, jaccard, matter_terms
-from minwon.analysis.tokenize import content_tokens
+from minwon.analysis.tokenize import content_tokens, tokenize_many
 from minwon.app import create_app
 from minwon.db import write_session
 
@@ -197,3 +203,38 @@ def test_rebuild_gives_the_same_index(engine: Engine) -> None:
     with write_session(engine) as db:
         assert sorted(db.execute(select(VoiceBand.band, VoiceBand.voice_id)).all()) == before
         assert db.scalar(select(func.count()).select_from(VoiceAnalysis)) == 3
+
+
+PETITIONS = Path("/work/shared/data/petitions-2020.jsonl.gz")
+
+
+def _reworded(text: str) -> str:
+    """The same matter said again: sentences in reverse order, spacing dropped in places,
+    polite endings changed."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    out = " ".join(reversed(sentences))
+    out = out.replace("합니다", "해요").replace("습니다", "어요").replace("니다", "요")
+    return re.sub(r"(\S+) (\S+) ", r"\1\2 ", out, count=15)
+
+
+def test_real_petitions_find_their_rewording_first() -> None:
+    if not PETITIONS.exists():
+        pytest.skip(f"{PETITIONS} not available")
+    with gzip.open(PETITIONS, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for _, line in zip(range(600), fh, strict=False)]
+    texts = [r["title"] + " " + r["content"][:800] for r in records]
+    stored = [matter_terms(t) for t in tokenize_many(texts)]
+    buckets: dict[int, set[int]] = {}
+    for i, terms in enumerate(stored):
+        for key in band_keys(terms):
+            buckets.setdefault(key, set()).add(i)
+    probes = [i for i, terms in enumerate(stored) if len(terms) >= 8][:40]
+    queries = tokenize_many(_reworded(texts[i]) for i in probes)
+    found = 0
+    for i, query in zip(probes, queries, strict=True):
+        terms = matter_terms(query)
+        candidates = set().union(*(buckets.get(k, set()) for k in band_keys(terms)))
+        ranked = sorted(candidates, key=lambda j: -jaccard(terms, stored[j]))
+        found += bool(ranked) and ranked[0] == i
+        assert jaccard(terms, stored[i]) >= 0.5
+    assert found >= 0.9 * len(probes)
