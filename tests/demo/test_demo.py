@@ -11,8 +11,11 @@ from minwon.app import create_app
 from minwon.config import get_settings
 from minwon.db import get_engine, session_factory
 from minwon.demo.setup import load_demo
+from minwon.demo.stories import REPEATER, SURGE_NOW
 from minwon.demo.voices import DEFAULT_DATA
 from minwon.voices.models import Voice
+
+STORIES = len(REPEATER) + 6 + 8 + len(SURGE_NOW)
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def test_demo_loads_and_logins_work(demo_db: None) -> None:
     with session_factory(engine)() as db:
         statuses = dict(db.execute(select(Voice.status, func.count()).group_by(Voice.status)).all())
         offices = set(db.scalars(select(Voice.office_id)))
-    assert sum(statuses.values()) == 120
+    assert sum(statuses.values()) == 120 + STORIES
     assert statuses.get("closed", 0) > 0 and len(offices) == 2
     assert {row[0] for row in logins} >= {"admin", "gr01.lead", "dj.cs"}
     client = TestClient(create_app(engine=engine))
@@ -44,8 +47,20 @@ def test_demo_loads_and_logins_work(demo_db: None) -> None:
     assert page.status_code == 200
     again, _ = load_demo(voices=120)
     with session_factory(engine)() as db:
-        assert db.scalar(select(func.count(Voice.id))) == 120
+        assert db.scalar(select(func.count(Voice.id))) == 120 + STORIES
     assert again == logins
+
+
+def test_demo_shows_repeats_groups_surges_and_drop_away(demo_db: None) -> None:
+    _, token = load_demo(voices=60)
+    client = TestClient(create_app(engine=get_engine()))
+    h = {"Authorization": f"Bearer {token}"}
+    groups = client.get("/api/v1/analysis/clusters?office=GR", headers=h).json()
+    assert any(g["mass"] and g["citizens"] >= 5 for g in groups)
+    surges = client.get("/api/v1/analysis/surges?office=GR", headers=h).json()
+    assert ("place", "구로3동") in {(a["kind"], a["key"]) for a in surges}
+    drop = client.get("/api/v1/analysis/dropaway?office=GR", headers=h).json()
+    assert drop and {"angrier", "reopened", "escalated"} <= set(drop[0]["signals"])
 
 
 def test_demo_uses_the_real_petitions_when_present() -> None:

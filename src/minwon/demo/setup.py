@@ -6,13 +6,16 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from minwon import migrate
+from minwon.analysis.jobs import check_surges
 from minwon.db import get_engine, write_session
+from minwon.demo.stories import load_stories
 from minwon.demo.voices import load_demo_voices
 from minwon.errors import Invalid
 from minwon.org import service as org_service
 from minwon.org.loader import load_org_file
 from minwon.org.models import Staff
 from minwon.org.roles import ROLE_LABELS
+from minwon.timeutil import utcnow
 from minwon.voices.models import Voice
 
 DEMO_ORG = Path(__file__).parent / "demo_org.yaml"
@@ -49,7 +52,9 @@ def load_demo(
         existing = db.scalar(select(func.count(Voice.id))) or 0
     if existing == 0 and voices > 0:
         load_demo_voices(engine=engine, data_path=data_path, count=voices, progress=progress)
+        load_stories(engine, now=utcnow())
         _train_routing(engine)
+        check_surges(engine, now=utcnow())
     elif progress:
         progress(voices, voices)
     with write_session(engine) as db:
