@@ -149,9 +149,15 @@ def clusters(
     db: SessionDep,
     principal: StaffDep,
     office: OfficeQ = None,
+    start: DayQ = None,
+    end: DayQ = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ClusterRead]:
-    """Groups of voices about one matter (다수인 when many citizens), largest first."""
+    """Groups of voices about one matter (다수인 when many citizens) with voices in a period
+    (by default the last 30 days), largest first."""
     found_office = office_for(db, principal, office)
-    groups = lookup.clusters(db_session=db, office_id=found_office.id, limit=limit)
+    p = period_for(start, end)
+    groups = lookup.clusters(
+        db_session=db, office_id=found_office.id, start=p.start, end=p.end, limit=limit
+    )
     return [ClusterRead(**asdict(c)) for c in groups]

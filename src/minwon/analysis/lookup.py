@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -154,8 +155,16 @@ class Cluster:
     voice_ids: list[int]
 
 
-def clusters(*, db_session: Session, office_id: int, limit: int = 50) -> list[Cluster]:
-    """The office's groups of voices about one matter, the largest first."""
+def clusters(
+    *,
+    db_session: Session,
+    office_id: int,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 50,
+) -> list[Cluster]:
+    """The office's groups of voices about one matter with voices in [start, end), the
+    largest first (sizes count the voices in the period)."""
     from minwon.analysis.insights import excerpt
 
     size = func.count().label("size")
@@ -167,6 +176,7 @@ def clusters(*, db_session: Session, office_id: int, limit: int = 50) -> list[Cl
             func.max(VoiceAnalysis.received_at),
         )
         .where(VoiceAnalysis.office_id == office_id, VoiceAnalysis.cluster_id.is_not(None))
+        .where(*_within(start, end))
         .group_by(VoiceAnalysis.cluster_id)
         .having(func.count() >= 2)
         .order_by(size.desc(), VoiceAnalysis.cluster_id.desc())
@@ -177,7 +187,7 @@ def clusters(*, db_session: Session, office_id: int, limit: int = 50) -> list[Cl
         members = list(
             db_session.scalars(
                 select(VoiceAnalysis)
-                .where(VoiceAnalysis.cluster_id == cluster_id)
+                .where(VoiceAnalysis.cluster_id == cluster_id, *_within(start, end))
                 .order_by(VoiceAnalysis.voice_id)
                 .limit(50)
             )
@@ -195,3 +205,12 @@ def clusters(*, db_session: Session, office_id: int, limit: int = 50) -> list[Cl
             )
         )
     return out
+
+
+def _within(start: datetime | None, end: datetime | None) -> list[Any]:
+    conditions: list[Any] = []
+    if start is not None:
+        conditions.append(VoiceAnalysis.received_at >= start)
+    if end is not None:
+        conditions.append(VoiceAnalysis.received_at < end)
+    return conditions

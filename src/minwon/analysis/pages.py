@@ -130,7 +130,8 @@ def cluster_page(request: Request, db: SessionDep, principal: PageStaff) -> Resp
     """Groups of voices about one matter: 다수인 when many citizens raised it."""
 
     def build(office: Office, p: insights.Period) -> dict[str, Any]:
-        return {"clusters": lookup.clusters(db_session=db, office_id=office.id)}
+        found = lookup.clusters(db_session=db, office_id=office.id, start=p.start, end=p.end)
+        return {"clusters": found}
 
     return _page(request, db, principal, "analysis/clusters.html", build)
 
