@@ -201,17 +201,20 @@ def get(*, db_session: Session, voice_id: int) -> VoiceAnalysis | None:
 
 
 def triage(*, db_session: Session, principal: Principal, limit: int = 100) -> list[VoiceAnalysis]:
-    """Voices whose routing was not confident enough, waiting for a person to route them."""
-    query = (
-        select(VoiceAnalysis)
-        .join(Voice, Voice.id == VoiceAnalysis.voice_id)
-        .where(VoiceAnalysis.needs_triage.is_(True), Voice.status == "received")
-    )
-    if not principal.all_offices:
-        query = query.where(VoiceAnalysis.office_id == principal.office_id)
+    """Voices whose routing was not confident enough, waiting for a person to route them
+    (still received, not yet assigned), newest first."""
+    from minwon.voices import queries
+
     if not 1 <= limit <= 500:
         raise Invalid("limit은 1~500 사이여야 합니다.", field="limit")
-    return list(db_session.scalars(query.order_by(VoiceAnalysis.voice_id.desc()).limit(limit)))
+    query = select(VoiceAnalysis).where(VoiceAnalysis.needs_triage.is_(True))
+    if not principal.all_offices:
+        query = query.where(VoiceAnalysis.office_id == principal.office_id)
+    rows = list(db_session.scalars(query.order_by(VoiceAnalysis.voice_id.desc()).limit(limit * 4)))
+    waiting = queries.with_status(
+        db_session=db_session, ids=[r.voice_id for r in rows], status="received"
+    )
+    return [r for r in rows if r.voice_id in waiting][:limit]
 
 
 def resolve_triage(*, db_session: Session, voice_id: int) -> None:

@@ -338,3 +338,13 @@ def reopened_among(*, db_session: Session, voice_ids: list[int]) -> set[int]:
         )
         found.update(db_session.scalars(query))
     return found
+
+
+def with_status(*, db_session: Session, ids: list[int], status: str) -> set[int]:
+    """Which of these voices are in ``status`` now."""
+    found: set[int] = set()
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        query = select(Voice.id).where(Voice.id.in_(chunk), Voice.status == status)
+        found.update(db_session.scalars(query))
+    return found
