@@ -65,30 +65,35 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option(help="send what is due and stop")] = False,
 ) -> None:
-    """Deliver the outbox (e-mail) with retries and run the background analysis (learning from
-    transfers, hourly surge checks), until stopped."""
+    """Deliver the outbox (e-mail) with retries and run the background jobs (learning from
+    transfers, hourly surge checks, survey invitations after answers), until stopped."""
     from minwon.db import get_engine
     from minwon.outbox.smtp import SmtpSender
     from minwon.outbox.worker import run_forever, run_once
 
     settings = get_settings()
     engine, sender = get_engine(), SmtpSender(settings)
-    if once:
-        from minwon.analysis import jobs
+    from minwon import background
 
-        done = jobs.run_once(engine, force=True)
-        console.print(f"학습한 이송: {done.learned}건, 급증 알림: {done.alerts}건")
+    if once:
+        done = background.run_once(engine, base_url=settings.base_url, force=True)
+        console.print(
+            f"학습한 이송: {done.learned}건, 급증 알림: {done.alerts}건, "
+            f"만족도 조사 초대: {done.invited}건"
+        )
         console.print(f"보낸 메시지: {run_once(engine=engine, sender=sender)}건")
         return
     console.print(
         f"발송 작업을 시작합니다 (SMTP {settings.smtp_host}:{settings.smtp_port}). "
         "Ctrl+C로 멈춥니다."
     )
-    from minwon.analysis import jobs
-
     stop = threading.Event()
     threading.Thread(
-        target=jobs.run_forever, args=(engine, stop), name="analysis", daemon=True
+        target=background.run_forever,
+        args=(engine, stop),
+        kwargs={"base_url": settings.base_url},
+        name="background",
+        daemon=True,
     ).start()
     try:
         run_forever(

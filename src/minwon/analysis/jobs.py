@@ -3,8 +3,6 @@ check every office for surges once an hour (each in its own short write transact
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,8 +14,6 @@ from minwon.db import write_session
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
 from minwon.timeutil import utcnow
-
-log = logging.getLogger(__name__)
 
 SURGE_EVERY = timedelta(hours=1)
 SURGE_CURSOR = "surges"
@@ -66,14 +62,3 @@ def run_once(engine: Engine, *, now: datetime | None = None, force: bool = False
     if _surges_due(engine, now, force):
         offices, sent = check_surges(engine, now=now)
     return Round(learned, sent, offices)
-
-
-def run_forever(engine: Engine, stop: threading.Event, poll_seconds: float = 60.0) -> None:
-    """Run ``run_once`` every ``poll_seconds`` until ``stop`` is set; errors are logged and the
-    next round tries again, so a bad day of data never stops the worker."""
-    while not stop.is_set():
-        try:
-            run_once(engine)
-        except Exception:
-            log.exception("analysis round failed")
-        stop.wait(poll_seconds)

@@ -45,8 +45,11 @@ def enqueue(
     topic: str,
     voice_id: int | None = None,
     dedupe_key: str | None = None,
+    send_at: datetime | None = None,
 ) -> OutboxMessage:
     """Add an e-mail to the outbox inside the caller's transaction, without committing.
+
+    ``send_at`` holds the message back until then (e.g. a survey a day after the answer).
 
     The row becomes visible to the worker only when the caller commits the change that caused
     it, so a rolled-back change never sends anything. A ``dedupe_key`` (e.g.
@@ -67,6 +70,8 @@ def enqueue(
         voice_id=voice_id,
         dedupe_key=dedupe_key,
     )
+    if send_at is not None:
+        message.next_attempt_at = send_at
     if dedupe_key is None:
         db_session.add(message)
         return message

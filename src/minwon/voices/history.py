@@ -70,3 +70,17 @@ def transfers_since(*, db_session: Session, after: int, limit: int = 500) -> lis
         Transfer(event_id, from_id, voice_id, office_id, str((after_ or {}).get("unit", "")))
         for event_id, after_, voice_id, from_id, office_id in db_session.execute(query)
     ]
+
+
+def events_since(
+    *, db_session: Session, kind: str, after: int, limit: int = 500
+) -> list[tuple[int, int]]:
+    """``(event id, voice id)`` of events of one kind after event ``after``, oldest first
+    (for background jobs that act once on each, e.g. surveys after an answer is sent)."""
+    query = (
+        select(VoiceEvent.id, VoiceEvent.voice_id)
+        .where(VoiceEvent.id > after, VoiceEvent.kind == kind)
+        .order_by(VoiceEvent.id)
+        .limit(limit)
+    )
+    return [(event_id, voice_id) for event_id, voice_id in db_session.execute(query)]

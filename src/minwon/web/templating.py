@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from minwon.surveys.templates import CSAT_LABELS
 from minwon.timeutil import to_kst
 from minwon.voices.catalog import CHANNELS, KINDS, STATUSES
 from minwon.web.deps import csrf_token
@@ -20,6 +21,7 @@ templates = Jinja2Templates(
         str(SRC / "voices" / "templates"),
         str(SRC / "org" / "templates"),
         str(SRC / "analysis" / "templates"),
+        str(SRC / "surveys" / "templates"),
     ]
 )
 
@@ -30,7 +32,9 @@ def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 templates.env.filters["kst"] = kst
-templates.env.globals.update(KINDS=KINDS, CHANNELS=CHANNELS, STATUSES=STATUSES)
+templates.env.globals.update(
+    KINDS=KINDS, CHANNELS=CHANNELS, STATUSES=STATUSES, CSAT_LABELS=CSAT_LABELS
+)
 
 
 def language(request: Request) -> str:

@@ -1,0 +1,50 @@
+"""The background work `minwon worker` does beside delivering mail, round by round: learn
+routing from transfers, check surges hourly, and invite citizens to surveys after answers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from minwon.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Round:
+    """What one background round did."""
+
+    learned: int
+    alerts: int
+    invited: int
+
+
+def run_once(
+    engine: Engine, *, base_url: str, now: datetime | None = None, force: bool = False
+) -> Round:
+    """One round of every background job, each in its own short transactions."""
+    from minwon.analysis import jobs
+    from minwon.surveys import service as surveys
+
+    now = now or utcnow()
+    analysed = jobs.run_once(engine, now=now, force=force)
+    invited = surveys.invite_answered(engine, base_url=base_url, now=now)
+    return Round(analysed.learned, analysed.alerts, invited)
+
+
+def run_forever(
+    engine: Engine, stop: threading.Event, *, base_url: str, poll_seconds: float = 30.0
+) -> None:
+    """Run ``run_once`` every ``poll_seconds`` until ``stop`` is set; a failed round is logged
+    and the next one tries again, so one bad record never stops the worker."""
+    while not stop.is_set():
+        try:
+            run_once(engine, base_url=base_url)
+        except Exception:
+            log.exception("background round failed")
+        stop.wait(poll_seconds)

@@ -1,0 +1,208 @@
+"""Survey pages: the citizen's one-minute survey behind a link, QR code or short code (a used or
+expired one gets a kind page, never an error), the counter kiosk, and the happy-call entry."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from minwon.errors import Conflict, Invalid
+from minwon.surveys import invitations, service
+from minwon.surveys.models import SurveyInvitation
+from minwon.timeutil import utcnow
+from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _form(
+    request: Request,
+    db: Any,
+    invitation: SurveyInvitation,
+    action: str,
+    *,
+    values: dict | None = None,
+    errors: dict | None = None,
+    status: int = 200,
+    kiosk: bool = False,
+) -> Response:
+    template, questions = service.survey_of(db, invitation)
+    return render(
+        request,
+        "surveys/survey.html",
+        status,
+        template=template,
+        questions=questions,
+        action=action,
+        values=values or {},
+        errors=errors or {},
+        kiosk=kiosk,
+    )
+
+
+def _closed(request: Request, state: str) -> Response:
+    return render(request, "surveys/closed.html", 200 if state != "unknown" else 404, state=state)
+
+
+def _answer(
+    request: Request, db: Any, invitation: SurveyInvitation | None, form: dict, action: str
+) -> Response:
+    now = utcnow()
+    state = invitations.state(invitation, now)
+    if invitation is None or state != "open":
+        return _closed(request, state)
+    try:
+        service.submit(db, invitation, form, mode="web", now=now)
+    except Invalid as exc:
+        errors = {exc.field or "form": exc.message}
+        return _form(request, db, invitation, action, values=form, errors=errors, status=422)
+    except Conflict:
+        db.rollback()
+        return _closed(request, "used")
+    db.commit()
+    return render(request, "surveys/thanks.html")
+
+
+@router.get("/s")
+def code_page(request: Request, principal: PagePrincipal, code: str = "") -> Response:
+    """Enter the short code printed on an answer letter or read out on the phone."""
+    return render(request, "surveys/code.html", code=code, error=None)
+
+
+@router.post("/s", dependencies=[CsrfDep])
+def code_open(
+    request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep
+) -> Response:
+    """Open the survey a short code names."""
+    invitation = invitations.by_code(db, form.get("code", ""))
+    if invitation is None:
+        error = tr(request, "sv_code_unknown")
+        return render(request, "surveys/code.html", 404, code=form.get("code", ""), error=error)
+    return redirect(f"/s/c/{invitation.short_code}")
+
+
+@router.get("/s/c/{code}")
+def by_code(request: Request, code: str, db: SessionDep, principal: PagePrincipal) -> Response:
+    """The survey of a short code."""
+    invitation = invitations.by_code(db, code)
+    state = invitations.state(invitation, utcnow())
+    if invitation is None or state != "open":
+        return _closed(request, state)
+    return _form(request, db, invitation, f"/s/c/{invitation.short_code}")
+
+
+@router.post("/s/c/{code}", dependencies=[CsrfDep])
+def answer_by_code(
+    request: Request, code: str, db: SessionDep, principal: PagePrincipal, form: FormDep
+) -> Response:
+    """Store the answers given through a short code."""
+    invitation = invitations.by_code(db, code)
+    return _answer(request, db, invitation, form, f"/s/c/{code}")
+
+
+@router.get("/s/{token}")
+def by_token(request: Request, token: str, db: SessionDep, principal: PagePrincipal) -> Response:
+    """The survey behind an e-mailed link or a QR code."""
+    invitation = invitations.by_token(db, token)
+    state = invitations.state(invitation, utcnow())
+    if invitation is None or state != "open":
+        return _closed(request, state)
+    return _form(request, db, invitation, f"/s/{token}")
+
+
+@router.post("/s/{token}", dependencies=[CsrfDep])
+def answer_by_token(
+    request: Request, token: str, db: SessionDep, principal: PagePrincipal, form: FormDep
+) -> Response:
+    """Store the answers given through a link; the link is then used up."""
+    return _answer(request, db, invitations.by_token(db, token), form, f"/s/{token}")
+
+
+@router.get("/kiosk")
+def kiosk(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """The counter tablet: one fresh survey per visit, no citizen login."""
+    issued = service.kiosk_invitation(db, principal=principal, now=utcnow())
+    db.commit()
+    return _form(request, db, issued.invitation, f"/kiosk/{issued.token}", kiosk=True)
+
+
+@router.post("/kiosk/{token}", dependencies=[CsrfDep])
+def kiosk_answer(
+    request: Request, token: str, db: SessionDep, principal: PageStaff, form: FormDep
+) -> Response:
+    """Store one visitor's answers, thank them, and get ready for the next visitor."""
+    invitation = invitations.by_token(db, token)
+    now = utcnow()
+    if invitation is None or invitation.via != "kiosk":
+        return _closed(request, "unknown")
+    if invitations.state(invitation, now) != "open":
+        return redirect("/kiosk")
+    try:
+        service.submit(db, invitation, form, mode="kiosk", now=now)
+    except Invalid as exc:
+        errors = {exc.field or "form": exc.message}
+        return _form(
+            request,
+            db,
+            invitation,
+            f"/kiosk/{token}",
+            values=form,
+            errors=errors,
+            status=422,
+            kiosk=True,
+        )
+    except Conflict:
+        db.rollback()
+        return redirect("/kiosk")
+    db.commit()
+    return render(request, "surveys/thanks.html", kiosk=True)
+
+
+@router.get("/surveys/happycall/{voice_id:int}")
+def happy_call_form(
+    request: Request, voice_id: int, db: SessionDep, principal: PageStaff
+) -> Response:
+    """Enter the answers a citizen gave in a call-back (해피콜)."""
+    from minwon.voices import service as voice_service
+
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    org_id = _organization_id(db, voice.office_id)
+    template = service.templates.for_trigger(
+        db_session=db, organization_id=org_id, trigger="answer_sent"
+    )
+    questions = (
+        service.templates.questions(db_session=db, template_id=template.id) if template else []
+    )
+    return render(
+        request,
+        "surveys/happycall.html",
+        voice=voice,
+        template=template,
+        questions=questions,
+        values={},
+        errors={},
+    )
+
+
+def _organization_id(db: Any, office_id: int) -> int:
+    from minwon.org import service as org_service
+
+    return org_service.get_office(db_session=db, office_id=office_id).organization_id
+
+
+@router.post("/surveys/happycall/{voice_id:int}", dependencies=[CsrfDep])
+def happy_call(
+    request: Request, voice_id: int, db: SessionDep, principal: PageStaff, form: FormDep
+) -> Response:
+    """Store happy-call answers, marked as entered by staff."""
+    try:
+        service.happy_call(db, principal=principal, voice_id=voice_id, answers=form, now=utcnow())
+    except (Invalid, Conflict) as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect(f"/surveys/happycall/{voice_id}")
+    db.commit()
+    flash(request, tr(request, "sv_happycall_saved"))
+    return redirect(f"/voices/{voice_id}")

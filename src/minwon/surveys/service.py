@@ -1,0 +1,174 @@
+"""Surveys around the ledger: invite a citizen after their answer was sent (e-mail through the
+outbox, or a code and QR on the answer letter when there is no e-mail), a counter kiosk, a
+happy-call entered by staff; the worker sends invitations for newly answered voices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from minwon.db import write_session
+from minwon.errors import Forbidden
+from minwon.org import service as org_service
+from minwon.org.roles import LEADS, WRITERS, Principal
+from minwon.surveys import invitations, templates
+from minwon.surveys.invitations import Issued, Target
+from minwon.surveys.models import SurveyInvitation, SurveyResponse, SurveyTemplate
+from minwon.surveys.responses import submit
+from minwon.timeutil import as_aware, to_kst, utcnow
+from minwon.voices import history
+from minwon.voices import service as voice_service
+from minwon.voices.models import Voice
+
+ANSWER_CURSOR = "survey-answers"
+_SYSTEM = Principal(None, "system", "minwon", "admin", None, None)
+
+
+@dataclass(frozen=True)
+class Invited:
+    """What inviting a citizen after an answer did."""
+
+    issued: Issued | None
+    emailed: bool
+    reason: str
+
+
+def _target(db: Session, voice: Voice) -> Target:
+    from minwon.analysis.similar import citizen_key
+
+    contact = voice.contact
+    return Target(
+        office_id=voice.office_id,
+        unit_id=voice.unit_id,
+        officer_id=voice.assignee_id,
+        voice_id=voice.id,
+        category_id=voice.category_id,
+        channel=voice.channel,
+        citizen_key=citizen_key(contact.phone, contact.email) if contact else None,
+    )
+
+
+def link(base_url: str, token: str) -> str:
+    """The address a citizen opens to answer (also what the QR code holds)."""
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def invite_after_answer(
+    db: Session, *, voice_id: int, base_url: str, now: datetime | None = None
+) -> Invited:
+    """Invite the citizen of an answered voice to the organisation's after-answer survey."""
+    from minwon.outbox import service as outbox
+
+    now = now or utcnow()
+    if invitations.for_voice(db, voice_id) is not None:
+        return Invited(None, False, "already")
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=_SYSTEM)
+    org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
+    template = templates.for_trigger(db_session=db, organization_id=org_id, trigger="answer_sent")
+    if template is None:
+        return Invited(None, False, "no-template")
+    email = voice.contact.email if voice.contact else ""
+    issued = invitations.issue(
+        db, template, _target(db, voice), via="email" if email else "letter", now=now
+    )
+    if issued is None:
+        return Invited(None, False, "quiet")
+    if email:
+        subject, body = invitation_mail(voice, issued, base_url, template.name)
+        outbox.enqueue(
+            db_session=db,
+            recipient=email,
+            subject=subject,
+            body=body,
+            topic="survey",
+            voice_id=voice.id,
+            dedupe_key=f"survey:{issued.invitation.id}",
+            send_at=as_aware(issued.invitation.send_at),
+        )
+    return Invited(issued, bool(email), "invited")
+
+
+def invitation_mail(voice: Voice, issued: Issued, base_url: str, name: str) -> tuple[str, str]:
+    """The Korean e-mail inviting a citizen to a survey about their voice."""
+    until = to_kst(as_aware(issued.invitation.expires_at))
+    subject = f"[{voice.ledger_no}] {name}에 참여해 주십시오"
+    body = (
+        f"안녕하십니까. 접수번호 {voice.ledger_no} 민원에 답변을 드렸습니다.\n"
+        "처리 과정이 어떠셨는지 1분만 알려 주시면 더 나은 서비스를 만드는 데 쓰겠습니다.\n"
+        "응답은 익명으로 처리되며 담당 직원은 누가 답했는지 알 수 없습니다.\n\n"
+        f"설문 참여: {link(base_url, issued.token)}\n"
+        f"또는 {base_url.rstrip('/')}/s 에서 참여 번호 {issued.invitation.short_code} 입력\n"
+        f"참여 기한: {until:%Y-%m-%d %H:%M}까지\n"
+    )
+    return subject, body
+
+
+def invite_answered(engine: Engine, *, base_url: str, now: datetime | None = None) -> int:
+    """Invite the citizens of voices answered since the last round (the worker's job)."""
+    from minwon.analysis.models import AnalysisCursor
+
+    done = 0
+    with write_session(engine) as db:
+        cursor = db.get(AnalysisCursor, ANSWER_CURSOR)
+        if cursor is None:
+            cursor = AnalysisCursor(name=ANSWER_CURSOR, position=0)
+            db.add(cursor)
+        events = history.events_since(db_session=db, kind="answer_sent", after=cursor.position)
+        for event_id, voice_id in events:
+            result = invite_after_answer(db, voice_id=voice_id, base_url=base_url, now=now)
+            done += result.issued is not None
+            cursor.position = event_id
+    return done
+
+
+def kiosk_invitation(db: Session, *, principal: Principal, now: datetime) -> Issued:
+    """A fresh one-visit invitation for the counter tablet of the caller's office."""
+    if principal.role not in WRITERS or principal.office_id is None:
+        raise Forbidden("창구 키오스크는 기관 직원이 켤 수 있습니다.")
+    office = org_service.get_office(db_session=db, office_id=principal.office_id)
+    template = (
+        templates.for_trigger(
+            db_session=db, organization_id=office.organization_id, trigger="counter_visit"
+        )
+        or templates.ensure_defaults(db_session=db, organization_id=office.organization_id)[1]
+    )
+    target = Target(office_id=office.id, unit_id=principal.unit_id, channel="visit")
+    issued = invitations.issue(db, template, target, via="kiosk", now=now)
+    assert issued is not None  # no citizen key: the quiet rule never applies
+    issued.invitation.send_at = now
+    return issued
+
+
+def happy_call(
+    db: Session, *, principal: Principal, voice_id: int, answers: dict, now: datetime
+) -> SurveyResponse:
+    """Answers a citizen gave in a call-back (해피콜), entered by staff and marked as such."""
+    if principal.role not in LEADS and principal.role != "officer":
+        raise Forbidden("해피콜 응답은 기관 직원이 입력합니다.")
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    invitation = invitations.for_voice(db, voice.id)
+    if invitation is None:
+        org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
+        template = (
+            templates.for_trigger(db_session=db, organization_id=org_id, trigger="answer_sent")
+            or templates.ensure_defaults(db_session=db, organization_id=org_id)[0]
+        )
+        target = _target(db, voice)
+        issued = invitations.issue(
+            db, template, Target(**{**target.__dict__, "citizen_key": None}), via="phone", now=now
+        )
+        assert issued is not None
+        invitation = issued.invitation
+        invitation.send_at = now
+    return submit(
+        db, invitation, answers, mode="happycall", now=now, entered_by_id=principal.staff_id
+    )
+
+
+def survey_of(db: Session, invitation: SurveyInvitation) -> tuple:
+    """The template and questions an invitation asks."""
+    template = db.get_one(SurveyTemplate, invitation.template_id)
+    return template, templates.questions(db_session=db, template_id=template.id)
