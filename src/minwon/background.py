@@ -1,5 +1,6 @@
 """The background work `minwon worker` does beside delivering mail, round by round: learn
-routing from transfers, check surges hourly, and invite citizens to surveys after answers."""
+routing from transfers, check surges hourly, invite citizens to surveys after answers, and keep
+the dashboards' rollups current."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Round:
     learned: int
     alerts: int
     invited: int
+    counted: int
 
 
 def run_once(
@@ -29,12 +31,14 @@ def run_once(
 ) -> Round:
     """One round of every background job, each in its own short transactions."""
     from minwon.analysis import jobs
+    from minwon.reports import rollups
     from minwon.surveys import service as surveys
 
     now = now or utcnow()
     analysed = jobs.run_once(engine, now=now, force=force)
     invited = surveys.invite_answered(engine, base_url=base_url, now=now)
-    return Round(analysed.learned, analysed.alerts, invited)
+    counted = rollups.update(engine).total
+    return Round(analysed.learned, analysed.alerts, invited, counted)
 
 
 def run_forever(

@@ -4,6 +4,7 @@ from minwon.analysis import models as analysis_models
 from minwon.db import Base
 from minwon.org import models as org_models
 from minwon.outbox import models as outbox_models
+from minwon.reports import models as report_models
 from minwon.surveys import models as survey_models
 from minwon.voices import models as voice_models
 
@@ -12,6 +13,7 @@ __all__ = [
     "analysis_models",
     "org_models",
     "outbox_models",
+    "report_models",
     "survey_models",
     "voice_models",
 ]

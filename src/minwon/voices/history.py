@@ -84,3 +84,17 @@ def events_since(
         .limit(limit)
     )
     return [(event_id, voice_id) for event_id, voice_id in db_session.execute(query)]
+
+
+def changes_since(
+    *, db_session: Session, kinds: tuple[str, ...], after: int, limit: int = 5000
+) -> list[tuple[int, int, str]]:
+    """``(event id, voice id, kind)`` of events of these kinds after event ``after``, oldest
+    first (the rollups read the ledger's changes through this)."""
+    query = (
+        select(VoiceEvent.id, VoiceEvent.voice_id, VoiceEvent.kind)
+        .where(VoiceEvent.id > after, VoiceEvent.kind.in_(kinds))
+        .order_by(VoiceEvent.id)
+        .limit(limit)
+    )
+    return [(i, v, k) for i, v, k in db_session.execute(query)]

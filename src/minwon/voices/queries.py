@@ -348,3 +348,37 @@ def with_status(*, db_session: Session, ids: list[int], status: str) -> set[int]
         query = select(Voice.id).where(Voice.id.in_(chunk), Voice.status == status)
         found.update(db_session.scalars(query))
     return found
+
+
+@dataclass(frozen=True)
+class CountFact:
+    """What the rollups count a voice by: where it is, what it is, and its times."""
+
+    id: int
+    office_id: int
+    unit_id: int
+    category_id: int | None
+    channel: str
+    received_at: datetime
+    answered_at: datetime | None
+    due_at: datetime | None
+
+
+def count_facts(*, db_session: Session, ids: list[int]) -> dict[int, CountFact]:
+    """The counting facts of these voices, by id."""
+    found: dict[int, CountFact] = {}
+    cols = (
+        Voice.id,
+        Voice.office_id,
+        Voice.unit_id,
+        Voice.category_id,
+        Voice.channel,
+        Voice.received_at,
+        Voice.answered_at,
+        Voice.due_at,
+    )
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for row in db_session.execute(select(*cols).where(Voice.id.in_(chunk))):
+            found[row[0]] = CountFact(*row)
+    return found

@@ -1,0 +1,208 @@
+"""Keeping the rollups current: the worker reads the ledger's new events, the new survey
+invitations and responses (each through its own cursor, in the same transaction as the counts it
+adds, so nothing is counted twice or lost) and adds them to the day rows.
+
+A voice counts as received on its receipt day (KST) in the unit that received it; a transfer
+counts out of the old unit and in at the new one. An answer counts on its answer day, on time
+when it was sent by the deadline. Survey invitations count on the day they were made (kiosk
+visits are not invitations: a tablet page is not a request to a citizen), responses on the day
+they were given.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from minwon.db import write_session
+from minwon.reports.models import RollupCursor, SurveyDay, VoiceDay
+from minwon.surveys.models import SurveyInvitation, SurveyResponse
+from minwon.timeutil import as_aware, to_kst
+from minwon.voices import history, queries
+
+KINDS = ("received", "answer_sent", "closed", "reopened", "transferred")
+BATCH = 5000
+
+VoiceKey = tuple[int, date, int, int, str]
+SurveyKey = tuple[int, date, int, int, int, str]
+
+
+@dataclass(frozen=True)
+class Updated:
+    """How many events, invitations and responses one round added to the rollups."""
+
+    events: int
+    invitations: int
+    responses: int
+
+    @property
+    def total(self) -> int:
+        """Everything read this round."""
+        return self.events + self.invitations + self.responses
+
+
+def day_of(at: datetime) -> date:
+    """The Korean calendar day of an instant."""
+    return to_kst(as_aware(at)).date()
+
+
+def _cursor(db: Session, name: str) -> RollupCursor:
+    row = db.get(RollupCursor, name)
+    if row is None:
+        row = RollupCursor(name=name, position=0)
+        db.add(row)
+        db.flush()
+    return row
+
+
+def _voice_counts(db: Session, events: list[tuple[int, int, str]]) -> dict[VoiceKey, dict]:
+    facts = queries.count_facts(db_session=db, ids=sorted({v for _, v, _ in events}))
+    counts: dict[VoiceKey, dict] = defaultdict(lambda: defaultdict(float))
+    for _, voice_id, kind in events:
+        f = facts.get(voice_id)
+        if f is None:
+            continue
+        when = f.received_at if kind in ("received", "transferred") else f.answered_at
+        if kind in ("closed", "reopened") or when is None:
+            when = f.answered_at or f.received_at
+        key = (f.office_id, day_of(when), f.unit_id, f.category_id or 0, f.channel)
+        c = counts[key]
+        if kind == "received":
+            c["received"] += 1
+        elif kind == "transferred":
+            c["transferred_out"] += 1
+        elif kind == "answer_sent" and f.answered_at is not None:
+            c["answered"] += 1
+            late = f.due_at is not None and as_aware(f.answered_at) > as_aware(f.due_at)
+            c["late" if late else "on_time"] += 1
+            hours = (as_aware(f.answered_at) - as_aware(f.received_at)).total_seconds() / 3600
+            c["answer_hours"] += max(hours, 0.0)
+        elif kind in ("closed", "reopened"):
+            c[kind] += 1
+    return counts
+
+
+def _add(db: Session, model: type, key_names: tuple[str, ...], counts: dict) -> None:
+    for key, values in counts.items():
+        pk = dict(zip(key_names, key, strict=True))
+        row = db.get(model, pk)
+        if row is None:
+            row = model(**pk, **dict.fromkeys(_COLUMNS[model], 0))
+            db.add(row)
+        for name, value in values.items():
+            setattr(row, name, getattr(row, name) + value)
+
+
+_COLUMNS: dict[type, tuple[str, ...]] = {
+    VoiceDay: (
+        "received answered on_time late answer_hours closed reopened transferred_out"
+    ).split(),
+    SurveyDay: (
+        "invitations responses invited_responses csat_n csat_sum csat_sq top2 nps_n "
+        "promoters detractors"
+    ).split(),
+}
+_VOICE_KEY = ("office_id", "day", "unit_id", "category_id", "channel")
+_SURVEY_KEY = ("office_id", "day", "unit_id", "officer_id", "category_id", "channel")
+
+
+def _survey_key(row: SurveyInvitation | SurveyResponse, at: datetime) -> SurveyKey:
+    return (
+        row.office_id,
+        day_of(at),
+        row.unit_id or 0,
+        row.officer_id or 0,
+        row.category_id or 0,
+        row.channel or "",
+    )
+
+
+def _invitation_counts(rows: Iterable[SurveyInvitation]) -> dict[SurveyKey, dict]:
+    counts: dict[SurveyKey, dict] = defaultdict(lambda: defaultdict(float))
+    for r in rows:
+        if r.via != "kiosk":
+            counts[_survey_key(r, r.created_at)]["invitations"] += 1
+    return counts
+
+
+def _response_counts(rows: Iterable[SurveyResponse]) -> dict[SurveyKey, dict]:
+    counts: dict[SurveyKey, dict] = defaultdict(lambda: defaultdict(float))
+    for r in rows:
+        c = counts[_survey_key(r, r.submitted_at)]
+        c["responses"] += 1
+        c["invited_responses"] += int(r.mode != "kiosk")
+        if r.csat is not None:
+            c["csat_n"] += 1
+            c["csat_sum"] += r.csat
+            c["csat_sq"] += r.csat * r.csat
+            c["top2"] += int(r.csat >= 4)
+        if r.nps is not None:
+            c["nps_n"] += 1
+            c["promoters"] += int(r.nps >= 9)
+            c["detractors"] += int(r.nps <= 6)
+    return counts
+
+
+def _ints(counts: dict) -> dict:
+    return {
+        key: {
+            k: (v if k in ("answer_hours", "csat_sum", "csat_sq") else int(v)) for k, v in c.items()
+        }
+        for key, c in counts.items()
+    }
+
+
+def update_once(db: Session, *, batch: int = BATCH) -> Updated:
+    """Add one batch of each stream to the rollups in the caller's write transaction."""
+    events_cursor = _cursor(db, "events")
+    events = history.changes_since(
+        db_session=db, kinds=KINDS, after=events_cursor.position, limit=batch
+    )
+    if events:
+        _add(db, VoiceDay, _VOICE_KEY, _ints(_voice_counts(db, events)))
+        events_cursor.position = events[-1][0]
+    invites_cursor = _cursor(db, "invitations")
+    invites = list(
+        db.scalars(
+            select(SurveyInvitation)
+            .where(SurveyInvitation.id > invites_cursor.position)
+            .order_by(SurveyInvitation.id)
+            .limit(batch)
+        )
+    )
+    if invites:
+        _add(db, SurveyDay, _SURVEY_KEY, _ints(_invitation_counts(invites)))
+        invites_cursor.position = invites[-1].id
+    responses_cursor = _cursor(db, "responses")
+    responses = list(
+        db.scalars(
+            select(SurveyResponse)
+            .where(SurveyResponse.id > responses_cursor.position)
+            .order_by(SurveyResponse.id)
+            .limit(batch)
+        )
+    )
+    if responses:
+        _add(db, SurveyDay, _SURVEY_KEY, _ints(_response_counts(responses)))
+        responses_cursor.position = responses[-1].id
+    return Updated(len(events), len(invites), len(responses))
+
+
+def update(engine: Engine, *, batch: int = BATCH) -> Updated:
+    """Bring the rollups up to date, batch by batch, each batch in its own transaction."""
+    events = invites = responses = 0
+    while True:
+        with write_session(engine) as db:
+            done = update_once(db, batch=batch)
+        events, invites, responses = (
+            events + done.events,
+            invites + done.invitations,
+            responses + done.responses,
+        )
+        if max(done.events, done.invitations, done.responses) < batch:
+            return Updated(events, invites, responses)

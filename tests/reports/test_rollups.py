@@ -1,0 +1,116 @@
+"""Rollups: the worker adds each ledger change and survey answer once to the day rows, and the
+dashboard figures read from them equal what a direct count of the ledger gives."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from factories import build_world, voice_json
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from minwon.app import create_app
+from minwon.db import write_session
+from minwon.org import service as org
+from minwon.reports import dashboard, rollups
+from minwon.reports.dashboard import Scope
+from minwon.surveys import invitations, templates
+from minwon.surveys.invitations import Target
+from minwon.surveys.responses import submit
+from minwon.timeutil import KST, utcnow
+from minwon.voices.models import Voice
+
+
+def _voice(client: TestClient, h: dict, unit: str, at: datetime, **kw: object) -> dict:
+    body = voice_json(unit=unit, received_at=at.isoformat(), **kw)
+    r = client.post("/api/v1/voices", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _answer(client: TestClient, h: dict, voice_id: int) -> None:
+    client.post(f"/api/v1/voices/{voice_id}/answer", json={"body": "조치"}, headers=h)
+    assert client.post(f"/api/v1/voices/{voice_id}/answer/approve", headers=h).status_code == 200
+
+
+def _respond(engine: Engine, unit_code: str, csat: int, nps: int) -> None:
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+        template = templates.ensure_defaults(db_session=db, organization_id=org_id)[0]
+        unit = org.find_unit(db_session=db, ref=unit_code)
+        now = utcnow()
+        target = Target(office_id=unit.office_id, unit_id=unit.id, channel="phone")
+        issued = invitations.issue(db, template, target, via="letter", now=now - timedelta(days=1))
+        answers = {"csat": str(csat), "kind": "4", "speed": "4", "nps": str(nps)}
+        submit(db, issued.invitation, answers, mode="web", now=now)
+
+
+def test_rollups_count_each_change_once_and_match_the_ledger(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_cs")
+    now = utcnow()
+    recent = [_voice(client, h, "GR01", now - timedelta(hours=2)) for _ in range(3)]
+    old = _voice(client, h, "GR02", now - timedelta(days=40), channel="web")
+    for v in recent[:2]:
+        _answer(client, h, v["id"])
+    _answer(client, h, old["id"])  # 40 days after a 7-day deadline: late
+    moved = client.post(
+        f"/api/v1/voices/{recent[2]['id']}/transfer",
+        json={"unit": "GR02", "note": "담당"},
+        headers=world.auth("gr_lead"),
+    )
+    assert moved.status_code == 200, moved.text
+    for csat, nps in ((5, 10), (4, 8), (2, 3)):
+        _respond(engine, "GR01", csat, nps)
+    first = rollups.update(engine)
+    assert first.events >= 9 and first.responses == 3
+    assert rollups.update(engine).total == 0  # nothing counted twice
+    with write_session(engine) as db:
+        office_id = org.find_office(db_session=db, ref="GR").id
+        ledger_total = db.scalar(select(func.count(Voice.id)).where(Voice.office_id == office_id))
+        today = datetime.now(KST).date()
+        scope = Scope((office_id,), today - timedelta(days=60), today)
+        vol = dashboard.volume(db, scope)
+        assert vol.received == ledger_total == 5  # 4 intakes + the transferred copy
+        assert vol.transferred_out == 1
+        assert (vol.answered, vol.on_time, vol.late) == (3, 2, 1)
+        assert dashboard.backlog(db, scope) == 1  # the transferred voice waits in GR02
+        sat = dashboard.satisfaction(db, scope)[None].score
+        assert sat.csat.n == 3 and abs(sat.csat.value - 11 / 3) < 1e-9
+        assert sat.top2.value == 2 / 3
+        assert round(sat.nps.value, 6) == round((1 - 1) / 3 * 100, 6)  # 1 promoter, 1 detractor
+        by_unit = dashboard.satisfaction(db, scope, by="unit")
+        gr01 = org.find_unit(db_session=db, ref="GR01").id
+        assert set(by_unit) == {gr01}
+        recent_scope = Scope((office_id,), today, today)
+        assert dashboard.volume(db, recent_scope).received == 4
+
+
+def test_empty_rollups_give_zeroes_not_errors(engine: Engine) -> None:
+    build_world(engine)
+    with write_session(engine) as db:
+        scope = Scope(None, date(2026, 1, 1), date(2026, 1, 31))
+        assert dashboard.volume(db, scope).received == 0
+        assert dashboard.volume(db, scope).met_share is None
+        assert dashboard.backlog(db, scope) == 0
+        assert dashboard.satisfaction(db, scope)[None].score.csat.value is None
+        assert dashboard.ranking(db, scope, level="office") == []
+    assert rollups.update(engine).total == 0
+
+
+def test_units_with_few_answers_do_not_outrank_many_good_ones(engine: Engine) -> None:
+    build_world(engine)
+    for _ in range(3):
+        _respond(engine, "GR02", 5, 10)
+    for i in range(40):
+        _respond(engine, "GR01", 5 if i % 3 else 4, 9)
+    for i in range(40):
+        _respond(engine, "DJ01", 3 + i % 2, 7)
+    rollups.update(engine)
+    with write_session(engine) as db:
+        today = datetime.now(UTC).astimezone(KST).date()
+        scope = Scope(None, today - timedelta(days=2), today)
+        units = dashboard.ranking(db, scope, level="unit")
+        names = {u.id: u.code for u in org.list_units(db_session=db)}
+        order = [(names[s.key], s.ranked.rank, s.ranked.status) for s in units]
+    assert order[0][:2] == ("GR01", 1) and order[1][:2] == ("DJ01", 2)
+    assert order[2] == ("GR02", None, "not_enough")
