@@ -55,6 +55,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.analysis.routes import router as analysis_api
     from minwon.org.pages import router as org_pages
     from minwon.org.routes import router as org_api
+    from minwon.reports.pages import router as report_pages
     from minwon.surveys.pages import router as survey_pages
     from minwon.voices.io_routes import router as voice_io
     from minwon.voices.pages import router as voice_pages
@@ -62,7 +63,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.web.pages import router as web_pages
 
     routers = (voice_io, voice_api, analysis_api, insight_api, org_api)
-    pages = (web_pages, voice_pages, org_pages, analysis_pages, survey_pages)
+    pages = (web_pages, voice_pages, org_pages, analysis_pages, survey_pages, report_pages)
     for router in (*routers, *pages):
         app.include_router(router)
 

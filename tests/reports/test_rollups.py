@@ -114,3 +114,28 @@ def test_units_with_few_answers_do_not_outrank_many_good_ones(engine: Engine) ->
         order = [(names[s.key], s.ranked.rank, s.ranked.status) for s in units]
     assert order[0][:2] == ("GR01", 1) and order[1][:2] == ("DJ01", 2)
     assert order[2] == ("GR02", None, "not_enough")
+
+
+def test_dashboard_page_per_role(engine: Engine) -> None:
+    from web.pagetools import login
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_cs")
+    v = _voice(client, h, "GR01", utcnow() - timedelta(hours=3))
+    _answer(client, h, v["id"])
+    for csat in (5, 4, 4):
+        _respond(engine, "GR01", csat, 9)
+    rollups.update(engine)
+    login(client, "gr_cs")
+    page = client.get("/dashboard")
+    assert page.status_code == 200, page.text[-2000:]
+    assert "구로지구대" in page.text and "<svg" in page.text and "4.33" in page.text
+    assert client.get("/dashboard?start=2026-13-01").status_code == 422
+    assert client.get("/dashboard?office=DJ").status_code == 422
+    hq = TestClient(create_app(engine=engine))
+    login(hq, "hq")
+    assert "구로경찰서" in hq.get("/dashboard").text
+    officer = TestClient(create_app(engine=engine))
+    login(officer, "gr_officer")
+    assert officer.get("/dashboard").status_code == 200

@@ -22,6 +22,7 @@ templates = Jinja2Templates(
         str(SRC / "org" / "templates"),
         str(SRC / "analysis" / "templates"),
         str(SRC / "surveys" / "templates"),
+        str(SRC / "reports" / "templates"),
     ]
 )
 

@@ -1,0 +1,111 @@
+"""The dashboard page (/dashboard): volume and backlog, deadlines met, satisfaction with
+intervals and its trend, the fair ranking, top categories and the overdue list, per role."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from minwon.errors import Invalid, NotFound
+from minwon.org import service as org_service
+from minwon.reports import dashboard, views
+from minwon.reports.views import Choice
+from minwon.surveys import rankings
+from minwon.voices import queries
+from minwon.web.charts import bar_svg, line_svg
+from minwon.web.deps import SessionDep
+from minwon.web.pages import PageStaff, tr
+from minwon.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid("날짜는 YYYY-MM-DD 형식이어야 합니다.", field=field) from exc
+
+
+def choice_from(params: Any) -> Choice:
+    """The dashboard choice from a query string (empty unit = all units)."""
+    return Choice(
+        office=params.get("office") or None,
+        unit=params.get("unit") if "unit" in params else None,
+        category=params.get("category") or None,
+        start=_day(params.get("start"), "start"),
+        end=_day(params.get("end"), "end"),
+    )
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """The caller's dashboard, read from the rollups."""
+    try:
+        scope, period = views.scope_for(db, principal, choice_from(request.query_params))
+    except (Invalid, NotFound) as exc:
+        return render(request, "reports/error.html", 422, message=exc.message)
+    names = views.names(db, principal)
+    level = "office" if scope.office_ids is None or len(scope.office_ids) != 1 else "unit"
+    daily = dashboard.daily(db, scope)
+    trend = views.table(db, views.trend_scope(scope), "month", names)
+    categories = dashboard.counts_by(db, scope, "category_id")[:10]
+    overdue, _ = queries.page(
+        db_session=db,
+        principal=principal,
+        flt=queries.LedgerFilter(overdue=True, sort="due", unit=_unit_code(db, scope.unit_id)),
+        limit=10,
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        scope=scope,
+        period=period,
+        volume=dashboard.volume(db, scope),
+        backlog=dashboard.backlog(db, scope),
+        total=dashboard.satisfaction(db, scope)[None].score,
+        standing=dashboard.ranking(db, scope, level=level),
+        level=level,
+        names=names,
+        by_unit=views.table(db, scope, "unit", names),
+        by_channel=views.table(db, scope, "channel", names),
+        by_category=views.table(db, scope, "category", names),
+        mine=views.table(db, scope, "officer", names) if principal.role == "officer" else [],
+        rule=rankings.RULE_KO,
+        daily_chart=line_svg(
+            [d.strftime("%m-%d") for d, _, _ in daily],
+            dashboard.per_day_totals(daily),
+            title=tr(request, "db_daily"),
+        ),
+        trend_chart=line_svg(
+            [r.key for r in trend],
+            {"CSAT": [r.score.csat.value or 0.0 for r in trend]},
+            title=tr(request, "db_trend"),
+        ),
+        category_chart=bar_svg(
+            [names.of("category", k) for k, _ in categories],
+            [n for _, n in categories],
+            title=tr(request, "db_categories"),
+        ),
+        overdue=queries.read_many(db, overdue, principal),
+        offices=org_service.list_offices(db_session=db, principal=principal),
+        units=_units(db, scope),
+        categories=views._categories(db, principal),
+        params=request.query_params,
+    )
+
+
+def _unit_code(db: Any, unit_id: int | None) -> str | None:
+    if unit_id is None:
+        return None
+    return next((u.code for u in org_service.list_units(db_session=db) if u.id == unit_id), None)
+
+
+def _units(db: Any, scope: dashboard.Scope) -> list[Any]:
+    units = org_service.list_units(db_session=db)
+    if scope.office_ids is None:
+        return units
+    return [u for u in units if u.office_id in scope.office_ids]

@@ -1,0 +1,146 @@
+"""The dashboard of a caller: which offices, unit and period they look at (by role), and the
+figures, charts and tables of that scope, with names instead of ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from minwon.errors import Invalid, NotFound
+from minwon.org import service as org_service
+from minwon.org.roles import OFFICER, UNIT_LEAD, Principal
+from minwon.reports import dashboard
+from minwon.reports.dashboard import Scope
+from minwon.surveys.scores import Score
+from minwon.timeutil import to_kst, utcnow
+from minwon.voices.catalog import CHANNELS
+
+MAX_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the caller asked for on the dashboard's form."""
+
+    office: str | None = None
+    unit: str | None = None
+    category: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass
+class Names:
+    """Display names of the ids the rollups keep."""
+
+    offices: dict[int, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)
+    categories: dict[int, str] = field(default_factory=dict)
+    staff: dict[int, str] = field(default_factory=dict)
+
+    def of(self, by: str, key: Any) -> str:
+        """The display name of a group key."""
+        if by == "channel":
+            return CHANNELS.get(str(key), str(key) or "—")
+        table = {"office": self.offices, "unit": self.units, "category": self.categories}
+        if by == "officer":
+            return self.staff.get(key, "—")
+        if by in table:
+            return table[by].get(key, "미분류" if by == "category" else "—")
+        return str(key)
+
+
+def scope_for(db: Session, principal: Principal, choice: Choice) -> tuple[Scope, dict[str, Any]]:
+    """The scope a caller may see for what they chose: their own unit by default for officers
+    and unit leads, their office for the CS manager, any office for HQ and admins."""
+    today = to_kst(utcnow()).date()
+    end = choice.end or today
+    start = choice.start or end.replace(day=1)
+    if end < start:
+        raise Invalid("기간의 끝이 시작보다 앞섭니다.", field="end")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise Invalid(f"기간은 {MAX_DAYS}일 이내여야 합니다.", field="end")
+    office_ids: tuple[int, ...] | None
+    if choice.office:
+        office = org_service.find_office(db_session=db, ref=choice.office)
+        if not principal.all_offices and office.id != principal.office_id:
+            raise NotFound("기관을 찾을 수 없습니다.", field="office")
+        office_ids = (office.id,)
+    elif principal.all_offices:
+        office_ids = None
+    else:
+        office_ids = (principal.office_id,) if principal.office_id else ()
+    unit_id = None
+    if choice.unit:
+        unit = org_service.find_unit(db_session=db, ref=choice.unit)
+        if office_ids is not None and unit.office_id not in office_ids:
+            raise NotFound("부서를 찾을 수 없습니다.", field="unit")
+        unit_id = unit.id
+    elif choice.unit is None and principal.role in (OFFICER, UNIT_LEAD) and principal.unit_id:
+        unit_id = principal.unit_id
+    category_id = None
+    if choice.category:
+        category_id = next(
+            (c.id for c in _categories(db, principal) if c.code == choice.category), None
+        )
+        if category_id is None:
+            raise NotFound("분류를 찾을 수 없습니다.", field="category")
+    scope = Scope(office_ids, start, end, unit_id=unit_id, category_id=category_id)
+    return scope, {"start": start, "end": end}
+
+
+def _categories(db: Session, principal: Principal) -> list[Any]:
+    if principal.office_id is None:
+        orgs = {
+            o.organization_id for o in org_service.list_offices(db_session=db, principal=principal)
+        }
+        return [
+            c
+            for oid in sorted(orgs)
+            for c in org_service.list_categories(db_session=db, organization_id=oid)
+        ]
+    org = org_service.organization_of_office(db_session=db, office_id=principal.office_id)
+    return org_service.list_categories(db_session=db, organization_id=org.id)
+
+
+def names(db: Session, principal: Principal) -> Names:
+    """Names of the offices, units, categories and staff the caller may see."""
+    offices = org_service.list_offices(db_session=db, principal=principal)
+    ids = {o.id for o in offices}
+    units = [u for u in org_service.list_units(db_session=db) if u.office_id in ids]
+    staff = {
+        s.id: s.name for u in units for s in org_service.unit_staff(db_session=db, unit_id=u.id)
+    }
+    return Names(
+        offices={o.id: o.name for o in offices},
+        units={u.id: u.name for u in units},
+        categories={c.id: c.name for c in _categories(db, principal)},
+        staff=staff,
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group of a satisfaction table."""
+
+    key: Any
+    name: str
+    score: Score
+
+
+def table(db: Session, scope: Scope, by: str, n: Names) -> list[Row]:
+    """Satisfaction of the scope grouped ``by`` unit, officer, category, channel or month."""
+    groups = dashboard.satisfaction(db, scope, by=by)
+    rows = [Row(k, n.of(by, k), s.score) for k, s in groups.items()]
+    if by != "month":
+        rows.sort(key=lambda r: (-(r.score.responses), r.name))
+    return rows
+
+
+def trend_scope(scope: Scope) -> Scope:
+    """The twelve months up to the end of the scope, for the satisfaction trend."""
+    start = (scope.end.replace(day=1) - timedelta(days=335)).replace(day=1)
+    return Scope(scope.office_ids, start, scope.end, scope.unit_id, scope.category_id)
