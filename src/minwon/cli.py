@@ -1,4 +1,4 @@
-"""The ``minwon`` command: serve, demo, db, worker, import, export, org, token."""
+"""The ``minwon`` command: serve, demo, db, worker, import, export, org, token, report."""
 
 import threading
 from pathlib import Path
@@ -244,6 +244,41 @@ def analysis_eval(
     console.print(f"학습 {len(train_items)}건 (오래된 순), 평가 {len(test_items)}건 (최근)")
     ours, baseline = evaluation.compare(train_items, test_items, label=label)
     console.print(evaluation.format_report(ours, baseline), markup=False, highlight=False)
+
+
+@app.command()
+def report(
+    month: Annotated[str, typer.Option(help="month as YYYY-MM")],
+    office: Annotated[str | None, typer.Option(help="office code; all offices without")] = None,
+    format_: Annotated[str, typer.Option("--format", help="pdf or xlsx")] = "pdf",
+    output: Annotated[Path | None, typer.Option(help="file to write")] = None,
+    as_login: Annotated[str, typer.Option("--as", help="staff login the report is for")] = "admin",
+) -> None:
+    """Write the monthly CS report of an office (or of all offices) as PDF or Excel."""
+    from minwon.db import get_engine, session_factory
+    from minwon.errors import MinwonError
+    from minwon.org import service as org_service
+    from minwon.reports import monthly, rollups
+    from minwon.reports.pdf import render_pdf
+    from minwon.reports.xlsx import render_xlsx
+
+    if format_ not in ("pdf", "xlsx"):
+        err.print("--format은 pdf 또는 xlsx입니다.")
+        raise typer.Exit(2)
+    engine = get_engine()
+    rollups.update(engine)
+    with session_factory(engine)() as db:
+        try:
+            staff = org_service.staff_by_login(db_session=db, login=as_login)
+            principal = org_service.principal_for(staff)
+            built = monthly.build(db, principal=principal, office=office, month=month)
+        except MinwonError as exc:
+            err.print(exc.message)
+            raise typer.Exit(1) from exc
+    data = render_pdf(built) if format_ == "pdf" else render_xlsx(built)
+    target = output or Path(f"minwon-cs-report-{office or 'all'}-{month}.{format_}")
+    target.write_bytes(data)
+    console.print(f"{target} ({len(data):,} 바이트)")
 
 
 @app.command()

@@ -142,7 +142,9 @@ def _fit(terms: list[list[str]], max_topics: int) -> tuple[np.ndarray, list[list
     # the matrices are thin (k <= max_topics columns): BLAS threads cost more than they save
     with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        weights = model.fit_transform(matrix)
+        # an exact fit of a tiny matrix makes NMF's error a rounding-negative number under sqrt
+        warnings.simplefilter("ignore", RuntimeWarning)
+        weights = np.nan_to_num(model.fit_transform(matrix))
     keywords: list[list[str]] = []
     for row in model.components_:
         order = np.argsort(-row, kind="stable")

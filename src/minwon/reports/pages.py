@@ -1,7 +1,7 @@
 """The dashboard page (/dashboard): volume and backlog, deadlines met, satisfaction with
 intervals and its trend, the fair ranking, top categories and the overdue list, per role."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +12,7 @@ from minwon.org import service as org_service
 from minwon.reports import dashboard, views
 from minwon.reports.views import Choice
 from minwon.surveys import rankings
+from minwon.timeutil import to_kst, utcnow
 from minwon.voices import queries
 from minwon.web.charts import bar_svg, line_svg
 from minwon.web.deps import SessionDep
@@ -109,3 +110,56 @@ def _units(db: Any, scope: dashboard.Scope) -> list[Any]:
     if scope.office_ids is None:
         return units
     return [u for u in units if u.office_id in scope.office_ids]
+
+
+FORMATS = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/reports/monthly")
+def monthly(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """Choose a month and download its CS report as PDF or Excel."""
+    from minwon.reports import monthly as monthly_report
+    from minwon.reports.pdf import render_pdf
+    from minwon.reports.xlsx import render_xlsx
+
+    params = request.query_params
+    month, fmt = params.get("month", ""), params.get("format", "")
+    offices = org_service.list_offices(db_session=db, principal=principal)
+    if not month or fmt not in FORMATS:
+        return render(
+            request,
+            "reports/monthly.html",
+            offices=offices,
+            month=month or _last_month(),
+            office=params.get("office", ""),
+            error=None,
+        )
+    try:
+        report = monthly_report.build(
+            db, principal=principal, office=params.get("office") or None, month=month
+        )
+    except (Invalid, NotFound) as exc:
+        return render(
+            request,
+            "reports/monthly.html",
+            422,
+            offices=offices,
+            month=month,
+            office=params.get("office", ""),
+            error=exc.message,
+        )
+    data = render_pdf(report) if fmt == "pdf" else render_xlsx(report)
+    name = f"minwon-cs-report-{month}.{fmt}"
+    return Response(
+        data,
+        media_type=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _last_month() -> str:
+    first = to_kst(utcnow()).date().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
