@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from web.pagetools import login
 
 from minwon.app import create_app
 from minwon.config import get_settings
@@ -59,6 +60,9 @@ def test_demo_shows_repeats_groups_surges_and_drop_away(demo_db: None) -> None:
     assert any(g["mass"] and g["citizens"] >= 5 for g in groups)
     surges = client.get("/api/v1/analysis/surges?office=GR", headers=h).json()
     assert ("place", "구로3동") in {(a["kind"], a["key"]) for a in surges}
+    login(client, "gr.cs", "minwon-demo")
+    board = client.get("/dashboard?start=2025-01-01&end=2025-12-31&unit=")
+    assert board.status_code == 200 and "<small>n=0</small>" not in board.text
     drop = client.get("/api/v1/analysis/dropaway?office=GR", headers=h).json()
     assert drop and {"angrier", "reopened", "escalated"} <= set(drop[0]["signals"])
 

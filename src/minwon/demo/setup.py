@@ -9,12 +9,14 @@ from minwon import migrate
 from minwon.analysis.jobs import check_surges
 from minwon.db import get_engine, write_session
 from minwon.demo.stories import load_stories
+from minwon.demo.surveys import load_demo_responses
 from minwon.demo.voices import load_demo_voices
 from minwon.errors import Invalid
 from minwon.org import service as org_service
 from minwon.org.loader import load_org_file
 from minwon.org.models import Staff
 from minwon.org.roles import ROLE_LABELS
+from minwon.reports import rollups
 from minwon.timeutil import utcnow
 from minwon.voices.models import Voice
 
@@ -55,6 +57,8 @@ def load_demo(
         load_stories(engine, now=utcnow())
         _train_routing(engine)
         check_surges(engine, now=utcnow())
+        load_demo_responses(engine)
+        rollups.update(engine)
     elif progress:
         progress(voices, voices)
     with write_session(engine) as db:
