@@ -57,12 +57,13 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.routes import router as org_api
     from minwon.reports.pages import router as report_pages
     from minwon.surveys.pages import router as survey_pages
+    from minwon.surveys.routes import router as survey_api
     from minwon.voices.io_routes import router as voice_io
     from minwon.voices.pages import router as voice_pages
     from minwon.voices.routes import router as voice_api
     from minwon.web.pages import router as web_pages
 
-    routers = (voice_io, voice_api, analysis_api, insight_api, org_api)
+    routers = (voice_io, voice_api, analysis_api, insight_api, survey_api, org_api)
     pages = (web_pages, voice_pages, org_pages, analysis_pages, survey_pages, report_pages)
     for router in (*routers, *pages):
         app.include_router(router)

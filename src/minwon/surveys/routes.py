@@ -1,0 +1,208 @@
+"""HTTP API of surveys under /api/v1: templates, a voice's invitation, scores and rankings."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from minwon.config import get_settings
+from minwon.errors import Forbidden, NotFound
+from minwon.org import service as org_service
+from minwon.org.roles import ADMIN, CS_MANAGER, Principal
+from minwon.reports import dashboard, views
+from minwon.reports.views import Choice
+from minwon.surveys import invitations, service, templates
+from minwon.surveys.models import SurveyInvitation, SurveyTemplate
+from minwon.surveys.qr import code_link
+from minwon.surveys.schemas import (
+    EstimateRead,
+    InvitationRead,
+    PeriodQuery,
+    QuestionSchema,
+    ScoreRead,
+    StandingRead,
+    TemplateIn,
+    TemplateRead,
+)
+from minwon.surveys.scores import Estimate, Score
+from minwon.timeutil import utcnow
+from minwon.web.deps import SessionDep, StaffDep
+
+router = APIRouter(prefix="/api/v1", tags=["surveys"])
+PeriodDep = Annotated[PeriodQuery, Depends()]
+
+
+def _organization_id(db: Session, principal: Principal) -> int:
+    if principal.office_id is None:
+        return org_service.find_organization(db_session=db).id
+    return org_service.get_office(db_session=db, office_id=principal.office_id).organization_id
+
+
+def _template_read(db: Session, t: SurveyTemplate) -> TemplateRead:
+    questions = templates.questions(db_session=db, template_id=t.id)
+    return TemplateRead(
+        id=t.id,
+        code=t.code,
+        name=t.name,
+        intro=t.intro,
+        trigger=t.trigger,
+        delay_hours=t.delay_hours,
+        quiet_days=t.quiet_days,
+        expires_days=t.expires_days,
+        active=t.active,
+        questions=[QuestionSchema.model_validate(q) for q in questions],
+    )
+
+
+@router.get("/surveys/templates", response_model=list[TemplateRead])
+def list_templates(db: SessionDep, principal: StaffDep) -> list[TemplateRead]:
+    """The organisation's survey templates, newest first."""
+    org_id = _organization_id(db, principal)
+    return [
+        _template_read(db, t)
+        for t in templates.list_templates(db_session=db, organization_id=org_id)
+    ]
+
+
+@router.post("/surveys/templates", response_model=TemplateRead, status_code=201)
+def create_template(body: TemplateIn, db: SessionDep, principal: StaffDep) -> TemplateRead:
+    """Define a survey (CS manager, admin): questions, trigger, delay, quiet days, expiry."""
+    if principal.role not in (CS_MANAGER, ADMIN):
+        raise Forbidden("조사 설계는 CS 담당과 관리자만 할 수 있습니다.")
+    made = templates.create_template(
+        db_session=db,
+        organization_id=_organization_id(db, principal),
+        code=body.code,
+        name=body.name,
+        intro=body.intro,
+        trigger=body.trigger,
+        delay_hours=body.delay_hours,
+        quiet_days=body.quiet_days,
+        expires_days=body.expires_days,
+        questions=[templates.QuestionIn(**q.model_dump()) for q in body.questions],
+    )
+    read = _template_read(db, made)
+    db.commit()
+    return read
+
+
+def _invitation_read(inv: SurveyInvitation, token: str | None = None) -> InvitationRead:
+    base = get_settings().base_url
+    return InvitationRead(
+        id=inv.id,
+        via=inv.via,
+        short_code=inv.short_code,
+        created_at=inv.created_at,
+        send_at=inv.send_at,
+        expires_at=inv.expires_at,
+        used=inv.used_at is not None,
+        link=service.link(base, token) if token else None,
+        code_link=code_link(base, inv.short_code),
+    )
+
+
+@router.get("/voices/{voice_id}/survey", response_model=InvitationRead)
+def voice_survey(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead:
+    """The survey invitation of a voice (whether it was answered, never by whom or how)."""
+    from minwon.voices import service as voice_service
+
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    found = invitations.for_voice(db, voice.id)
+    if found is None:
+        raise NotFound("이 민원에는 만족도 조사가 없습니다.")
+    return _invitation_read(found)
+
+
+@router.post("/voices/{voice_id}/survey", response_model=InvitationRead, status_code=201)
+def invite(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead:
+    """Invite the citizen of an answered voice now (e.g. to print the code on the letter)."""
+    from minwon.errors import Conflict
+    from minwon.voices import service as voice_service
+
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    if voice.status not in ("answered", "closed"):
+        raise Conflict("답변을 보낸 민원에만 만족도 조사를 보냅니다.")
+    done = service.invite_after_answer(
+        db, voice_id=voice.id, base_url=get_settings().base_url, now=utcnow()
+    )
+    if done.issued is None:
+        reasons = {
+            "already": "이미 만족도 조사를 보냈습니다.",
+            "quiet": "최근에 조사한 민원인이라 다시 보내지 않습니다.",
+            "no-template": "답변 후 만족도 조사가 정의되어 있지 않습니다.",
+        }
+        raise Conflict(reasons.get(done.reason, done.reason))
+    read = _invitation_read(done.issued.invitation, done.issued.token)
+    db.commit()
+    return read
+
+
+def _estimate(e: Estimate) -> EstimateRead:
+    return EstimateRead(value=e.value, low=e.low, high=e.high, n=e.n)
+
+
+def _score(key: Any, name: str, s: Score) -> ScoreRead:
+    return ScoreRead(
+        key=None if key is None else str(key),
+        name=name,
+        csat=_estimate(s.csat),
+        top2=_estimate(s.top2),
+        nps=_estimate(s.nps),
+        response_rate=_estimate(s.response_rate),
+        responses=s.responses,
+    )
+
+
+def _choice(q: PeriodQuery) -> Choice:
+    return Choice(office=q.office, unit=q.unit or "", category=q.category, start=q.start, end=q.end)
+
+
+@router.get("/surveys/scores", response_model=list[ScoreRead])
+def scores(
+    q: PeriodDep,
+    db: SessionDep,
+    principal: StaffDep,
+    by: Annotated[
+        str | None, Query(pattern="^(month|unit|officer|category|channel|office)$")
+    ] = None,
+) -> list[ScoreRead]:
+    """CSAT, top-2 share, NPS and response rate with 95% intervals, overall or grouped."""
+    scope, _ = views.scope_for(db, principal, _choice(q))
+    names = views.names(db, principal)
+    if by is None:
+        return [_score(None, "전체", dashboard.satisfaction(db, scope)[None].score)]
+    return [_score(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
+
+
+@router.get("/surveys/rankings", response_model=list[StandingRead])
+def ranking(
+    q: PeriodDep,
+    db: SessionDep,
+    principal: StaffDep,
+    level: Annotated[str, Query(pattern="^(office|unit)$")] = "office",
+    min_n: Annotated[int, Query(ge=1, le=10_000)] = 30,
+) -> list[StandingRead]:
+    """Offices (nationwide) or units ranked by shrunk CSAT, with movement; small samples are
+    listed as not enough answers."""
+    scope, _ = views.scope_for(db, principal, _choice(q))
+    if level == "office":
+        scope = dashboard.Scope(None, scope.start, scope.end)
+    names = views.names(db, principal)
+    everyone = Principal(None, "ranking", "ranking", ADMIN, None, None)
+    offices = {o.id: o.name for o in org_service.list_offices(db_session=db, principal=everyone)}
+    out = []
+    for s in dashboard.ranking(db, scope, level=level, min_n=min_n):
+        name = offices.get(s.key, "—") if level == "office" else names.of(level, s.key)
+        out.append(
+            StandingRead(
+                key=int(s.key),
+                name=name,
+                rank=s.ranked.rank,
+                status=s.ranked.status,
+                n=s.ranked.n,
+                mean=s.ranked.mean,
+                score=s.ranked.score,
+                movement=s.movement.label_ko,
+            )
+        )
+    return out

@@ -1,0 +1,104 @@
+"""What the survey API takes and gives."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class QuestionSchema(BaseModel):
+    """One question of a template."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    key: str = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
+    kind: str
+    text: str = Field(min_length=1, max_length=500)
+    choices: list[str] = []
+    required: bool = True
+    weight: float = Field(1.0, ge=0, le=100)
+
+
+class TemplateIn(BaseModel):
+    """A survey template as the CS manager defines it."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    intro: str = Field("", max_length=2000)
+    trigger: str
+    delay_hours: int = 24
+    quiet_days: int = 30
+    expires_days: int = 14
+    questions: list[QuestionSchema] = Field(min_length=1, max_length=30)
+
+
+class TemplateRead(BaseModel):
+    """A survey template with its questions."""
+
+    id: int
+    code: str
+    name: str
+    intro: str
+    trigger: str
+    delay_hours: int
+    quiet_days: int
+    expires_days: int
+    active: bool
+    questions: list[QuestionSchema]
+
+
+class InvitationRead(BaseModel):
+    """An invitation as staff may see it (the link token only when it was just made)."""
+
+    id: int
+    via: str
+    short_code: str
+    created_at: datetime
+    send_at: datetime
+    expires_at: datetime
+    used: bool
+    link: str | None = None
+    code_link: str
+
+
+class EstimateRead(BaseModel):
+    """A figure with its 95% interval and sample size."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+
+class ScoreRead(BaseModel):
+    """The survey figures of one group."""
+
+    key: str | None
+    name: str
+    csat: EstimateRead
+    top2: EstimateRead
+    nps: EstimateRead
+    response_rate: EstimateRead
+    responses: int
+
+
+class StandingRead(BaseModel):
+    """One office or unit in a ranking."""
+
+    key: int
+    name: str
+    rank: int | None
+    status: str
+    n: int
+    mean: float | None
+    score: float | None
+    movement: str
+
+
+class PeriodQuery(BaseModel):
+    """The filters shared by the score and ranking endpoints."""
+
+    office: str | None = None
+    unit: str | None = None
+    category: str | None = None
+    start: date | None = None
+    end: date | None = None
