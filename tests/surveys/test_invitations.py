@@ -209,3 +209,22 @@ def test_bad_templates_are_refused_and_nothing_is_stored(
             templates.create_template(db_session=db, organization_id=org_id, **{**args, **change})
         assert caught.value.field == field
         assert templates.list_templates(db_session=db, organization_id=org_id) == []
+
+
+def test_voice_page_offers_the_letter_code_and_qr(engine: Engine) -> None:
+    world, client = _setup(engine)
+    voice = _answered(client, world)
+    login(client, "gr_lead")
+    page = client.get(f"/voices/{voice['id']}")
+    assert "만족도 조사 초대 만들기" in page.text
+    made = client.post(
+        f"/surveys/invite/{voice['id']}",
+        data={"csrf_token": csrf(client, f"/voices/{voice['id']}")},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    page = client.get(f"/voices/{voice['id']}")
+    with write_session(engine) as db:
+        code = db.scalars(select(SurveyInvitation)).one().short_code
+    assert f"{code[:4]}-{code[4:]}" in page.text and "<svg" in page.text
+    assert f"/s/c/{code}" in page.text

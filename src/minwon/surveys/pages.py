@@ -206,3 +206,39 @@ def happy_call(
     db.commit()
     flash(request, tr(request, "sv_happycall_saved"))
     return redirect(f"/voices/{voice_id}")
+
+
+def survey_card(db: Any, voice: Any) -> dict[str, Any] | None:
+    """What the voice page shows of its survey: the code and QR code to print on the answer
+    letter (never whether or how the citizen answered), or nothing before an answer."""
+    from minwon.config import get_settings
+    from minwon.surveys.qr import code_link, qr_svg
+
+    if voice.status not in ("answered", "closed"):
+        return None
+    found = invitations.for_voice(db, voice.id)
+    if found is None:
+        return {"invitation": None}
+    url = code_link(get_settings().base_url, found.short_code)
+    return {
+        "invitation": found,
+        "url": url,
+        "qr": qr_svg(url, label=found.short_code),
+        "expired": invitations.state(found, utcnow()) == "expired",
+    }
+
+
+@router.post("/surveys/invite/{voice_id:int}", dependencies=[CsrfDep])
+def invite(request: Request, voice_id: int, db: SessionDep, principal: PageStaff) -> Response:
+    """Invite the citizen of an answered voice now (code and QR for the answer letter)."""
+    from minwon.config import get_settings
+    from minwon.voices import service as voice_service
+
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    done = service.invite_after_answer(
+        db, voice_id=voice.id, base_url=get_settings().base_url, now=utcnow()
+    )
+    db.commit()
+    key = "sv_invited" if done.issued else f"sv_not_invited_{done.reason.replace('-', '_')}"
+    flash(request, tr(request, key), "ok" if done.issued else "error")
+    return redirect(f"/voices/{voice.id}")

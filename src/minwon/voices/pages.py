@@ -16,6 +16,7 @@ from minwon.analysis.intake import AnalysisAdvisor
 from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import CITIZEN, WRITERS, Principal
+from minwon.surveys.pages import survey_card
 from minwon.timeutil import utcnow
 from minwon.voices import history, queries, service, views, workflow
 from minwon.voices.catalog import OPEN_STATUSES
@@ -179,6 +180,7 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
         analysis=analysis,
         marks=lookup.marks(db_session=db, row=analysis) if analysis else None,
         similar=lookup.for_voice(db_session=db, principal=principal, voice_id=voice.id),
+        survey=survey_card(db, voice),
         assignees=(
             org_service.unit_staff(db_session=db, unit_id=voice.unit_id)
             if "assign" in actions
