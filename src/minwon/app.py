@@ -56,6 +56,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.pages import router as org_pages
     from minwon.org.routes import router as org_api
     from minwon.reports.pages import router as report_pages
+    from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
     from minwon.surveys.routes import router as survey_api
     from minwon.voices.io_routes import router as voice_io
@@ -64,7 +65,15 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.web.pages import router as web_pages
 
     routers = (voice_io, voice_api, analysis_api, insight_api, survey_api, org_api)
-    pages = (web_pages, voice_pages, org_pages, analysis_pages, survey_pages, report_pages)
+    pages = (
+        web_pages,
+        voice_pages,
+        org_pages,
+        analysis_pages,
+        survey_pages,
+        survey_admin,
+        report_pages,
+    )
     for router in (*routers, *pages):
         app.include_router(router)
 

@@ -95,3 +95,47 @@ def test_a_voice_invitation_on_demand_and_scores(engine: Engine) -> None:
     assert ranks[0]["status"] == "not_enough" and ranks[0]["rank"] is None
     assert client.get("/api/v1/surveys/scores?by=nothing", headers=h).status_code == 422
     assert client.get("/api/v1/surveys/scores?office=DJ", headers=h).status_code == 404
+
+
+def test_survey_page_shows_index_drivers_comments_and_defines_templates(engine: Engine) -> None:
+    from reports.test_rollups import _respond
+    from web.pagetools import csrf, login
+
+    build_world(engine)
+    for i in range(40):
+        _respond(engine, "GR01", 4 + i % 2, 9)
+    for i in range(35):
+        _respond(engine, "DJ01", 3, 6)
+    rollups.update(engine)
+    client = TestClient(create_app(engine=engine))
+    login(client, "gr_cs")
+    page = client.get("/surveys")
+    assert page.status_code == 200, page.text[-1500:]
+    assert "구로경찰서" in page.text and "대전본부" in page.text and "우수" in page.text
+    token = csrf(client, "/surveys")
+    form = {
+        "csrf_token": token,
+        "code": "VISIT",
+        "name": "방문 만족도",
+        "trigger": "counter_visit",
+        "q0_key": "csat",
+        "q0_kind": "csat",
+        "q0_text": "만족하셨습니까?",
+        "q0_required": "on",
+        "q1_key": "wait",
+        "q1_kind": "choice",
+        "q1_text": "대기 시간은?",
+        "q1_choices": "짧음, 보통, 긺",
+    }
+    saved = client.post("/surveys/templates", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert "방문 만족도" in client.get("/surveys").text
+    bad = client.post("/surveys/templates", data={**form, "code": "V2", "q1_choices": "하나"})
+    assert bad.status_code == 422 and "보기" in bad.text
+    officer = TestClient(create_app(engine=engine))
+    login(officer, "gr_officer")
+    assert officer.get("/surveys").status_code == 200
+    denied = officer.post(
+        "/surveys/templates", data={**form, "csrf_token": csrf(officer, "/surveys")}
+    )
+    assert denied.status_code == 403

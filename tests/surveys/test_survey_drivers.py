@@ -142,3 +142,9 @@ def test_the_interval_contains_the_difference(a: list[int], b: list[int]) -> Non
     assert c.low <= c.diff + 1e-12 and c.diff - 1e-12 <= c.high
     if c.d is not None and c.g is not None:
         assert abs(c.g) <= abs(c.d) and c.g * c.diff >= 0
+
+
+def test_an_attribute_unknown_on_every_record_gives_no_rows() -> None:
+    records = [{"csat": 4, "reopened": None, "channel": "web"} for _ in range(6)]
+    rows = drivers(records, attributes=["reopened", "channel"])
+    assert {r.attribute for r in rows} == {"channel"}

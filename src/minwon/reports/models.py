@@ -54,6 +54,7 @@ class SurveyDay(Base):
     csat_sq: Mapped[float] = mapped_column(Float, default=0.0)
     top2: Mapped[int] = mapped_column(Integer, default=0)
     nps_n: Mapped[int] = mapped_column(Integer, default=0)
+    nps_sum: Mapped[float] = mapped_column(Float, default=0.0)
     promoters: Mapped[int] = mapped_column(Integer, default=0)
     detractors: Mapped[int] = mapped_column(Integer, default=0)
 

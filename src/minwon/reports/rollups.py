@@ -104,7 +104,7 @@ _COLUMNS: dict[type, tuple[str, ...]] = {
     ).split(),
     SurveyDay: (
         "invitations responses invited_responses csat_n csat_sum csat_sq top2 nps_n "
-        "promoters detractors"
+        "nps_sum promoters detractors"
     ).split(),
 }
 _VOICE_KEY = ("office_id", "day", "unit_id", "category_id", "channel")
@@ -143,6 +143,7 @@ def _response_counts(rows: Iterable[SurveyResponse]) -> dict[SurveyKey, dict]:
             c["top2"] += int(r.csat >= 4)
         if r.nps is not None:
             c["nps_n"] += 1
+            c["nps_sum"] += r.nps
             c["promoters"] += int(r.nps >= 9)
             c["detractors"] += int(r.nps <= 6)
     return counts
@@ -151,7 +152,8 @@ def _response_counts(rows: Iterable[SurveyResponse]) -> dict[SurveyKey, dict]:
 def _ints(counts: dict) -> dict:
     return {
         key: {
-            k: (v if k in ("answer_hours", "csat_sum", "csat_sq") else int(v)) for k, v in c.items()
+            k: (v if k in ("answer_hours", "csat_sum", "csat_sq", "nps_sum") else int(v))
+            for k, v in c.items()
         }
         for key, c in counts.items()
     }

@@ -135,6 +135,8 @@ def drivers(
 
 
 def _rows(attr: str, groups: dict[Hashable, list[float]], min_n: int, level: float) -> list[Driver]:
+    if not groups:  # the attribute was unknown on every record
+        return []
     total = _Stats(*(sum(x) for x in zip(*groups.values(), strict=True)))
     is_bool = all(isinstance(v, bool) for v in groups)
     out: list[Driver] = []

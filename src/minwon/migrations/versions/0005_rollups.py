@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-23 23:38:08.249160
+Create Date: 2026-11-23 23:47:24.411227
 """
 
 from collections.abc import Sequence
@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("csat_sq", sa.Float(), nullable=False),
         sa.Column("top2", sa.Integer(), nullable=False),
         sa.Column("nps_n", sa.Integer(), nullable=False),
+        sa.Column("nps_sum", sa.Float(), nullable=False),
         sa.Column("promoters", sa.Integer(), nullable=False),
         sa.Column("detractors", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
