@@ -104,7 +104,7 @@ def test_survey_page_shows_index_drivers_comments_and_defines_templates(engine: 
     build_world(engine)
     for i in range(40):
         _respond(engine, "GR01", 4 + i % 2, 9)
-    for i in range(35):
+    for _ in range(35):
         _respond(engine, "DJ01", 3, 6)
     rollups.update(engine)
     client = TestClient(create_app(engine=engine))
