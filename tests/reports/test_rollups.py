@@ -139,3 +139,13 @@ def test_dashboard_page_per_role(engine: Engine) -> None:
     officer = TestClient(create_app(engine=engine))
     login(officer, "gr_officer")
     assert officer.get("/dashboard").status_code == 200
+
+
+def test_volume_series_buckets_long_periods() -> None:
+    rows = [(date(2026, 1, 1) + timedelta(days=i), 2, 1) for i in range(365)]
+    labels, series = dashboard.volume_series(rows, date(2026, 1, 1), date(2026, 12, 31))
+    assert labels[0] == "2026-01" and len(labels) == 12 and series["접수"][0] == 62
+    labels, series = dashboard.volume_series(rows[:30], date(2026, 1, 1), date(2026, 1, 30))
+    assert len(labels) == 30 and sum(series["답변"]) == 30
+    labels, _ = dashboard.volume_series(rows[:100], date(2026, 1, 1), date(2026, 4, 10))
+    assert 14 <= len(labels) <= 16

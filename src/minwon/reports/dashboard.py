@@ -232,10 +232,23 @@ def monthly_csat(db: Session, scope: Scope) -> list[tuple[str, Score]]:
     return [(str(k), s.score) for k, s in satisfaction(db, scope, by="month").items()]
 
 
-def per_day_totals(rows: list[tuple[date, int, int]]) -> dict[str, list[int]]:
-    """Daily received/answered as chart series."""
-    series: dict[str, list[int]] = defaultdict(list)
-    for _, received, answered in rows:
-        series["접수"].append(received)
-        series["답변"].append(answered)
-    return dict(series)
+def volume_series(
+    rows: list[tuple[date, int, int]], start: date, end: date
+) -> tuple[list[str], dict[str, list[int]]]:
+    """Received and answered as chart series: per day up to two months, per week up to about
+    seven months, per month beyond, so a long period stays readable."""
+    days = (end - start).days + 1
+    if days <= 62:
+        key, fmt = (lambda d: d), "%m-%d"
+    elif days <= 210:
+        key, fmt = (lambda d: d - timedelta(days=d.weekday())), "%m-%d"
+    else:
+        key, fmt = (lambda d: d.replace(day=1)), "%Y-%m"
+    buckets: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, received, answered in rows:
+        bucket = buckets[key(day)]
+        bucket[0] += received
+        bucket[1] += answered
+    ordered = sorted(buckets.items())
+    labels = [d.strftime(fmt) for d, _ in ordered]
+    return labels, {"접수": [v[0] for _, v in ordered], "답변": [v[1] for _, v in ordered]}

@@ -77,9 +77,7 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
         mine=views.table(db, scope, "officer", names) if principal.role == "officer" else [],
         rule=rankings.RULE_KO,
         daily_chart=line_svg(
-            [d.strftime("%m-%d") for d, _, _ in daily],
-            dashboard.per_day_totals(daily),
-            title=tr(request, "db_daily"),
+            *dashboard.volume_series(daily, scope.start, scope.end), title=tr(request, "db_daily")
         ),
         trend_chart=line_svg(
             [r.key for r in trend],
