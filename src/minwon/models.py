@@ -1,18 +1,22 @@
 """Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic, tests)."""
 
+from minwon.actions import models as action_models
 from minwon.analysis import models as analysis_models
 from minwon.db import Base
 from minwon.org import models as org_models
 from minwon.outbox import models as outbox_models
+from minwon.outreach import models as outreach_models
 from minwon.reports import models as report_models
 from minwon.surveys import models as survey_models
 from minwon.voices import models as voice_models
 
 __all__ = [
     "Base",
+    "action_models",
     "analysis_models",
     "org_models",
     "outbox_models",
+    "outreach_models",
     "report_models",
     "survey_models",
     "voice_models",

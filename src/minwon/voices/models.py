@@ -71,6 +71,8 @@ class Voice(Base):
     transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("voice.id"))
     transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("voice.id"))
     receipt_secret_hash: Mapped[str] = mapped_column(String(64), default="")
+    source_officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    campaign: Mapped[str] = mapped_column(String(32), default="", index=True)
     contact: Mapped["VoiceContact | None"] = relationship(
         back_populates="voice", uselist=False, lazy="select"
     )

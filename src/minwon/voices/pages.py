@@ -309,10 +309,22 @@ def _submit_page(
 
 @router.get("/submit")
 def submit_form(
-    request: Request, db: SessionDep, principal: PagePrincipal, unit: str = "", channel: str = ""
+    request: Request,
+    db: SessionDep,
+    principal: PagePrincipal,
+    unit: str = "",
+    channel: str = "",
+    officer: str = "",
+    campaign: str = "",
 ) -> Response:
-    """The public form; ``?unit=CODE`` (a QR card) presets the unit, ``channel=card`` too."""
-    values = {"kind": "complaint", "unit": unit.strip()}
+    """The public form; a QR card's address presets the unit, ``channel=card``, and tags the
+    voice with the officer who handed the card out and the campaign."""
+    values = {
+        "kind": "complaint",
+        "unit": unit.strip(),
+        "officer": officer.strip()[:64],
+        "campaign": "".join(c for c in campaign if c.isascii() and (c.isalnum() or c in "-_"))[:32],
+    }
     values["channel"] = channel if channel in views.CITIZEN_CHANNELS else "web"
     return _submit_page(request, db, values, {})
 

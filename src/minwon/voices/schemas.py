@@ -53,6 +53,12 @@ class VoiceCreate(VoiceBase):
     office: str | None = Field(None, max_length=32, description="office code (citizen intake)")
     received_at: datetime | None = Field(None, description="back-entry: when it was received")
     contact: ContactIn | None = None
+    officer: str | None = Field(
+        None, max_length=64, description="login of the officer who met the citizen (card, outreach)"
+    )
+    campaign: str | None = Field(
+        None, max_length=32, pattern=r"^[A-Za-z0-9_-]*$", description="outreach campaign code"
+    )
 
 
 class UnitRef(BaseModel):

@@ -135,10 +135,24 @@ def _insert(
         lon=voice_in.lon,
         created_by_id=principal.staff_id,
         receipt_secret_hash=token_digest(secret),
+        source_officer_id=_source_officer(db, voice_in.officer, office.office_id),
+        campaign=voice_in.campaign or "",
     )
     db.add(voice)
     db.flush()
     return voice
+
+
+def _source_officer(db: Session, login: str | None, office_id: int) -> int | None:
+    """The officer a card or meeting names, when they work in the voice's office (a card
+    from elsewhere still files the voice, just without the attribution)."""
+    if not login:
+        return None
+    try:
+        staff = org_service.staff_by_login(db_session=db, login=login)
+    except NotFound:
+        return None
+    return staff.id if staff.office_id == office_id else None
 
 
 def _target(db: Session, voice_in: VoiceCreate, principal: Principal) -> tuple[int, Unit | None]:

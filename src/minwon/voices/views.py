@@ -172,7 +172,7 @@ def voice_create_from_form(form: Mapping[str, str], *, staff: bool) -> VoiceCrea
     text = {k: form.get(k, "").strip() for k in ("kind", "channel", "title", "body")}
     data: dict = {**text, "dong": form.get("dong", "").strip()}
     data["address"] = form.get("address", "").strip()
-    for name in ("category", "unit", "office"):
+    for name in ("category", "unit", "office", "officer", "campaign"):
         data[name] = form.get(name, "").strip() or None
     if staff:
         data["received_at"] = form.get("received_at", "").strip() or None

@@ -1,0 +1,1 @@
+"""Outreach: daily resident contacts, targets, request cards with QR codes, campaigns."""
