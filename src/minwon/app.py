@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 
 def _mount_routers(app: FastAPI) -> None:
+    from minwon.actions.routes import router as action_api
     from minwon.analysis.insight_routes import router as insight_api
     from minwon.analysis.pages import router as analysis_pages
     from minwon.analysis.routes import router as analysis_api
@@ -64,7 +65,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.voices.routes import router as voice_api
     from minwon.web.pages import router as web_pages
 
-    routers = (voice_io, voice_api, analysis_api, insight_api, survey_api, org_api)
+    routers = (voice_io, voice_api, analysis_api, insight_api, survey_api, action_api, org_api)
     pages = (
         web_pages,
         voice_pages,

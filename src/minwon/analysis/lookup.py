@@ -214,3 +214,23 @@ def _within(start: datetime | None, end: datetime | None) -> list[Any]:
     if end is not None:
         conditions.append(VoiceAnalysis.received_at < end)
     return conditions
+
+
+def cluster_members(*, db_session: Session, office_id: int, cluster_id: int) -> list[int]:
+    """The voices of one group of an office (for an action that answers the whole group)."""
+    query = select(VoiceAnalysis.voice_id).where(
+        VoiceAnalysis.office_id == office_id, VoiceAnalysis.cluster_id == cluster_id
+    )
+    return list(db_session.scalars(query.order_by(VoiceAnalysis.voice_id)))
+
+
+def sentiments(*, db_session: Session, voice_ids: list[int]) -> dict[int, float]:
+    """The tone (sentiment, −1..1) of these voices, by id."""
+    found: dict[int, float] = {}
+    for start in range(0, len(voice_ids), 900):
+        chunk = voice_ids[start : start + 900]
+        query = select(VoiceAnalysis.voice_id, VoiceAnalysis.sentiment).where(
+            VoiceAnalysis.voice_id.in_(chunk)
+        )
+        found.update(dict(db_session.execute(query).all()))
+    return found

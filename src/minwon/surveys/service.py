@@ -172,3 +172,19 @@ def survey_of(db: Session, invitation: SurveyInvitation) -> tuple:
     """The template and questions an invitation asks."""
     template = db.get_one(SurveyTemplate, invitation.template_id)
     return template, templates.questions(db_session=db, template_id=template.id)
+
+
+def csat_of_voices(db: Session, voice_ids: list[int]) -> dict[int, int]:
+    """The CSAT answer given about each of these voices, where one was given."""
+    from sqlalchemy import select
+
+    found: dict[int, int] = {}
+    for start in range(0, len(voice_ids), 900):
+        chunk = voice_ids[start : start + 900]
+        query = (
+            select(SurveyInvitation.voice_id, SurveyResponse.csat)
+            .join(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
+            .where(SurveyInvitation.voice_id.in_(chunk), SurveyResponse.csat.is_not(None))
+        )
+        found.update(dict(db.execute(query).all()))
+    return found

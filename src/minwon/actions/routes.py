@@ -1,0 +1,150 @@
+"""HTTP API of actions under /api/v1/actions and the public board."""
+
+from datetime import date, datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from minwon.actions import effects, service
+from minwon.actions.service import ActionIn
+from minwon.org import service as org_service
+from minwon.web.deps import SessionDep, StaffDep
+
+router = APIRouter(prefix="/api/v1", tags=["actions"])
+
+
+class ActionCreate(BaseModel):
+    """An action and the voices (or the group of voices) it answers."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field("", max_length=5000)
+    owner: str | None = None
+    unit: str | None = None
+    dong: str = Field("", max_length=100)
+    starts_on: date | None = None
+    due_on: date | None = None
+    cost: int = Field(0, ge=0)
+    public: bool = True
+    voice_ids: list[int] = Field(default_factory=list, max_length=1000)
+    cluster_id: int | None = None
+
+
+class ActionRead(BaseModel):
+    """An action with the voices it cites."""
+
+    id: int
+    title: str
+    description: str
+    status: str
+    dong: str
+    starts_on: date | None
+    due_on: date | None
+    cost: int
+    public: bool
+    done_at: datetime | None
+    voices: list[str]
+
+
+class StatusIn(BaseModel):
+    """A new status."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: str
+
+
+class MeasureRead(BaseModel):
+    """One measure of an effect."""
+
+    target_before: float | None
+    target_after: float | None
+    rest_before: float | None
+    rest_after: float | None
+    effect: float | None
+    note: str
+
+
+class EffectRead(BaseModel):
+    """The effect of a done action and the windows compared."""
+
+    before_start: date
+    after_end: date
+    volume: MeasureRead
+    tone: MeasureRead
+    csat: MeasureRead
+
+
+def _read(db: SessionDep, action: object) -> ActionRead:
+    voices = service.voices_of(db, action.id)  # type: ignore[attr-defined]
+    return ActionRead(
+        **{k: getattr(action, k) for k in ActionRead.model_fields if k != "voices"},
+        voices=[v.ledger_no for v in voices],
+    )
+
+
+@router.post("/actions", response_model=ActionRead, status_code=201)
+def create(body: ActionCreate, db: SessionDep, principal: StaffDep) -> ActionRead:
+    """Record an action citing voices or a group of voices (unit lead, CS manager)."""
+    ids = list(body.voice_ids)
+    if body.cluster_id is not None:
+        ids += effects.cluster_voice_ids(db, principal=principal, cluster_id=body.cluster_id)
+    data = ActionIn(
+        title=body.title,
+        description=body.description,
+        owner_login=body.owner,
+        unit=body.unit,
+        dong=body.dong,
+        starts_on=body.starts_on,
+        due_on=body.due_on,
+        cost=body.cost,
+        public=body.public,
+    )
+    action = service.create(db, principal=principal, data=data, voice_ids=ids)
+    read = _read(db, action)
+    db.commit()
+    return read
+
+
+@router.get("/actions", response_model=list[ActionRead])
+def list_actions(
+    db: SessionDep, principal: StaffDep, status: str | None = None
+) -> list[ActionRead]:
+    """The office's actions, newest first."""
+    return [_read(db, a) for a in service.list_actions(db, principal=principal, status=status)]
+
+
+@router.get("/actions/{action_id}", response_model=ActionRead)
+def get_action(action_id: int, db: SessionDep, principal: StaffDep) -> ActionRead:
+    """One action."""
+    return _read(db, service.get(db, principal=principal, action_id=action_id))
+
+
+@router.post("/actions/{action_id}/status", response_model=ActionRead)
+def set_status(action_id: int, body: StatusIn, db: SessionDep, principal: StaffDep) -> ActionRead:
+    """Move an action on; done tells every consenting citizen who asked."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    service.set_status(db, principal=principal, action=action, status=body.status)
+    read = _read(db, action)
+    db.commit()
+    return read
+
+
+@router.get("/actions/{action_id}/effect", response_model=EffectRead)
+def effect(action_id: int, db: SessionDep, principal: StaffDep, days: int = 90) -> EffectRead:
+    """Voices, tone and satisfaction before and after, against the rest of the office."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    found = effects.of_action(db, action=action, days=days)
+    return EffectRead(
+        before_start=found.before_start,
+        after_end=found.after_end,
+        volume=MeasureRead(**found.effect.volume.__dict__),
+        tone=MeasureRead(**found.effect.tone.__dict__),
+        csat=MeasureRead(**found.effect.csat.__dict__),
+    )
+
+
+@router.get("/board/{office}", response_model=list[ActionRead])
+def board(office: str, db: SessionDep) -> list[ActionRead]:
+    """The public "you said, we did" board of an office (no login; voices masked)."""
+    found = org_service.find_office(db_session=db, ref=office)
+    return [_read(db, a) for a in service.public_board(db, office_id=found.id)]

@@ -1,0 +1,249 @@
+"""Actions (반영 조치): a CS manager or unit lead records what the agency did because of one
+voice or a group of them; when it is done, every citizen who asked and consented is told
+through the outbox ("you said, we did"), and the public board shows it with masked voices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minwon.actions.models import Action, ActionEvidence, ActionVoice
+from minwon.errors import Forbidden, Invalid, NotFound
+from minwon.org.roles import LEADS, Principal
+from minwon.timeutil import utcnow
+from minwon.voices import service as voice_service
+from minwon.voices.models import Voice
+
+STATUSES = {"planned": "계획", "in_progress": "진행 중", "done": "완료", "dropped": "취소"}
+MAX_FILE = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ActionIn:
+    """An action as a lead writes it."""
+
+    title: str
+    description: str = ""
+    owner_login: str | None = None
+    unit: str | None = None
+    category_id: int | None = None
+    dong: str = ""
+    starts_on: date | None = None
+    due_on: date | None = None
+    cost: int = 0
+    public: bool = True
+
+
+def _require_lead(principal: Principal) -> None:
+    if principal.role not in LEADS or principal.office_id is None:
+        raise Forbidden("조치는 팀장·CS 담당이 기록합니다.")
+
+
+def _check(data: ActionIn) -> None:
+    if not data.title.strip() or len(data.title) > 300:
+        raise Invalid("조치 제목은 1~300자여야 합니다.", field="title")
+    if data.cost < 0:
+        raise Invalid("비용은 0 이상이어야 합니다.", field="cost")
+    if data.starts_on and data.due_on and data.due_on < data.starts_on:
+        raise Invalid("완료 예정일이 시작일보다 앞섭니다.", field="due_on")
+
+
+def create(db: Session, *, principal: Principal, data: ActionIn, voice_ids: list[int]) -> Action:
+    """Record an action of the caller's office, citing the voices it answers."""
+    from minwon.org import service as org_service
+
+    _require_lead(principal)
+    _check(data)
+    voices = [voice_service.get(db_session=db, voice_id=v, principal=principal) for v in voice_ids]
+    owner = unit = None
+    if data.owner_login:
+        owner = org_service.staff_by_login(db_session=db, login=data.owner_login)
+        if owner.office_id != principal.office_id:
+            raise Invalid("담당자는 같은 기관 직원이어야 합니다.", field="owner")
+    if data.unit:
+        unit = org_service.find_unit(db_session=db, ref=data.unit, office_id=principal.office_id)
+    action = Action(
+        office_id=principal.office_id,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        owner_id=owner.id if owner else principal.staff_id,
+        unit_id=unit.id if unit else principal.unit_id,
+        category_id=data.category_id or _common(v.category_id for v in voices),
+        dong=data.dong.strip() or _common(v.dong for v in voices) or "",
+        starts_on=data.starts_on,
+        due_on=data.due_on,
+        cost=data.cost,
+        public=data.public,
+        status="planned",
+        created_by_id=principal.staff_id,
+    )
+    db.add(action)
+    db.flush()
+    link(db, principal=principal, action=action, voice_ids=[v.id for v in voices])
+    return action
+
+
+def _common(values: object) -> object:
+    found = {v for v in values if v}  # type: ignore[union-attr]
+    return found.pop() if len(found) == 1 else None
+
+
+def get(db: Session, *, principal: Principal, action_id: int) -> Action:
+    """An action the caller may see (their office's; all for HQ and admins)."""
+    action = db.get(Action, action_id)
+    if action is None or (not principal.all_offices and action.office_id != principal.office_id):
+        raise NotFound("조치를 찾을 수 없습니다.")
+    return action
+
+
+def link(db: Session, *, principal: Principal, action: Action, voice_ids: list[int]) -> int:
+    """Cite more voices of the office; returns how many were new."""
+    have = set(db.scalars(select(ActionVoice.voice_id).where(ActionVoice.action_id == action.id)))
+    added = 0
+    for voice_id in dict.fromkeys(voice_ids):
+        voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+        if voice.office_id != action.office_id:
+            raise NotFound("민원을 찾을 수 없습니다.")
+        if voice.id not in have:
+            db.add(ActionVoice(action_id=action.id, voice_id=voice.id))
+            added += 1
+    return added
+
+
+def voices_of(db: Session, action_id: int) -> list[Voice]:
+    """The voices an action cites, oldest first."""
+    query = (
+        select(Voice)
+        .join(ActionVoice, ActionVoice.voice_id == Voice.id)
+        .where(ActionVoice.action_id == action_id)
+        .order_by(Voice.received_at, Voice.id)
+    )
+    return list(db.scalars(query))
+
+
+def actions_for_voice(db: Session, voice_id: int) -> list[Action]:
+    """The actions that cite a voice (shown on the voice's page)."""
+    query = (
+        select(Action)
+        .join(ActionVoice, ActionVoice.action_id == Action.id)
+        .where(ActionVoice.voice_id == voice_id)
+        .order_by(Action.id)
+    )
+    return list(db.scalars(query))
+
+
+def add_evidence(
+    db: Session,
+    *,
+    principal: Principal,
+    action: Action,
+    note: str,
+    file_name: str = "",
+    content_type: str = "",
+    content: bytes | None = None,
+) -> ActionEvidence:
+    """Attach a note and, optionally, a small file (photo, document) as evidence."""
+    _require_lead(principal)
+    if not note.strip() and not content:
+        raise Invalid("메모나 파일 중 하나는 있어야 합니다.", field="note")
+    if content is not None and len(content) > MAX_FILE:
+        raise Invalid("파일은 5MB 이하여야 합니다.", field="file")
+    evidence = ActionEvidence(
+        action_id=action.id,
+        note=note.strip(),
+        file_name=file_name[:200],
+        content_type=content_type[:100],
+        content=content,
+        added_by_id=principal.staff_id,
+    )
+    db.add(evidence)
+    db.flush()
+    return evidence
+
+
+def set_status(
+    db: Session, *, principal: Principal, action: Action, status: str, now: datetime | None = None
+) -> int:
+    """Move an action on; when it becomes done, tell each consenting citizen who asked (once).
+    Returns how many notices were queued."""
+    _require_lead(principal)
+    if status not in STATUSES:
+        raise Invalid(f"알 수 없는 상태입니다: {status}", field="status")
+    if action.status == "done" and status == "done":
+        return 0
+    action.status = status
+    if status != "done":
+        action.done_at = None
+        return 0
+    action.done_at = now or utcnow()
+    return notify_done(db, action)
+
+
+def notify_done(db: Session, action: Action) -> int:
+    """Queue the "you said, we did" notice to every citizen who asked, consented and gave an
+    e-mail address — one notice per address, never to anyone who did not consent."""
+    from minwon.outbox import service as outbox
+
+    sent: set[str] = set()
+    for voice in voices_of(db, action.id):
+        contact = voice.contact
+        if contact is None or not contact.consent or not contact.email:
+            continue
+        address = contact.email.strip().lower()
+        if address in sent:
+            continue
+        sent.add(address)
+        outbox.enqueue(
+            db_session=db,
+            recipient=contact.email,
+            subject=f"[{voice.ledger_no}] 말씀하신 일에 이렇게 조치했습니다",
+            body=_notice(action, voice),
+            topic="action-done",
+            voice_id=voice.id,
+            dedupe_key=f"action:{action.id}:{address}",
+        )
+    return len(sent)
+
+
+def _notice(action: Action, voice: Voice) -> str:
+    lines = [
+        f"안녕하십니까. 접수번호 {voice.ledger_no}로 주신 말씀에 대해 알려 드립니다.",
+        "",
+        f"조치: {action.title}",
+    ]
+    if action.description:
+        lines.append(action.description)
+    lines += ["", "소중한 의견 덕분에 바뀐 일입니다. 감사합니다."]
+    return "\n".join(lines) + "\n"
+
+
+def list_actions(
+    db: Session, *, principal: Principal, status: str | None = None, limit: int = 200
+) -> list[Action]:
+    """The office's actions, newest first."""
+    query = select(Action)
+    if not principal.all_offices:
+        query = query.where(Action.office_id == principal.office_id)
+    if status:
+        query = query.where(Action.status == status)
+    return list(db.scalars(query.order_by(Action.id.desc()).limit(limit)))
+
+
+def public_board(db: Session, *, office_id: int, limit: int = 50) -> list[Action]:
+    """The office's done, public actions for the "you said, we did" board, newest first."""
+    query = (
+        select(Action)
+        .where(Action.office_id == office_id, Action.status == "done", Action.public.is_(True))
+        .order_by(Action.done_at.desc(), Action.id.desc())
+        .limit(limit)
+    )
+    return list(db.scalars(query))
+
+
+def evidence_of(db: Session, action_id: int) -> list[ActionEvidence]:
+    """An action's evidence, oldest first."""
+    query = select(ActionEvidence).where(ActionEvidence.action_id == action_id)
+    return list(db.scalars(query.order_by(ActionEvidence.id)))
