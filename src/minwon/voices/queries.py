@@ -382,3 +382,11 @@ def count_facts(*, db_session: Session, ids: list[int]) -> dict[int, CountFact]:
         for row in db_session.execute(select(*cols).where(Voice.id.in_(chunk))):
             found[row[0]] = CountFact(*row)
     return found
+
+
+def campaign_voices(*, db_session: Session, office_id: int, campaign: str) -> list[tuple[int, str]]:
+    """``(voice id, 행정동)`` of the office's voices tagged with an outreach campaign."""
+    query = select(Voice.id, Voice.dong).where(
+        Voice.office_id == office_id, Voice.campaign == campaign, Voice.status != "transferred"
+    )
+    return [(i, d) for i, d in db_session.execute(query)]

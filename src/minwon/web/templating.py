@@ -23,6 +23,7 @@ templates = Jinja2Templates(
         str(SRC / "analysis" / "templates"),
         str(SRC / "surveys" / "templates"),
         str(SRC / "reports" / "templates"),
+        str(SRC / "outreach" / "templates"),
     ]
 )
 

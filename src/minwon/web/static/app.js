@@ -23,3 +23,19 @@
     });
   });
 })();
+
+// outreach: fill the hidden position fields from the phone's location, when allowed
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-geolocate]");
+  if (!button || !navigator.geolocation) return;
+  const state = document.getElementById("geo-state");
+  navigator.geolocation.getCurrentPosition(
+    (pos) => {
+      document.getElementById("f-lat").value = pos.coords.latitude.toFixed(6);
+      document.getElementById("f-lon").value = pos.coords.longitude.toFixed(6);
+      if (state) state.textContent = "✓";
+    },
+    () => { if (state) state.textContent = "✕"; },
+    { timeout: 8000 }
+  );
+});

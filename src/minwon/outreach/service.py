@@ -1,0 +1,400 @@
+"""Outreach on the street: an officer logs a resident met in seconds (a request becomes a voice
+in the unit's ledger, channel ``outreach`` or ``card``), sees today's progress against the
+daily target, and the unit lead sees the table by officer and day; campaigns by housing type
+with their reach and the voices that came back with their tag."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minwon.errors import Conflict, Forbidden, Invalid
+from minwon.org import service as org_service
+from minwon.org.roles import LEADS, WRITERS, Principal
+from minwon.org.rules import office_rules
+from minwon.outreach import targets
+from minwon.outreach.models import Campaign, CampaignReach, Contact, RosterDay, UnitTarget
+from minwon.timeutil import KST, to_kst, utcnow
+
+HOUSING = {
+    "apartment": "아파트 단지",
+    "multi": "다세대·빌라",
+    "detached": "단독주택",
+    "shop": "상가",
+    "street": "거리",
+}
+REACH_KINDS = {
+    "broadcast": "아파트 방송",
+    "flyer": "우편함 전단",
+    "card": "카드 배부",
+    "talk": "일대일 면담",
+}
+
+
+@dataclass(frozen=True)
+class ContactIn:
+    """A resident met, as the officer types it on the phone."""
+
+    housing: str
+    dong: str = ""
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    topic: str = ""
+    card_given: bool = False
+    campaign: str | None = None
+    request: str = ""
+    request_channel: str = "outreach"
+    citizen_name: str = ""
+    citizen_phone: str = ""
+    consent: bool = False
+    at: datetime | None = None
+
+
+def _require_officer(principal: Principal) -> None:
+    if principal.role not in WRITERS or principal.unit_id is None or principal.office_id is None:
+        raise Forbidden("현장 면담은 부서에 소속된 직원이 기록합니다.")
+
+
+def _campaign_by_code(db: Session, office_id: int, code: str | None) -> Campaign | None:
+    if not code:
+        return None
+    found = db.scalar(
+        select(Campaign).where(Campaign.office_id == office_id, Campaign.code == code)
+    )
+    if found is None:
+        raise Invalid(f"캠페인을 찾을 수 없습니다: {code}", field="campaign")
+    return found
+
+
+def log_contact(db: Session, *, principal: Principal, data: ContactIn) -> Contact:
+    """Record a resident met; a request becomes a voice of the officer's unit, credited to the
+    officer and the campaign."""
+    from minwon.analysis.intake import AnalysisAdvisor
+    from minwon.voices import service as voice_service
+    from minwon.voices.schemas import ContactIn as VoiceContactIn
+    from minwon.voices.schemas import VoiceCreate
+
+    _require_officer(principal)
+    if data.housing not in HOUSING:
+        raise Invalid("주거 형태를 고르세요.", field="housing")
+    if data.request_channel not in ("outreach", "card"):
+        raise Invalid("요청 경로가 올바르지 않습니다.", field="request_channel")
+    now = utcnow()
+    at = data.at or now
+    if at > now + timedelta(minutes=5) or at < now - timedelta(days=60):
+        raise Invalid("면담 시각은 최근 60일 안이어야 합니다.", field="at")
+    campaign = _campaign_by_code(db, principal.office_id, data.campaign)
+    unit = org_service.get_unit(db_session=db, unit_id=principal.unit_id)
+    contact = Contact(
+        office_id=principal.office_id,
+        unit_id=principal.unit_id,
+        officer_id=principal.staff_id,
+        at=at,
+        dong=data.dong.strip()[:100],
+        address=data.address.strip()[:300],
+        lat=data.lat,
+        lon=data.lon,
+        housing=data.housing,
+        topic=data.topic.strip()[:100],
+        card_given=data.card_given,
+        campaign_id=campaign.id if campaign else None,
+    )
+    request = data.request.strip()
+    if request:
+        person = None
+        if data.citizen_name.strip() or data.citizen_phone.strip():
+            person = VoiceContactIn(
+                name=data.citizen_name, phone=data.citizen_phone, consent=data.consent
+            )
+        voice_in = VoiceCreate(
+            kind="request",
+            channel=data.request_channel,
+            title=_title(request),
+            body=request,
+            unit=unit.code,
+            dong=contact.dong,
+            address=contact.address,
+            lat=data.lat,
+            lon=data.lon,
+            received_at=at,
+            contact=person,
+            officer=principal.login,
+            campaign=campaign.code if campaign else None,
+        )
+        voice, _ = voice_service.create(
+            db_session=db, voice_in=voice_in, principal=principal, advisor=AnalysisAdvisor()
+        )
+        contact.voice_id = voice.id
+    db.add(contact)
+    db.flush()
+    return contact
+
+
+def _title(request: str) -> str:
+    first = request.split("\n", 1)[0].strip()
+    return first if len(first) <= 40 else first[:39] + "…"
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time(), KST), datetime.combine(
+        end + timedelta(days=1), time(), KST
+    )
+
+
+def daily_target(db: Session, unit_id: int) -> int:
+    """The unit's daily target per officer (10 unless the unit set its own)."""
+    row = db.get(UnitTarget, unit_id)
+    return row.daily if row else targets.DEFAULT_DAILY_TARGET
+
+
+def set_daily_target(db: Session, *, principal: Principal, unit_id: int, daily: int) -> None:
+    """A lead sets the unit's daily target per officer."""
+    if principal.role not in LEADS or (
+        principal.unit_id not in (None, unit_id) and principal.role != "admin"
+    ):
+        raise Forbidden("일일 목표는 팀장·CS 담당이 정합니다.")
+    if not 0 <= daily <= 100:
+        raise Invalid("일일 목표는 0~100명이어야 합니다.", field="daily")
+    row = db.get(UnitTarget, unit_id) or UnitTarget(unit_id=unit_id)
+    row.daily = daily
+    db.add(row)
+
+
+def _officers(db: Session, unit_id: int) -> list[tuple[int, str, str]]:
+    staff = org_service.unit_staff(db_session=db, unit_id=unit_id)
+    return [(s.id, s.login, s.name) for s in staff if s.role in ("officer", "unit_lead")]
+
+
+def _records(
+    db: Session, officer_ids: list[int], start: date, end: date
+) -> list[targets.ContactRecord]:
+    since, until = _day_bounds(start, end)
+    logins = dict(_all_staff(db, officer_ids))
+    query = select(Contact.officer_id, Contact.at).where(
+        Contact.officer_id.in_(officer_ids), Contact.at >= since, Contact.at < until
+    )
+    return [(logins[o], to_kst(at)) for o, at in db.execute(query)]
+
+
+def _all_staff(db: Session, ids: list[int]) -> list[tuple[int, str]]:
+    return [(i, org_service.get_staff(db_session=db, staff_id=i).login) for i in ids]
+
+
+def _roster(db: Session, officers: list[tuple[int, str, str]], start: date, end: date) -> dict:
+    ids = {i: login for i, login, _ in officers}
+    query = select(RosterDay.officer_id, RosterDay.day).where(
+        RosterDay.officer_id.in_(list(ids)), RosterDay.day >= start, RosterDay.day <= end
+    )
+    days: dict[str, set[date]] = {}
+    for officer_id, day in db.execute(query):
+        days.setdefault(ids[officer_id], set()).add(day)
+    return days
+
+
+def my_progress(
+    db: Session, *, principal: Principal, today: date | None = None
+) -> targets.Progress:
+    """The calling officer's contacts today against their target."""
+    _require_officer(principal)
+    today = today or to_kst(utcnow()).date()
+    me = [(principal.staff_id, principal.login, principal.name)]
+    calendar = office_rules(db_session=db, office_id=principal.office_id).calendar
+    return targets.progress_today(
+        [principal.login],
+        _records(db, [principal.staff_id], today, today),
+        today,
+        target_per_day=daily_target(db, principal.unit_id),
+        roster=_roster(db, me, today, today) or None,
+        calendar=calendar,
+    )[0]
+
+
+def team_table(
+    db: Session, *, principal: Principal, unit_id: int, start: date, end: date
+) -> tuple[targets.TargetTable, dict[str, str]]:
+    """The lead's table of the unit's officers by day, with their display names."""
+    if principal.role not in LEADS:
+        raise Forbidden("달성 현황은 팀장·CS 담당이 봅니다.")
+    unit = org_service.get_unit(db_session=db, unit_id=unit_id)
+    if not principal.all_offices and unit.office_id != principal.office_id:
+        raise Invalid("부서를 찾을 수 없습니다.", field="unit")
+    officers = _officers(db, unit_id)
+    calendar = office_rules(db_session=db, office_id=unit.office_id).calendar
+    roster = _roster(db, officers, start, end)
+    table = targets.unit_table(
+        [login for _, login, _ in officers],
+        _records(db, [i for i, _, _ in officers], start, end),
+        start,
+        end,
+        target_per_day=daily_target(db, unit_id),
+        roster=roster or None,
+        calendar=calendar,
+        today=to_kst(utcnow()).date(),
+    )
+    return table, {login: name for _, login, name in officers}
+
+
+def set_roster(db: Session, *, principal: Principal, officer_id: int, days: list[date]) -> int:
+    """Replace an officer's working days in the span of ``days`` (a lead keeps the roster)."""
+    if principal.role not in LEADS:
+        raise Forbidden("근무표는 팀장이 관리합니다.")
+    if not days:
+        raise Invalid("근무일을 하나 이상 주세요.", field="days")
+    officer = org_service.get_staff(db_session=db, staff_id=officer_id)
+    if officer.office_id != principal.office_id:
+        raise Invalid("같은 기관의 직원이어야 합니다.", field="officer")
+    first, last = min(days), max(days)
+    for row in db.scalars(
+        select(RosterDay).where(
+            RosterDay.officer_id == officer_id, RosterDay.day >= first, RosterDay.day <= last
+        )
+    ):
+        db.delete(row)
+    db.flush()
+    for day in sorted(set(days)):
+        db.add(RosterDay(officer_id=officer_id, day=day))
+    return len(set(days))
+
+
+def recent_contacts(db: Session, *, principal: Principal, limit: int = 20) -> list[Contact]:
+    """The calling officer's latest contacts."""
+    query = select(Contact).where(Contact.officer_id == principal.staff_id)
+    return list(db.scalars(query.order_by(Contact.at.desc(), Contact.id.desc()).limit(limit)))
+
+
+def create_campaign(
+    db: Session,
+    *,
+    principal: Principal,
+    code: str,
+    name: str,
+    housing: list[str],
+    broadcast_script: str = "",
+    flyer_text: str = "",
+    talk_points: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> Campaign:
+    """A lead or CS manager starts a campaign with material per channel."""
+    if principal.role not in LEADS or principal.office_id is None:
+        raise Forbidden("캠페인은 팀장·CS 담당이 만듭니다.")
+    code = code.strip()
+    if (
+        not code
+        or len(code) > 32
+        or not all(c.isascii() and (c.isalnum() or c in "-_") for c in code)
+    ):
+        raise Invalid("캠페인 코드는 영문·숫자·-_ 1~32자입니다.", field="code")
+    if not name.strip():
+        raise Invalid("캠페인 이름을 입력하세요.", field="name")
+    if any(h not in HOUSING for h in housing):
+        raise Invalid("주거 형태가 올바르지 않습니다.", field="housing")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise Invalid("끝나는 날이 시작일보다 앞섭니다.", field="ends_on")
+    if _exists(db, principal.office_id, code):
+        raise Conflict(f"이미 있는 캠페인 코드입니다: {code}", field="code")
+    campaign = Campaign(
+        office_id=principal.office_id,
+        code=code,
+        name=name.strip(),
+        housing=housing,
+        broadcast_script=broadcast_script,
+        flyer_text=flyer_text,
+        talk_points=talk_points,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    db.add(campaign)
+    db.flush()
+    return campaign
+
+
+def _exists(db: Session, office_id: int, code: str) -> bool:
+    query = select(Campaign.id).where(Campaign.office_id == office_id, Campaign.code == code)
+    return db.scalar(query) is not None
+
+
+def log_reach(
+    db: Session,
+    *,
+    principal: Principal,
+    campaign_id: int,
+    kind: str,
+    count: int,
+    dong: str,
+    housing: str,
+) -> CampaignReach:
+    """Log what a campaign reached: a broadcast, flyers in mailboxes, cards handed out, talks."""
+    _require_officer(principal)
+    campaign = db.get(Campaign, campaign_id)
+    if campaign is None or campaign.office_id != principal.office_id:
+        raise Invalid("캠페인을 찾을 수 없습니다.", field="campaign")
+    if kind not in REACH_KINDS:
+        raise Invalid("활동 종류가 올바르지 않습니다.", field="kind")
+    if not 1 <= count <= 10_000:
+        raise Invalid("수량은 1~10,000입니다.", field="count")
+    if housing and housing not in HOUSING:
+        raise Invalid("주거 형태가 올바르지 않습니다.", field="housing")
+    row = CampaignReach(
+        campaign_id=campaign_id,
+        officer_id=principal.staff_id,
+        kind=kind,
+        count=count,
+        dong=dong.strip()[:100],
+        housing=housing,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A campaign's reach and the response that came back with its tag."""
+
+    campaign: Campaign
+    reach: dict[str, int]
+    contacts: int
+    cards: int
+    voices: int
+    by_place: list[tuple[str, str, int, int]]
+
+
+def campaign_results(db: Session, *, principal: Principal) -> list[CampaignResult]:
+    """Reach (broadcasts, flyers, cards, talks, contacts) and response (voices tagged with the
+    campaign) of the office's campaigns, by 행정동 and housing type."""
+    from minwon.voices import queries
+
+    query = select(Campaign).where(Campaign.office_id == principal.office_id)
+    out = []
+    for c in db.scalars(query.order_by(Campaign.id.desc())):
+        reach: Counter[str] = Counter()
+        places: Counter[tuple[str, str]] = Counter()
+        for r in db.scalars(select(CampaignReach).where(CampaignReach.campaign_id == c.id)):
+            reach[r.kind] += r.count
+            places[(r.dong, r.housing)] += r.count
+        contacts = list(db.scalars(select(Contact).where(Contact.campaign_id == c.id)))
+        for ct in contacts:
+            places[(ct.dong, ct.housing)] += 1
+        voices = queries.campaign_voices(db_session=db, office_id=c.office_id, campaign=c.code)
+        answered: Counter[tuple[str, str]] = Counter()
+        housing_of = {ct.voice_id: ct.housing for ct in contacts if ct.voice_id}
+        for voice_id, dong in voices:
+            answered[(dong, housing_of.get(voice_id, ""))] += 1
+        keys = sorted(set(places) | set(answered))
+        out.append(
+            CampaignResult(
+                campaign=c,
+                reach=dict(reach),
+                contacts=len(contacts),
+                cards=sum(ct.card_given for ct in contacts) + reach.get("card", 0),
+                voices=len(voices),
+                by_place=[(d, h, places[(d, h)], answered[(d, h)]) for d, h in keys],
+            )
+        )
+    return out

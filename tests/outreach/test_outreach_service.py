@@ -1,0 +1,148 @@
+"""Outreach through the pages: contacts logged on the phone page, a request filed as a voice
+credited to the officer and campaign, the lead's table with targets and rosters, campaigns with
+reach and response, and printable cards."""
+
+from datetime import date, timedelta
+
+from factories import build_world
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from web.pagetools import csrf, login
+
+from minwon.app import create_app
+from minwon.db import write_session
+from minwon.org import service as org
+from minwon.outreach import service
+from minwon.outreach.models import Contact
+from minwon.timeutil import to_kst, utcnow
+from minwon.voices.models import Voice
+
+
+def _client(engine: Engine, who: str) -> TestClient:
+    client = TestClient(create_app(engine=engine))
+    login(client, who)
+    return client
+
+
+def _log(client: TestClient, **form: str) -> object:
+    data = {"csrf_token": csrf(client, "/outreach"), "housing": "apartment", **form}
+    return client.post("/outreach", data=data, follow_redirects=False)
+
+
+def test_contacts_and_a_request_that_becomes_a_voice(engine: Engine) -> None:
+    world = build_world(engine)
+    officer = _client(engine, "gr_officer")
+    assert _log(officer, dong="구로1동", topic="방범").status_code == 303
+    assert _log(officer, housing="multi", card_given="on").status_code == 303
+    filed = _log(
+        officer,
+        housing="street",
+        dong="구로1동",
+        request="공원 옆 골목이 어두워요. 저녁 순찰을 늘려 주세요.",
+        citizen_name="박주민",
+        citizen_phone="010-3333-4444",
+        consent="on",
+    )
+    assert filed.status_code == 303
+    page = officer.get("/outreach")
+    assert "3</b> / 10" in page.text
+    with write_session(engine) as db:
+        contacts = db.scalars(select(Contact).order_by(Contact.id)).all()
+        voice = db.get(Voice, contacts[2].voice_id)
+        assert (
+            voice.channel == "outreach" and voice.source_officer_id == world.staff_ids["gr_officer"]
+        )
+        assert voice.contact.consent is True and voice.dong == "구로1동"
+    ledger = _client(engine, "gr_lead").get("/ledger?unit=")
+    assert voice.ledger_no in ledger.text
+    bad = _log(officer, housing="castle")
+    assert bad.status_code == 422 and "주거 형태" in bad.text
+    with write_session(engine) as db:
+        assert len(db.scalars(select(Contact)).all()) == 3
+
+
+def test_lead_table_counts_targets_and_rosters(engine: Engine) -> None:
+    world = build_world(engine)
+    officer = _client(engine, "gr_officer")
+    for _ in range(4):
+        _log(officer)
+    lead = _client(engine, "gr_lead")
+    today = to_kst(utcnow()).date()
+    token = csrf(lead, "/outreach/team")
+    lead.post("/outreach/team/target", data={"csrf_token": token, "unit": "GR01", "daily": "4"})
+    with write_session(engine) as db:
+        principal = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
+        service.set_roster(
+            db, principal=principal, officer_id=world.staff_ids["gr_officer"], days=[today]
+        )
+        table, names = service.team_table(
+            db,
+            principal=principal,
+            unit_id=principal.unit_id,
+            start=today - timedelta(days=6),
+            end=today,
+        )
+    row = next(r for r in table.rows if r.officer == "gr_officer")
+    assert row.cells[-1].done == 4 and row.cells[-1].target == 4 and row.cells[-1].met
+    page = lead.get("/outreach/team?unit=GR01")
+    assert page.status_code == 200 and 'id="achievement"' in page.text and "gr_officer" in page.text
+    assert _client(engine, "gr_officer").get("/outreach/team").status_code == 403
+    assert lead.get("/outreach/team?start=2026-13-01").status_code == 422
+
+
+def test_campaigns_count_reach_and_voices_back(engine: Engine) -> None:
+    build_world(engine)
+    lead = _client(engine, "gr_lead")
+    token = csrf(lead, "/outreach/campaigns")
+    made = lead.post(
+        "/outreach/campaigns",
+        data={
+            "csrf_token": token,
+            "code": "EMPTY-HOME",
+            "name": "빈집털이 예방",
+            "housing_multi": "on",
+            "flyer_text": "장기간 집을 비우실 때는 지구대에 알려 주세요.",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    officer = _client(engine, "gr_officer")
+    _log(
+        officer,
+        housing="multi",
+        dong="구로2동",
+        campaign="EMPTY-HOME",
+        request="빌라 현관 잠금장치가 고장났어요.",
+    )
+    page = lead.get("/outreach/campaigns")
+    campaign_id = page.text.split('action="/outreach/campaigns/', 1)[1].split("/", 1)[0]
+    reach = lead.post(
+        f"/outreach/campaigns/{campaign_id}/reach",
+        data={
+            "csrf_token": token,
+            "kind": "flyer",
+            "count": "120",
+            "dong": "구로2동",
+            "housing": "multi",
+        },
+        follow_redirects=False,
+    )
+    assert reach.status_code == 303
+    with write_session(engine) as db:
+        principal = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
+        result = service.campaign_results(db, principal=principal)[0]
+    assert result.reach == {"flyer": 120} and result.voices == 1 and result.contacts == 1
+    assert ("구로2동", "multi", 121, 1) in result.by_place
+    dup = lead.post(
+        "/outreach/campaigns", data={"csrf_token": token, "code": "EMPTY-HOME", "name": "x"}
+    )
+    assert "이미 있는" in lead.get("/outreach/campaigns").text or dup.status_code in (303, 200)
+
+
+def test_cards_pdf_from_the_page(engine: Engine) -> None:
+    build_world(engine)
+    officer = _client(engine, "gr_officer")
+    assert "QR" in officer.get("/outreach/cards").text
+    pdf = officer.get("/outreach/cards?print=1&unit=GR01&count=3&size=a6&mine=1")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert date.today()
