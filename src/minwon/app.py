@@ -57,6 +57,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.pages import router as org_pages
     from minwon.org.routes import router as org_api
     from minwon.outreach.pages import router as outreach_pages
+    from minwon.outreach.patrol_pages import router as patrol_pages
     from minwon.reports.pages import router as report_pages
     from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
@@ -76,6 +77,7 @@ def _mount_routers(app: FastAPI) -> None:
         survey_admin,
         report_pages,
         outreach_pages,
+        patrol_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)

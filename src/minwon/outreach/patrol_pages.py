@@ -1,0 +1,233 @@
+"""Patrol request pages: the residents' form (순찰신문고, no login), and the unit's page with
+requests by place and hour, the ranked plan, this week's coverage, patrols logged, incident
+counts imported, and earlier quarters kept as history."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from minwon.errors import MinwonError
+from minwon.org import service as org_service
+from minwon.outreach import patrol_service, patrols
+from minwon.outreach.patrol_service import SOURCES, RequestIn
+from minwon.timeutil import to_kst, utcnow
+from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+TRUE = {"on", "true", "1", "yes"}
+
+
+def _request_in(form: dict[str, str], source: str) -> RequestIn:
+    def hour(name: str) -> int:
+        value = form.get(name, "")
+        return int(value) if value.isdigit() else -1
+
+    try:
+        day = date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        day = date(1900, 1, 1)
+    return RequestIn(
+        unit=form.get("unit", ""),
+        place=form.get("place", ""),
+        day=day,
+        start_hour=hour("start_hour"),
+        end_hour=hour("end_hour"),
+        reason=form.get("reason", ""),
+        dong=form.get("dong", ""),
+        source=source,
+        email=form.get("email", ""),
+        consent=form.get("consent") in TRUE,
+    )
+
+
+def _units(db: Any) -> list[Any]:
+    return org_service.list_units(db_session=db)
+
+
+@router.get("/patrols/request")
+def public_form(
+    request: Request, db: SessionDep, principal: PagePrincipal, unit: str = ""
+) -> Response:
+    """The residents' patrol request form."""
+    today = to_kst(utcnow()).date()
+    return render(
+        request,
+        "outreach/patrol_request.html",
+        units=_units(db),
+        values={"unit": unit, "day": today.isoformat(), "start_hour": "22", "end_hour": "2"},
+        errors={},
+    )
+
+
+@router.post("/patrols/request", dependencies=[CsrfDep])
+def public_submit(
+    request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep
+) -> Response:
+    """Take a resident's request; tell them how it will be used."""
+    try:
+        patrol_service.submit(db, data=_request_in(form, "web"))
+    except MinwonError as exc:
+        db.rollback()
+        errors = {exc.field or "form": exc.message}
+        return render(
+            request,
+            "outreach/patrol_request.html",
+            422,
+            units=_units(db),
+            values=form,
+            errors=errors,
+        )
+    db.commit()
+    return render(request, "outreach/patrol_thanks.html")
+
+
+def _unit(db: Any, principal: Any, code: str | None) -> Any:
+    units = [u for u in _units(db) if principal.all_offices or u.office_id == principal.office_id]
+    return next((u for u in units if u.code == code), None) or next(
+        (u for u in units if u.id == principal.unit_id), units[0] if units else None
+    ), units
+
+
+@router.get("/patrols")
+def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """A unit's patrol requests of a quarter, the plan and this week's coverage."""
+    unit, units = _unit(db, principal, request.query_params.get("unit"))
+    if unit is None:
+        return render(request, "reports/error.html", 404, message=tr(request, "pt_no_unit"))
+    today = to_kst(utcnow()).date()
+    current = patrol_service.quarter_label(today)
+    quarter = request.query_params.get("quarter") or current
+    draft = patrol_service.draft(db, unit_id=unit.id, quarter=quarter)
+    plan = patrol_service.current_plan(db, unit_id=unit.id, quarter=quarter)
+    covered = []
+    if plan is not None:
+        stored = patrols.PatrolPlan(
+            tuple(
+                patrols.PlanEntry(
+                    i["place"],
+                    patrols.Band(i["start"], i["end"]),
+                    i["per_week"],
+                    i["score"],
+                    n + 1,
+                    (),
+                )
+                for n, i in enumerate(plan.items)
+            ),
+            (),
+            draft.bands,
+            draft.place_of,
+        )
+        logs = [patrols.PatrolLog(p.place_key, to_kst(p.at)) for p in _logs(db, unit.id)]
+        covered = patrols.coverage(stored, logs, today)
+    split = patrols.split_quarter([], today)
+    return render(
+        request,
+        "outreach/patrols.html",
+        unit=unit,
+        units=units,
+        quarter=quarter,
+        current=current,
+        quarters=patrol_service.quarters(db, unit_id=unit.id) or [current],
+        requests=patrol_service.requests_of(db, unit_id=unit.id, quarter=quarter),
+        draft=draft,
+        plan=plan,
+        covered=covered,
+        focus=split.focus,
+        focus_until=split.focus_until,
+        logs=_logs(db, unit.id)[:20],
+        SOURCES=SOURCES,
+        values={"unit": unit.code, "day": today.isoformat()},
+    )
+
+
+def _logs(db: Any, unit_id: int) -> list[Any]:
+    from sqlalchemy import select
+
+    from minwon.outreach.models import PatrolLog
+
+    query = select(PatrolLog).where(PatrolLog.unit_id == unit_id).order_by(PatrolLog.at.desc())
+    return list(db.scalars(query.limit(500)))
+
+
+@router.post("/patrols/staff-request", dependencies=[CsrfDep])
+def staff_request(
+    request: Request, db: SessionDep, principal: PageStaff, form: FormDep
+) -> Response:
+    """Enter a request taken on a card, from a request box, by phone or at the police box."""
+    source = form.get("source", "card")
+    try:
+        patrol_service.submit(db, data=_request_in(form, source), principal=principal)
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect(f"/patrols?unit={form.get('unit', '')}")
+    db.commit()
+    flash(request, tr(request, "pt_saved"))
+    return redirect(f"/patrols?unit={form.get('unit', '')}")
+
+
+@router.post("/patrols/plan", dependencies=[CsrfDep])
+def adopt(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
+    """Adopt the suggested plan for the quarter (unit lead)."""
+    unit = org_service.find_unit(db_session=db, ref=form.get("unit", ""))
+    try:
+        patrol_service.adopt_plan(
+            db, principal=principal, unit_id=unit.id, quarter=form.get("quarter", "")
+        )
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect(f"/patrols?unit={unit.code}")
+    db.commit()
+    flash(request, tr(request, "pt_plan_saved"))
+    return redirect(f"/patrols?unit={unit.code}")
+
+
+@router.post("/patrols/log", dependencies=[CsrfDep])
+def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
+    """Log a patrol done; consenting requesters of that place and time are told."""
+    unit = org_service.find_unit(db_session=db, ref=form.get("unit", ""))
+    try:
+        _, told = patrol_service.log_patrol(
+            db,
+            principal=principal,
+            unit_id=unit.id,
+            place=form.get("place", ""),
+            note=form.get("note", ""),
+        )
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect(f"/patrols?unit={unit.code}")
+    db.commit()
+    flash(request, tr(request, "pt_logged", n=told))
+    return redirect(f"/patrols?unit={unit.code}")
+
+
+@router.post("/patrols/incidents", dependencies=[CsrfDep])
+async def incidents(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """Import incident counts (place, hour, count) for the quarter from a CSV file."""
+    form = await request.form()
+    unit = org_service.find_unit(db_session=db, ref=str(form.get("unit", "")))
+    upload = form.get("file")
+    data = await upload.read() if hasattr(upload, "read") else b""
+    try:
+        text = data.decode("utf-8-sig") if data else ""
+        n = patrol_service.import_incidents(
+            db,
+            principal=principal,
+            unit_id=unit.id,
+            quarter=str(form.get("quarter", "")),
+            text=text,
+        )
+    except (MinwonError, UnicodeDecodeError) as exc:
+        db.rollback()
+        flash(request, getattr(exc, "message", tr(request, "pt_bad_file")), "error")
+        return redirect(f"/patrols?unit={unit.code}")
+    db.commit()
+    flash(request, tr(request, "pt_imported", n=n))
+    return redirect(f"/patrols?unit={unit.code}")

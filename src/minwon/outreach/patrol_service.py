@@ -1,0 +1,308 @@
+"""Patrol requests (탄력순찰) of a unit: taken from the web form, cards, request boxes, the phone
+or the police box; clustered by place and time band and ranked with imported incident counts;
+turned into a quarterly plan; patrols logged against it; each consenting requester told when
+their place was patrolled. Requests reset each quarter (the history stays)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from minwon.errors import Forbidden, Invalid
+from minwon.org import service as org_service
+from minwon.org.roles import LEADS, WRITERS, Principal
+from minwon.outreach import patrols
+from minwon.outreach.models import IncidentCount, PatrolLog, PatrolPlan, PatrolRequest
+from minwon.timeutil import to_kst, utcnow
+
+SOURCES = {
+    "web": "인터넷",
+    "card": "카드",
+    "box": "요청함(주민센터)",
+    "phone": "전화",
+    "police_box": "지구대·파출소",
+}
+MAX_INCIDENT_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class RequestIn:
+    """A patrol request as a resident gives it."""
+
+    unit: str
+    place: str
+    day: date
+    start_hour: int
+    end_hour: int
+    reason: str = ""
+    dong: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    source: str = "web"
+    email: str = ""
+    consent: bool = False
+
+
+def quarter_label(day: date) -> str:
+    """A quarter as stored: ``2026Q4``."""
+    q = patrols.quarter_of(day)
+    return f"{q.year}Q{q.number}"
+
+
+def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) -> PatrolRequest:
+    """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
+    from minwon.outbox.service import validate_recipient
+
+    unit = org_service.find_unit(db_session=db, ref=data.unit)
+    if data.source not in SOURCES:
+        raise Invalid("접수 경로가 올바르지 않습니다.", field="source")
+    if principal is None and data.source != "web":
+        raise Invalid("접수 경로가 올바르지 않습니다.", field="source")
+    if principal is not None and principal.role not in WRITERS:
+        raise Forbidden("순찰 요청은 직원이 대신 접수할 수 있습니다.")
+    if not data.place.strip() or len(data.place) > 200:
+        raise Invalid("장소를 1~200자로 적어 주세요.", field="place")
+    if (
+        not all(0 <= h <= 24 for h in (data.start_hour, data.end_hour))
+        or data.start_hour == data.end_hour
+    ):
+        raise Invalid(
+            "시간대를 확인해 주세요 (0~24시, 시작과 끝이 달라야 합니다).", field="start_hour"
+        )
+    today = to_kst(utcnow()).date()
+    if not (today.replace(day=1) <= data.day <= date(today.year + 1, 12, 31)):
+        raise Invalid("날짜를 확인해 주세요.", field="day")
+    email = data.email.strip()
+    if email:
+        try:
+            email = validate_recipient(email)
+        except ValueError as exc:
+            raise Invalid("전자우편 주소를 확인해 주세요.", field="email") from exc
+    check = patrols.PatrolRequest(
+        "new",
+        data.place,
+        data.day,
+        data.start_hour % 24,
+        data.end_hour % 24 or 24,
+        lat=data.lat,
+        lon=data.lon,
+    )
+    row = PatrolRequest(
+        office_id=unit.office_id,
+        unit_id=unit.id,
+        place=data.place.strip(),
+        place_key=check.key,
+        dong=data.dong.strip()[:100],
+        lat=data.lat,
+        lon=data.lon,
+        day=data.day,
+        start_hour=data.start_hour,
+        end_hour=data.end_hour,
+        reason=data.reason.strip()[:2000],
+        source=data.source,
+        email=email,
+        consent=data.consent and bool(email),
+        quarter=quarter_label(to_kst(utcnow()).date()),
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def _require_unit_staff(principal: Principal, unit_id: int, db: Session) -> None:
+    unit = org_service.get_unit(db_session=db, unit_id=unit_id)
+    if principal.role not in WRITERS or (
+        not principal.all_offices and unit.office_id != principal.office_id
+    ):
+        raise Forbidden("이 부서의 순찰 요청을 볼 수 없습니다.")
+
+
+def requests_of(db: Session, *, unit_id: int, quarter: str) -> list[PatrolRequest]:
+    """A unit's requests of one quarter, oldest first."""
+    query = select(PatrolRequest).where(
+        PatrolRequest.unit_id == unit_id, PatrolRequest.quarter == quarter
+    )
+    return list(db.scalars(query.order_by(PatrolRequest.id)))
+
+
+def _pure(rows: list[PatrolRequest]) -> list[patrols.PatrolRequest]:
+    return [
+        patrols.PatrolRequest(
+            str(r.id),
+            r.place,
+            to_kst(r.created_at),
+            r.start_hour % 24,
+            r.end_hour % 24 or 24,
+            r.reason,
+            r.lat,
+            r.lon,
+            has_contact=bool(r.email),
+            consented=r.consent,
+        )
+        for r in rows
+    ]
+
+
+def incidents_of(db: Session, *, unit_id: int, quarter: str) -> dict[tuple[str, int], int]:
+    """Imported incident counts of a unit and quarter by (place key, hour)."""
+    query = select(IncidentCount).where(
+        IncidentCount.unit_id == unit_id, IncidentCount.quarter == quarter
+    )
+    return {(r.place_key, r.hour): r.count for r in db.scalars(query)}
+
+
+def import_incidents(
+    db: Session, *, principal: Principal, unit_id: int, quarter: str, text: str
+) -> int:
+    """Replace the quarter's incident counts from a CSV of ``place,hour,count`` (e.g. 112 calls);
+    a file with any bad line imports nothing and names the line."""
+    _require_unit_staff(principal, unit_id, db)
+    if principal.role not in LEADS:
+        raise Forbidden("사건 통계는 팀장이 올립니다.")
+    counts: dict[tuple[str, int], int] = {}
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    if rows and rows[0] and not rows[0][-1].strip().isdigit():
+        rows = rows[1:]
+    if len(rows) > MAX_INCIDENT_ROWS:
+        raise Invalid(f"한 번에 {MAX_INCIDENT_ROWS:,}줄까지 올릴 수 있습니다.", field="file")
+    for number, row in enumerate(rows, start=1):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 3 or not row[1].strip().isdigit() or not row[2].strip().isdigit():
+            raise Invalid(f"{number}번째 줄: '장소,시(0~23),건수' 형식이어야 합니다.", field="file")
+        hour = int(row[1])
+        if not 0 <= hour <= 23:
+            raise Invalid(f"{number}번째 줄: 시는 0~23입니다.", field="file")
+        key = (patrols.place_key(row[0]), hour)
+        if not key[0]:
+            raise Invalid(f"{number}번째 줄: 장소가 비어 있습니다.", field="file")
+        counts[key] = counts.get(key, 0) + int(row[2])
+    db.execute(
+        delete(IncidentCount).where(
+            IncidentCount.unit_id == unit_id, IncidentCount.quarter == quarter
+        )
+    )
+    for (place, hour), count in counts.items():
+        db.add(
+            IncidentCount(unit_id=unit_id, quarter=quarter, place_key=place, hour=hour, count=count)
+        )
+    return len(counts)
+
+
+def current_plan(db: Session, *, unit_id: int, quarter: str) -> PatrolPlan | None:
+    """The newest plan of a unit for a quarter."""
+    query = select(PatrolPlan).where(PatrolPlan.unit_id == unit_id, PatrolPlan.quarter == quarter)
+    return db.scalars(query.order_by(PatrolPlan.id.desc())).first()
+
+
+def draft(db: Session, *, unit_id: int, quarter: str, top: int = 10) -> patrols.PatrolPlan:
+    """The plan the requests and incidents suggest now (not stored)."""
+    rows = requests_of(db, unit_id=unit_id, quarter=quarter)
+    return patrols.patrol_plan(
+        _pure(rows),
+        top=top,
+        incidents=incidents_of(db, unit_id=unit_id, quarter=quarter),
+        merge_within_m=50,
+    )
+
+
+def adopt_plan(
+    db: Session, *, principal: Principal, unit_id: int, quarter: str, top: int = 10
+) -> PatrolPlan:
+    """Store the suggested plan as the unit's plan for the quarter (unit lead)."""
+    _require_unit_staff(principal, unit_id, db)
+    if principal.role not in LEADS:
+        raise Forbidden("순찰 계획은 팀장이 정합니다.")
+    plan = draft(db, unit_id=unit_id, quarter=quarter, top=top)
+    if not plan.entries:
+        raise Invalid("이번 분기에 들어온 순찰 요청이 없습니다.", field="quarter")
+    row = PatrolPlan(
+        unit_id=unit_id,
+        quarter=quarter,
+        created_by_id=principal.staff_id,
+        items=[
+            {
+                "place": e.place,
+                "band": e.band.label,
+                "start": e.band.start,
+                "end": e.band.end,
+                "per_week": e.per_week,
+                "score": float(e.score),
+                "requests": len(e.request_ids),
+            }
+            for e in plan.entries
+        ],
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def log_patrol(
+    db: Session,
+    *,
+    principal: Principal,
+    unit_id: int,
+    place: str,
+    at: datetime | None = None,
+    note: str = "",
+) -> tuple[PatrolLog, int]:
+    """Record a patrol done at a place and tell each consenting requester whose place and hours
+    it covered (once); returns the log and how many were told."""
+    _require_unit_staff(principal, unit_id, db)
+    if not place.strip():
+        raise Invalid("장소를 적어 주세요.", field="place")
+    log = PatrolLog(
+        unit_id=unit_id,
+        officer_id=principal.staff_id,
+        place=place.strip()[:200],
+        place_key=patrols.place_key(place),
+        at=at or utcnow(),
+        note=note.strip()[:2000],
+    )
+    db.add(log)
+    db.flush()
+    return log, notify_patrolled(db, unit_id=unit_id)
+
+
+def notify_patrolled(db: Session, *, unit_id: int) -> int:
+    """Queue "your place was patrolled" to the consenting requesters not told yet."""
+    from minwon.outbox import service as outbox
+
+    quarter = quarter_label(to_kst(utcnow()).date())
+    rows = requests_of(db, unit_id=unit_id, quarter=quarter)
+    by_id = {str(r.id): r for r in rows}
+    logs = [
+        patrols.PatrolLog(p.place_key, to_kst(p.at))
+        for p in db.scalars(select(PatrolLog).where(PatrolLog.unit_id == unit_id))
+    ]
+    place_of = patrols.patrol_plan(_pure(rows), merge_within_m=50).place_of if rows else {}
+    told = {str(r.id) for r in rows if r.notified_at is not None}
+    due = patrols.notices(_pure(rows), logs, place_of=place_of, already_told=told)
+    for notice in due:
+        request = by_id[notice.request_id]
+        at = to_kst(notice.patrolled_at)
+        outbox.enqueue(
+            db_session=db,
+            recipient=request.email,
+            subject=f"요청하신 '{request.place}' 순찰을 다녀왔습니다",
+            body=(
+                f"안녕하십니까. 요청하신 {request.place} 주변을 {at:%m월 %d일 %H시 %M분}에 "
+                "순찰했습니다.\n앞으로도 요청하신 시간대에 순찰을 이어 가겠습니다. 감사합니다.\n"
+            ),
+            topic="patrolled",
+            dedupe_key=f"patrolled:{request.id}",
+        )
+        request.notified_at = utcnow()
+    return len(due)
+
+
+def quarters(db: Session, *, unit_id: int) -> list[str]:
+    """Quarters with requests for a unit, newest first (the history kept after each reset)."""
+    query = select(PatrolRequest.quarter).where(PatrolRequest.unit_id == unit_id).distinct()
+    return sorted(set(db.scalars(query)), reverse=True)

@@ -1,0 +1,117 @@
+"""Patrol requests end to end: residents' form and staff entry, ranking with imported incidents,
+the adopted plan, "your place was patrolled" to each consenting requester (to nobody without
+consent), and the quarterly reset that keeps history."""
+
+from datetime import timedelta
+
+from factories import build_world
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, update
+from web.pagetools import csrf, login
+
+from minwon.app import create_app
+from minwon.db import write_session
+from minwon.outbox.models import OutboxMessage
+from minwon.outreach import patrol_service
+from minwon.outreach.models import PatrolRequest
+from minwon.timeutil import to_kst, utcnow
+
+
+def _ask(client: TestClient, place: str, start: int, end: int, **kw: str) -> object:
+    data = {
+        "csrf_token": csrf(client, "/patrols/request"),
+        "unit": "GR01",
+        "place": place,
+        "day": to_kst(utcnow()).date().isoformat(),
+        "start_hour": str(start),
+        "end_hour": str(end),
+        **kw,
+    }
+    return client.post("/patrols/request", data=data)
+
+
+def _mails(engine: Engine) -> list[OutboxMessage]:
+    with write_session(engine) as db:
+        return list(db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "patrolled")))
+
+
+def test_requests_rank_plan_patrol_and_tell_only_consenting_requesters(engine: Engine) -> None:
+    build_world(engine)
+    resident = TestClient(create_app(engine=engine))
+    assert (
+        _ask(resident, "구로공원 뒷길", 22, 2, email="a@example.kr", consent="on").status_code
+        == 200
+    )
+    _ask(resident, "구로공원  뒷길", 23, 1, email="b@example.kr")  # no consent
+    _ask(resident, "구로공원 뒷길", 22, 24)
+    _ask(resident, "시장 입구", 18, 20, email="c@example.kr", consent="on")
+    bad = _ask(resident, "", 22, 2)
+    assert bad.status_code == 422 and "장소" in bad.text
+    assert _ask(resident, "시장", 5, 5).status_code == 422
+    lead = TestClient(create_app(engine=engine))
+    login(lead, "gr_lead")
+    token = csrf(lead, "/patrols")
+    csv_text = "장소,시,건수\n시장 입구,19,30\n"
+    imported = lead.post(
+        "/patrols/incidents",
+        data={
+            "csrf_token": token,
+            "unit": "GR01",
+            "quarter": patrol_service.quarter_label(to_kst(utcnow()).date()),
+        },
+        files={"file": ("112.csv", csv_text.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert imported.status_code == 303
+    page = lead.get("/patrols?unit=GR01")
+    assert page.status_code == 200 and 'id="plan-draft"' in page.text
+    first_rows = page.text.split('id="plan-draft"', 1)[1].split("</tbody>", 1)[0]
+    assert first_rows.index("시장 입구") < first_rows.index("구로공원 뒷길")  # 1 request + 0.5×30
+    adopted = lead.post(
+        "/patrols/plan",
+        data={
+            "csrf_token": token,
+            "unit": "GR01",
+            "quarter": patrol_service.quarter_label(to_kst(utcnow()).date()),
+        },
+        follow_redirects=False,
+    )
+    assert adopted.status_code == 303 and 'id="coverage"' in lead.get("/patrols?unit=GR01").text
+    with write_session(engine) as db:
+        db.execute(update(PatrolRequest).values(created_at=utcnow() - timedelta(days=1)))
+        unit_id = db.scalars(select(PatrolRequest.unit_id)).first()
+        from minwon.org import service as org
+
+        principal = org.principal_for(org.staff_by_login(db_session=db, login="gr_officer"))
+        at = utcnow().astimezone(to_kst(utcnow()).tzinfo).replace(hour=23, minute=10) - timedelta(
+            days=0
+        )
+        if at > utcnow():
+            at -= timedelta(days=1)
+        _, told = patrol_service.log_patrol(
+            db, principal=principal, unit_id=unit_id, place="구로공원 뒷길", at=at
+        )
+    assert told == 1
+    assert [m.recipient for m in _mails(engine)] == ["a@example.kr"]
+    with write_session(engine) as db:
+        again = patrol_service.notify_patrolled(db, unit_id=unit_id)
+    assert again == 0 and len(_mails(engine)) == 1
+
+
+def test_quarterly_reset_keeps_history(engine: Engine) -> None:
+    build_world(engine)
+    resident = TestClient(create_app(engine=engine))
+    _ask(resident, "학교 앞", 7, 9)
+    _ask(resident, "공원", 20, 22)
+    with write_session(engine) as db:
+        db.execute(
+            update(PatrolRequest).where(PatrolRequest.place == "학교 앞").values(quarter="2025Q1")
+        )
+    lead = TestClient(create_app(engine=engine))
+    login(lead, "gr_lead")
+    now = lead.get("/patrols?unit=GR01").text
+    assert "공원" in now and "학교 앞" not in now.split('id="plan-draft"', 1)[1]
+    past = lead.get("/patrols?unit=GR01&quarter=2025Q1").text
+    assert "학교 앞" in past and "지난 분기" in past
+    with write_session(engine) as db:
+        assert len(db.scalars(select(PatrolRequest)).all()) == 2
