@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 
 def _mount_routers(app: FastAPI) -> None:
+    from minwon.actions.pages import router as action_pages
     from minwon.actions.routes import router as action_api
     from minwon.analysis.insight_routes import router as insight_api
     from minwon.analysis.pages import router as analysis_pages
@@ -78,6 +79,7 @@ def _mount_routers(app: FastAPI) -> None:
         report_pages,
         outreach_pages,
         patrol_pages,
+        action_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)

@@ -146,3 +146,50 @@ def test_effect_compares_the_place_with_the_rest(engine: Engine) -> None:
     assert (volume["target_before"], volume["target_after"]) == (10, 4)
     assert (volume["rest_before"], volume["rest_after"]) == (20, 16)
     assert abs(volume["effect"] + 0.5) < 1e-9
+
+
+def test_action_pages_and_public_board(engine: Engine) -> None:
+    from web.pagetools import csrf, login
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    v = _voice(
+        client,
+        world.auth("gr_lead"),
+        {"name": "홍길동", "email": "h@example.kr", "consent": True},
+        title="홍길동입니다 010-1234-5678",
+        body="골목 가로등이 어둡습니다.",
+        dong="구로1동",
+    )
+    login(client, "gr_lead")
+    form = client.get(f"/actions?voices={v['id']}")
+    assert form.status_code == 200 and f'value="{v["id"]}"' in form.text
+    made = client.post(
+        "/actions",
+        data={
+            "csrf_token": csrf(client, "/actions"),
+            "title": "골목 가로등 교체",
+            "voices": str(v["id"]),
+            "dong": "구로1동",
+            "public": "on",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    detail = made.headers["location"]
+    page = client.get(detail)
+    assert page.status_code == 200 and v["ledger_no"] in page.text
+    token = csrf(client, detail)
+    client.post(
+        f"{detail}/evidence",
+        data={"csrf_token": token, "note": "교체 완료 사진"},
+        files={"file": ("photo.jpg", b"\xff\xd8fake", "image/jpeg")},
+    )
+    client.post(f"{detail}/status", data={"csrf_token": token, "status": "done"})
+    page = client.get(detail)
+    assert "교체 완료 사진" in page.text and "조치 효과" in page.text
+    assert "골목 가로등 교체" in client.get(f"/voices/{v['id']}").text
+    public = TestClient(create_app(engine=engine)).get("/board/GR")
+    assert public.status_code == 200 and "골목 가로등 교체" in public.text
+    assert "010-1234-5678" not in public.text and "홍길동" not in public.text
+    assert len(_notices(engine)) == 1

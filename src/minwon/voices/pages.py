@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from minwon.actions.service import actions_for_voice
 from minwon.analysis import lookup
 from minwon.analysis import service as analysis_service
 from minwon.analysis.intake import AnalysisAdvisor
@@ -181,6 +182,7 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
         marks=lookup.marks(db_session=db, row=analysis) if analysis else None,
         similar=lookup.for_voice(db_session=db, principal=principal, voice_id=voice.id),
         survey=survey_card(db, voice),
+        actions_taken=actions_for_voice(db, voice.id),
         assignees=(
             org_service.unit_staff(db_session=db, unit_id=voice.unit_id)
             if "assign" in actions

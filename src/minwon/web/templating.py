@@ -24,6 +24,7 @@ templates = Jinja2Templates(
         str(SRC / "surveys" / "templates"),
         str(SRC / "reports" / "templates"),
         str(SRC / "outreach" / "templates"),
+        str(SRC / "actions" / "templates"),
     ]
 )
 

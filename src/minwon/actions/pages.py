@@ -1,0 +1,181 @@
+"""Action pages: the office's actions, one action with its voices, evidence, status and effect,
+and the public "you said, we did" board (no login; the voices behind each action masked)."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from minwon.actions import effects, service
+from minwon.actions.effect import __doc__ as EFFECT_RULE
+from minwon.actions.service import STATUSES, ActionIn
+from minwon.errors import MinwonError, NotFound
+from minwon.org import service as org_service
+from minwon.org.roles import LEADS
+from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _ids(text: str) -> list[int]:
+    return [int(p) for p in text.replace(",", " ").split() if p.isdigit()]
+
+
+@router.get("/actions")
+def list_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """The office's actions and a form to record one (prefilled from a voice or a group)."""
+    params = request.query_params
+    return render(
+        request,
+        "actions/list.html",
+        actions=service.list_actions(db, principal=principal, status=params.get("status") or None),
+        STATUSES=STATUSES,
+        may_create=principal.role in LEADS,
+        prefill={"voices": params.get("voices", ""), "cluster": params.get("cluster", "")},
+        office_code=org_service.get_office(db_session=db, office_id=principal.office_id).code
+        if principal.office_id
+        else "",
+    )
+
+
+@router.post("/actions", dependencies=[CsrfDep])
+def create(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
+    """Record an action from the form."""
+    try:
+        ids = _ids(form.get("voices", ""))
+        if form.get("cluster", "").isdigit():
+            ids += effects.cluster_voice_ids(
+                db, principal=principal, cluster_id=int(form["cluster"])
+            )
+        action = service.create(
+            db,
+            principal=principal,
+            data=ActionIn(
+                title=form.get("title", ""),
+                description=form.get("description", ""),
+                dong=form.get("dong", ""),
+                starts_on=_date(form.get("starts_on")),
+                due_on=_date(form.get("due_on")),
+                cost=int(form.get("cost") or 0) if (form.get("cost") or "0").isdigit() else -1,
+                public=form.get("public") == "on",
+            ),
+            voice_ids=ids,
+        )
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect("/actions")
+    db.commit()
+    flash(request, tr(request, "ac_saved"))
+    return redirect(f"/actions/{action.id}")
+
+
+@router.get("/actions/{action_id:int}")
+def detail(request: Request, action_id: int, db: SessionDep, principal: PageStaff) -> Response:
+    """One action: the voices it answers, evidence, status, and its effect once done."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    effect = None
+    if action.done_at is not None and (action.dong or action.category_id):
+        try:
+            effect = effects.of_action(db, action=action, days=90)
+        except MinwonError:
+            effect = None
+    return render(
+        request,
+        "actions/detail.html",
+        action=action,
+        voices=service.voices_of(db, action.id),
+        evidence=service.evidence_of(db, action.id),
+        effect=effect,
+        rule=EFFECT_RULE.split("\n\n", 2)[1] if EFFECT_RULE else "",
+        STATUSES=STATUSES,
+        may_edit=principal.role in LEADS,
+    )
+
+
+@router.post("/actions/{action_id:int}/status", dependencies=[CsrfDep])
+def status(
+    request: Request, action_id: int, db: SessionDep, principal: PageStaff, form: FormDep
+) -> Response:
+    """Move an action on; done tells the citizens who asked and consented."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    try:
+        told = service.set_status(
+            db, principal=principal, action=action, status=form.get("status", "")
+        )
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect(f"/actions/{action_id}")
+    db.commit()
+    flash(request, tr(request, "ac_status_saved", n=told))
+    return redirect(f"/actions/{action_id}")
+
+
+@router.post("/actions/{action_id:int}/evidence", dependencies=[CsrfDep])
+async def evidence(
+    request: Request, action_id: int, db: SessionDep, principal: PageStaff
+) -> Response:
+    """Attach a note and optionally a file as evidence."""
+    form = await request.form()
+    action = service.get(db, principal=principal, action_id=action_id)
+    upload = form.get("file")
+    content = await upload.read() if hasattr(upload, "read") else None
+    try:
+        service.add_evidence(
+            db,
+            principal=principal,
+            action=action,
+            note=str(form.get("note", "")),
+            file_name=getattr(upload, "filename", "") or "",
+            content_type=getattr(upload, "content_type", "") or "",
+            content=content or None,
+        )
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect(f"/actions/{action_id}")
+    db.commit()
+    return redirect(f"/actions/{action_id}")
+
+
+@router.get("/actions/evidence/{evidence_id:int}")
+def evidence_file(evidence_id: int, db: SessionDep, principal: PageStaff) -> Response:
+    """Download an evidence file (staff of the office)."""
+    from minwon.actions.models import ActionEvidence
+
+    item = db.get(ActionEvidence, evidence_id)
+    if item is None or item.content is None:
+        raise NotFound("파일을 찾을 수 없습니다.")
+    service.get(db, principal=principal, action_id=item.action_id)
+    return Response(
+        item.content,
+        media_type=item.content_type or "application/octet-stream",
+        headers={"Content-Disposition": 'attachment; filename="evidence"'},
+    )
+
+
+@router.get("/board/{office}")
+def board(request: Request, office: str, db: SessionDep, principal: PagePrincipal) -> Response:
+    """The public "you said, we did" board of an office, readable without login."""
+    from minwon.analysis.masking import mask_text
+
+    found = org_service.find_office(db_session=db, ref=office)
+    items: list[tuple[Any, list[str]]] = []
+    for action in service.public_board(db, office_id=found.id):
+        said = [
+            mask_text(v.title, names=[v.contact.name] if v.contact and v.contact.name else [])
+            for v in service.voices_of(db, action.id)[:5]
+        ]
+        items.append((action, said))
+    return render(request, "actions/board.html", office=found, items=items)
