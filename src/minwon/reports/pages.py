@@ -161,3 +161,31 @@ def monthly(request: Request, db: SessionDep, principal: PageStaff) -> Response:
 def _last_month() -> str:
     first = to_kst(utcnow()).date().replace(day=1)
     return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+@router.get("/fans")
+def fans_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """Returning citizens and promoters of the office, and the history of consenting fans."""
+    from minwon.reports import fans
+
+    try:
+        scope, period = views.scope_for(db, principal, choice_from(request.query_params))
+    except (Invalid, NotFound) as exc:
+        return render(request, "reports/error.html", 422, message=exc.message)
+    office_ids = scope.office_ids or tuple(
+        o.id for o in org_service.list_offices(db_session=db, principal=principal)
+    )
+    names = views.names(db, principal)
+    rows = [
+        (
+            names.offices.get(o, str(o)),
+            fans.rates(db, office_id=o, start=scope.start, end=scope.end),
+        )
+        for o in office_ids
+    ]
+    people = (
+        fans.fans(db, office_id=office_ids[0], start=scope.start, end=scope.end)
+        if len(office_ids) == 1 and principal.sees_personal_data
+        else []
+    )
+    return render(request, "reports/fans.html", rows=rows, people=people, period=period)
