@@ -34,7 +34,13 @@ def test_demo_loads_and_logins_work(demo_db: None) -> None:
     logins, token = load_demo(voices=120)
     engine = get_engine()
     with session_factory(engine)() as db:
-        statuses = dict(db.execute(select(Voice.status, func.count()).group_by(Voice.status)).all())
+        statuses = dict(
+            db.execute(
+                select(Voice.status, func.count())
+                .where(Voice.source_officer_id.is_(None))
+                .group_by(Voice.status)
+            ).all()
+        )
         offices = set(db.scalars(select(Voice.office_id)))
     assert sum(statuses.values()) == 120 + STORIES
     assert statuses.get("closed", 0) > 0 and len(offices) == 2
@@ -48,7 +54,9 @@ def test_demo_loads_and_logins_work(demo_db: None) -> None:
     assert page.status_code == 200
     again, _ = load_demo(voices=120)
     with session_factory(engine)() as db:
-        assert db.scalar(select(func.count(Voice.id))) == 120 + STORIES
+        assert db.scalar(select(func.count(Voice.id)).where(Voice.source_officer_id.is_(None))) == (
+            120 + STORIES
+        )
     assert again == logins
 
 
@@ -63,6 +71,9 @@ def test_demo_shows_repeats_groups_surges_and_drop_away(demo_db: None) -> None:
     login(client, "gr.cs", "minwon-demo")
     board = client.get("/dashboard?start=2025-01-01&end=2025-12-31&unit=")
     assert board.status_code == 200 and "<small>n=0</small>" not in board.text
+    assert client.get("/outreach/team?unit=GR01").status_code == 200
+    assert "빈집털이" in client.get("/outreach/campaigns").text
+    assert "포트홀" in TestClient(create_app(engine=get_engine())).get("/board/GR").text
     drop = client.get("/api/v1/analysis/dropaway?office=GR", headers=h).json()
     assert drop and {"angrier", "reopened", "escalated"} <= set(drop[0]["signals"])
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, select
 from minwon import migrate
 from minwon.analysis.jobs import check_surges
 from minwon.db import get_engine, write_session
+from minwon.demo.outreach import load_demo_outreach
 from minwon.demo.stories import load_stories
 from minwon.demo.surveys import load_demo_responses
 from minwon.demo.voices import load_demo_voices
@@ -58,6 +59,7 @@ def load_demo(
         _train_routing(engine)
         check_surges(engine, now=utcnow())
         load_demo_responses(engine)
+        load_demo_outreach(engine, now=utcnow())
         rollups.update(engine)
     elif progress:
         progress(voices, voices)
