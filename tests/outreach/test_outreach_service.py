@@ -146,3 +146,37 @@ def test_cards_pdf_from_the_page(engine: Engine) -> None:
     pdf = officer.get("/outreach/cards?print=1&unit=GR01&count=3&size=a6&mine=1")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert date.today()
+
+
+def test_after_a_meeting_the_officer_hands_out_a_survey(engine: Engine) -> None:
+    from minwon.surveys import templates
+    from minwon.surveys.models import SurveyInvitation
+
+    build_world(engine)
+    officer = _client(engine, "gr_officer")
+    assert "survey=" not in _log(officer).headers["location"]  # no after-meeting survey defined
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db).id
+        templates.create_template(
+            db_session=db,
+            organization_id=org_id,
+            code="MEET",
+            name="현장 면담 만족도",
+            trigger="outreach",
+            questions=[templates.QuestionIn("csat", "csat", "면담이 도움이 되셨습니까?")],
+            delay_hours=0,
+        )
+    done = _log(officer, housing="shop")
+    location = done.headers["location"]
+    assert "survey=" in location
+    page = officer.get(location)
+    code = location.split("survey=", 1)[1]
+    assert f"{code[:4]}-{code[4:]}" in page.text and "<svg" in page.text
+    resident = TestClient(create_app(engine=engine))
+    form = resident.get(f"/s/c/{code}")
+    assert "면담이 도움이 되셨습니까?" in form.text
+    with write_session(engine) as db:
+        invitation = db.scalars(select(SurveyInvitation)).one()
+    assert invitation.via == "outreach" and invitation.channel == "outreach"
+    other = _client(engine, "gr_officer2")
+    assert "big-code" not in other.get(location).text  # only the officer who met the resident

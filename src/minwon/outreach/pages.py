@@ -44,6 +44,7 @@ def _phone_page(
         HOUSING=HOUSING,
         values=extra.pop("values", {}),
         errors=extra.pop("errors", {}),
+        survey=extra.pop("survey", None),
         **extra,
     )
 
@@ -53,7 +54,23 @@ def phone(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """The officer's page in the street: log a resident met, see today's progress."""
     if principal.unit_id is None:
         return redirect("/outreach/team")
-    return _phone_page(request, db, principal)
+    return _phone_page(request, db, principal, survey=_handout(db, principal, request))
+
+
+def _handout(db: Any, principal: Any, request: Request) -> dict[str, str] | None:
+    """The after-meeting survey the officer just got to show the resident (QR and code)."""
+    from minwon.config import get_settings
+    from minwon.surveys import invitations
+    from minwon.surveys.qr import code_link, qr_svg
+
+    code = request.query_params.get("survey", "")
+    found = invitations.by_code(db, code) if code else None
+    if found is None or found.officer_id != principal.staff_id:
+        return None
+    if invitations.state(found, utcnow()) != "open":
+        return None
+    url = code_link(get_settings().base_url, found.short_code)
+    return {"code": found.short_code, "url": url, "qr": qr_svg(url, label=found.short_code)}
 
 
 def _float(value: str | None) -> float | None:
@@ -92,10 +109,13 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
         db.rollback()
         errors = {"citizen_phone": tr(request, "err_phone") if "phone" in str(exc) else str(exc)}
         return _phone_page(request, db, principal, 422, values=form, errors=errors)
+    from minwon.surveys.service import outreach_invitation
+
+    issued = outreach_invitation(db, principal=principal, now=utcnow())
     db.commit()
     key = "or_logged_request" if contact.voice_id else "or_logged"
     flash(request, tr(request, key))
-    return redirect("/outreach")
+    return redirect(f"/outreach?survey={issued.invitation.short_code}" if issued else "/outreach")
 
 
 def _period(params: Any) -> tuple[date, date]:

@@ -188,3 +188,26 @@ def csat_of_voices(db: Session, voice_ids: list[int]) -> dict[int, int]:
         )
         found.update(dict(db.execute(query).all()))
     return found
+
+
+def outreach_invitation(db: Session, *, principal: Principal, now: datetime) -> Issued | None:
+    """A survey to hand to a resident right after an outreach meeting (the officer shows its QR
+    code or reads out its code), when the organisation defined an after-outreach survey."""
+    if principal.office_id is None:
+        return None
+    office = org_service.get_office(db_session=db, office_id=principal.office_id)
+    template = templates.for_trigger(
+        db_session=db, organization_id=office.organization_id, trigger="outreach"
+    )
+    if template is None:
+        return None
+    target = Target(
+        office_id=office.id,
+        unit_id=principal.unit_id,
+        officer_id=principal.staff_id,
+        channel="outreach",
+    )
+    issued = invitations.issue(db, template, target, via="outreach", now=now)
+    if issued is not None:
+        issued.invitation.send_at = now
+    return issued
