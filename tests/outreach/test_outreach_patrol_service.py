@@ -115,3 +115,16 @@ def test_quarterly_reset_keeps_history(engine: Engine) -> None:
     assert "학교 앞" in past and "지난 분기" in past
     with write_session(engine) as db:
         assert len(db.scalars(select(PatrolRequest)).all()) == 2
+
+
+def test_map_only_with_coordinates_and_list_always(engine: Engine) -> None:
+    build_world(engine)
+    resident = TestClient(create_app(engine=engine))
+    _ask(resident, "공원 입구", 20, 22)
+    lead = TestClient(create_app(engine=engine))
+    login(lead, "gr_lead")
+    page = lead.get("/patrols?unit=GR01").text
+    assert 'id="patrol-map"' not in page and "공원 입구" in page
+    _ask(resident, "역 앞", 21, 23, lat="37.5033", lon="126.8817")
+    page = lead.get("/patrols?unit=GR01").text
+    assert 'id="patrol-map"' in page and "126.8817" in page and "grid24" in page

@@ -30,7 +30,16 @@ def _request_in(form: dict[str, str], source: str) -> RequestIn:
         day = date.fromisoformat(form.get("day", ""))
     except ValueError:
         day = date(1900, 1, 1)
+
+    def coordinate(name: str) -> float | None:
+        try:
+            return float(form[name]) if form.get(name) else None
+        except ValueError:
+            return None
+
     return RequestIn(
+        lat=coordinate("lat"),
+        lon=coordinate("lon"),
         unit=form.get("unit", ""),
         place=form.get("place", ""),
         day=day,
@@ -139,6 +148,11 @@ def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
         focus=split.focus,
         focus_until=split.focus_until,
         logs=_logs(db, unit.id)[:20],
+        points=[
+            {"lat": r.lat, "lon": r.lon, "place": r.place, "hours": f"{r.start_hour}–{r.end_hour}"}
+            for r in patrol_service.requests_of(db, unit_id=unit.id, quarter=quarter)
+            if r.lat is not None and r.lon is not None
+        ],
         SOURCES=SOURCES,
         values={"unit": unit.code, "day": today.isoformat()},
     )

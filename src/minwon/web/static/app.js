@@ -39,3 +39,26 @@ document.addEventListener("click", (event) => {
     { timeout: 8000 }
   );
 });
+
+// patrol requests on a map, when Leaflet and a basemap can be reached; the list and the
+// place × hour grid on the page always work without it
+window.addEventListener("load", () => {
+  const box = document.getElementById("patrol-map");
+  if (!box) return;
+  const offline = () => { box.textContent = box.dataset.offline; box.classList.add("offline"); };
+  if (!window.L) { offline(); return; }
+  const points = JSON.parse(box.dataset.points || "[]");
+  const map = window.L.map(box);
+  const tiles = window.L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+    maxZoom: 19, attribution: "© OpenStreetMap",
+  });
+  let failed = 0;
+  tiles.on("tileerror", () => { failed += 1; if (failed > 3) { map.remove(); offline(); } });
+  tiles.addTo(map);
+  const bounds = [];
+  points.forEach((p) => {
+    window.L.circleMarker([p.lat, p.lon], { radius: 7 }).addTo(map).bindPopup(`${p.place} · ${p.hours}시`);
+    bounds.push([p.lat, p.lon]);
+  });
+  if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+});
