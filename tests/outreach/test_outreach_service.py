@@ -180,3 +180,33 @@ def test_after_a_meeting_the_officer_hands_out_a_survey(engine: Engine) -> None:
     assert invitation.via == "outreach" and invitation.channel == "outreach"
     other = _client(engine, "gr_officer2")
     assert "big-code" not in other.get(location).text  # only the officer who met the resident
+
+
+def test_surveys_from_a_campaign_count_as_its_response(engine: Engine) -> None:
+    from minwon.surveys import templates
+
+    build_world(engine)
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db).id
+        templates.create_template(
+            db_session=db,
+            organization_id=org_id,
+            code="MEET",
+            name="현장 면담 만족도",
+            trigger="outreach",
+            questions=[templates.QuestionIn("csat", "csat", "도움이 되셨습니까?")],
+            delay_hours=0,
+        )
+        lead = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
+        service.create_campaign(db, principal=lead, code="SAFE", name="안전 캠페인", housing=[])
+    officer = _client(engine, "gr_officer")
+    code = _log(officer, campaign="SAFE").headers["location"].split("survey=", 1)[1]
+    resident = TestClient(create_app(engine=engine))
+    answered = resident.post(
+        f"/s/c/{code}", data={"csrf_token": csrf(resident, f"/s/c/{code}"), "csat": "5"}
+    )
+    assert answered.status_code == 200 and "감사합니다" in answered.text
+    with write_session(engine) as db:
+        lead = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
+        result = service.campaign_results(db, principal=lead)[0]
+    assert result.surveys == 1 and result.contacts == 1

@@ -111,7 +111,9 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
         return _phone_page(request, db, principal, 422, values=form, errors=errors)
     from minwon.surveys.service import outreach_invitation
 
-    issued = outreach_invitation(db, principal=principal, now=utcnow())
+    issued = outreach_invitation(
+        db, principal=principal, now=utcnow(), campaign=data.campaign or ""
+    )
     db.commit()
     key = "or_logged_request" if contact.voice_id else "or_logged"
     flash(request, tr(request, key))

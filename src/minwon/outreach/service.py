@@ -362,12 +362,14 @@ class CampaignResult:
     contacts: int
     cards: int
     voices: int
+    surveys: int
     by_place: list[tuple[str, str, int, int]]
 
 
 def campaign_results(db: Session, *, principal: Principal) -> list[CampaignResult]:
     """Reach (broadcasts, flyers, cards, talks, contacts) and response (voices tagged with the
     campaign) of the office's campaigns, by 행정동 and housing type."""
+    from minwon.surveys.service import campaign_responses
     from minwon.voices import queries
 
     query = select(Campaign).where(Campaign.office_id == principal.office_id)
@@ -394,6 +396,7 @@ def campaign_results(db: Session, *, principal: Principal) -> list[CampaignResul
                 contacts=len(contacts),
                 cards=sum(ct.card_given for ct in contacts) + reach.get("card", 0),
                 voices=len(voices),
+                surveys=campaign_responses(db, office_id=c.office_id, campaign=c.code),
                 by_place=[(d, h, places[(d, h)], answered[(d, h)]) for d, h in keys],
             )
         )

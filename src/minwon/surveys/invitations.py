@@ -29,6 +29,7 @@ class Target:
     category_id: int | None = None
     channel: str = ""
     citizen_key: str | None = None
+    campaign: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def issue(
         voice_id=target.voice_id,
         category_id=target.category_id,
         channel=target.channel,
+        campaign=target.campaign,
         citizen_key=target.citizen_key,
         token_hash=token_digest(token),
         short_code=_new_code(db),

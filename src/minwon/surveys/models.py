@@ -73,6 +73,7 @@ class SurveyInvitation(Base):
     voice_id: Mapped[int | None] = mapped_column(ForeignKey("voice.id"), unique=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     channel: Mapped[str] = mapped_column(String(16), default="")
+    campaign: Mapped[str] = mapped_column(String(32), default="")
     citizen_key: Mapped[str | None] = mapped_column(String(32))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     short_code: Mapped[str] = mapped_column(String(12), unique=True)

@@ -190,7 +190,9 @@ def csat_of_voices(db: Session, voice_ids: list[int]) -> dict[int, int]:
     return found
 
 
-def outreach_invitation(db: Session, *, principal: Principal, now: datetime) -> Issued | None:
+def outreach_invitation(
+    db: Session, *, principal: Principal, now: datetime, campaign: str = ""
+) -> Issued | None:
     """A survey to hand to a resident right after an outreach meeting (the officer shows its QR
     code or reads out its code), when the organisation defined an after-outreach survey."""
     if principal.office_id is None:
@@ -206,8 +208,22 @@ def outreach_invitation(db: Session, *, principal: Principal, now: datetime) -> 
         unit_id=principal.unit_id,
         officer_id=principal.staff_id,
         channel="outreach",
+        campaign=campaign,
     )
     issued = invitations.issue(db, template, target, via="outreach", now=now)
     if issued is not None:
         issued.invitation.send_at = now
     return issued
+
+
+def campaign_responses(db: Session, *, office_id: int, campaign: str) -> int:
+    """How many surveys came back from residents met in a campaign."""
+    from sqlalchemy import func, select
+
+    query = (
+        select(func.count())
+        .select_from(SurveyResponse)
+        .join(SurveyInvitation, SurveyInvitation.id == SurveyResponse.invitation_id)
+        .where(SurveyInvitation.office_id == office_id, SurveyInvitation.campaign == campaign)
+    )
+    return int(db.scalar(query) or 0)

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("voice_id", sa.Integer(), nullable=True),
         sa.Column("category_id", sa.Integer(), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("campaign", sa.String(length=32), nullable=False),
         sa.Column("citizen_key", sa.String(length=32), nullable=True),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("short_code", sa.String(length=12), nullable=False),
