@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minwon.analysis.models import VoiceAnalysis
-from minwon.analysis.similarity import jaccard, matter_terms, parse_tokens
+from minwon.analysis.similarity import jaccard, stored_terms
 from minwon.timeutil import as_aware
 from minwon.voices import queries
 
@@ -69,10 +69,10 @@ def _escalated(rows: list[VoiceAnalysis]) -> bool:
     if any(r.duplicate_of is not None for r in rows[1:]):
         return True
     for i, later in enumerate(rows[1:], start=1):
-        terms = matter_terms(parse_tokens(later.tokens))
+        terms = stored_terms(later.terms)
         for earlier in rows[:i]:
             if earlier.channel != later.channel and (
-                jaccard(terms, matter_terms(parse_tokens(earlier.tokens))) >= SAME_MATTER
+                jaccard(terms, stored_terms(earlier.terms)) >= SAME_MATTER
             ):
                 return True
     return False

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from minwon.analysis import similar
 from minwon.analysis.masking import mask_text
 from minwon.analysis.models import VoiceAnalysis
-from minwon.analysis.similarity import matter_terms, parse_tokens
+from minwon.analysis.similarity import matter_terms, parse_tokens, stored_terms
 from minwon.errors import Invalid, NotFound
 from minwon.org.roles import Principal
 from minwon.timeutil import as_aware
@@ -69,7 +69,7 @@ def for_voice(
     found = similar.matches(
         db_session,
         office_id=row.office_id,
-        terms=matter_terms(parse_tokens(row.tokens)),
+        terms=stored_terms(row.terms) or matter_terms(parse_tokens(row.tokens)),
         exclude=row.voice_id,
         before=as_aware(voice.received_at),
         limit=limit,

@@ -49,6 +49,7 @@ class VoiceAnalysis(Base):
     tone_label: Mapped[str] = mapped_column(String(16), default="neutral")
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     tokens: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[str] = mapped_column(Text, default="")
     citizen_key: Mapped[str | None] = mapped_column(String(32), index=True)
     channel: Mapped[str] = mapped_column(String(16), default="")
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from minwon.analysis import similar
 from minwon.analysis.masking import MaskResult, mask
 from minwon.analysis.models import RoutingModel, VoiceAnalysis
-from minwon.analysis.similarity import stored_tokens
+from minwon.analysis.similarity import matter_terms, stored_tokens, terms_text
 from minwon.analysis.tone import analyse_tone
 from minwon.errors import Invalid
 from minwon.org.roles import Principal
@@ -182,6 +182,7 @@ def record(
         tone_label=tone.label,
         flags=list(tone.flags),
         tokens=stored_tokens(reading.tokens),
+        terms=terms_text(matter_terms(reading.tokens)),
         citizen_key=similar.citizen_key(*contact) if contact else None,
         channel=voice.channel,
         received_at=voice.received_at,

@@ -20,11 +20,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, delete, func, insert, select, update
+from sqlalchemy import String, cast, delete, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
 from minwon.analysis.models import VoiceAnalysis, VoiceBand
-from minwon.analysis.similarity import band_keys, jaccard, matter_terms, parse_tokens
+from minwon.analysis.similarity import (
+    band_keys,
+    jaccard,
+    matter_terms,
+    parse_tokens,
+    stored_terms,
+    terms_text,
+)
 from minwon.timeutil import as_aware
 
 SAME_MATTER = 0.5
@@ -34,7 +41,8 @@ SHOW = 0.2
 REPEAT_AFTER = 2
 MASS_CITIZENS = 5
 DUPLICATE_DAYS = 30
-CANDIDATES = 100
+CANDIDATES = 40
+BAND_SCAN = 500
 CITIZEN_HISTORY = 200
 
 _DIGITS = re.compile(r"\D")
@@ -83,20 +91,32 @@ def candidates(
     exclude: int | None = None,
     limit: int = CANDIDATES,
 ) -> list[int]:
-    """Voices of the office sharing a band with these words, those sharing most bands first."""
+    """Voices of the office sharing a band with these words, those sharing most bands first.
+
+    Each band is read only for its newest ``BAND_SCAN`` voices, so a band that thousands of
+    voices share (a common pair of words) costs no more than a rare one.
+    """
     keys = band_keys(terms)
     if not keys:
         return []
+    per_band = [
+        select(VoiceBand.voice_id)
+        .where(VoiceBand.office_id == office_id, VoiceBand.band == key)
+        .order_by(VoiceBand.voice_id.desc())
+        .limit(BAND_SCAN)
+        .subquery()
+        for key in keys
+    ]
+    scanned = union_all(*(select(sub.c.voice_id) for sub in per_band)).subquery()
     hits = func.count().label("hits")
     query = (
-        select(VoiceBand.voice_id, hits)
-        .where(VoiceBand.office_id == office_id, VoiceBand.band.in_(keys))
-        .group_by(VoiceBand.voice_id)
-        .order_by(hits.desc(), VoiceBand.voice_id.desc())
+        select(scanned.c.voice_id, hits)
+        .group_by(scanned.c.voice_id)
+        .order_by(hits.desc(), scanned.c.voice_id.desc())
         .limit(limit)
     )
     if exclude is not None:
-        query = query.where(VoiceBand.voice_id != exclude)
+        query = query.where(scanned.c.voice_id != exclude)
     return [voice_id for voice_id, _ in db.execute(query)]
 
 
@@ -110,19 +130,31 @@ def matches(
     before: datetime | None = None,
     limit: int = 5,
 ) -> list[Match]:
-    """The voices most like these words (overlap ``min_score`` or more), best first."""
+    """The voices most like these words (overlap ``min_score`` or more), best first.
+
+    Candidates are scored on their stored words alone; only the best are loaded whole.
+    """
     ids = candidates(db, office_id=office_id, terms=terms, exclude=exclude)
     if not ids:
         return []
-    rows = db.scalars(select(VoiceAnalysis).where(VoiceAnalysis.voice_id.in_(ids)))
-    found = [
-        Match(row, jaccard(terms, matter_terms(parse_tokens(row.tokens))))
-        for row in rows
-        if before is None or row.received_at is None or as_aware(row.received_at) <= before
+    light = select(VoiceAnalysis.voice_id, VoiceAnalysis.terms, VoiceAnalysis.received_at).where(
+        VoiceAnalysis.voice_id.in_(ids)
+    )
+    scored = [
+        (jaccard(terms, stored_terms(stored)), voice_id)
+        for voice_id, stored, received in db.execute(light)
+        if before is None or received is None or as_aware(received) <= before
     ]
-    found = [m for m in found if m.score >= min_score]
-    found.sort(key=lambda m: (-m.score, -m.row.voice_id))
-    return found[:limit]
+    best = sorted((s for s in scored if s[0] >= min_score), key=lambda s: (-s[0], -s[1]))[:limit]
+    if not best:
+        return []
+    rows = {
+        r.voice_id: r
+        for r in db.scalars(
+            select(VoiceAnalysis).where(VoiceAnalysis.voice_id.in_([v for _, v in best]))
+        )
+    }
+    return [Match(rows[voice_id], score) for score, voice_id in best if voice_id in rows]
 
 
 def _same_citizen(db: Session, row: VoiceAnalysis, terms: frozenset[str]) -> list[Match]:
@@ -139,7 +171,8 @@ def _same_citizen(db: Session, row: VoiceAnalysis, terms: frozenset[str]) -> lis
         .limit(CITIZEN_HISTORY)
     )
     found = (
-        Match(r, jaccard(terms, matter_terms(parse_tokens(r.tokens)))) for r in db.scalars(query)
+        Match(r, jaccard(terms, stored_terms(r.terms) or matter_terms(parse_tokens(r.tokens))))
+        for r in db.scalars(query)
     )
     return [m for m in found if m.score >= SAME_MATTER]
 
@@ -204,7 +237,7 @@ def assess(db: Session, row: VoiceAnalysis) -> list[Match]:
     Runs in the intake transaction after the voice's analysis row is added; returns the earlier
     voices about the same matter that were found.
     """
-    terms = matter_terms(parse_tokens(row.tokens))
+    terms = stored_terms(row.terms) or matter_terms(parse_tokens(row.tokens))
     if not terms:
         return []
     others = matches(
@@ -237,8 +270,12 @@ def rebuild(db: Session, *, office_id: int | None = None) -> int:
         rows = rows.where(VoiceAnalysis.office_id == office_id)
     db.execute(wipe)
     total = 0
-    for voice_id, office, tokens in db.execute(rows):
-        total += index(
-            db, office_id=office, voice_id=voice_id, terms=matter_terms(parse_tokens(tokens))
+    for voice_id, office, tokens in db.execute(rows).all():
+        terms = matter_terms(parse_tokens(tokens))
+        db.execute(
+            update(VoiceAnalysis)
+            .where(VoiceAnalysis.voice_id == voice_id)
+            .values(terms=terms_text(terms))
         )
+        total += index(db, office_id=office, voice_id=voice_id, terms=terms)
     return total

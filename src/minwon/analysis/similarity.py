@@ -38,7 +38,9 @@ __all__ = [
     "jaccard",
     "matter_terms",
     "parse_tokens",
+    "stored_terms",
     "stored_tokens",
+    "terms_text",
 ]
 
 BANDS = 8
@@ -101,3 +103,13 @@ def stored_tokens(tokens: list[str]) -> str:
 def parse_tokens(stored: str) -> list[str]:
     """The content tokens of a voice back from their stored form."""
     return stored.split()
+
+
+def terms_text(terms: frozenset[str]) -> str:
+    """A voice's matter words as they are kept for comparing (sorted, space-separated)."""
+    return " ".join(sorted(terms))
+
+
+def stored_terms(text: str) -> frozenset[str]:
+    """A voice's matter words back from their stored form."""
+    return frozenset(text.split())

@@ -58,6 +58,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("voice_analysis", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tokens", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("terms", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("citizen_key", sa.String(length=32), nullable=True))
         batch_op.add_column(
             sa.Column("channel", sa.String(length=16), nullable=False, server_default="")
@@ -101,6 +102,7 @@ def downgrade() -> None:
         batch_op.drop_column("channel")
         batch_op.drop_column("citizen_key")
         batch_op.drop_column("tokens")
+        batch_op.drop_column("terms")
 
     op.drop_table("surge_alert")
     op.drop_table("voice_band")
