@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from minwon.analysis import similar
 from minwon.analysis.masking import mask_text
 from minwon.analysis.models import VoiceAnalysis
-from minwon.analysis.similarity import matter_terms, parse_tokens, stored_terms
+from minwon.analysis.similarity import MAX_STORED, matter_terms, parse_tokens, stored_terms
 from minwon.errors import Invalid, NotFound
 from minwon.org.roles import Principal
 from minwon.timeutil import as_aware
@@ -84,7 +84,7 @@ def for_text(
     _check_limit(limit)
     from minwon.analysis.tokenize import content_tokens
 
-    terms = matter_terms(content_tokens(mask_text(text)))
+    terms = matter_terms(content_tokens(mask_text(text))[:MAX_STORED])
     found = similar.matches(db_session, office_id=office_id, terms=terms, limit=limit)
     return _shown(db_session, principal, found)
 
