@@ -210,3 +210,33 @@ def test_surveys_from_a_campaign_count_as_its_response(engine: Engine) -> None:
         lead = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
         result = service.campaign_results(db, principal=lead)[0]
     assert result.surveys == 1 and result.contacts == 1
+
+
+def test_roster_form_takes_leave_out_of_the_target(engine: Engine) -> None:
+    build_world(engine)
+    lead = _client(engine, "gr_lead")
+    token = csrf(lead, "/outreach/team")
+    saved = lead.post(
+        "/outreach/team/roster",
+        data={
+            "csrf_token": token,
+            "unit": "GR01",
+            "officer": "gr_officer",
+            "start": "2026-12-07",
+            "end": "2026-12-13",
+            "wd0": "on",
+            "wd1": "on",
+            "wd2": "on",
+            "wd5": "on",
+            "off": "2026-12-08",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    page = lead.get("/outreach/team?unit=GR01&start=2026-12-07&end=2026-12-13")
+    row = page.text.split('<th scope="row">gr_officer</th>', 1)[1].split("</tr>", 1)[0]
+    # Mon, Wed and Sat work (Tue off): 3 working cells, the rest days off
+    assert row.count("day miss") + row.count("day open") + row.count("day met") == 3
+    form = {"csrf_token": token, "unit": "GR01", "officer": "gr_officer", "start": "x", "end": "y"}
+    bad = lead.post("/outreach/team/roster", data=form)
+    assert bad.status_code == 200 and "YYYY-MM-DD" in bad.text

@@ -183,6 +183,38 @@ def set_target(request: Request, db: SessionDep, principal: PageStaff, form: For
     return redirect(f"/outreach/team?unit={unit.code}")
 
 
+@router.post("/outreach/team/roster", dependencies=[CsrfDep])
+def roster(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
+    """A lead sets an officer's working days for a span: the weekdays worked, less days off."""
+    unit_code = form.get("unit", "")
+    try:
+        start, end = date.fromisoformat(form["start"]), date.fromisoformat(form["end"])
+        if end < start or (end - start).days > 92:
+            raise Invalid(tr(request, "or_roster_span"), field="end")
+        weekdays = {int(d) for d in form.get("weekdays_list", "").split(",") if d.strip().isdigit()}
+        weekdays |= {i for i in range(7) if form.get(f"wd{i}") in TRUE}
+        off = {date.fromisoformat(d.strip()) for d in form.get("off", "").split(",") if d.strip()}
+        days = [
+            start + timedelta(days=i)
+            for i in range((end - start).days + 1)
+            if (start + timedelta(days=i)).weekday() in weekdays
+            and start + timedelta(days=i) not in off
+        ]
+        officer = org_service.staff_by_login(db_session=db, login=form.get("officer", ""))
+        service.set_roster(db, principal=principal, officer_id=officer.id, days=days)
+    except (KeyError, ValueError):
+        db.rollback()
+        flash(request, tr(request, "or_roster_bad"), "error")
+        return redirect(f"/outreach/team?unit={unit_code}")
+    except MinwonError as exc:
+        db.rollback()
+        flash(request, exc.message, "error")
+        return redirect(f"/outreach/team?unit={unit_code}")
+    db.commit()
+    flash(request, tr(request, "or_roster_saved", n=len(days)))
+    return redirect(f"/outreach/team?unit={unit_code}&start={start}&end={end}")
+
+
 @router.get("/outreach/campaigns")
 def campaigns(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Campaigns with their material, reach and response by 행정동 and housing type."""
