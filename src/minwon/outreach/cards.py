@@ -14,7 +14,6 @@ embedded as a subset so the PDF prints and can be searched on any machine.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -28,12 +27,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from minwon.web.charts import font_path
+from minwon.web.pdf_fonts import FONT as _FONT
+from minwon.web.pdf_fonts import FONT_BOLD as _FONT_BOLD
+from minwon.web.pdf_fonts import register_fonts
 
 __all__ = ["BUSINESS_SIZE", "DEFAULT_BODY", "DEFAULT_HEADLINE", "MAX_QR_VERSION", "QR_MM",
            "Card", "CardSize", "CardTag", "card_url", "parse_card_url", "render_cards"]  # fmt: skip
@@ -49,14 +48,11 @@ MAX_QR_VERSION = 10  # 57 modules: at least 0.35 mm per module on a 20 mm busine
 BUSINESS_SIZE = (90 * mm, 50 * mm)
 _PER_SHEET = (2, 5)  # business cards per A4 sheet: columns, rows
 
-_FONT = "NanumGothic"  # the names minwon.reports.pdf registers too: one registry, same files
-_FONT_BOLD = "NanumGothic-Bold"
 _BLUE = colors.HexColor("#1f4e8c")
 _INK = colors.HexColor("#1b2330")
 _MUTED = colors.HexColor("#6b7685")
 _RULE = colors.HexColor("#9aa5b4")
 _PARAMS = ("unit", "officer", "campaign", "channel")
-_font_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -154,21 +150,6 @@ def parse_card_url(url: str, *, base_url: str | None = None) -> CardTag:
     if values.get("channel") != "card" or "unit" not in values:
         raise ValueError(f"not a card link (needs unit and channel=card): {url!r}")
     return CardTag(values["unit"], values.get("officer"), values.get("campaign"), "card")
-
-
-def _register_fonts() -> None:
-    """Register NanumGothic (regular, bold) with ReportLab once per process."""
-    with _font_lock:
-        if _FONT in pdfmetrics.getRegisteredFontNames():
-            return
-        regular = font_path()
-        if regular is None:
-            raise RuntimeError("NanumGothic not found: install the koreanize-matplotlib package")
-        bold = regular.with_name("NanumGothicBold.ttf")
-        pdfmetrics.registerFont(TTFont(_FONT, str(regular)))
-        pdfmetrics.registerFont(TTFont(_FONT_BOLD, str(bold if bold.is_file() else regular)))
-        pdfmetrics.registerFontFamily(_FONT, normal=_FONT, bold=_FONT_BOLD, italic=_FONT,
-                                      boldItalic=_FONT_BOLD)  # fmt: skip
 
 
 def _qr_modules(payload: str) -> list[list[bool]]:
@@ -383,7 +364,7 @@ def render_cards(cards: Sequence[Card], *, size: CardSize = "a6", base_url: str)
     payloads = [card_url(base_url, unit=c.unit_code, officer=c.officer_login,
                          campaign=c.campaign_code) for c in cards]  # fmt: skip
     modules = {payload: _qr_modules(payload) for payload in dict.fromkeys(payloads)}
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     page = A6 if size == "a6" else A4
     c = Canvas(buffer, pagesize=page, invariant=True, pageCompression=1)

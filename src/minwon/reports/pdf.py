@@ -14,7 +14,6 @@ month and "page N / M" in its footer.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -25,8 +24,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -42,12 +39,10 @@ from reportlab.platypus import (
 from minwon.reports import charts
 from minwon.reports.document import MonthlyReport
 from minwon.timeutil import to_kst
-from minwon.web.charts import font_path
+from minwon.web.pdf_fonts import FONT, FONT_BOLD, register_fonts
 
 __all__ = ["FONT", "FONT_BOLD", "NO_DATA", "render_pdf"]
 
-FONT = "NanumGothic"
-FONT_BOLD = "NanumGothic-Bold"
 NO_DATA = "자료가 없습니다"
 
 _BLUE = colors.HexColor("#1f4e8c")
@@ -59,23 +54,6 @@ _MARK = colors.HexColor("#fff4d6")
 _WIDTH = A4[0] - 36 * mm
 _DASH = "–"
 _CELL_FONT = ("FONTNAME", (0, 0), (-1, -1), FONT)  # else ReportLab sets Helvetica in each cell
-
-_font_lock = threading.Lock()
-
-
-def _register_fonts() -> None:
-    """Register NanumGothic (and its bold) with ReportLab once per process."""
-    with _font_lock:
-        if FONT in pdfmetrics.getRegisteredFontNames():
-            return
-        regular = font_path()
-        if regular is None:
-            raise RuntimeError("NanumGothic not found: install the koreanize-matplotlib package")
-        bold = regular.with_name("NanumGothicBold.ttf")
-        pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold if bold.is_file() else regular)))
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
-                                      boldItalic=FONT_BOLD)  # fmt: skip
 
 
 def _style(name: str, size: float, **extra: Any) -> ParagraphStyle:
@@ -358,7 +336,7 @@ def render_pdf(report: MonthlyReport) -> bytes:
     What a CS manager prints or mails to the office head each month: key figures, the tables
     of every section and their charts, so the PDF stands alone without minwon at hand.
     """
-    _register_fonts()
+    register_fonts()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
