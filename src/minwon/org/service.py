@@ -494,3 +494,11 @@ def add_routing_rule(*, db_session: Session, rule_in: RoutingRuleCreate) -> Rout
         dong=rule_in.dong,
         priority=rule_in.priority,
     )
+
+
+def staff_of_units(*, db_session: Session, unit_ids: list[int]) -> list[Staff]:
+    """Active staff of these units, in one query (for names on dashboards and tables)."""
+    if not unit_ids:
+        return []
+    query = select(Staff).where(Staff.unit_id.in_(unit_ids), Staff.active.is_(True))
+    return list(db_session.scalars(query.order_by(Staff.name)))

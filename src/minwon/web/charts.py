@@ -27,6 +27,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,7 +99,7 @@ def _register_font() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = "") -> str:
+def _pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = "") -> str:
     """A Pareto chart: bars in descending order and the cumulative share on a second axis.
 
     Shows at a glance which few causes make most of the voices; a dashed line marks 80 %. A
@@ -146,7 +147,7 @@ def pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = "")
     return _render(draw, title or "파레토 차트", size)
 
 
-def bar_svg(
+def _bar_svg(
     labels: Sequence[str], values: Sequence[float], *, title: str = "", horizontal: bool = True
 ) -> str:
     """A bar chart of values in the order given (the caller sorts), horizontal by default.
@@ -202,7 +203,7 @@ def bar_svg(
     return _render(draw, title or "막대 차트", size)
 
 
-def line_svg(
+def _line_svg(
     x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = ""
 ) -> str:
     """Lines over time: one line per series against shared x labels (e.g. weeks).
@@ -438,3 +439,86 @@ def _number(value: float) -> str:
 def _same_length(labels: Sequence[Any], values: Sequence[Any]) -> None:
     if len(labels) != len(values):
         raise ValueError(f"{len(labels)} labels but {len(values)} values")
+
+
+# Drawing a chart costs 50–150 ms while the data behind a page changes only when the rollups
+# do, so the same chart is drawn once and served from memory until its data changes.
+
+
+@lru_cache(maxsize=256)
+def _pareto_memo(labels: tuple, counts: tuple, title: str) -> str:
+    return _pareto_svg(labels, counts, title=title)
+
+
+@lru_cache(maxsize=256)
+def _bar_memo(labels: tuple, values: tuple, title: str, horizontal: bool) -> str:
+    return _bar_svg(labels, values, title=title, horizontal=horizontal)
+
+
+@lru_cache(maxsize=256)
+def _line_memo(x_labels: tuple, series: tuple, title: str) -> str:
+    return _line_svg(x_labels, dict(series), title=title)
+
+
+_PREFIX = re.compile(r'\bid="(c[0-9a-f]{8}-)')
+
+
+def _fresh_ids(svg: str) -> str:
+    """The same chart with its own element ids, so two copies can share a page."""
+    found = _PREFIX.search(svg)
+    if found is None:
+        return svg
+    return svg.replace(found.group(1), f"c{uuid.uuid4().hex[:8]}-")
+
+
+def _hashable(*parts: object) -> bool:
+    try:
+        hash(parts)
+    except TypeError:
+        return False
+    return True
+
+
+def pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = "") -> str:
+    """A Pareto chart: bars in descending order and the cumulative share on a second axis.
+
+    Shows at a glance which few causes make most of the voices; a dashed line marks 80 %. A
+    bar labelled "기타" (other) stays last, as Pareto charts do; beyond ``MAX_BARS`` causes
+    the smallest are folded into one "그 외 N개" bar. All-zero or empty counts give the
+    no-data picture. The same data is drawn once per process.
+    """
+    key = (tuple(labels), tuple(counts))
+    if not _hashable(*key):
+        return _pareto_svg(labels, counts, title=title)
+    return _fresh_ids(_pareto_memo(*key, title))
+
+
+def bar_svg(
+    labels: Sequence[str], values: Sequence[float], *, title: str = "", horizontal: bool = True
+) -> str:
+    """A bar chart of values in the order given (the caller sorts), horizontal by default.
+
+    Horizontal bars read best with long Korean labels. Only the first ``MAX_BARS`` items are
+    drawn (a note tells how many were left out); values may be negative or fractional, and a
+    missing (NaN) value draws no bar. The same data is drawn once per process.
+    """
+    key = (tuple(labels), tuple(values))
+    if not _hashable(*key):
+        return _bar_svg(labels, values, title=title, horizontal=horizontal)
+    return _fresh_ids(_bar_memo(*key, title, horizontal))
+
+
+def line_svg(
+    x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = ""
+) -> str:
+    """Lines over time: one line per series against shared x labels (e.g. weeks).
+
+    Each series must have one value per x label (None or NaN leave a gap). At most ten series
+    are drawn, with a legend above the plot when there is more than one; x labels are thinned
+    to about a dozen so long ranges stay legible. The same data is drawn once per process.
+    """
+    frozen = tuple((name, tuple(values)) for name, values in series.items())
+    key = (tuple(x_labels), frozen)
+    if not _hashable(*key):
+        return _line_svg(x_labels, series, title=title)
+    return _fresh_ids(_line_memo(*key, title))
