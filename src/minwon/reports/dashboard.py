@@ -145,13 +145,23 @@ class Satisfaction:
 
     @property
     def score(self) -> Score:
-        """The figures, the response rate counting only answers to invitations sent."""
-        base = self.sums.score()
+        """The figures, the response rate counting only answers to invitations sent (kiosk
+        visits and happy calls answer without an invitation being sent)."""
+        s = self.sums
+        base = scores.from_sums(
+            csat_n=s.csat_n,
+            csat_sum=s.csat_sum,
+            csat_sumsq=s.csat_sumsq,
+            top2=s.top2,
+            nps_n=s.nps_n,
+            promoters=s.promoters,
+            detractors=s.detractors,
+            responses=s.responses,
+            invitations=None,
+        )
         rate = (
-            scores.response_rate(
-                min(self.invited_responses, self.sums.invitations), self.sums.invitations
-            )
-            if self.sums.invitations
+            scores.response_rate(min(self.invited_responses, s.invitations), s.invitations)
+            if s.invitations
             else scores.EMPTY
         )
         return dataclasses.replace(base, response_rate=rate)
