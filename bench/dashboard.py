@@ -778,6 +778,14 @@ def time_cases(built: Built, args: argparse.Namespace) -> dict[str, Any]:
     load = [os.getloadavg()[0]]
     gc_pause = _GcPauses()
     with _client(engine, built.url) as client, gc_pause.watching():
+        if args.gc_freeze:
+            import gc
+
+            for case in todo:  # import what the pages import lazily, then freeze
+                _get(client, case, headers[case.caller])
+            gc.collect()
+            gc.freeze()
+            log(f"  \\[{built.engine_name}] gc.freeze(): {gc.get_freeze_count():,} objects frozen")
         for r in range(args.rounds):
             for case in todo:
                 warm_until = time.perf_counter() + args.max_seconds / 2
@@ -1233,6 +1241,8 @@ def latency_table(res: dict[str, Any]) -> Table:
         f"month, year = {meta['first_day']}..{meta['last_day']}. 1-min load average "
         f"{load[0]:.1f}–{load[1]:.1f} on {os.cpu_count()} CPUs. (cut) = stopped by --max-seconds."
     )
+    if res.get("gc_freeze"):
+        tab.caption += " Run with --gc-freeze (what-if: gc.freeze() after warm-up)."
     if res.get("clamped_response_rate"):
         tab.caption += " Run with --clamp-response-rate (bench-side workaround of the 500)."
     tab.caption_justify = "left"
@@ -1313,6 +1323,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "in scores.response_rate (off: the app answers 500 for such groups)",
     )
     p.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="what-if: gc.freeze() after one request of each case, before timing",
+    )
+    p.add_argument(
         "--case",
         action="append",
         default=[],
@@ -1350,7 +1365,8 @@ def run(engine_name: str, scale: Scale, args: argparse.Namespace) -> Iterator[di
                            "reused_cache": built.reused,
                            "office": {"code": args.office_code, "voices": office_voices,
                                       "chosen": args.office},
-                           "clamped_response_rate": args.clamp_response_rate}  # fmt: skip
+                           "clamped_response_rate": args.clamp_response_rate,
+                           "gc_freeze": args.gc_freeze}  # fmt: skip
     yield res
     if "latency" not in args.skip:
         log(f"\\[{engine_name}] timing {args.requests} requests per case in {args.rounds} rounds")
