@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minwon.reports.models import SurveyDay, VoiceDay
+from minwon.reports import cuboids
 from minwon.surveys import rankings, scores
 from minwon.surveys.scores import Score, Sums
+from minwon.timeutil import to_kst, utcnow
 
 GROUPS = ("month", "unit", "officer", "category", "channel", "office")
 
@@ -63,10 +64,21 @@ class Volume:
         return self.answer_hours / self.answered / 24 if self.answered else None
 
 
-def _where(model: Any, scope: Scope, *, until_only: bool = False) -> list[Any]:
-    conds = [model.day <= scope.end]
-    if not until_only:
-        conds.append(model.day >= scope.start)
+def _filter_dims(scope: Scope) -> set[str]:
+    dims = set()
+    if scope.office_ids is not None:
+        dims.add("office_id")
+    if scope.unit_id is not None:
+        dims.add("unit_id")
+    if scope.category_id is not None:
+        dims.add("category_id")
+    return dims
+
+
+def _conds(model: Any, scope: Scope, part: cuboids.Part) -> list[Any]:
+    conds = [model.day <= part.end]
+    if part.start is not None:
+        conds.append(model.day >= part.start)
     if scope.office_ids is not None:
         conds.append(model.office_id.in_(scope.office_ids))
     if scope.unit_id is not None:
@@ -76,50 +88,96 @@ def _where(model: Any, scope: Scope, *, until_only: bool = False) -> list[Any]:
     return conds
 
 
+def _parts(scope: Scope, *, until_only: bool, days_only: bool) -> list[cuboids.Part]:
+    start = None if until_only else scope.start
+    if days_only:
+        return [cuboids.Part(cuboids.DAY, start, scope.end)]
+    return cuboids.split(start, scope.end, to_kst(utcnow()).date())
+
+
+def _month_end(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _sums(
+    db: Session,
+    family: str,
+    scope: Scope,
+    measures: tuple[str, ...],
+    group: tuple[str, ...] = (),
+    *,
+    time: str | None = None,
+    until_only: bool = False,
+) -> dict[tuple, list[float]]:
+    """Sums of ``measures`` over the scope, keyed by the ``group`` dimensions (preceded by the
+    day or the month's first day when ``time`` is "day" or "month"), read part by part from the
+    smallest rollup tables that can answer."""
+    dims = _filter_dims(scope) | set(group)
+    totals: dict[tuple, list[float]] = {}
+    for part in _parts(scope, until_only=until_only, days_only=time == "day"):
+        cuboid = cuboids.choose(family, part.grain, dims)
+        if cuboid is None:  # no month table has these dimensions: read the days
+            part = cuboids.Part(cuboids.DAY, part.start, _month_end(part.end))
+            cuboid = cuboids.choose(family, cuboids.DAY, dims)
+        model = cuboid.model
+        keys = [getattr(model, g) for g in group]
+        if time is not None:
+            keys.insert(0, model.day)
+        query = select(*keys, *(func.sum(getattr(model, m)) for m in measures))
+        query = query.where(*_conds(model, scope, part))
+        if keys:
+            query = query.group_by(*keys)
+        for row in db.execute(query):
+            key = tuple(row[: len(keys)])
+            if time == "month":
+                key = (key[0].replace(day=1), *key[1:])
+            values = [v or 0 for v in row[len(keys) :]]
+            if not keys and not any(values):
+                continue
+            held = totals.get(key)
+            if held is not None:
+                values = [x + y for x, y in zip(held, values, strict=True)]
+            totals[key] = values
+    return totals
+
+
 _VOLUME = ("received", "answered", "on_time", "late", "closed", "reopened", "transferred_out")
 
 
 def volume(db: Session, scope: Scope) -> Volume:
     """Totals of the period."""
-    cols = [func.coalesce(func.sum(getattr(VoiceDay, c)), 0) for c in _VOLUME]
-    hours = func.coalesce(func.sum(VoiceDay.answer_hours), 0.0)
-    row = db.execute(select(*cols, hours).where(*_where(VoiceDay, scope))).one()
+    row = _sums(db, cuboids.VOICE, scope, (*_VOLUME, "answer_hours")).get((), None)
+    row = row or [0] * (len(_VOLUME) + 1)
     return Volume(*(int(v) for v in row[:-1]), float(row[-1]))
 
 
 def backlog(db: Session, scope: Scope) -> int:
     """Voices still open at the end of the period (received, less moved away and answered,
     plus answers reopened), over all time up to then."""
-    total = (
-        func.sum(VoiceDay.received)
-        - func.sum(VoiceDay.transferred_out)
-        - func.sum(VoiceDay.answered)
-        + func.sum(VoiceDay.reopened)
-    )
-    value = db.scalar(
-        select(func.coalesce(total, 0)).where(*_where(VoiceDay, scope, until_only=True))
-    )
-    return max(int(value or 0), 0)
+    measures = ("received", "transferred_out", "answered", "reopened")
+    row = _sums(db, cuboids.VOICE, scope, measures, until_only=True).get((), [0, 0, 0, 0])
+    received, moved, answered, reopened = (int(v) for v in row)
+    return max(received - moved - answered + reopened, 0)
 
 
 def daily(db: Session, scope: Scope) -> list[tuple[date, int, int]]:
     """(day, received, answered) for each day of the period that had any."""
-    query = (
-        select(VoiceDay.day, func.sum(VoiceDay.received), func.sum(VoiceDay.answered))
-        .where(*_where(VoiceDay, scope))
-        .group_by(VoiceDay.day)
-        .order_by(VoiceDay.day)
-    )
-    return [(d, int(r), int(a)) for d, r, a in db.execute(query)]
+    rows = _sums(db, cuboids.VOICE, scope, ("received", "answered"), time="day")
+    return [(k[0], int(r), int(a)) for k, (r, a) in sorted(rows.items())]
+
+
+def monthly(db: Session, scope: Scope) -> list[tuple[date, int, int]]:
+    """(first day of the month, received, answered) for each month of the period that had
+    any (the first and last months only in part when the period starts or ends inside them)."""
+    rows = _sums(db, cuboids.VOICE, scope, ("received", "answered"), time="month")
+    return [(k[0], int(r), int(a)) for k, (r, a) in sorted(rows.items())]
 
 
 def counts_by(db: Session, scope: Scope, column: str) -> list[tuple[Hashable, int]]:
     """Voices received per unit, category or channel (largest first)."""
-    col = getattr(VoiceDay, column)
-    total = func.sum(VoiceDay.received)
-    query = select(col, total).where(*_where(VoiceDay, scope)).group_by(col)
-    rows = [(key, int(n)) for key, n in db.execute(query) if n]
-    return sorted(rows, key=lambda r: (-r[1], str(r[0])))
+    rows = _sums(db, cuboids.VOICE, scope, ("received",), (column,))
+    found = [(k[0], int(v[0])) for k, v in rows.items() if v[0]]
+    return sorted(found, key=lambda r: (-r[1], str(r[0])))
 
 
 _SUMS = (
@@ -188,27 +246,16 @@ def satisfaction(db: Session, scope: Scope, by: str | None = None) -> dict[Hasha
     unit, officer, category, channel or office."""
     if by is not None and by not in GROUPS:
         raise ValueError(f"unknown grouping: {by}")
-    sums = [func.sum(getattr(SurveyDay, c)) for c in _SUMS]
     if by is None:
-        row = db.execute(select(*sums).where(*_where(SurveyDay, scope))).one()
+        row = _sums(db, cuboids.SURVEY, scope, _SUMS).get((), [0] * len(_SUMS))
         return {None: _satisfaction(row)}
-    key = (
-        SurveyDay.day
-        if by == "month"
-        else getattr(SurveyDay, f"{by}_id" if by != "channel" else "channel")
-    )
-    query = select(key, *sums).where(*_where(SurveyDay, scope)).group_by(key)
-    rows: dict[Hashable, Any] = {}
-    for k, *values in db.execute(query):
-        group = k.strftime("%Y-%m") if by == "month" else k
-        rows[group] = _add_rows(rows.get(group), values)
-    return {k: _satisfaction(v) for k, v in sorted(rows.items(), key=lambda kv: str(kv[0]))}
-
-
-def _add_rows(a: list | None, b: list) -> list:
-    if a is None:
-        return list(b)
-    return [(x or 0) + (y or 0) for x, y in zip(a, b, strict=True)]
+    if by == "month":
+        rows = _sums(db, cuboids.SURVEY, scope, _SUMS, time="month")
+        groups = {k[0].strftime("%Y-%m"): v for k, v in rows.items()}
+    else:
+        column = "channel" if by == "channel" else f"{by}_id"
+        groups = {k[0]: v for k, v in _sums(db, cuboids.SURVEY, scope, _SUMS, (column,)).items()}
+    return {k: _satisfaction(v) for k, v in sorted(groups.items(), key=lambda kv: str(kv[0]))}
 
 
 @dataclass(frozen=True)
@@ -242,15 +289,25 @@ def monthly_csat(db: Session, scope: Scope) -> list[tuple[str, Score]]:
     return [(str(k), s.score) for k, s in satisfaction(db, scope, by="month").items()]
 
 
+def chart_rows(db: Session, scope: Scope) -> list[tuple[date, int, int]]:
+    """(day, received, answered) at the grain ``volume_series`` shows them: days up to about
+    seven months, months beyond (read from the month tables)."""
+    days = (scope.end - scope.start).days + 1
+    return daily(db, scope) if days <= WEEKLY_UP_TO else monthly(db, scope)
+
+
+DAILY_UP_TO, WEEKLY_UP_TO = 62, 210
+
+
 def volume_series(
     rows: list[tuple[date, int, int]], start: date, end: date
 ) -> tuple[list[str], dict[str, list[int]]]:
     """Received and answered as chart series: per day up to two months, per week up to about
     seven months, per month beyond, so a long period stays readable."""
     days = (end - start).days + 1
-    if days <= 62:
+    if days <= DAILY_UP_TO:
         key, fmt = (lambda d: d), "%m-%d"
-    elif days <= 210:
+    elif days <= WEEKLY_UP_TO:
         key, fmt = (lambda d: d - timedelta(days=d.weekday())), "%m-%d"
     else:
         key, fmt = (lambda d: d.replace(day=1)), "%Y-%m"

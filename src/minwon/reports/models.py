@@ -1,6 +1,11 @@
-"""Rollup tables the dashboards and reports read instead of the ledger: per day, office, unit,
-category and channel, the counts of voices and the sums of survey answers, kept current by the
-worker from the ledger's events and the survey responses (each read once, through a cursor)."""
+"""Rollup tables the dashboards and reports read instead of the ledger: the counts of voices and
+the sums of survey answers per day, office, unit, category and channel, kept current by the
+worker from the ledger's events and the survey responses (each read once, through a cursor).
+
+Beside the day rows the worker keeps the same sums at coarser grains, so a national or a year
+view reads a few thousand rows instead of millions: per month (the ``day`` column then holds the
+month's first day), and per office and unit or for all offices by category and channel. Every
+table sums to the same totals; which one a question reads is chosen in ``reports.cuboids``."""
 
 from datetime import date
 
@@ -10,18 +15,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from minwon.db import Base
 
 
-class VoiceDay(Base):
-    """What happened to the voices of one unit, category and channel on one day (KST)."""
+class VoiceCounts:
+    """What happened to voices: received, answered (on time or late, and how long it took),
+    closed, reopened and transferred away."""
 
-    __tablename__ = "rollup_voice_day"
-    __table_args__ = (
-        PrimaryKeyConstraint("office_id", "day", "unit_id", "category_id", "channel"),
-    )
-    office_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
-    unit_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
     received: Mapped[int] = mapped_column(Integer, default=0)
     answered: Mapped[int] = mapped_column(Integer, default=0)
     on_time: Mapped[int] = mapped_column(Integer, default=0)
@@ -32,20 +30,11 @@ class VoiceDay(Base):
     transferred_out: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SurveyDay(Base):
-    """Survey invitations and the sums of the answers for one unit, officer, category and
-    channel on one day (KST): enough for means, intervals, top-2 shares and NPS."""
+class SurveySums:
+    """Survey invitations and the sums of the answers: enough for means, intervals, top-2
+    shares, NPS and response rates."""
 
-    __tablename__ = "rollup_survey_day"
-    __table_args__ = (
-        PrimaryKeyConstraint("office_id", "day", "unit_id", "officer_id", "category_id", "channel"),
-    )
-    office_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
-    unit_id: Mapped[int] = mapped_column(Integer)
-    officer_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
     invitations: Mapped[int] = mapped_column(Integer, default=0)
     responses: Mapped[int] = mapped_column(Integer, default=0)
     invited_responses: Mapped[int] = mapped_column(Integer, default=0)
@@ -57,6 +46,114 @@ class SurveyDay(Base):
     nps_sum: Mapped[float] = mapped_column(Float, default=0.0)
     promoters: Mapped[int] = mapped_column(Integer, default=0)
     detractors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VoiceDay(VoiceCounts, Base):
+    """What happened to the voices of one unit, category and channel on one day (KST)."""
+
+    __tablename__ = "rollup_voice_day"
+    __table_args__ = (
+        PrimaryKeyConstraint("office_id", "day", "unit_id", "category_id", "channel"),
+    )
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class VoiceMonth(VoiceCounts, Base):
+    """The voice counts of one unit, category and channel in one month (``day`` = the 1st)."""
+
+    __tablename__ = "rollup_voice_month"
+    __table_args__ = (
+        PrimaryKeyConstraint("office_id", "day", "unit_id", "category_id", "channel"),
+    )
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class VoiceDayAll(VoiceCounts, Base):
+    """The voice counts of all offices together by category and channel, per day."""
+
+    __tablename__ = "rollup_voice_day_all"
+    __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class VoiceMonthAll(VoiceCounts, Base):
+    """The voice counts of all offices together by category and channel, per month."""
+
+    __tablename__ = "rollup_voice_month_all"
+    __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class SurveyDay(SurveySums, Base):
+    """Survey invitations and the sums of the answers for one unit, officer, category and
+    channel on one day (KST)."""
+
+    __tablename__ = "rollup_survey_day"
+    __table_args__ = (
+        PrimaryKeyConstraint("office_id", "day", "unit_id", "officer_id", "category_id", "channel"),
+    )
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    officer_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class SurveyMonth(SurveySums, Base):
+    """The survey sums of one unit, category and channel in one month (all its officers)."""
+
+    __tablename__ = "rollup_survey_month"
+    __table_args__ = (
+        PrimaryKeyConstraint("office_id", "day", "unit_id", "category_id", "channel"),
+    )
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class SurveyDayUnit(SurveySums, Base):
+    """The survey sums of one unit on one day (for rankings of units and offices)."""
+
+    __tablename__ = "rollup_survey_day_unit"
+    __table_args__ = (PrimaryKeyConstraint("day", "office_id", "unit_id"),)
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyMonthUnit(SurveySums, Base):
+    """The survey sums of one unit in one month (for rankings of units and offices)."""
+
+    __tablename__ = "rollup_survey_month_unit"
+    __table_args__ = (PrimaryKeyConstraint("day", "office_id", "unit_id"),)
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyDayAll(SurveySums, Base):
+    """The survey sums of all offices together by category and channel, per day."""
+
+    __tablename__ = "rollup_survey_day_all"
+    __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class SurveyMonthAll(SurveySums, Base):
+    """The survey sums of all offices together by category and channel, per month."""
+
+    __tablename__ = "rollup_survey_month_all"
+    __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
 
 
 class RollupCursor(Base):

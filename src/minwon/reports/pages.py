@@ -49,9 +49,9 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
         scope, period = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
         return render(request, "reports/error.html", 422, message=exc.message)
-    names = views.names(db, principal)
+    names = views.names(db, principal, staff=principal.role == "officer")
     level = "office" if scope.office_ids is None or len(scope.office_ids) != 1 else "unit"
-    daily = dashboard.daily(db, scope)
+    volume_rows = dashboard.chart_rows(db, scope)
     trend = views.table(db, views.trend_scope(scope), "month", names)
     categories = dashboard.counts_by(db, scope, "category_id")[:10]
     overdue, _ = queries.page(
@@ -71,13 +71,13 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
         standing=dashboard.ranking(db, scope, level=level),
         level=level,
         names=names,
-        by_unit=views.table(db, scope, "unit", names),
+        by_unit=views.table(db, scope, "unit", names) if level == "unit" else [],
         by_channel=views.table(db, scope, "channel", names),
         by_category=views.table(db, scope, "category", names),
         mine=views.table(db, scope, "officer", names) if principal.role == "officer" else [],
         rule=rankings.RULE_KO,
         daily_chart=line_svg(
-            *dashboard.volume_series(daily, scope.start, scope.end), title=tr(request, "db_daily")
+            *dashboard.volume_series(volume_rows, scope.start, scope.end), title=tr(request, "db_daily")
         ),
         trend_chart=line_svg(
             [r.key for r in trend],

@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Date, Engine, cast, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from minwon.db import write_session
-from minwon.reports.models import RollupCursor, SurveyDay, VoiceDay
+from minwon.reports import cuboids
+from minwon.reports.cuboids import MONTH, SURVEY, VOICE, Cuboid
+from minwon.reports.models import RollupCursor
 from minwon.surveys.models import SurveyInvitation, SurveyResponse
 from minwon.timeutil import as_aware, to_kst
 from minwon.voices import history, queries
@@ -87,22 +91,45 @@ def _voice_counts(db: Session, events: list[tuple[int, int, str]]) -> dict[Voice
     return counts
 
 
-def _add(db: Session, model: type, key_names: tuple[str, ...], counts: dict) -> None:
+def _upsert(db: Session, cuboid: Cuboid, rows: dict[tuple, dict[str, float]]) -> None:
+    """Add sums to a table's rows, creating the rows that do not exist yet, in one statement
+    per table (an upsert: two workers adding to one row both count)."""
+    table = cuboid.model.__table__
+    measures = _COLUMNS[cuboid.family]
+    names = cuboid.key_names
+    values = [
+        {**dict(zip(names, key, strict=True)), **{m: sums.get(m, 0) for m in measures}}
+        for key, sums in rows.items()
+    ]
+    if not values:
+        return
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(names),
+        set_={m: table.c[m] + stmt.excluded[m] for m in measures},
+    )
+    db.execute(stmt, values)
+
+
+def _add(db: Session, family: str, key_names: tuple[str, ...], counts: dict) -> None:
+    """Add the base day rows' sums to every table of the family."""
+    per_table: dict[Cuboid, dict[tuple, dict[str, float]]] = {
+        c: defaultdict(lambda: defaultdict(float)) for c in cuboids.of_family(family)
+    }
     for key, values in counts.items():
-        pk = dict(zip(key_names, key, strict=True))
-        row = db.get(model, pk)
-        if row is None:
-            row = model(**pk, **dict.fromkeys(_COLUMNS[model], 0))
-            db.add(row)
-        for name, value in values.items():
-            setattr(row, name, getattr(row, name) + value)
+        full = dict(zip(key_names, key, strict=True))
+        for cuboid, rows in per_table.items():
+            row = rows[cuboid.key(full)]
+            for name, value in values.items():
+                row[name] += value
+    for cuboid, rows in per_table.items():
+        _upsert(db, cuboid, _ints(rows))
 
 
-_COLUMNS: dict[type, tuple[str, ...]] = {
-    VoiceDay: (
-        "received answered on_time late answer_hours closed reopened transferred_out"
-    ).split(),
-    SurveyDay: (
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    VOICE: ("received answered on_time late answer_hours closed reopened transferred_out").split(),
+    SURVEY: (
         "invitations responses invited_responses csat_n csat_sum csat_sq top2 nps_n "
         "nps_sum promoters detractors"
     ).split(),
@@ -166,7 +193,7 @@ def update_once(db: Session, *, batch: int = BATCH) -> Updated:
         db_session=db, kinds=KINDS, after=events_cursor.position, limit=batch
     )
     if events:
-        _add(db, VoiceDay, _VOICE_KEY, _ints(_voice_counts(db, events)))
+        _add(db, VOICE, _VOICE_KEY, _voice_counts(db, events))
         events_cursor.position = events[-1][0]
     invites_cursor = _cursor(db, "invitations")
     invites = list(
@@ -178,7 +205,7 @@ def update_once(db: Session, *, batch: int = BATCH) -> Updated:
         )
     )
     if invites:
-        _add(db, SurveyDay, _SURVEY_KEY, _ints(_invitation_counts(invites)))
+        _add(db, SURVEY, _SURVEY_KEY, _invitation_counts(invites))
         invites_cursor.position = invites[-1].id
     responses_cursor = _cursor(db, "responses")
     responses = list(
@@ -190,7 +217,7 @@ def update_once(db: Session, *, batch: int = BATCH) -> Updated:
         )
     )
     if responses:
-        _add(db, SurveyDay, _SURVEY_KEY, _ints(_response_counts(responses)))
+        _add(db, SURVEY, _SURVEY_KEY, _response_counts(responses))
         responses_cursor.position = responses[-1].id
     return Updated(len(events), len(invites), len(responses))
 
@@ -208,3 +235,33 @@ def update(engine: Engine, *, batch: int = BATCH) -> Updated:
         )
         if max(done.events, done.invitations, done.responses) < batch:
             return Updated(events, invites, responses)
+
+
+def rebuild_derived(engine: Engine) -> dict[str, int]:
+    """Refill every month and all-office table from the day tables (after a bulk load or a
+    repair); returns the rows each table has now."""
+    rows: dict[str, int] = {}
+    with write_session(engine) as db:
+        for family in (VOICE, SURVEY):
+            source = cuboids.base(family)
+            for target in cuboids.of_family(family)[1:]:
+                rows[target.model.__tablename__] = _refill(db, source, target)
+    return rows
+
+
+def _refill(db: Session, source: Cuboid, target: Cuboid) -> int:
+    src = source.model.__table__
+    dst = target.model.__table__
+    day = src.c.day
+    if target.grain == MONTH:
+        day = (
+            cast(func.date_trunc("month", src.c.day), Date)
+            if db.get_bind().dialect.name == "postgresql"
+            else func.date(src.c.day, "start of month")
+        )
+    keys = [day.label("day"), *(src.c[d] for d in target.dims)]
+    sums = [func.sum(src.c[m]).label(m) for m in _COLUMNS[target.family]]
+    query = select(*keys, *sums).group_by(*keys)
+    db.execute(delete(dst))
+    db.execute(insert(dst).from_select([*target.key_names, *_COLUMNS[target.family]], query))
+    return int(db.scalar(select(func.count()).select_from(dst)) or 0)

@@ -106,19 +106,20 @@ def _categories(db: Session, principal: Principal) -> list[Any]:
     return org_service.list_categories(db_session=db, organization_id=org.id)
 
 
-def names(db: Session, principal: Principal) -> Names:
-    """Names of the offices, units, categories and staff the caller may see."""
+def names(db: Session, principal: Principal, *, staff: bool = False) -> Names:
+    """Names of the offices, units and categories the caller may see, and of their staff when
+    ``staff`` (only tables by officer need them)."""
     offices = org_service.list_offices(db_session=db, principal=principal)
     ids = {o.id for o in offices}
     units = [u for u in org_service.list_units(db_session=db) if u.office_id in ids]
-    staff = {
-        s.id: s.name for u in units for s in org_service.unit_staff(db_session=db, unit_id=u.id)
-    }
+    people = (
+        org_service.staff_of_units(db_session=db, unit_ids=[u.id for u in units]) if staff else []
+    )
     return Names(
         offices={o.id: o.name for o in offices},
         units={u.id: u.name for u in units},
         categories={c.id: c.name for c in _categories(db, principal)},
-        staff=staff,
+        staff={p.id: p.name for p in people},
     )
 
 

@@ -168,7 +168,7 @@ def scores(
 ) -> list[ScoreRead]:
     """CSAT, top-2 share, NPS and response rate with 95% intervals, overall or grouped."""
     scope, _ = views.scope_for(db, principal, _choice(q))
-    names = views.names(db, principal)
+    names = views.names(db, principal, staff=by == "officer")
     if by is None:
         return [_score(None, "전체", dashboard.satisfaction(db, scope)[None].score)]
     return [_score(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
