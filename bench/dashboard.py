@@ -20,7 +20,9 @@ keeping the rollups current per 1,000 new voices.
    invitations after about a third of the answers, a response to ~30% of them a few days later,
    8% of the responses from the counter kiosk; CSAT and NPS from office, unit and officer
    effects, lower after a late answer. Only the (unit, category, channel[, officer]) groups
-   that occur on a day become rows — the counts are reported. SQLite: Core ``insert`` batches;
+   that occur on a day become rows — the counts are reported. The month and all-office rollup
+   tables are then derived from the day rows (``minwon.reports.rollups.rebuild_derived``, what
+   migration 0007 does for an existing database). SQLite: Core ``insert`` batches;
    PostgreSQL: ``COPY`` and ``VACUUM ANALYZE``. Cached: ``bench/.cache/dashboard-<scale>.db``
    and the database ``minwon_bench_dash[_quick]``, reused while the generator and scale match.
 2. **Requests** through the real app (``TestClient(create_app(engine=...))``, one at a time,
@@ -92,6 +94,7 @@ from minwon import migrate  # noqa: E402
 from minwon.db import make_engine, write_session  # noqa: E402
 from minwon.org import service as org  # noqa: E402
 from minwon.org.models import Category, Office, Staff, Unit  # noqa: E402
+from minwon.reports import cuboids, rollups  # noqa: E402
 from minwon.reports.models import SurveyDay, VoiceDay  # noqa: E402
 from minwon.timeutil import to_kst, utcnow  # noqa: E402
 from minwon.voices.catalog import CHANNELS  # noqa: E402
@@ -510,6 +513,9 @@ def ensure_built(engine_name: str, scale: Scale, rebuild: bool) -> Built:
         migrate.upgrade(url)
         drift = schema_drift(url)
         if not drift:
+            if not set(DERIVED) <= set(meta["rows"]):  # built before migration 0007 filled them
+                meta["rows"].update(_count_rows(url, DERIVED))
+                meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
             log(f"\\[{engine_name}] reusing the cached {scale.name} database ({meta['rows']})")
             return Built(engine_name, url, meta, True)
         log(
@@ -535,6 +541,14 @@ def ensure_built(engine_name: str, scale: Scale, rebuild: bool) -> Built:
     last_day = to_kst(utcnow()).date()
     plan = make_plan(scale, last_day)
     counts = _load_rollups(engine, engine_name, plan, world)
+    derive_started = time.perf_counter()
+    derived = rollups.rebuild_derived(engine)
+    if engine_name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.exec_driver_sql("ANALYZE")
+    derive_seconds = round(time.perf_counter() - derive_started, 1)
+    log(f"  \\[{engine_name}] month and all-office rollups from the day rows in "
+        f"{derive_seconds:.0f}s: {derived}")  # fmt: skip
     engine.dispose()
     biggest = int(np.argmax(plan.voices))
     meta = {
@@ -544,7 +558,9 @@ def ensure_built(engine_name: str, scale: Scale, rebuild: bool) -> Built:
         "rows": {
             "rollup_voice_day": counts["voice_rows"],
             "rollup_survey_day": counts["survey_rows"],
+            **derived,
         },
+        "derive_seconds": derive_seconds,
         "totals": {k: v for k, v in counts.items() if not k.endswith("_rows")},
         "office_code": world.offices[biggest][1],
         "office_voices": int(plan.voices[biggest]),
@@ -560,6 +576,20 @@ def ensure_built(engine_name: str, scale: Scale, rebuild: bool) -> Built:
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     log(f"\\[{engine_name}] built in {meta['build_seconds']:.0f}s: {meta['rows']}")
     return Built(engine_name, url, meta, False)
+
+
+DERIVED = tuple(
+    c.model.__tablename__ for f in (cuboids.VOICE, cuboids.SURVEY) for c in cuboids.of_family(f)[1:]
+)
+
+
+def _count_rows(url: str, tables: tuple[str, ...]) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as c:
+            return {t: int(c.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()) for t in tables}
+    finally:
+        engine.dispose()
 
 
 def schema_drift(url: str) -> list[str]:

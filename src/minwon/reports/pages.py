@@ -77,7 +77,8 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
         mine=views.table(db, scope, "officer", names) if principal.role == "officer" else [],
         rule=rankings.RULE_KO,
         daily_chart=line_svg(
-            *dashboard.volume_series(volume_rows, scope.start, scope.end), title=tr(request, "db_daily")
+            *dashboard.volume_series(volume_rows, scope.start, scope.end),
+            title=tr(request, "db_daily"),
         ),
         trend_chart=line_svg(
             [r.key for r in trend],
@@ -100,14 +101,19 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
 def _unit_code(db: Any, unit_id: int | None) -> str | None:
     if unit_id is None:
         return None
-    return next((u.code for u in org_service.list_units(db_session=db) if u.id == unit_id), None)
+    return org_service.get_unit(db_session=db, unit_id=unit_id).code
 
 
 def _units(db: Any, scope: dashboard.Scope) -> list[Any]:
-    units = org_service.list_units(db_session=db)
+    """The units to pick from: those of the chosen office (with every office in view, a
+    nationwide list of units would be too long to use; an office is picked first)."""
     if scope.office_ids is None:
-        return units
-    return [u for u in units if u.office_id in scope.office_ids]
+        return [org_service.get_unit(db_session=db, unit_id=scope.unit_id)] if scope.unit_id else []
+    return [
+        u
+        for office_id in scope.office_ids
+        for u in org_service.list_units(db_session=db, office_id=office_id)
+    ]
 
 
 FORMATS = {

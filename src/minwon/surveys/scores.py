@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from numbers import Real
 from statistics import NormalDist
 
@@ -89,14 +90,17 @@ class Score:
     responses: int
 
 
+@lru_cache(maxsize=64)
 def z_quantile(level: float = LEVEL) -> float:
     """The two-sided normal quantile for ``level`` (1.959964 for 95 %)."""
     _check_level(level)
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
+@lru_cache(maxsize=4096)
 def t_quantile(df: float, level: float = LEVEL) -> float:
-    """The two-sided Student-t quantile for ``level`` with ``df`` degrees of freedom."""
+    """The two-sided Student-t quantile for ``level`` with ``df`` degrees of freedom (kept in
+    memory: a national table asks for the same few hundred quantiles on every request)."""
     from scipy.stats import t
 
     _check_level(level)
