@@ -25,7 +25,8 @@ keeping the rollups current per 1,000 new voices.
    migration 0007 does for an existing database). SQLite: Core ``insert`` batches;
    PostgreSQL: ``COPY`` and ``VACUUM ANALYZE``. Cached: ``bench/.cache/dashboard-<scale>.db``
    and the database ``minwon_bench_dash[_quick]``, reused while the generator and scale match.
-2. **Requests** through the real app (``TestClient(create_app(engine=...))``, one at a time,
+2. **Requests** through the real app, built as ``minwon serve`` builds it (``create_app``, then
+   ``minwon.web.heap.settle``; ``--no-settle`` leaves that out) in a ``TestClient``, one at a time,
    bearer tokens): ``/dashboard`` as the CS manager of the biggest office and as HQ, for the
    last full month and for the year; ``/api/v1/surveys/scores`` by unit (office) and by office
    (HQ); ``/api/v1/surveys/rankings`` by office (HQ) and by unit (office) for the year;
@@ -717,15 +718,20 @@ def cases(meta: dict[str, Any], code: str) -> list[Case]:
     ]  # fmt: skip
 
 
-def _client(engine: Engine, url: str) -> Any:
+def _client(engine: Engine, url: str, *, settle: bool = True) -> Any:
+    """The app as ``minwon serve`` runs it (``minwon.app.serve_app``: built, heap settled),
+    or without settling its heap (``--no-settle``, to see what that costs)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
     from minwon.app import create_app
     from minwon.config import Settings
+    from minwon.web import heap
 
     app = create_app(settings=Settings(database_url=url, secret_key="bench"), engine=engine)
+    if settle:
+        log(f"  heap settled as minwon serve does: {heap.settle():,} objects frozen")
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -807,15 +813,7 @@ def time_cases(built: Built, args: argparse.Namespace) -> dict[str, Any]:
     }
     load = [os.getloadavg()[0]]
     gc_pause = _GcPauses()
-    with _client(engine, built.url) as client, gc_pause.watching():
-        if args.gc_freeze:
-            import gc
-
-            for case in todo:  # import what the pages import lazily, then freeze
-                _get(client, case, headers[case.caller])
-            gc.collect()
-            gc.freeze()
-            log(f"  \\[{built.engine_name}] gc.freeze(): {gc.get_freeze_count():,} objects frozen")
+    with _client(engine, built.url, settle=not args.no_settle) as client, gc_pause.watching():
         for r in range(args.rounds):
             for case in todo:
                 warm_until = time.perf_counter() + args.max_seconds / 2
@@ -1271,8 +1269,8 @@ def latency_table(res: dict[str, Any]) -> Table:
         f"month, year = {meta['first_day']}..{meta['last_day']}. 1-min load average "
         f"{load[0]:.1f}–{load[1]:.1f} on {os.cpu_count()} CPUs. (cut) = stopped by --max-seconds."
     )
-    if res.get("gc_freeze"):
-        tab.caption += " Run with --gc-freeze (what-if: gc.freeze() after warm-up)."
+    if res.get("no_settle"):
+        tab.caption += " Run with --no-settle (the heap not frozen at start, unlike minwon serve)."
     if res.get("clamped_response_rate"):
         tab.caption += " Run with --clamp-response-rate (bench-side workaround of the 500)."
     tab.caption_justify = "left"
@@ -1353,9 +1351,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "in scores.response_rate (off: the app answers 500 for such groups)",
     )
     p.add_argument(
-        "--gc-freeze",
+        "--no-settle",
         action="store_true",
-        help="what-if: gc.freeze() after one request of each case, before timing",
+        help="do not settle the heap at start as minwon serve does (minwon.web.heap)",
     )
     p.add_argument(
         "--case",
@@ -1396,7 +1394,7 @@ def run(engine_name: str, scale: Scale, args: argparse.Namespace) -> Iterator[di
                            "office": {"code": args.office_code, "voices": office_voices,
                                       "chosen": args.office},
                            "clamped_response_rate": args.clamp_response_rate,
-                           "gc_freeze": args.gc_freeze}  # fmt: skip
+                           "no_settle": args.no_settle}  # fmt: skip
     yield res
     if "latency" not in args.skip:
         log(f"\\[{engine_name}] timing {args.requests} requests per case in {args.rounds} rounds")

@@ -135,3 +135,13 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error_page(
             request, 500, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
         )
+
+
+def serve_app() -> FastAPI:
+    """The application as ``minwon serve`` runs it: built, then its heap settled (see
+    ``minwon.web.heap``) before the first request, in each worker process."""
+    from minwon.web import heap
+
+    app = create_app()
+    heap.settle()
+    return app

@@ -58,7 +58,7 @@ def serve(
     """Serve the web pages and the API."""
     import uvicorn
 
-    uvicorn.run("minwon.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("minwon.app:serve_app", factory=True, host=host, port=port, workers=workers)
 
 
 @app.command()
