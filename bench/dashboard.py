@@ -28,7 +28,10 @@ keeping the rollups current per 1,000 new voices.
 2. **Requests** through the real app, built as ``minwon serve`` builds it (``create_app``, then
    ``minwon.web.heap.settle``; ``--no-settle`` leaves that out) in a ``TestClient``, one at a time,
    bearer tokens): ``/dashboard`` as the CS manager of the biggest office and as HQ, for the
-   last full month and for the year; ``/api/v1/surveys/scores`` by unit (office) and by office
+   last full month and for the year; the page's charts (``/dashboard/charts/<name>.svg``),
+   drawn afresh each time (minwon's chart caches emptied first: the first view after the
+   rollups changed) and kept (the daily one, as a second view gets it);
+   ``/api/v1/surveys/scores`` by unit (office) and by office
    (HQ); ``/api/v1/surveys/rankings`` by office (HQ) and by unit (office) for the year;
    ``/reports/monthly?format=xlsx`` for the office. Every case is timed in ``--rounds``
    rounds (cases interleaved, so load on the shared machine hits all of them), each after a
@@ -691,7 +694,7 @@ class Case:
     caller: str  # "office" | "hq"
     path: str
     params: dict[str, str] = field(default_factory=dict)
-    cold_charts: bool = False  # empty minwon's chart caches before each request
+    cold_charts: bool = False  # empty minwon's chart caches before each request (drawn)
 
 
 def cases(meta: dict[str, Any], code: str) -> list[Case]:
@@ -701,12 +704,18 @@ def cases(meta: dict[str, Any], code: str) -> list[Case]:
     month = {"start": month_end.replace(day=1).isoformat(), "end": month_end.isoformat()}
     year = {"start": (last - timedelta(days=364)).isoformat(), "end": last.isoformat()}
     scores, ranks = "/api/v1/surveys/scores", "/api/v1/surveys/rankings"
+    chart = "/dashboard/charts"
     return [
         Case("dashboard office month", "office", "/dashboard", month),
-        Case("dashboard office month, charts cold", "office", "/dashboard", month, True),
         Case("dashboard office year", "office", "/dashboard", year),
         Case("dashboard HQ month", "hq", "/dashboard", month),
         Case("dashboard HQ year", "hq", "/dashboard", year),
+        Case("chart daily office month, drawn", "office", f"{chart}/daily.svg", month, True),
+        Case("chart daily office month, kept", "office", f"{chart}/daily.svg", month),
+        Case("chart trend office month, drawn", "office", f"{chart}/trend.svg", month, True),
+        Case("chart categories office month, drawn", "office", f"{chart}/categories.svg", month,
+             True),
+        Case("chart daily HQ year, drawn", "hq", f"{chart}/daily.svg", year, True),
         Case("scores by=unit office month", "office", scores, {"by": "unit", **month}),
         Case("scores by=unit office year", "office", scores, {"by": "unit", **year}),
         Case("scores by=office HQ month", "hq", scores, {"by": "office", **month}),

@@ -1,6 +1,8 @@
 """Rollups: the worker adds each ledger change and survey answer once to the day rows, and the
 dashboard figures read from them equal what a direct count of the ledger gives."""
 
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from factories import build_world, voice_json
@@ -146,9 +148,18 @@ def test_dashboard_page_per_role(engine: Engine) -> None:
     login(client, "gr_cs")
     page = client.get("/dashboard")
     assert page.status_code == 200, page.text[-2000:]
-    assert "구로지구대" in page.text and "<svg" in page.text and "4.33" in page.text
+    assert "구로지구대" in page.text and "4.33" in page.text
+    charts = re.findall(r'<img src="(/dashboard/charts/[a-z]+\.svg\?[^"]*)"', page.text)
+    assert len(charts) == 3
+    for url in charts:
+        chart = client.get(html.unescape(url))
+        assert chart.status_code == 200 and chart.headers["content-type"] == "image/svg+xml"
+        assert chart.text.startswith("<svg") and 'role="img"' in chart.text
     assert client.get("/dashboard?start=2026-13-01").status_code == 422
+    assert client.get("/dashboard/charts/daily.svg?start=2026-13-01").status_code == 422
+    assert client.get("/dashboard/charts/pie.svg").status_code == 404
     assert client.get("/dashboard?office=DJ").status_code == 422
+    assert client.get("/dashboard/charts/daily.svg?office=DJ").status_code == 422  # as the page
     hq = TestClient(create_app(engine=engine))
     login(hq, "hq")
     assert "구로경찰서" in hq.get("/dashboard").text

@@ -44,16 +44,14 @@ def choice_from(params: Any) -> Choice:
 
 @router.get("/dashboard")
 def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
-    """The caller's dashboard, read from the rollups."""
+    """The caller's dashboard, read from the rollups; its charts load as images of their own
+    (``/dashboard/charts/…``), so the figures show before the charts are drawn."""
     try:
         scope, period = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
         return render(request, "reports/error.html", 422, message=exc.message)
     names = views.names(db, principal, staff=principal.role == "officer")
-    level = "office" if scope.office_ids is None or len(scope.office_ids) != 1 else "unit"
-    volume_rows = dashboard.chart_rows(db, scope)
-    trend = views.table(db, views.trend_scope(scope), "month", names)
-    categories = dashboard.counts_by(db, scope, "category_id")[:10]
+    level = _level(scope)
     overdue, _ = queries.page(
         db_session=db,
         principal=principal,
@@ -76,26 +74,58 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
         by_category=views.table(db, scope, "category", names),
         mine=views.table(db, scope, "officer", names) if principal.role == "officer" else [],
         rule=rankings.RULE_KO,
-        daily_chart=line_svg(
-            *dashboard.volume_series(volume_rows, scope.start, scope.end),
-            title=tr(request, "db_daily"),
-        ),
-        trend_chart=line_svg(
-            [r.key for r in trend],
-            {"CSAT": [r.score.csat.value or 0.0 for r in trend]},
-            title=tr(request, "db_trend"),
-        ),
-        category_chart=bar_svg(
-            [names.of("category", k) for k, _ in categories],
-            [n for _, n in categories],
-            title=tr(request, "db_categories"),
-        ),
+        charts={name: f"/dashboard/charts/{name}.svg?{request.url.query}" for name in CHARTS},
         overdue=queries.read_many(db, overdue, principal),
         offices=org_service.list_offices(db_session=db, principal=principal),
         units=_units(db, scope),
         categories=views._categories(db, principal),
         params=request.query_params,
     )
+
+
+CHARTS = ("daily", "trend", "categories")
+
+
+@router.get("/dashboard/charts/{name}.svg")
+def dashboard_chart(request: Request, name: str, db: SessionDep, principal: PageStaff) -> Response:
+    """One chart of the dashboard as an SVG image, for the same choice of office, unit,
+    category and period (the caller's scope rules apply as on the page)."""
+    if name not in CHARTS:
+        return render(request, "reports/error.html", 404, message=tr(request, "db_no_chart"))
+    try:
+        scope, _ = views.scope_for(db, principal, choice_from(request.query_params))
+    except (Invalid, NotFound) as exc:
+        return render(request, "reports/error.html", 422, message=exc.message)
+    if name == "daily":
+        rows = dashboard.chart_rows(db, scope)
+        svg = line_svg(
+            *dashboard.volume_series(rows, scope.start, scope.end), title=tr(request, "db_daily")
+        )
+    elif name == "trend":
+        trend = dashboard.monthly_csat(db, views.trend_scope(scope))
+        svg = line_svg(
+            [month for month, _ in trend],
+            {"CSAT": [score.csat.value or 0.0 for _, score in trend]},
+            title=tr(request, "db_trend"),
+        )
+    else:
+        top = dashboard.counts_by(db, scope, "category_id")[:10]
+        names = views.names(db, principal)
+        svg = bar_svg(
+            [names.of("category", k) for k, _ in top],
+            [n for _, n in top],
+            title=tr(request, "db_categories"),
+        )
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+def _level(scope: dashboard.Scope) -> str:
+    """Offices are ranked when several are in view, the units of one office otherwise."""
+    return "office" if scope.office_ids is None or len(scope.office_ids) != 1 else "unit"
 
 
 def _unit_code(db: Any, unit_id: int | None) -> str | None:
