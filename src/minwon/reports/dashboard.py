@@ -225,6 +225,26 @@ class Satisfaction:
         return dataclasses.replace(base, response_rate=rate)
 
 
+def survey_months(db: Session) -> tuple[date, date] | None:
+    """The first days of the first and the last month with survey rows (None when none)."""
+    table = cuboids.choose(cuboids.SURVEY, cuboids.MONTH, set())
+    assert table is not None  # the all-office month table
+    first, last = db.execute(select(func.min(table.model.day), func.max(table.model.day))).one()
+    return None if first is None else (first, last)
+
+
+def survey_sums(
+    db: Session, scope: Scope, columns: tuple[str, ...], by: str
+) -> dict[Hashable, dict[str, float]]:
+    """Sums of survey rollup ``columns`` (e.g. ``nps_sum``) per office, unit, category or
+    channel (``by``), for read models that need more than the dashboard's figures."""
+    if by not in ("office", "unit", "category", "channel"):
+        raise ValueError(f"unknown grouping: {by}")
+    column = "channel" if by == "channel" else f"{by}_id"
+    rows = _sums(db, cuboids.SURVEY, scope, columns, (column,))
+    return {k[0]: dict(zip(columns, v, strict=True)) for k, v in rows.items()}
+
+
 def _satisfaction(row: Any) -> Satisfaction:
     inv, resp, invited, csat_n, csat_sum, csat_sq, top2, nps_n, pro, det = row
     sums = Sums(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from minwon.analysis.models import VoiceAnalysis
 from minwon.outreach.models import Contact
-from minwon.reports.models import SurveyDay
+from minwon.reports.dashboard import Scope, survey_sums
 from minwon.surveys.models import SurveyInvitation, SurveyResponse
 from minwon.timeutil import KST, as_aware
 from minwon.voices.models import Voice, VoiceContact
@@ -74,13 +74,14 @@ def rates(db: Session, *, office_id: int, start: date, end: date) -> Rates:
     citizens, returning = db.execute(
         select(func.count(), func.coalesce(func.sum(case((per_citizen.c.n >= 2, 1), else_=0)), 0))
     ).one()
-    nps_n, promoters = db.execute(
-        select(
-            func.coalesce(func.sum(SurveyDay.nps_n), 0),
-            func.coalesce(func.sum(SurveyDay.promoters), 0),
-        ).where(SurveyDay.office_id == office_id, SurveyDay.day >= start, SurveyDay.day <= end)
-    ).one()
-    return Rates(int(citizens or 0), int(returning or 0), int(nps_n or 0), int(promoters or 0))
+    sums = survey_sums(db, Scope((office_id,), start, end), ("nps_n", "promoters"), "office")
+    mine = sums.get(office_id, {})
+    return Rates(
+        int(citizens or 0),
+        int(returning or 0),
+        int(mine.get("nps_n", 0)),
+        int(mine.get("promoters", 0)),
+    )
 
 
 def fans(db: Session, *, office_id: int, start: date, end: date, limit: int = 100) -> list[Fan]:

@@ -7,12 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
 
 from minwon.errors import Forbidden, Invalid, MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import ADMIN, CS_MANAGER, Principal
-from minwon.reports.models import SurveyDay
+from minwon.reports.dashboard import survey_months
 from minwon.reports.views import names as view_names
 from minwon.surveys import overview, pcsi, rankings, templates
 from minwon.surveys.templates import KINDS, TRIGGERS, QuestionIn
@@ -32,9 +31,10 @@ def _organization(db: Any, principal: Principal) -> Any:
 
 
 def _years(db: Any) -> list[int]:
-    first, last = db.execute(select(func.min(SurveyDay.day), func.max(SurveyDay.day))).one()
-    if first is None:
+    span = survey_months(db)
+    if span is None:
         return []
+    first, last = span
     return list(range(max(first.year, last.year - 9), last.year + 1))
 
 

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minwon.reports.dashboard import Scope, ranking
-from minwon.reports.models import SurveyDay
+from minwon.reports.dashboard import Scope, ranking, survey_sums
 from minwon.surveys import drivers, pcsi, rankings
 from minwon.surveys.models import SurveyInvitation, SurveyResponse
 from minwon.timeutil import KST, as_aware
@@ -43,27 +42,16 @@ def office_index(
     settings: dict[str, Any],
 ) -> list[pcsi.PcsiResult]:
     """Each office's 100-point index over the period with its grades."""
-    query = (
-        select(
-            SurveyDay.office_id,
-            func.sum(SurveyDay.csat_n),
-            func.sum(SurveyDay.csat_sum),
-            func.sum(SurveyDay.nps_n),
-            func.sum(SurveyDay.nps_sum),
-            func.sum(SurveyDay.responses),
-        )
-        .where(SurveyDay.day >= start, SurveyDay.day <= end)
-        .where(SurveyDay.office_id.in_(list(offices)))
-        .group_by(SurveyDay.office_id)
-    )
+    columns = ("csat_n", "csat_sum", "nps_n", "nps_sum", "responses")
+    scope = Scope(tuple(offices), start, end)
     items = index_items(settings)
     found: dict[Any, pcsi.OfficeIndex] = {}
-    for office_id, csat_n, csat_sum, nps_n, nps_sum, responses in db.execute(query):
+    for office_id, v in survey_sums(db, scope, columns, "office").items():
         sums = {
-            "csat": (int(csat_n or 0), float(csat_sum or 0)),
-            "nps": (int(nps_n or 0), float(nps_sum or 0)),
+            "csat": (int(v["csat_n"]), float(v["csat_sum"])),
+            "nps": (int(v["nps_n"]), float(v["nps_sum"])),
         }
-        found[office_id] = pcsi.index_from_sums(sums, items, n=int(responses or 0))
+        found[office_id] = pcsi.index_from_sums(sums, items, n=int(v["responses"]))
     if not found:
         return []
     conf = _settings(settings)
