@@ -1,4 +1,4 @@
-"""The ``minwon`` command: serve, demo, db, worker, import, export, org, token, report."""
+"""The ``minwon`` command: serve, demo, db, worker, import, export, org, token, report, rollups."""
 
 import threading
 from pathlib import Path
@@ -15,7 +15,9 @@ app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn
 db_app = typer.Typer(help="Database schema (Alembic).")
 org_app = typer.Typer(help="Organisation tree, staff, categories and routing rules.")
 analysis_app = typer.Typer(help="Korean text analysis: routing models and their evaluation.")
+rollups_app = typer.Typer(help="Rollup tables the dashboards and reports read.")
 app.add_typer(analysis_app, name="analysis")
+app.add_typer(rollups_app, name="rollups")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 console = Console()
@@ -223,6 +225,30 @@ def analysis_reindex() -> None:
 
     with write_session() as db:
         console.print(f"색인 항목 {similar.rebuild(db):,}개를 다시 만들었습니다.")
+
+
+@rollups_app.command("update")
+def rollups_update() -> None:
+    """Add what happened since the last round to the rollups now (the worker does this too)."""
+    from minwon.db import get_engine
+    from minwon.reports import rollups
+
+    done = rollups.update(get_engine())
+    console.print(
+        f"기록 {done.events:,}건, 초대 {done.invitations:,}건, "
+        f"응답 {done.responses:,}건을 더했습니다."
+    )
+
+
+@rollups_app.command("rebuild")
+def rollups_rebuild() -> None:
+    """Refill the month and all-office rollups from the day rows (after a bulk load or a
+    repair); the day rows themselves are kept."""
+    from minwon.db import get_engine
+    from minwon.reports import rollups
+
+    for table, rows in rollups.rebuild_derived(get_engine()).items():
+        console.print(f"{table}: {rows:,}행")
 
 
 @analysis_app.command("eval")

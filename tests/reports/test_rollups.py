@@ -5,6 +5,7 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -188,3 +189,32 @@ def test_kiosk_answers_without_invitations_do_not_break_the_figures(engine: Engi
     assert score.csat.value == 4.5 and score.response_rate.value == 0.0
     none = dashboard.Satisfaction(Sums(csat_n=1, csat_sum=5, csat_sumsq=25, top2=1, responses=1), 0)
     assert none.score.response_rate.value is None
+
+
+def test_rollups_commands_update_and_rebuild(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from minwon.cli import app
+    from minwon.config import get_settings
+    from minwon.db import get_engine
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    _voice(client, world.auth("gr_cs"), "GR01", utcnow() - timedelta(hours=1))
+    monkeypatch.setenv("MINWON_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        runner = CliRunner()
+        updated = runner.invoke(app, ["rollups", "update"])
+        assert updated.exit_code == 0 and "기록 1건" in updated.output, updated.output
+        kept = _derived_rows(engine)
+        rebuilt = runner.invoke(app, ["rollups", "rebuild"])
+        assert rebuilt.exit_code == 0 and "rollup_voice_month: 1행" in rebuilt.output
+        assert _derived_rows(engine) == kept
+    finally:
+        get_engine().dispose()
+        get_settings.cache_clear()
+        get_engine.cache_clear()
