@@ -48,48 +48,59 @@ class SurveySums:
     detractors: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class VoiceDay(VoiceCounts, Base):
+class ByUnit:
+    """Rows per office, unit, category and channel."""
+
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class ByCategory:
+    """Rows for all offices together, per category and channel."""
+
+    category_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class UnitOnly:
+    """Rows per office and unit only."""
+
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+
+
+class VoiceDay(VoiceCounts, ByUnit, Base):
     """What happened to the voices of one unit, category and channel on one day (KST)."""
 
     __tablename__ = "rollup_voice_day"
     __table_args__ = (
         PrimaryKeyConstraint("office_id", "day", "unit_id", "category_id", "channel"),
     )
-    office_id: Mapped[int] = mapped_column(Integer)
-    unit_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
 
 
-class VoiceMonth(VoiceCounts, Base):
+class VoiceMonth(VoiceCounts, ByUnit, Base):
     """The voice counts of one unit, category and channel in one month (``day`` = the 1st)."""
 
     __tablename__ = "rollup_voice_month"
     __table_args__ = (
         PrimaryKeyConstraint("office_id", "day", "unit_id", "category_id", "channel"),
     )
-    office_id: Mapped[int] = mapped_column(Integer)
-    unit_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
 
 
-class VoiceDayAll(VoiceCounts, Base):
+class VoiceDayAll(VoiceCounts, ByCategory, Base):
     """The voice counts of all offices together by category and channel, per day."""
 
     __tablename__ = "rollup_voice_day_all"
     __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
 
 
-class VoiceMonthAll(VoiceCounts, Base):
+class VoiceMonthAll(VoiceCounts, ByCategory, Base):
     """The voice counts of all offices together by category and channel, per month."""
 
     __tablename__ = "rollup_voice_month_all"
     __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
 
 
 class SurveyDay(SurveySums, Base):
@@ -107,53 +118,41 @@ class SurveyDay(SurveySums, Base):
     channel: Mapped[str] = mapped_column(String(16))
 
 
-class SurveyMonth(SurveySums, Base):
+class SurveyMonth(SurveySums, ByUnit, Base):
     """The survey sums of one unit, category and channel in one month (all its officers)."""
 
     __tablename__ = "rollup_survey_month"
     __table_args__ = (
         PrimaryKeyConstraint("office_id", "day", "unit_id", "category_id", "channel"),
     )
-    office_id: Mapped[int] = mapped_column(Integer)
-    unit_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
 
 
-class SurveyDayUnit(SurveySums, Base):
+class SurveyDayUnit(SurveySums, UnitOnly, Base):
     """The survey sums of one unit on one day (for rankings of units and offices)."""
 
     __tablename__ = "rollup_survey_day_unit"
     __table_args__ = (PrimaryKeyConstraint("day", "office_id", "unit_id"),)
-    office_id: Mapped[int] = mapped_column(Integer)
-    unit_id: Mapped[int] = mapped_column(Integer)
 
 
-class SurveyMonthUnit(SurveySums, Base):
+class SurveyMonthUnit(SurveySums, UnitOnly, Base):
     """The survey sums of one unit in one month (for rankings of units and offices)."""
 
     __tablename__ = "rollup_survey_month_unit"
     __table_args__ = (PrimaryKeyConstraint("day", "office_id", "unit_id"),)
-    office_id: Mapped[int] = mapped_column(Integer)
-    unit_id: Mapped[int] = mapped_column(Integer)
 
 
-class SurveyDayAll(SurveySums, Base):
+class SurveyDayAll(SurveySums, ByCategory, Base):
     """The survey sums of all offices together by category and channel, per day."""
 
     __tablename__ = "rollup_survey_day_all"
     __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
 
 
-class SurveyMonthAll(SurveySums, Base):
+class SurveyMonthAll(SurveySums, ByCategory, Base):
     """The survey sums of all offices together by category and channel, per month."""
 
     __tablename__ = "rollup_survey_month_all"
     __table_args__ = (PrimaryKeyConstraint("day", "category_id", "channel"),)
-    category_id: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
 
 
 class RollupCursor(Base):
