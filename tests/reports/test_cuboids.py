@@ -160,5 +160,11 @@ def test_the_smallest_table_with_the_dimensions_answers() -> None:
     assert cuboids.choose("survey", "month", {"office_id", "channel"}).model.__tablename__ == (
         "rollup_survey_month"
     )
-    assert cuboids.choose("survey", "month", {"officer_id"}) is None  # read from the days
+    assert cuboids.choose("survey", "month", {"office_id", "category_id"}).model.__tablename__ == (
+        "rollup_survey_month_office"
+    )
+    assert cuboids.choose("survey", "month", {"officer_id"}).model.__tablename__ == (
+        "rollup_survey_month_officer"
+    )
+    assert cuboids.choose("survey", "month", {"officer_id", "channel"}) is None  # from the days
     assert cuboids.choose("survey", "day", {"officer_id"}).base

@@ -12,9 +12,12 @@ from typing import Any
 from minwon.reports.models import (
     SurveyDay,
     SurveyDayAll,
+    SurveyDayOffice,
     SurveyDayUnit,
     SurveyMonth,
     SurveyMonthAll,
+    SurveyMonthOffice,
+    SurveyMonthOfficer,
     SurveyMonthUnit,
     VoiceDay,
     VoiceDayAll,
@@ -59,11 +62,14 @@ CUBOIDS: tuple[Cuboid, ...] = (
     Cuboid(VoiceMonth, VOICE, MONTH, ("office_id", "unit_id", "category_id", "channel")),
     Cuboid(SurveyDayAll, SURVEY, DAY, ("category_id", "channel")),
     Cuboid(SurveyDayUnit, SURVEY, DAY, ("office_id", "unit_id")),
+    Cuboid(SurveyDayOffice, SURVEY, DAY, ("office_id", "category_id")),
     Cuboid(
         SurveyDay, SURVEY, DAY, ("office_id", "unit_id", "officer_id", "category_id", "channel")
     ),
     Cuboid(SurveyMonthAll, SURVEY, MONTH, ("category_id", "channel")),
     Cuboid(SurveyMonthUnit, SURVEY, MONTH, ("office_id", "unit_id")),
+    Cuboid(SurveyMonthOffice, SURVEY, MONTH, ("office_id", "category_id")),
+    Cuboid(SurveyMonthOfficer, SURVEY, MONTH, ("office_id", "unit_id", "officer_id")),
     Cuboid(SurveyMonth, SURVEY, MONTH, ("office_id", "unit_id", "category_id", "channel")),
 )
 

@@ -71,6 +71,13 @@ class UnitOnly:
     unit_id: Mapped[int] = mapped_column(Integer)
 
 
+class OfficeCategory:
+    """Rows per office and category only."""
+
+    office_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+
+
 class VoiceDay(VoiceCounts, ByUnit, Base):
     """What happened to the voices of one unit, category and channel on one day (KST)."""
 
@@ -139,6 +146,30 @@ class SurveyMonthUnit(SurveySums, UnitOnly, Base):
 
     __tablename__ = "rollup_survey_month_unit"
     __table_args__ = (PrimaryKeyConstraint("day", "office_id", "unit_id"),)
+
+
+class SurveyDayOffice(SurveySums, OfficeCategory, Base):
+    """The survey sums of one office and category on one day (offices ranked on a category)."""
+
+    __tablename__ = "rollup_survey_day_office"
+    __table_args__ = (PrimaryKeyConstraint("day", "category_id", "office_id"),)
+
+
+class SurveyMonthOffice(SurveySums, OfficeCategory, Base):
+    """The survey sums of one office and category in one month."""
+
+    __tablename__ = "rollup_survey_month_office"
+    __table_args__ = (PrimaryKeyConstraint("day", "category_id", "office_id"),)
+
+
+class SurveyMonthOfficer(SurveySums, Base):
+    """The survey sums of one officer in one month (tables by officer over long periods)."""
+
+    __tablename__ = "rollup_survey_month_officer"
+    __table_args__ = (PrimaryKeyConstraint("office_id", "day", "unit_id", "officer_id"),)
+    office_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    officer_id: Mapped[int] = mapped_column(Integer)
 
 
 class SurveyDayAll(SurveySums, ByCategory, Base):
