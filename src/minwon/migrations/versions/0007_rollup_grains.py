@@ -79,8 +79,10 @@ def upgrade() -> None:
         sums = ", ".join(f"SUM({m})" for m, _ in measures)
         names = ", ".join(["day", *dims, *(m for m, _ in measures)])
         group = ", ".join([day, *dims])
+        order = ", ".join(day if k == "day" else k for k in key)  # rows read together, together
         op.execute(
-            f"INSERT INTO {name} ({names}) SELECT {group}, {sums} FROM {source} GROUP BY {group}"
+            f"INSERT INTO {name} ({names}) SELECT {group}, {sums} FROM {source} "
+            f"GROUP BY {group} ORDER BY {order}"
         )
 
 

@@ -51,7 +51,7 @@ def upgrade() -> None:
         sums = ", ".join(f"SUM({m})" for m, _ in SUMS)
         op.execute(
             f"INSERT INTO {name} ({names}) SELECT {group}, {sums} "
-            f"FROM rollup_survey_day GROUP BY {group}"
+            f"FROM rollup_survey_day GROUP BY {group} ORDER BY {group}"
         )
 
 
