@@ -1,6 +1,7 @@
 """Keeping the rollups current: the worker reads the ledger's new events, the new survey
 invitations and responses (each through its own cursor, in the same transaction as the counts it
-adds, so nothing is counted twice or lost) and adds them to the day rows.
+adds, so nothing is counted twice or lost) and adds them to the day rows and, in the same
+round, to the month, unit, office and all-office rows derived from them (``reports.cuboids``).
 
 A voice counts as received on its receipt day (KST) in the unit that received it; a transfer
 counts out of the old unit and in at the new one. An answer counts on its answer day, on time
@@ -103,8 +104,8 @@ def _upsert(db: Session, cuboid: Cuboid, rows: dict[tuple, dict[str, float]]) ->
     ]
     if not values:
         return
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table)
+    upsert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = upsert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(names),
         set_={m: table.c[m] + stmt.excluded[m] for m in measures},
