@@ -193,3 +193,20 @@ def summarize_ms(latencies_ms: list[float]) -> dict[str, float]:
         "mean_ms": round(sum(values) / len(values), 2) if values else float("nan"),
         "max_ms": round(values[-1], 2) if values else float("nan"),
     }
+
+
+def explain(engine: Any, statement: str, parameters: Any) -> list[str]:
+    """The plan of a captured statement: SQLite's query plan as an indented tree, or
+    PostgreSQL's ``EXPLAIN (ANALYZE, BUFFERS)`` lines."""
+    is_sqlite = engine.dialect.name == "sqlite"
+    prefix = "EXPLAIN QUERY PLAN " if is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(prefix + statement, parameters).all()
+    if is_sqlite:
+        depth: dict[int, int] = {}
+        lines = []
+        for node, parent, _unused, detail in rows:
+            depth[node] = depth.get(parent, -1) + 1
+            lines.append("  " * depth[node] + detail)
+        return lines
+    return [r[0] for r in rows]

@@ -86,6 +86,7 @@ from bench.common import (  # noqa: E402
     CACHE,
     PG_ADMIN_URL,
     RESULTS,
+    explain,
     log,
     pg_database_exists,
     pg_reachable,
@@ -874,21 +875,6 @@ def time_cases(built: Built, args: argparse.Namespace) -> dict[str, Any]:
 # --- where the time goes ---------------------------------------------------------------------
 
 
-def _explain(engine: Engine, statement: str, parameters: Any) -> list[str]:
-    is_sqlite = engine.dialect.name == "sqlite"
-    prefix = "EXPLAIN QUERY PLAN " if is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(prefix + statement, parameters).all()
-    if is_sqlite:
-        depth: dict[int, int] = {}
-        lines = []
-        for node, parent, _unused, detail in rows:
-            depth[node] = depth.get(parent, -1) + 1
-            lines.append("  " * depth[node] + detail)
-        return lines
-    return [r[0] for r in rows]
-
-
 def _shape(sql: str) -> str:
     """A short name for a statement: verb and first table, plus GROUP BY column if any."""
     flat = " ".join(sql.split())
@@ -939,7 +925,7 @@ def diagnose(built: Built, args: argparse.Namespace) -> dict[str, Any]:
                 prof_lines = _profile_lines(
                     _profile_request(client.app, case, headers[case.caller])
                 )
-                plan = _explain(engine, slowest[1], slowest[2])
+                plan = explain(engine, slowest[1], slowest[2])
             except Exception as exc:  # keep the figures of the other cases
                 prof_lines, plan = [f"failed: {exc!r}"], [f"failed: {exc!r}"]
             out[case.name] = {
@@ -1284,8 +1270,6 @@ def latency_table(res: dict[str, Any]) -> Table:
     )
     if res.get("no_settle"):
         tab.caption += " Run with --no-settle (the heap not frozen at start, unlike minwon serve)."
-    if res.get("clamped_response_rate"):
-        tab.caption += " Run with --clamp-response-rate (bench-side workaround of the 500)."
     tab.caption_justify = "left"
     return tab
 
@@ -1358,12 +1342,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the CS manager's office: biggest (default), median, or a code (K066)",
     )
     p.add_argument(
-        "--clamp-response-rate",
-        action="store_true",
-        help="work around a minwon bug for timing only: clamp responses to invitations "
-        "in scores.response_rate (off: the app answers 500 for such groups)",
-    )
-    p.add_argument(
         "--no-settle",
         action="store_true",
         help="do not settle the heap at start as minwon serve does (minwon.web.heap)",
@@ -1406,7 +1384,6 @@ def run(engine_name: str, scale: Scale, args: argparse.Namespace) -> Iterator[di
                            "reused_cache": built.reused,
                            "office": {"code": args.office_code, "voices": office_voices,
                                       "chosen": args.office},
-                           "clamped_response_rate": args.clamp_response_rate,
                            "no_settle": args.no_settle}  # fmt: skip
     yield res
     if "latency" not in args.skip:
@@ -1422,25 +1399,9 @@ def run(engine_name: str, scale: Scale, args: argparse.Namespace) -> Iterator[di
         yield res
 
 
-def clamp_response_rate() -> None:
-    """Patch ``minwon.surveys.scores.response_rate`` in this process so that a group with more
-    responses than invitations in the period (responses to earlier invitations, or kiosk
-    answers) gets a rate instead of a ValueError (HTTP 500). For timing the pages only."""
-    from minwon.surveys import scores
-
-    original = scores.response_rate
-
-    def clamped(responses: int, invitations: int, **kw: Any) -> Any:
-        return original(min(responses, invitations), invitations, **kw)
-
-    scores.response_rate = clamped  # type: ignore[assignment]
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run what the arguments ask for, print the tables, save the JSON."""
     args = parse_args(argv)
-    if args.clamp_response_rate:
-        clamp_response_rate()
     scale = QUICK if args.quick else FULL
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = args.out or RESULTS / f"dashboard-{stamp}.json"

@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy import Engine, event
 
 from bench.bulkload import Loaded
-from bench.common import Server, log, start_server, summarize_ms
+from bench.common import Server, explain, log, start_server, summarize_ms
 from minwon.db import make_engine
 
 API = "/api/v1/voices"
@@ -153,21 +153,6 @@ def _capture(engine: Engine) -> _Captured:
     return captured
 
 
-def _explain(engine: Engine, statement: str, parameters: Any) -> list[str]:
-    is_sqlite = engine.dialect.name == "sqlite"
-    prefix = "EXPLAIN QUERY PLAN " if is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(prefix + statement, parameters).all()
-    if is_sqlite:
-        depth: dict[int, int] = {}
-        lines = []
-        for node, parent, _unused, detail in rows:
-            depth[node] = depth.get(parent, -1) + 1
-            lines.append("  " * depth[node] + detail)
-        return lines
-    return [r[0] for r in rows]
-
-
 def explain_cases(url: str, world: Any, used: dict[str, dict[str, dict[str, str]]]) -> dict:
     """For each role and API case: statements, the slowest one and its plan."""
     with warnings.catch_warnings():
@@ -199,7 +184,7 @@ def explain_cases(url: str, world: Any, used: dict[str, dict[str, dict[str, str]
                     "slowest_ms": round(slowest[0], 2),
                     "slowest_sql": slowest[1],
                     "slowest_params": repr(slowest[2]),
-                    "plan": _explain(engine, slowest[1], slowest[2]),
+                    "plan": explain(engine, slowest[1], slowest[2]),
                 }
     engine.dispose()
     return out
