@@ -1,5 +1,5 @@
-"""rollups per month and for all offices: the same sums at coarser grains, filled from the day
-rows already kept
+"""rollups per month, per unit, per officer, per office and category and for all offices: the
+same sums at coarser grains, filled from the day rows already kept
 
 Revision ID: 0007
 Revises: 0006
@@ -42,6 +42,7 @@ SURVEY = (
 DIMS = {
     "office_id": sa.Integer,
     "unit_id": sa.Integer,
+    "officer_id": sa.Integer,
     "category_id": sa.Integer,
     "channel": lambda: sa.String(length=16),
 }
@@ -55,6 +56,11 @@ TABLES = (
      ("office_id", "day", "unit_id", "category_id", "channel")),
     ("rollup_survey_day_unit", "rollup_survey_day", False, ("day", "office_id", "unit_id")),
     ("rollup_survey_month_unit", "rollup_survey_day", True, ("day", "office_id", "unit_id")),
+    ("rollup_survey_day_office", "rollup_survey_day", False, ("day", "category_id", "office_id")),
+    ("rollup_survey_month_office", "rollup_survey_day", True,
+     ("day", "category_id", "office_id")),
+    ("rollup_survey_month_officer", "rollup_survey_day", True,
+     ("office_id", "day", "unit_id", "officer_id")),
     ("rollup_survey_day_all", "rollup_survey_day", False, ("day", "category_id", "channel")),
     ("rollup_survey_month_all", "rollup_survey_day", True, ("day", "category_id", "channel")),
 )  # fmt: skip
