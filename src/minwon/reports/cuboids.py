@@ -53,6 +53,11 @@ class Cuboid:
         """Column names of ``key``."""
         return ("day", *self.dims)
 
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The columns that hold counts and sums (every column not in the key)."""
+        return tuple(c.name for c in self.model.__table__.columns if not c.primary_key)
+
 
 # Smallest first within a grain: the first that has every needed dimension is read.
 CUBOIDS: tuple[Cuboid, ...] = (

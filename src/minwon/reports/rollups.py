@@ -96,10 +96,11 @@ def _upsert(db: Session, cuboid: Cuboid, rows: dict[tuple, dict[str, float]]) ->
     """Add sums to a table's rows, creating the rows that do not exist yet, in one statement
     per table (an upsert: two workers adding to one row both count)."""
     table = cuboid.model.__table__
-    measures = _COLUMNS[cuboid.family]
+    measures = cuboid.measures
+    kind = {m: table.c[m].type.python_type for m in measures}  # counts as int, sums as float
     names = cuboid.key_names
     values = [
-        {**dict(zip(names, key, strict=True)), **{m: sums.get(m, 0) for m in measures}}
+        {**dict(zip(names, key, strict=True)), **{m: kind[m](sums.get(m, 0)) for m in measures}}
         for key, sums in rows.items()
     ]
     if not values:
@@ -125,16 +126,9 @@ def _add(db: Session, family: str, key_names: tuple[str, ...], counts: dict) -> 
             for name, value in values.items():
                 row[name] += value
     for cuboid, rows in per_table.items():
-        _upsert(db, cuboid, _ints(rows))
+        _upsert(db, cuboid, rows)
 
 
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    VOICE: ("received answered on_time late answer_hours closed reopened transferred_out").split(),
-    SURVEY: (
-        "invitations responses invited_responses csat_n csat_sum csat_sq top2 nps_n "
-        "nps_sum promoters detractors"
-    ).split(),
-}
 _VOICE_KEY = ("office_id", "day", "unit_id", "category_id", "channel")
 _SURVEY_KEY = ("office_id", "day", "unit_id", "officer_id", "category_id", "channel")
 
@@ -175,16 +169,6 @@ def _response_counts(rows: Iterable[SurveyResponse]) -> dict[SurveyKey, dict]:
             c["promoters"] += int(r.nps >= 9)
             c["detractors"] += int(r.nps <= 6)
     return counts
-
-
-def _ints(counts: dict) -> dict:
-    return {
-        key: {
-            k: (v if k in ("answer_hours", "csat_sum", "csat_sq", "nps_sum") else int(v))
-            for k, v in c.items()
-        }
-        for key, c in counts.items()
-    }
 
 
 def update_once(db: Session, *, batch: int = BATCH) -> Updated:
@@ -264,12 +248,12 @@ def _refill(db: Session, source: Cuboid, target: Cuboid) -> int:
             else func.date(src.c.day, "start of month")
         )
     keys = {"day": day.label("day"), **{d: src.c[d] for d in target.dims}}
-    sums = [func.sum(src.c[m]).label(m) for m in _COLUMNS[target.family]]
+    sums = [func.sum(src.c[m]).label(m) for m in target.measures]
     order = [keys[c.name] for c in dst.primary_key.columns]
     query = select(*keys.values(), *sums).group_by(*keys.values()).order_by(*order)
     # TRUNCATE leaves no dead rows behind on PostgreSQL (a DELETE would double the table)
     db.execute(text(f"TRUNCATE {dst.name}") if postgres else delete(dst))
-    db.execute(insert(dst).from_select([*keys, *_COLUMNS[target.family]], query))
+    db.execute(insert(dst).from_select([*keys, *target.measures], query))
     if postgres:
         db.execute(text(f"ANALYZE {dst.name}"))
     return int(db.scalar(select(func.count()).select_from(dst)) or 0)
