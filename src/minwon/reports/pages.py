@@ -14,7 +14,6 @@ from minwon.reports.views import Choice
 from minwon.surveys import rankings
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices import queries
-from minwon.web.charts import bar_svg, line_svg
 from minwon.web.deps import SessionDep
 from minwon.web.pages import PageStaff, tr
 from minwon.web.templating import render
@@ -83,7 +82,8 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
     )
 
 
-CHARTS = ("daily", "trend", "categories")
+CHARTS = {"daily": "db_daily", "trend": "db_trend", "categories": "db_categories"}
+"""The dashboard's charts and the interface text of their titles."""
 
 
 @router.get("/dashboard/charts/{name}.svg")
@@ -96,26 +96,7 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
         scope, _ = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
         return render(request, "reports/error.html", 422, message=exc.message)
-    if name == "daily":
-        rows = dashboard.chart_rows(db, scope)
-        svg = line_svg(
-            *dashboard.volume_series(rows, scope.start, scope.end), title=tr(request, "db_daily")
-        )
-    elif name == "trend":
-        trend = dashboard.monthly_csat(db, views.trend_scope(scope))
-        svg = line_svg(
-            [month for month, _ in trend],
-            {"CSAT": [score.csat.value or 0.0 for _, score in trend]},
-            title=tr(request, "db_trend"),
-        )
-    else:
-        top = dashboard.counts_by(db, scope, "category_id")[:10]
-        names = views.names(db, principal)
-        svg = bar_svg(
-            [names.of("category", k) for k, _ in top],
-            [n for _, n in top],
-            title=tr(request, "db_categories"),
-        )
+    svg = views.chart(db, principal, scope, name, title=tr(request, CHARTS[name]))
     return Response(
         svg,
         media_type="image/svg+xml",

@@ -17,6 +17,7 @@ from minwon.reports.dashboard import Scope
 from minwon.surveys.scores import Score
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices.catalog import CHANNELS
+from minwon.web.charts import bar_svg, line_svg
 
 MAX_DAYS = 400
 
@@ -145,3 +146,21 @@ def trend_scope(scope: Scope) -> Scope:
     """The twelve months up to the end of the scope, for the satisfaction trend."""
     start = (scope.end.replace(day=1) - timedelta(days=335)).replace(day=1)
     return Scope(scope.office_ids, start, scope.end, scope.unit_id, scope.category_id)
+
+
+def chart(db: Session, principal: Principal, scope: Scope, name: str, *, title: str) -> str:
+    """One chart of the dashboard as SVG: received and answered over the period ("daily"),
+    CSAT over the twelve months up to its end ("trend") or the ten categories most voices
+    came in ("categories")."""
+    if name == "daily":
+        rows = dashboard.chart_rows(db, scope)
+        return line_svg(*dashboard.volume_series(rows, scope.start, scope.end), title=title)
+    if name == "trend":
+        trend = dashboard.monthly_csat(db, trend_scope(scope))
+        values = [score.csat.value or 0.0 for _, score in trend]
+        return line_svg([month for month, _ in trend], {"CSAT": values}, title=title)
+    if name == "categories":
+        top = dashboard.counts_by(db, scope, "category_id")[:10]
+        labels = [names(db, principal).of("category", k) for k, _ in top]
+        return bar_svg(labels, [n for _, n in top], title=title)
+    raise ValueError(f"unknown chart: {name}")
