@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minwon.reports import cuboids
+from minwon.reports.models import SurveyMonthAll
 from minwon.surveys import rankings, scores
 from minwon.surveys.scores import Score, Sums
 from minwon.timeutil import to_kst, utcnow
@@ -227,9 +228,8 @@ class Satisfaction:
 
 def survey_months(db: Session) -> tuple[date, date] | None:
     """The first days of the first and the last month with survey rows (None when none)."""
-    table = cuboids.choose(cuboids.SURVEY, cuboids.MONTH, set())
-    assert table is not None  # the all-office month table
-    first, last = db.execute(select(func.min(table.model.day), func.max(table.model.day))).one()
+    query = select(func.min(SurveyMonthAll.day), func.max(SurveyMonthAll.day))
+    first, last = db.execute(query).one()
     return None if first is None else (first, last)
 
 
@@ -309,14 +309,15 @@ def monthly_csat(db: Session, scope: Scope) -> list[tuple[str, Score]]:
     return [(str(k), s.score) for k, s in satisfaction(db, scope, by="month").items()]
 
 
+DAILY_UP_TO, WEEKLY_UP_TO = 62, 210
+"""A chart shows days for periods up to this many days, weeks up to the next, months beyond."""
+
+
 def chart_rows(db: Session, scope: Scope) -> list[tuple[date, int, int]]:
     """(day, received, answered) at the grain ``volume_series`` shows them: days up to about
     seven months, months beyond (read from the month tables)."""
     days = (scope.end - scope.start).days + 1
     return daily(db, scope) if days <= WEEKLY_UP_TO else monthly(db, scope)
-
-
-DAILY_UP_TO, WEEKLY_UP_TO = 62, 210
 
 
 def volume_series(
