@@ -5,6 +5,7 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, insert
@@ -168,3 +169,30 @@ def test_the_smallest_table_with_the_dimensions_answers() -> None:
     )
     assert cuboids.choose("survey", "month", {"officer_id", "channel"}) is None  # from the days
     assert cuboids.choose("survey", "day", {"officer_id"}).base
+
+
+def test_an_empty_database_rebuilds_to_empty_tables_and_zero_figures(engine: Engine) -> None:
+    rows = rollups.rebuild_derived(engine)
+    assert len(rows) == len(cuboids.CUBOIDS) - 2 and not any(rows.values())
+    today = to_kst(utcnow()).date()
+    with write_session(engine) as db:
+        scope = Scope(None, today - timedelta(days=400), today)
+        assert dashboard.volume(db, scope).received == 0
+        assert dashboard.survey_sums(db, scope, ("nps_sum",), "office") == {}
+        assert dashboard.survey_months(db) is None
+        assert dashboard.monthly(db, scope) == [] and dashboard.daily(db, scope) == []
+
+
+def test_unknown_groupings_and_charts_are_refused(engine: Engine) -> None:
+    from minwon.org.roles import ADMIN, Principal
+    from minwon.reports import views
+
+    today = to_kst(utcnow()).date()
+    scope = Scope(None, today, today)
+    admin = Principal(None, "admin", "admin", ADMIN, None, None)
+    with write_session(engine) as db:
+        for bad in ("officer", "month", "", "office_id"):
+            with pytest.raises(ValueError, match="unknown grouping"):
+                dashboard.survey_sums(db, scope, ("csat_n",), bad)
+        with pytest.raises(ValueError, match="unknown chart"):
+            views.chart(db, admin, scope, "pie", title="")

@@ -159,6 +159,9 @@ def test_dashboard_page_per_role(engine: Engine) -> None:
     assert client.get("/dashboard?start=2026-13-01").status_code == 422
     assert client.get("/dashboard/charts/daily.svg?start=2026-13-01").status_code == 422
     assert client.get("/dashboard/charts/pie.svg").status_code == 404
+    too_long = "start=2020-01-01&end=2026-01-01"
+    assert client.get(f"/dashboard/charts/trend.svg?{too_long}").status_code == 422
+    assert client.get("/dashboard/charts/categories.svg?unit=DJ01").status_code == 422
     assert client.get("/dashboard?office=DJ").status_code == 422
     assert client.get("/dashboard/charts/daily.svg?office=DJ").status_code == 422  # as the page
     hq = TestClient(create_app(engine=engine))
