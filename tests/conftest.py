@@ -3,13 +3,16 @@ PostgreSQL (``MINWON_TEST_PG``; CI must reach one)."""
 
 import os
 from collections.abc import Iterator
+from datetime import datetime, time
 
 import pytest
+import time_machine
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 import minwon.models  # noqa: F401  (registers every table)
 from minwon.db import Base, make_engine, session_factory
+from minwon.timeutil import KST
 
 PG_ADMIN_URL = os.environ.get("MINWON_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DB = f"minwon_test_{os.getpid()}"
@@ -24,6 +27,36 @@ def _pg_reachable() -> bool:
         return True
     except Exception:
         return False
+
+
+def _test_now() -> datetime:
+    """The instant every test starts at: ``MINWON_TEST_NOW`` (a date, or a date and time with an
+    offset), by default a fixed Wednesday morning in Seoul. A date alone means 10:30 in Seoul."""
+    raw = os.environ.get("MINWON_TEST_NOW", "").strip() or DEFAULT_TEST_NOW
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"MINWON_TEST_NOW={raw!r} is not an ISO date or date and time") from exc
+    if len(raw) == 10:
+        moment = datetime.combine(moment.date(), time(10, 30))
+    return moment if moment.tzinfo else moment.replace(tzinfo=KST)
+
+
+DEFAULT_TEST_NOW = "2026-11-25T10:30:00+09:00"
+TEST_NOW = _test_now()
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[time_machine.Traveller]:
+    """Every test runs on a controlled clock that starts at ``TEST_NOW`` and ticks from there,
+    never on the machine's date; a test moves it with ``clock.move_to`` or ``clock.shift``."""
+    with time_machine.travel(TEST_NOW, tick=True) as traveller:
+        yield traveller
+
+
+def pytest_report_header() -> str:
+    """Say which instant the suite's clock starts at, so a failing run can be repeated."""
+    return f"minwon test clock: {TEST_NOW.isoformat()} (MINWON_TEST_NOW)"
 
 
 PG_OK = _pg_reachable()

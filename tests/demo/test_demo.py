@@ -14,6 +14,7 @@ from minwon.db import get_engine, session_factory
 from minwon.demo.setup import load_demo
 from minwon.demo.stories import REPEATER, SURGE_NOW
 from minwon.demo.voices import DEFAULT_DATA
+from minwon.timeutil import to_kst, utcnow
 from minwon.voices.models import Voice
 
 STORIES = len(REPEATER) + 6 + 8 + len(SURGE_NOW)
@@ -69,7 +70,8 @@ def test_demo_shows_repeats_groups_surges_and_drop_away(demo_db: None) -> None:
     surges = client.get("/api/v1/analysis/surges?office=GR", headers=h).json()
     assert ("place", "구로3동") in {(a["kind"], a["key"]) for a in surges}
     login(client, "gr.cs", "minwon-demo")
-    board = client.get("/dashboard?start=2025-01-01&end=2025-12-31&unit=")
+    last_year = to_kst(utcnow()).year - 1
+    board = client.get(f"/dashboard?start={last_year}-01-01&end={last_year}-12-31&unit=")
     assert board.status_code == 200 and "<small>n=0</small>" not in board.text
     assert client.get("/outreach/team?unit=GR01").status_code == 200
     assert "빈집털이" in client.get("/outreach/campaigns").text

@@ -5,7 +5,7 @@ voices; the HTTP downloads carry the right type and a Korean file name."""
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from minwon.app import create_app
 from minwon.db import session_factory, write_session
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
-from minwon.timeutil import KST
+from minwon.timeutil import KST, utcnow
 from minwon.voices import exporter, service, workflow
 from minwon.voices.io_routes import router as io_router
 from minwon.voices.models import Voice
@@ -50,6 +50,12 @@ def _voice(db: Session, who: Principal, title: str, body: str, **kw: object) -> 
         db_session=db, voice_in=VoiceCreate.model_validate(data), principal=who
     )
     return voice
+
+
+def _yesterday_at_ten() -> datetime:
+    """Received the day before the test's clock, so answering now is within the deadline."""
+    yesterday = utcnow().astimezone(KST).date() - timedelta(days=1)
+    return datetime.combine(yesterday, time(10, 0), tzinfo=KST)
 
 
 def _seed(engine: Engine) -> World:
@@ -83,7 +89,7 @@ def _seed(engine: Engine) -> World:
             cs,
             "가로등 고장",
             "가로등이 꺼져 있어요. 연락은 010-9876-5432로 주세요.",
-            received_at=datetime(2026, 11, 20, 10, 0, tzinfo=KST),
+            received_at=_yesterday_at_ten(),
             contact=ContactIn(name="홍길동", phone="010-1234-5678", email="hong@example.kr"),
         )
         workflow.draft_answer(db_session=db, voice=answered, principal=cs, body="교체했습니다.")
@@ -136,7 +142,7 @@ def test_xlsx_has_title_header_masked_citizens_and_real_dates(world: World) -> N
     assert answered["민원인"] == "홍*동 010-****-5678"
     assert parking["민원인"] == "김*"
     assert old["민원인"] == "익명"
-    assert answered["접수일시"] == datetime(2026, 11, 20, 10, 0)
+    assert answered["접수일시"] == _yesterday_at_ten().replace(tzinfo=None)
     assert isinstance(answered["처리기한"], datetime)
     assert isinstance(answered["답변일시"], datetime)
     assert ws.cell(row=4, column=2).number_format == "yyyy-mm-dd hh:mm"
@@ -193,7 +199,7 @@ def test_csv_export_has_bom_same_columns_and_masks(world: World) -> None:
     assert count == 4 and len(rows) == 5
     assert rows[0] == HEADER
     assert rows[2][2] == "홍*동 010-****-5678"
-    assert rows[2][1] == "2026-11-20 10:00"
+    assert rows[2][1] == _yesterday_at_ten().strftime("%Y-%m-%d %H:%M")
     assert rows[1][3].startswith("'=HYPERLINK")  # never run as a formula by a spreadsheet
     assert not out.closed
 
