@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from pydantic import Field
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -22,6 +23,11 @@ NAMING = {
 }
 
 WRITE = {"minwon_write": True}
+MAX_DB_ID = 2**63 - 1
+MAX_INT32 = 2**31 - 1
+
+RowId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
+"""A row id given in a body: beyond 64 bits is a validation error, never a database error."""
 
 
 class Base(DeclarativeBase):
@@ -94,9 +100,9 @@ _locks_guard = threading.Lock()
 LOCK_TIMEOUT = 30.0
 
 
-def _write_lock(engine: Engine) -> threading.Lock:
+def _write_lock(bind: Engine | Connection) -> threading.Lock:
     with _locks_guard:
-        return _write_locks.setdefault(str(engine.url), threading.Lock())
+        return _write_locks.setdefault(str(bind.engine.url), threading.Lock())
 
 
 def begin_write(db: Session) -> None:

@@ -308,3 +308,17 @@ def test_run_forever_sends_until_stopped(engine: Engine) -> None:
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert len(sender.sent) == 5
+
+
+def test_subjects_are_one_line_within_the_column(db: Session) -> None:
+    message = enqueue(
+        db_session=db,
+        recipient="a@example.kr",
+        subject="[GR01-2026-000001] 가로등\r\n고장 " + "가" * 400,
+        body="본문",
+        topic="answer",
+    )
+    db.commit()
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.subject.startswith("[GR01-2026-000001] 가로등 고장 ")
+    assert len(message.subject) == 300

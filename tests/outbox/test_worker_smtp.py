@@ -229,3 +229,11 @@ def test_message_id_is_stable_per_row() -> None:
     assert first == again == message_id(row, MAIL_FROM)
     assert first.startswith("<minwon.outbox.42.") and first.endswith("@example.go.kr>")
     assert SmtpSender(settings).build(other)["Message-ID"] != first
+
+
+def test_a_stored_subject_with_a_line_break_still_builds() -> None:
+    row = OutboxMessage(
+        id=9, recipient="a@example.kr", subject="가로등\n고장", body="b", created_at=utcnow()
+    )
+    mail = SmtpSender(_settings(25)).build(row)
+    assert str(mail["Subject"]) == "가로등 고장"

@@ -84,7 +84,8 @@ def test_rollups_count_each_change_once_and_match_the_ledger(engine: Engine) -> 
         by_unit = dashboard.satisfaction(db, scope, by="unit")
         gr01 = org.find_unit(db_session=db, ref="GR01").id
         assert set(by_unit) == {gr01}
-        recent_scope = Scope((office_id,), today, today)
+        since = (now - timedelta(hours=2)).astimezone(KST).date()  # yesterday just after midnight
+        recent_scope = Scope((office_id,), since, today)
         assert dashboard.volume(db, recent_scope).received == 4
     kept = _derived_rows(engine)
     assert all(kept.values()), kept  # every month and all-office table was kept current

@@ -198,3 +198,25 @@ def test_openapi_document_lists_the_intake(engine: Engine) -> None:
     doc = client.get("/openapi.json").json()
     assert "/api/v1/voices" in doc["paths"]
     assert "post" in doc["paths"]["/api/v1/voices"]
+
+
+def test_single_line_fields_arrive_on_one_line(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    body = voice_json(
+        title="가로등\r\n고장  신고\n",
+        dong="구로1동\n",
+        address="구로동로\t10",
+        body="첫 줄\n둘째 줄",
+        contact={"name": "홍\n길동", "phone": "010-1234-5678"},
+    )
+    r = client.post("/api/v1/voices", json=body, headers=world.auth("gr_officer"))
+    assert r.status_code == 201, r.text
+    got = client.get(f"/api/v1/voices/{r.json()['id']}", headers=world.auth("gr_officer")).json()
+    assert (got["title"], got["dong"], got["address"]) == (
+        "가로등 고장 신고",
+        "구로1동",
+        "구로동로 10",
+    )
+    assert got["body"] == "첫 줄\n둘째 줄"  # the body keeps its lines
+    assert got["contact"]["name"] == "홍 길동"

@@ -5,7 +5,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -148,14 +147,6 @@ def test_mismatched_lengths_are_refused() -> None:
         line_svg(["a", "b"], {"s": [1]})
     with pytest.raises(ValueError):
         pareto_svg(["a"], [-1])
-
-
-@pytest.mark.parametrize("kind", CHARTS)
-def test_charts_are_fast(kind: str) -> None:
-    CHARTS[kind]("준비")
-    start = time.perf_counter()
-    CHARTS[kind]("원인별 민원")
-    assert time.perf_counter() - start < 0.5  # about 50-80 ms here; generous for CI
 
 
 def test_threads_draw_their_own_charts() -> None:

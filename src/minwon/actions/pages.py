@@ -4,7 +4,7 @@ and the public "you said, we did" board (no login; the voices behind each action
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import Response
 
 from minwon.actions import effects, service
@@ -13,7 +13,7 @@ from minwon.actions.service import STATUSES, ActionIn
 from minwon.errors import MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS
-from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
 
@@ -81,7 +81,7 @@ def create(request: Request, db: SessionDep, principal: PageStaff, form: FormDep
 
 
 @router.get("/actions/{action_id:int}")
-def detail(request: Request, action_id: int, db: SessionDep, principal: PageStaff) -> Response:
+def detail(request: Request, action_id: DbId, db: SessionDep, principal: PageStaff) -> Response:
     """One action: the voices it answers, evidence, status, and its effect once done."""
     action = service.get(db, principal=principal, action_id=action_id)
     effect = None
@@ -105,7 +105,7 @@ def detail(request: Request, action_id: int, db: SessionDep, principal: PageStaf
 
 @router.post("/actions/{action_id:int}/status", dependencies=[CsrfDep])
 def status(
-    request: Request, action_id: int, db: SessionDep, principal: PageStaff, form: FormDep
+    request: Request, action_id: DbId, db: SessionDep, principal: PageStaff, form: FormDep
 ) -> Response:
     """Move an action on; done tells the citizens who asked and consented."""
     action = service.get(db, principal=principal, action_id=action_id)
@@ -124,13 +124,13 @@ def status(
 
 @router.post("/actions/{action_id:int}/evidence", dependencies=[CsrfDep])
 async def evidence(
-    request: Request, action_id: int, db: SessionDep, principal: PageStaff
+    request: Request, action_id: DbId, db: SessionDep, principal: PageStaff
 ) -> Response:
     """Attach a note and optionally a file as evidence."""
     form = await request.form()
     action = service.get(db, principal=principal, action_id=action_id)
     upload = form.get("file")
-    content = await upload.read() if hasattr(upload, "read") else None
+    content = await upload.read() if isinstance(upload, UploadFile) else None
     try:
         service.add_evidence(
             db,
@@ -150,7 +150,7 @@ async def evidence(
 
 
 @router.get("/actions/evidence/{evidence_id:int}")
-def evidence_file(evidence_id: int, db: SessionDep, principal: PageStaff) -> Response:
+def evidence_file(evidence_id: DbId, db: SessionDep, principal: PageStaff) -> Response:
     """Download an evidence file (staff of the office)."""
     from minwon.actions.models import ActionEvidence
 

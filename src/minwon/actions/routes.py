@@ -7,8 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from minwon.actions import effects, service
 from minwon.actions.service import ActionIn
+from minwon.db import MAX_INT32, RowId
 from minwon.org import service as org_service
-from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.deps import DbId, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["actions"])
 
@@ -24,10 +25,10 @@ class ActionCreate(BaseModel):
     dong: str = Field("", max_length=100)
     starts_on: date | None = None
     due_on: date | None = None
-    cost: int = Field(0, ge=0)
+    cost: int = Field(0, ge=0, le=MAX_INT32, description="원 (won)")
     public: bool = True
-    voice_ids: list[int] = Field(default_factory=list, max_length=1000)
-    cluster_id: int | None = None
+    voice_ids: list[RowId] = Field(default_factory=list, max_length=1000)
+    cluster_id: RowId | None = None
 
 
 class ActionRead(BaseModel):
@@ -114,13 +115,13 @@ def list_actions(
 
 
 @router.get("/actions/{action_id}", response_model=ActionRead)
-def get_action(action_id: int, db: SessionDep, principal: StaffDep) -> ActionRead:
+def get_action(action_id: DbId, db: SessionDep, principal: StaffDep) -> ActionRead:
     """One action."""
     return _read(db, service.get(db, principal=principal, action_id=action_id))
 
 
 @router.post("/actions/{action_id}/status", response_model=ActionRead)
-def set_status(action_id: int, body: StatusIn, db: SessionDep, principal: StaffDep) -> ActionRead:
+def set_status(action_id: DbId, body: StatusIn, db: SessionDep, principal: StaffDep) -> ActionRead:
     """Move an action on; done tells every consenting citizen who asked."""
     action = service.get(db, principal=principal, action_id=action_id)
     service.set_status(db, principal=principal, action=action, status=body.status)
@@ -130,7 +131,7 @@ def set_status(action_id: int, body: StatusIn, db: SessionDep, principal: StaffD
 
 
 @router.get("/actions/{action_id}/effect", response_model=EffectRead)
-def effect(action_id: int, db: SessionDep, principal: StaffDep, days: int = 90) -> EffectRead:
+def effect(action_id: DbId, db: SessionDep, principal: StaffDep, days: int = 90) -> EffectRead:
     """Voices, tone and satisfaction before and after, against the rest of the office."""
     action = service.get(db, principal=principal, action_id=action_id)
     found = effects.of_action(db, action=action, days=days)

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from minwon.db import Base, UTCDateTime
 from minwon.timeutil import utcnow
 
+RECIPIENT_LENGTH = 200
+SUBJECT_LENGTH = 300
+
 
 class OutboxMessage(Base):
     """A message waiting to be sent (or sent, or given up on) by ``minwon worker``."""
@@ -16,8 +19,8 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), default="email")
-    recipient: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(300))
+    recipient: Mapped[str] = mapped_column(String(RECIPIENT_LENGTH))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH))
     body: Mapped[str] = mapped_column(Text)
     topic: Mapped[str] = mapped_column(String(48))
     voice_id: Mapped[int | None] = mapped_column(ForeignKey("voice.id"), index=True)

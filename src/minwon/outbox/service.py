@@ -2,14 +2,16 @@
 
 import re
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minwon.config import get_settings
 from minwon.db import begin_write
-from minwon.outbox.models import OutboxMessage
+from minwon.outbox.models import RECIPIENT_LENGTH, SUBJECT_LENGTH, OutboxMessage
+from minwon.textutil import one_line
 
 PENDING = "pending"
 SENDING = "sending"
@@ -30,10 +32,15 @@ def validate_recipient(recipient: str) -> str:
     offer SMTPUTF8; internationalised domains must be given in punycode.
     """
     address = (recipient or "").strip()
-    too_long = len(address) > OutboxMessage.__table__.c.recipient.type.length
+    too_long = len(address) > RECIPIENT_LENGTH
     if not address or too_long or not address.isascii() or not _ADDRESS.fullmatch(address):
         raise ValueError(f"invalid recipient e-mail address: {recipient!r}")
     return address
+
+
+def mail_subject(subject: str) -> str:
+    """``subject`` as a mail header takes it: one line, within the column's length."""
+    return one_line(subject)[:SUBJECT_LENGTH]
 
 
 def enqueue(
@@ -64,7 +71,7 @@ def enqueue(
             return existing
     message = OutboxMessage(
         recipient=address,
-        subject=subject,
+        subject=mail_subject(subject),
         body=body,
         topic=topic,
         voice_id=voice_id,
@@ -166,7 +173,11 @@ def mark_sent(*, db_session: Session, message: OutboxMessage, now: datetime) -> 
         .values(status=SENT, sent_at=now, claimed_until=None, last_error="")
         .execution_options(synchronize_session=False)
     )
-    return db_session.execute(stmt).rowcount == 1
+    return _rowcount(db_session.execute(stmt)) == 1
+
+
+def _rowcount(result: Result[Any]) -> int:
+    return cast(CursorResult[Any], result).rowcount
 
 
 def backoff(attempts: int) -> timedelta:
@@ -229,4 +240,4 @@ def _update_own_claim(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return db_session.execute(stmt).rowcount == 1
+    return _rowcount(db_session.execute(stmt)) == 1

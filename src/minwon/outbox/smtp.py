@@ -9,6 +9,7 @@ from typing import Protocol
 
 from minwon.config import Settings
 from minwon.outbox.models import OutboxMessage
+from minwon.outbox.service import mail_subject
 from minwon.timeutil import KST
 
 # 7bit makes non-ASCII bodies base64/QP, so relays without 8BITMIME still carry Korean text.
@@ -44,7 +45,7 @@ class SmtpSender:
         mail = EmailMessage(policy=MAIL_POLICY)
         mail["From"] = self.settings.mail_from
         mail["To"] = message.recipient
-        mail["Subject"] = message.subject
+        mail["Subject"] = mail_subject(message.subject)
         mail["Date"] = format_datetime(message.created_at.astimezone(KST))
         mail["Message-ID"] = message_id(message, self.settings.mail_from)
         mail.set_content(message.body, charset="utf-8")

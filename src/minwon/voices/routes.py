@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from minwon.analysis.intake import AnalysisAdvisor
+from minwon.db import MAX_DB_ID
 from minwon.org.models import Unit
 from minwon.org.roles import Principal
 from minwon.voices import history, queries, service, workflow
@@ -31,7 +32,7 @@ from minwon.voices.schemas import (
 from minwon.web.deps import PrincipalDep, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["voices"])
-VoiceId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the voice's id")]
+VoiceId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="the voice's id")]
 
 
 def _read(db: Session, voice: Voice, principal: Principal) -> VoiceRead:
@@ -47,6 +48,7 @@ def create_voice(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> VoiceCreated:
     """Record a voice from any channel; replays with the same Idempotency-Key are safe."""
+    secret: str | None
     if idempotency_key is None:
         voice, secret = service.create(
             db_session=db, voice_in=voice_in, principal=principal, advisor=AnalysisAdvisor()

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, field_validator
 
+from minwon.textutil import OneLine
 from minwon.timeutil import to_kst
 
 KstDatetime = Annotated[
@@ -18,8 +19,8 @@ class ContactIn(BaseModel):
     """A citizen's contact details, given with or without consent to further contact."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field("", max_length=100)
-    phone: str = Field("", max_length=40, pattern=r"^[0-9+\-() ]*$")
+    name: OneLine = Field("", max_length=100)
+    phone: OneLine = Field("", max_length=40, pattern=r"^[0-9+\-() ]*$")
     email: EmailStr | Literal[""] = ""
     consent: bool = False
 
@@ -30,11 +31,11 @@ class VoiceBase(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     kind: str = Field(min_length=1, max_length=32, examples=["complaint"])
     channel: Channel
-    title: str = Field(min_length=1, max_length=300)
+    title: OneLine = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=MAX_BODY)
-    category: str | None = Field(None, max_length=200, description="category code or name")
-    dong: str = Field("", max_length=100, description="행정동")
-    address: str = Field("", max_length=300)
+    category: OneLine | None = Field(None, max_length=200, description="category code or name")
+    dong: OneLine = Field("", max_length=100, description="행정동")
+    address: OneLine = Field("", max_length=300)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
 

@@ -4,15 +4,18 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from minwon.db import begin_write
+from minwon.db import MAX_DB_ID, begin_write
 from minwon.errors import Forbidden, MinwonError, Unauthorized
 from minwon.org import service as org_service
 from minwon.org.roles import CITIZEN, Principal
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="a row id")]
+"""A row id in a path, checked at the edge: beyond 64 bits is a 422, never a database error."""
 
 
 def get_db(request: Request) -> Iterator[Session]:
