@@ -1,6 +1,7 @@
 """Time helpers: minwon stores UTC and shows Asia/Seoul."""
 
 from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 KST = ZoneInfo("Asia/Seoul")
@@ -9,6 +10,14 @@ KST = ZoneInfo("Asia/Seoul")
 def utcnow() -> datetime:
     """The current instant, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+@overload
+def to_kst(value: datetime) -> datetime: ...
+
+
+@overload
+def to_kst(value: None) -> None: ...
 
 
 def to_kst(value: datetime | None) -> datetime | None:

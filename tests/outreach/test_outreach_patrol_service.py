@@ -128,3 +128,38 @@ def test_map_only_with_coordinates_and_list_always(engine: Engine) -> None:
     _ask(resident, "역 앞", 21, 23, lat="37.5033", lon="126.8817")
     page = lead.get("/patrols?unit=GR01").text
     assert 'id="patrol-map"' in page and "126.8817" in page and "grid24" in page
+
+
+def _staff_request(client: TestClient, unit: str) -> object:
+    data = {
+        "csrf_token": csrf(client, "/patrols"),
+        "unit": unit,
+        "place": "역 앞 골목",
+        "day": to_kst(utcnow()).date().isoformat(),
+        "start_hour": "22",
+        "end_hour": "2",
+        "source": "card",
+    }
+    return client.post("/patrols/staff-request", data=data, follow_redirects=False)
+
+
+def _requests(engine: Engine) -> list[str]:
+    with write_session(engine) as db:
+        return [r.place for r in db.scalars(select(PatrolRequest))]
+
+
+def test_staff_cannot_file_or_print_cards_for_another_offices_unit(engine: Engine) -> None:
+    build_world(engine)
+    lead = TestClient(create_app(engine=engine))
+    login(lead, "gr_lead")
+    refused = _staff_request(lead, "DJ01")
+    assert refused.status_code == 303 and _requests(engine) == []
+    assert "부서를 찾을 수 없습니다" in lead.get(refused.headers["location"]).text
+    assert _staff_request(lead, "GR01").status_code == 303 and _requests(engine) == ["역 앞 골목"]
+    other = lead.get("/outreach/cards?print=1&unit=DJ01&count=1")
+    assert other.status_code == 404 and other.headers["content-type"].startswith("text/html")
+    own = lead.get("/outreach/cards?print=1&unit=GR01&count=1")
+    assert own.status_code == 200 and own.content.startswith(b"%PDF")
+    admin = TestClient(create_app(engine=engine))
+    login(admin, "admin")
+    assert admin.get("/outreach/cards?print=1&unit=DJ01&count=1").status_code == 200

@@ -4,8 +4,9 @@ and the public "you said, we did" board (no login; the voices behind each action
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from minwon.actions import effects, service
 from minwon.actions.effect import __doc__ as EFFECT_RULE

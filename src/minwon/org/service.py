@@ -219,6 +219,19 @@ def find_unit(*, db_session: Session, ref: str, office_id: int | None = None) ->
     return unit
 
 
+def find_unit_for(*, db_session: Session, principal: Principal, ref: str) -> Unit:
+    """A unit by code or name among the caller's offices (every office for admins and HQ).
+
+    Another office's unit is "not found", as every object of another office is, so a staff
+    member can neither write into it nor learn that its code exists.
+    """
+    if principal.all_offices:
+        return find_unit(db_session=db_session, ref=ref)
+    if principal.office_id is None:
+        raise NotFound(f"부서를 찾을 수 없습니다: {ref}", field="unit")
+    return find_unit(db_session=db_session, ref=ref, office_id=principal.office_id)
+
+
 def get_unit(*, db_session: Session, unit_id: int) -> Unit:
     """The unit with ``unit_id`` or NotFound."""
     unit = db_session.get(Unit, unit_id)
@@ -417,7 +430,7 @@ def staff_counts(*, db_session: Session) -> dict[int, int]:
         .where(Staff.active.is_(True), Staff.unit_id.is_not(None))
         .group_by(Staff.unit_id)
     )
-    return dict(db_session.execute(query).all())
+    return {unit_id: n for unit_id, n in db_session.execute(query).all() if unit_id is not None}
 
 
 def add_office(*, db_session: Session, office_in: OfficeCreate) -> Office:

@@ -170,7 +170,7 @@ def team(request: Request, db: SessionDep, principal: PageStaff) -> Response:
 @router.post("/outreach/team/target", dependencies=[CsrfDep])
 def set_target(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
     """A lead sets the unit's daily target per officer."""
-    unit = org_service.find_unit(db_session=db, ref=form.get("unit", ""))
+    unit = org_service.find_unit_for(db_session=db, principal=principal, ref=form.get("unit", ""))
     try:
         daily = int(form.get("daily", ""))
         service.set_daily_target(db, principal=principal, unit_id=unit.id, daily=daily)
@@ -283,7 +283,7 @@ def reach(
 def cards(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Print request cards with a QR code tagged with the unit, the officer and a campaign."""
     from minwon.config import get_settings
-    from minwon.outreach.cards import Card, render_cards
+    from minwon.outreach.cards import Card, CardSize, render_cards
 
     params = request.query_params
     if params.get("print") != "1":
@@ -297,7 +297,9 @@ def cards(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         count = max(1, min(int(params.get("count") or 10), 500))
     except ValueError:
         count = 10
-    unit = org_service.find_unit(db_session=db, ref=params.get("unit") or "")
+    unit = org_service.find_unit_for(
+        db_session=db, principal=principal, ref=params.get("unit") or ""
+    )
     office = org_service.get_office(db_session=db, office_id=unit.office_id)
     campaign = next(
         (c for c in _campaigns(db, principal.office_id) if c.code == params.get("campaign")), None
@@ -312,7 +314,7 @@ def cards(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         campaign_name=campaign.name if campaign else None,
         campaign_code=campaign.code if campaign else None,
     )
-    size = "business" if params.get("size") == "business" else "a6"
+    size: CardSize = "business" if params.get("size") == "business" else "a6"
     pdf = render_cards([card] * count, size=size, base_url=get_settings().base_url)
     return Response(
         pdf,

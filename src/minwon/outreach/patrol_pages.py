@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from minwon.errors import MinwonError
 from minwon.org import service as org_service
@@ -112,7 +113,7 @@ def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
     quarter = request.query_params.get("quarter") or current
     draft = patrol_service.draft(db, unit_id=unit.id, quarter=quarter)
     plan = patrol_service.current_plan(db, unit_id=unit.id, quarter=quarter)
-    covered = []
+    covered: tuple[patrols.Coverage, ...] = ()
     if plan is not None:
         stored = patrols.PatrolPlan(
             tuple(
@@ -187,7 +188,7 @@ def staff_request(
 @router.post("/patrols/plan", dependencies=[CsrfDep])
 def adopt(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
     """Adopt the suggested plan for the quarter (unit lead)."""
-    unit = org_service.find_unit(db_session=db, ref=form.get("unit", ""))
+    unit = org_service.find_unit_for(db_session=db, principal=principal, ref=form.get("unit", ""))
     try:
         patrol_service.adopt_plan(
             db, principal=principal, unit_id=unit.id, quarter=form.get("quarter", "")
@@ -204,7 +205,7 @@ def adopt(request: Request, db: SessionDep, principal: PageStaff, form: FormDep)
 @router.post("/patrols/log", dependencies=[CsrfDep])
 def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
     """Log a patrol done; consenting requesters of that place and time are told."""
-    unit = org_service.find_unit(db_session=db, ref=form.get("unit", ""))
+    unit = org_service.find_unit_for(db_session=db, principal=principal, ref=form.get("unit", ""))
     try:
         _, told = patrol_service.log_patrol(
             db,
@@ -226,9 +227,11 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
 async def incidents(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Import incident counts (place, hour, count) for the quarter from a CSV file."""
     form = await request.form()
-    unit = org_service.find_unit(db_session=db, ref=str(form.get("unit", "")))
+    unit = org_service.find_unit_for(
+        db_session=db, principal=principal, ref=str(form.get("unit", ""))
+    )
     upload = form.get("file")
-    data = await upload.read() if hasattr(upload, "read") else b""
+    data = await upload.read() if isinstance(upload, UploadFile) else b""
     try:
         text = data.decode("utf-8-sig") if data else ""
         n = patrol_service.import_incidents(

@@ -58,7 +58,10 @@ def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) 
     """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
     from minwon.outbox.service import validate_recipient
 
-    unit = org_service.find_unit(db_session=db, ref=data.unit)
+    if principal is None:
+        unit = org_service.find_unit(db_session=db, ref=data.unit)
+    else:
+        unit = org_service.find_unit_for(db_session=db, principal=principal, ref=data.unit)
     if data.source not in SOURCES:
         raise Invalid("접수 경로가 올바르지 않습니다.", field="source")
     if principal is None and data.source != "web":
