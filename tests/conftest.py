@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -56,8 +57,19 @@ def clock() -> Iterator[time_machine.Traveller]:
 
 def pytest_report_header() -> str:
     """Say which instant the suite's clock starts at, so a failing run can be repeated."""
-    return f"minwon test clock: {TEST_NOW.isoformat()} (MINWON_TEST_NOW)"
+    profile = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    return (
+        f"minwon test clock: {TEST_NOW.isoformat()} (MINWON_TEST_NOW); "
+        f"property tests: {profile} profile (HYPOTHESIS_PROFILE)"
+    )
 
+
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.register_profile("thorough", print_blob=True)  # 20× examples: props.py
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 PG_OK = _pg_reachable()
 if not PG_OK and os.environ.get("CI") == "true":

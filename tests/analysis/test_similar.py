@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 from sqlalchemy import Engine, func, select
 
 from minwon.analysis import similar
@@ -46,7 +47,7 @@ def test_band_keys_are_stable_and_shared_by_near_copies() -> None:
     assert band_keys(frozenset()) == [] and band_keys(frozenset({"주차"})) == []
 
 
-@settings(max_examples=60, deadline=None)
+@examples(60)
 @given(
     st.frozensets(st.text("가나다라마바사아자차카타파하", min_size=1, max_size=4), max_size=30),
     st.frozensets(st.text("가나다라마바사아자차카타파하", min_size=1, max_size=4), max_size=30),

@@ -8,8 +8,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 
 from minwon.analysis.lexicon import load
 from minwon.analysis.tone import (
@@ -284,7 +285,7 @@ ANGRY = "정말 화가 납니다!!!"
 THANKS = "감사합니다"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(300)
 @given(texts)
 def test_adding_anger_never_raises_sentiment(text: str) -> None:
     before = analyse_tone(text).sentiment
@@ -292,7 +293,7 @@ def test_adding_anger_never_raises_sentiment(text: str) -> None:
     assert analyse_tone(ANGRY + "\n" + text).sentiment <= before
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(300)
 @given(texts)
 def test_adding_thanks_never_lowers_sentiment(text: str) -> None:
     before = analyse_tone(text).sentiment
@@ -307,7 +308,7 @@ def _in_range(tone: Tone) -> None:
     assert set(tone.safety_kinds) == {f.split(":")[1] for f in tone.flags if ":" in f}
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(st.one_of(texts, st.text(max_size=300)))
 def test_any_text_scores_in_range(text: str) -> None:
     _in_range(analyse_tone(text))

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 
 from minwon.outreach.patrols import (
     DEFAULT_BANDS,
@@ -116,7 +117,7 @@ def band_sets(draw: st.DrawFn) -> tuple[Band, ...]:
     return tuple(Band(a, b) for a, b in zip(edges, edges[1:], strict=False))
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(
     st.lists(windows, min_size=1, max_size=12),
     band_sets(),
@@ -238,7 +239,7 @@ def test_per_week_between_one_and_seven(scores: list[float]) -> None:
     assert all(1 <= per_week(s, top) <= 7 for s in scores)
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100)
 @given(
     st.lists(st.tuples(st.sampled_from("abcd"), windows), min_size=1, max_size=15),
     st.integers(1, 30),

@@ -4,8 +4,9 @@ on hand-computed cases, bad input, and properties of shares, rates and streaks."
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 
 from minwon.outreach.targets import (
     DEFAULT_DAILY_TARGET,
@@ -210,7 +211,7 @@ def test_share_between_zero_and_one_when_done_within_target(
     assert p.done + p.remaining == p.target
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150)
 @given(
     target=st.integers(1, 12),
     counts=st.lists(st.integers(0, 12), min_size=1, max_size=30),

@@ -4,8 +4,9 @@ grades within two peer groups, and clear errors for bad input."""
 import inspect
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 
 import minwon.surveys.pcsi as pcsi
 from minwon.surveys.pcsi import (
@@ -20,7 +21,7 @@ from minwon.surveys.pcsi import (
     rescale,
 )
 
-PROPERTY = settings(max_examples=150, deadline=None)
+PROPERTY = examples(150)
 ITEMS = [Item("overall", "1-5", weight=2.0), Item("recommend", "0-10")]
 
 

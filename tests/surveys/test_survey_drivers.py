@@ -5,13 +5,14 @@ import inspect
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 
 import minwon.surveys.drivers as drivers_module
 from minwon.surveys.drivers import RULE_KO, Comparison, compare, drivers
 
-PROPERTY = settings(max_examples=150, deadline=None)
+PROPERTY = examples(150)
 LATE = [1, 2, 3, 2, 2]
 ON_TIME = [4, 5, 4, 5, 3, 4]
 

@@ -4,8 +4,9 @@ must not win, ties, movement, streaks across years (gaps break them) and the rul
 import inspect
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from props import examples
 
 import minwon.surveys.rankings as rankings
 from minwon.surveys.rankings import (
@@ -20,7 +21,7 @@ from minwon.surveys.rankings import (
 )
 from minwon.surveys.scores import Sums
 
-PROPERTY = settings(max_examples=150, deadline=None)
+PROPERTY = examples(150)
 ANSWERS = st.lists(st.integers(1, 5), min_size=1, max_size=40)
 NATIONS = st.dictionaries(st.integers(0, 99), ANSWERS, min_size=1, max_size=12)
 

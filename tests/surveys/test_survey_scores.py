@@ -4,8 +4,9 @@ figures from rollup sums, interval properties, and clear errors for bad input.""
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 
 from minwon.surveys.scores import (
     Estimate,
@@ -22,7 +23,7 @@ from minwon.surveys.scores import (
 )
 
 Z = 1.959964  # two-sided 95 % normal quantile
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = examples(200)
 CSAT_LISTS = st.lists(st.integers(1, 5), max_size=60)
 NPS_LISTS = st.lists(st.integers(0, 10), max_size=60)
 

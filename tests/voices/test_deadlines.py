@@ -4,8 +4,9 @@ properties. Expected values were worked out by hand from holidays.KR 0.108's dat
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from props import examples
 
 from minwon.voices.deadlines import (
     IMMEDIATE,
@@ -21,7 +22,7 @@ NO_LUNCH = WorkCalendar(
     work_start=time(8, 30), work_end=time(17, 30), lunch_start=None, lunch_end=None
 )
 EARLY_LUNCH = WorkCalendar(lunch_start=time(11, 30), lunch_end=time(12, 30))
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = examples(200)
 
 
 def at(text: str) -> datetime:

@@ -83,9 +83,19 @@ def _windows(norm: str) -> dict[str, list[Window]]:
 # --- detectors: each yields (kind, start, end) on the normalised text -------------------------
 
 
+# A window bounds where a match may start, not what it may see: a match that starts in the
+# window reads on past its end (its look-aheads too, so "로 1000.1%" is a decimal, not a building
+# number cut off at the window's edge). No pattern's match with its look-ahead is this long.
+_TAIL = 96
+
+
 def _matches(pattern: re.Pattern[str], norm: str, windows: list[Window]) -> Iterator[re.Match[str]]:
+    size = len(norm)
     for start, end in windows:
-        yield from pattern.finditer(norm, start, end)
+        for m in pattern.finditer(norm, start, min(size, end + _TAIL)):
+            if m.start() >= end:
+                break
+            yield m
 
 
 def _plain(kind: Kind, pattern: re.Pattern[str]) -> Detector:
