@@ -4,7 +4,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 PYTHON ?= python3
 
-.PHONY: demo test lint format bench clean
+# The date-sensitive part of the suite, run again on a moved clock: a leap day, twenty minutes
+# after midnight in Seoul (still the day before in UTC).
+MOVED_NOW      := 2028-02-29T00:20:00+09:00
+DATE_SENSITIVE := tests/voices tests/surveys tests/reports tests/outreach tests/actions \
+                  tests/demo tests/analysis/test_surges.py tests/analysis/test_insights.py
+PYTEST_JOBS    ?= auto
+
+.PHONY: demo test test-dates lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,11 +24,16 @@ demo: $(STAMP)
 	$(BIN)/minwon demo
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_JOBS)
+	$(MAKE) --no-print-directory test-dates
+
+test-dates: $(STAMP)
+	MINWON_TEST_NOW=$(MOVED_NOW) $(BIN)/pytest -n $(PYTEST_JOBS) $(DATE_SENSITIVE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy src
 
 format: $(STAMP)
 	$(BIN)/ruff format .
