@@ -62,7 +62,7 @@ def _writer(client: TestClient, world: World, me: int, tally: Tally) -> None:
         body = voice_json(
             title="정문 앞 불법 주차",
             body=TEXTS[(me + n) % len(TEXTS)],
-            unit=UNITS[(me + n) % len(UNITS)],
+            unit=UNITS[me % len(UNITS)],
             channel="web",
             contact={"name": "주민", "phone": f"010-{7000 + me:04d}-{n:04d}", "consent": True},
         )
