@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import pytest
 from factories import World, build_world, voice_json
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
+from minwon.analysis import similar
 from minwon.analysis.models import VoiceAnalysis, VoiceBand
 from minwon.analysis.tokenize import content_tokens
 from minwon.app import create_app
@@ -120,11 +121,55 @@ def _stored_groups(engine: Engine) -> tuple[int, Counter[int | None], int, int]:
     return voices, groups, marked, indexed
 
 
+def _postgresql_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the concurrency of row locks is PostgreSQL's; SQLite serialises writers")
+
+
+def _waiting_for_office_lock(engine: Engine, office_id: int) -> int:
+    """How many transactions of this database wait for the office's lock of the groups."""
+    query = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND classid = :space AND objid = :office AND objsubid = 2"
+    )
+    with engine.connect() as conn:
+        found = conn.scalar(query, {"space": similar.LOCK_SPACE, "office": office_id})
+        return int(found or 0)
+
+
+def test_comparing_voices_of_one_office_waits_for_the_transaction_before(engine: Engine) -> None:
+    _postgresql_only(engine)
+    sessions = session_factory(engine)
+    got: list[str] = []
+    with sessions() as first:
+        similar.lock_office(first, 1)
+        with sessions() as other_office:
+            similar.lock_office(other_office, 2)  # another office does not wait
+            other_office.commit()
+
+        def second() -> None:
+            with sessions() as db:
+                similar.lock_office(db, 1)
+                got.append("second")
+                db.commit()
+
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        deadline = time.perf_counter() + 30
+        while not _waiting_for_office_lock(engine, 1) and time.perf_counter() < deadline:
+            time.sleep(0.05)
+        assert _waiting_for_office_lock(engine, 1) == 1 and got == []
+        got.append("first")
+        first.commit()
+        waiter.join(timeout=30)
+    assert got == ["first", "second"]
+
+
 def test_concurrent_writers_of_one_matter_get_no_error_and_one_exact_group(
     engine: Engine,
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the concurrency of row locks is PostgreSQL's; SQLite serialises writers")
+    _postgresql_only(engine)
     world = build_world(engine)
     _more_units(engine)
     tally = _run_writers(engine, world)
