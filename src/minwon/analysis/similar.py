@@ -10,6 +10,18 @@ At intake each voice is compared with the earlier voices of its office:
 - **다수인 (mass)**: voices whose overlap reaches ``CLUSTER`` are grouped; a group with
   ``MASS_CITIZENS`` or more different citizens (a voice without contact counts as one) is one
   matter raised by many, and every voice in it is marked.
+
+Concurrency: the marks of a new voice are made in its intake transaction, so they are there
+the moment the voice is. Joining a group writes rows of *other* voices (their group and their
+다수인 mark), which concurrent intakes of the same matter write too; each intake would lock them
+in its own order and PostgreSQL would find deadlocks. So the whole comparison of one office is
+serialised (``lock_office``): before reading its candidates a new voice takes the office's
+lock, held to commit, and the transactions that compare voices of one office run one after the
+other, each seeing every voice committed before it, exactly as if intake were serial. It is the
+only shared lock this part takes, and an intake waits for it holding nothing that the holder
+would wait for (the holder already has its own ledger counter; the other voices' rows are only
+written under the lock), so no cycle can form. SQLite's write transactions are exclusive
+already.
 """
 
 from __future__ import annotations
@@ -20,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, delete, func, insert, select, union_all, update
+from sqlalchemy import String, cast, delete, func, insert, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from minwon.analysis.models import VoiceAnalysis, VoiceBand
@@ -44,6 +56,7 @@ DUPLICATE_DAYS = 30
 CANDIDATES = 40
 BAND_SCAN = 500
 CITIZEN_HISTORY = 200
+LOCK_SPACE = 0x6D617373  # the first key of the advisory locks of this module ("mass")
 
 _DIGITS = re.compile(r"\D")
 
@@ -132,7 +145,8 @@ def matches(
 ) -> list[Match]:
     """The voices most like these words (overlap ``min_score`` or more), best first.
 
-    Candidates are scored on their stored words alone; only the best are loaded whole.
+    Candidates are scored on their stored words alone; only the best are loaded whole, afresh
+    even when the session already holds them (their group and mark may have changed since).
     """
     ids = candidates(db, office_id=office_id, terms=terms, exclude=exclude)
     if not ids:
@@ -151,7 +165,9 @@ def matches(
     rows = {
         r.voice_id: r
         for r in db.scalars(
-            select(VoiceAnalysis).where(VoiceAnalysis.voice_id.in_([v for _, v in best]))
+            select(VoiceAnalysis)
+            .where(VoiceAnalysis.voice_id.in_([v for _, v in best]))
+            .execution_options(populate_existing=True)
         )
     }
     return [Match(rows[voice_id], score) for score, voice_id in best if voice_id in rows]
@@ -196,6 +212,20 @@ def _duplicate_of(row: VoiceAnalysis, mine: list[Match], others: list[Match]) ->
     return min((r.voice_id for r in earlier), default=None)
 
 
+def lock_office(db: Session, office_id: int) -> None:
+    """Take the office's lock of the similar-voice groups until the transaction ends.
+
+    Every transaction that writes the groups, marks or index rows of an office's voices takes
+    it first: a transaction-scoped advisory lock on PostgreSQL (two-key space, so it never
+    meets a lock of another module), nothing on SQLite, whose write transactions are exclusive.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :office)"),
+            {"space": LOCK_SPACE, "office": office_id},
+        )
+
+
 def _join_cluster(db: Session, row: VoiceAnalysis, near: Sequence[VoiceAnalysis]) -> None:
     if not near:
         return
@@ -217,9 +247,12 @@ def _join_cluster(db: Session, row: VoiceAnalysis, near: Sequence[VoiceAnalysis]
         )
     row.cluster_id = cluster
     db.flush()
-    if citizens_in(db, cluster) >= MASS_CITIZENS:
+    # a group that takes in a 다수인 voice has all of that voice's citizens: no need to count
+    if any(r.mass for r in near) or citizens_in(db, cluster) >= MASS_CITIZENS:
         db.execute(
-            update(VoiceAnalysis).where(VoiceAnalysis.cluster_id == cluster).values(mass=True)
+            update(VoiceAnalysis)
+            .where(VoiceAnalysis.cluster_id == cluster, VoiceAnalysis.mass.is_(False))
+            .values(mass=True)
         )
         row.mass = True
 
@@ -235,11 +268,13 @@ def assess(db: Session, row: VoiceAnalysis) -> list[Match]:
     """Mark a new voice as a repeat, a duplicate or part of a mass matter, and index it.
 
     Runs in the intake transaction after the voice's analysis row is added; returns the earlier
-    voices about the same matter that were found.
+    voices about the same matter that were found. Takes the office's lock first (see the
+    module's docstring), so what it reads and writes is what a serial intake would.
     """
     terms = stored_terms(row.terms) or matter_terms(parse_tokens(row.tokens))
     if not terms:
         return []
+    lock_office(db, row.office_id)
     others = matches(
         db,
         office_id=row.office_id,
@@ -262,20 +297,27 @@ def is_repeat(row: VoiceAnalysis) -> bool:
 
 
 def rebuild(db: Session, *, office_id: int | None = None) -> int:
-    """Rebuild the band index from the stored words (after a change of ``SCHEME``)."""
-    wipe = delete(VoiceBand)
-    rows = select(VoiceAnalysis.voice_id, VoiceAnalysis.office_id, VoiceAnalysis.tokens)
+    """Rebuild the band index from the stored words (after a change of ``SCHEME``), office by
+    office, each under its lock so that intake meanwhile waits instead of meeting it."""
+    offices = select(VoiceAnalysis.office_id).distinct().order_by(VoiceAnalysis.office_id)
     if office_id is not None:
-        wipe = wipe.where(VoiceBand.office_id == office_id)
-        rows = rows.where(VoiceAnalysis.office_id == office_id)
-    db.execute(wipe)
+        offices = offices.where(VoiceAnalysis.office_id == office_id)
+    return sum(_rebuild_office(db, office) for office in db.scalars(offices).all())
+
+
+def _rebuild_office(db: Session, office_id: int) -> int:
+    lock_office(db, office_id)
+    db.execute(delete(VoiceBand).where(VoiceBand.office_id == office_id))
+    rows = select(VoiceAnalysis.voice_id, VoiceAnalysis.tokens).where(
+        VoiceAnalysis.office_id == office_id
+    )
     total = 0
-    for voice_id, office, tokens in db.execute(rows).all():
+    for voice_id, tokens in db.execute(rows).all():
         terms = matter_terms(parse_tokens(tokens))
         db.execute(
             update(VoiceAnalysis)
             .where(VoiceAnalysis.voice_id == voice_id)
             .values(terms=terms_text(terms))
         )
-        total += index(db, office_id=office, voice_id=voice_id, terms=terms)
+        total += index(db, office_id=office_id, voice_id=voice_id, terms=terms)
     return total
