@@ -1,7 +1,6 @@
 """Content morphemes of Korean voices: what is kept, normalisation, and hostile input."""
 
 import threading
-import time
 
 import pytest
 
@@ -63,10 +62,8 @@ def test_hundred_thousand_characters_are_bounded() -> None:
     text = "가로등이 꺼져 있어요 신호등이 고장났어요 " * 4_000  # ~100k characters
     assert len(text) > 90_000
     assert len(normalize(text)) <= MAX_CHARS
-    started = time.perf_counter()
     tokens = content_tokens(text)
     assert 0 < len(tokens) < MAX_CHARS
-    assert time.perf_counter() - started < 2.0
 
 
 @pytest.mark.parametrize(
@@ -81,9 +78,9 @@ def test_hundred_thousand_characters_are_bounded() -> None:
     ],
 )
 def test_pathological_long_inputs(text: str) -> None:
-    started = time.perf_counter()
+    """Kiwi only ever sees a bounded prefix (its speed is measured in bench/analysis.py)."""
+    assert len(normalize(text)) <= MAX_CHARS
     assert isinstance(content_tokens(text), list)
-    assert time.perf_counter() - started < 3.0
 
 
 def test_truncation_cuts_at_a_space() -> None:

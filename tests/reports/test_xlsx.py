@@ -4,7 +4,6 @@ formats, formulas that compute the right figures, styled frozen headers and nati
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from datetime import datetime
 from io import BytesIO
@@ -193,9 +192,3 @@ def test_empty_report_gives_sheets_that_say_so(empty_book: Workbook) -> None:
     ws = empty_book["요약"]
     assert ws.cell(_find(ws, "접수"), 2).value == 0
     assert evaluate(ws, ws.cell(_find(ws, "처리기한 준수율"), 2).value) == ""  # nothing due
-
-
-def test_render_time() -> None:
-    start = time.perf_counter()
-    render_xlsx(sample_report())
-    assert time.perf_counter() - start < 1.0
