@@ -367,8 +367,6 @@ def restore(
 ) -> None:
     """Replace the database with a backup made by `minwon backup` (stop serve and worker
     first). A database that holds data is replaced only with --force."""
-    import sys
-
     from minwon.backup import service as backups
 
     url = get_settings().database_url
@@ -383,13 +381,19 @@ def restore(
             "백업 시점의 내용으로 바뀝니다.",
             markup=False,
         )
-        if not yes and sys.stdin.isatty():
+        if not yes and _interactive():
             typer.confirm("덮어쓸까요? (Replace the database?)", abort=True)
     with _progress_on_first_step("복원하는 중") as progress:
         done = backups.restore_database(url=url, path=file, force=force, progress=progress)
     console.print(f"복원했습니다: {file} → {_shown_url(url)}")
     if done.upgraded:
         console.print(f"백업의 스키마 {info.revision}을(를) {done.revision}(으)로 올렸습니다.")
+
+
+def _interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty()
 
 
 def _shown_url(url: str) -> str:
