@@ -272,3 +272,30 @@ def test_a_postgresql_database_in_use_is_not_replaced(engine: Engine, tmp_path: 
         other.dispose()
         assert "다른 연결 1개" in message and "stop minwon serve" in message
         assert database_content(url=target).rows == {}
+
+
+def test_a_restore_that_fails_midway_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    migrate.upgrade(source)
+    engine = make_engine(source)
+    build_world(engine)
+    engine.dispose()
+    file = tmp_path / "b"
+    backup_database(url=source, dest=file)
+    target = f"sqlite:///{tmp_path / 'target.db'}"
+    migrate.upgrade(target)
+    monkeypatch.setattr(sqlite_copy, "STEP_PAGES", 1)
+    calls = []
+
+    def fail_midway(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 20:
+            raise RuntimeError("the disk filled up")
+
+    with pytest.raises(RuntimeError, match="disk filled up"):
+        restore_database(url=target, path=file, progress=fail_midway)
+    assert database_content(url=target).empty
+    restore_database(url=target, path=file)
+    assert database_content(url=target) == database_content(url=source)
