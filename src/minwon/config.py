@@ -1,6 +1,7 @@
 """Settings read from the environment (prefix ``MINWON_``) or a ``.env`` file."""
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -11,6 +12,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MINWON_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///minwon.db"
+    # FULL: a voice acknowledged is on disk even after a power loss; NORMAL: faster commits,
+    # but a power loss (not a crash) can undo the last ones.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     secret_key: str = "change-me-in-production"
     base_url: str = "http://127.0.0.1:8000"
     session_max_age: int = 60 * 60 * 12
