@@ -55,12 +55,18 @@ def db_downgrade(revision: str = "base") -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
-    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    workers: Annotated[int, typer.Option(help="worker processes", min=1)] = 1,
 ) -> None:
-    """Serve the web pages and the API."""
+    """Serve the web pages and the API; several workers share one loaded copy of the
+    application and the Korean model (see ``minwon.web.prefork``)."""
+    if workers > 1:
+        from minwon.web import prefork
+
+        prefork.run(host=host, port=port, workers=workers)
+        return
     import uvicorn
 
-    uvicorn.run("minwon.app:serve_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("minwon.app:serve_app", factory=True, host=host, port=port)
 
 
 @app.command()

@@ -59,18 +59,17 @@ def take(
     """Take the lease ``name`` for ``ttl`` if it is free, expired or already ``holder``'s;
     True when ``holder`` has it now. One statement, so two takers never both succeed."""
     now = now or utcnow()
-    table = JobLease.__table__
     with write_session(engine) as db:
         upsert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-        stmt = upsert(table).values(name=name, holder=holder, taken_at=now, expires_at=now + ttl)
+        stmt = upsert(JobLease).values(name=name, holder=holder, taken_at=now, expires_at=now + ttl)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.name],
+            index_elements=["name"],
             set_={"holder": holder, "taken_at": now, "expires_at": now + ttl},
             where=or_(
-                table.c.holder.is_(None), table.c.holder == holder, table.c.expires_at <= now
+                JobLease.holder.is_(None), JobLease.holder == holder, JobLease.expires_at <= now
             ),
         )
-        return db.execute(stmt.returning(table.c.name)).first() is not None
+        return db.execute(stmt.returning(JobLease.name)).first() is not None
 
 
 def release(engine: Engine, *, name: str, holder: str, now: datetime | None = None) -> None:
