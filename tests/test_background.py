@@ -5,6 +5,7 @@ jobs of a worker that died are taken over when its leases expire."""
 import threading
 from datetime import UTC, timedelta
 
+import pytest
 import time_machine
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
@@ -95,24 +96,22 @@ def _in_workers(engine: Engine, rounds: int) -> list[background.Round]:
     return done
 
 
+ROLLUPS = [c.model for family in (cuboids.VOICE, cuboids.SURVEY) for c in cuboids.of_family(family)]
+
+
 def _rollup_rows(engine: Engine) -> dict[str, list[tuple]]:
-    tables = {
-        c.model.__table__ for f in (cuboids.VOICE, cuboids.SURVEY) for c in cuboids.of_family(f)
-    }
     with session_factory(engine)() as db:
         return {
-            t.name: sorted(tuple(r) for r in db.execute(select(t)).all())
-            for t in sorted(tables, key=lambda t: t.name)
+            m.__tablename__: sorted(tuple(r) for r in db.execute(select(m.__table__)).all())
+            for m in ROLLUPS
         }
 
 
 def _one_worker_rollups(engine: Engine) -> dict[str, list[tuple]]:
     """The rollups as one worker alone makes them from the same ledger."""
     with write_session(engine) as db:
-        for table in {
-            c.model for f in (cuboids.VOICE, cuboids.SURVEY) for c in cuboids.of_family(f)
-        }:
-            db.execute(delete(table))
+        for model in ROLLUPS:
+            db.execute(delete(model))
         db.execute(delete(RollupCursor))
     rollups.update(engine)
     return _rollup_rows(engine)
@@ -169,3 +168,39 @@ def test_a_dead_workers_jobs_are_taken_over_when_its_leases_expire(
     assert taken.alerts >= 1
     with session_factory(engine)() as db:
         assert db.scalar(select(func.count()).select_from(SurveyInvitation)) == ANSWERED
+
+
+def test_worker_once_names_the_jobs_another_worker_is_running(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from minwon.cli import app
+    from minwon.config import get_settings
+    from minwon.db import get_engine
+
+    build_world(engine)
+    with write_session(engine) as db:
+        at = utcnow()
+        db.add(
+            JobLease(
+                name="background:rollups",
+                holder="other-host:77:abcd",
+                taken_at=at,
+                expires_at=at + background.LEASE,
+            )
+        )
+    monkeypatch.setenv("MINWON_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["worker", "--once"])
+    finally:
+        get_engine().dispose()
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+    assert done.exit_code == 0, done.output
+    assert "건너뛴 작업: rollups" in done.output and "만족도 조사 초대: 0건" in done.output
+    with session_factory(engine)() as db:
+        assert db.get(JobLease, "background:rollups").holder == "other-host:77:abcd"
+        assert db.get(JobLease, "background:analysis").holder is None

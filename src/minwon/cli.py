@@ -89,6 +89,8 @@ def worker(
             f"학습한 이송: {done.learned}건, 급증 알림: {done.alerts}건, "
             f"만족도 조사 초대: {done.invited}건"
         )
+        if done.busy:
+            console.print(f"다른 작업자가 실행 중이라 건너뛴 작업: {', '.join(done.busy)}")
         console.print(f"보낸 메시지: {run_once(engine=engine, sender=sender)}건")
         return
     console.print(
