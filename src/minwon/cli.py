@@ -75,6 +75,7 @@ def worker(
 ) -> None:
     """Deliver the outbox (e-mail) with retries and run the background jobs (learning from
     transfers, hourly surge checks, survey invitations after answers), until stopped."""
+    import minwon.models  # noqa: F401  (every table known before the first outbox round)
     from minwon.db import get_engine
     from minwon.outbox.smtp import SmtpSender
     from minwon.outbox.worker import run_forever, run_once
