@@ -1,44 +1,92 @@
 """The background work `minwon worker` does beside delivering mail, round by round: learn
 routing from transfers, check surges hourly, invite citizens to surveys after answers, and keep
-the dashboards' rollups current."""
+the dashboards' rollups current.
+
+Any number of workers may run these rounds on one database: each job runs under its lease
+(``minwon.leases``), so at any moment one worker runs it and the others skip it for that round;
+a worker that dies loses its leases after ``LEASE`` and another one takes the jobs over.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
+from minwon import leases
 from minwon.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+LEASE = timedelta(minutes=5)
+"""How long a worker may hold a job before another may take it over: well above a round's
+length (seconds), short enough that the jobs of a crashed worker resume within minutes."""
 
 
 @dataclass(frozen=True)
 class Round:
-    """What one background round did."""
+    """What one background round did, and which jobs it left to another worker running them."""
 
     learned: int
     alerts: int
     invited: int
     counted: int
+    busy: tuple[str, ...] = ()
+
+
+def _leased(
+    engine: Engine, job: str, work: Callable[[], T], idle: T, *, holder: str, busy: list[str]
+) -> T:
+    with leases.held(engine, f"background:{job}", holder=holder, ttl=LEASE) as taken:
+        if taken:
+            return work()
+    busy.append(job)
+    return idle
 
 
 def run_once(
-    engine: Engine, *, base_url: str, now: datetime | None = None, force: bool = False
+    engine: Engine,
+    *,
+    base_url: str,
+    now: datetime | None = None,
+    force: bool = False,
+    holder: str | None = None,
 ) -> Round:
-    """One round of every background job, each in its own short transactions."""
+    """One round of every background job whose lease this worker (``holder``, a fresh name by
+    default) can take, each job in its own short transactions."""
     from minwon.analysis import jobs
     from minwon.reports import rollups
     from minwon.surveys import service as surveys
 
     now = now or utcnow()
-    analysed = jobs.run_once(engine, now=now, force=force)
-    invited = surveys.invite_answered(engine, base_url=base_url, now=now)
-    counted = rollups.update(engine).total
-    return Round(analysed.learned, analysed.alerts, invited, counted)
+    holder = holder or leases.new_holder()
+    busy: list[str] = []
+    analysed = _leased(
+        engine,
+        "analysis",
+        lambda: jobs.run_once(engine, now=now, force=force),
+        jobs.Round(0, 0, 0),
+        holder=holder,
+        busy=busy,
+    )
+    invited = _leased(
+        engine,
+        "survey-invitations",
+        lambda: surveys.invite_answered(engine, base_url=base_url, now=now),
+        0,
+        holder=holder,
+        busy=busy,
+    )
+    counted = _leased(
+        engine, "rollups", lambda: rollups.update(engine).total, 0, holder=holder, busy=busy
+    )
+    return Round(analysed.learned, analysed.alerts, invited, counted, tuple(busy))
 
 
 def run_forever(
@@ -46,9 +94,10 @@ def run_forever(
 ) -> None:
     """Run ``run_once`` every ``poll_seconds`` until ``stop`` is set; a failed round is logged
     and the next one tries again, so one bad record never stops the worker."""
+    holder = leases.new_holder()
     while not stop.is_set():
         try:
-            run_once(engine, base_url=base_url)
+            run_once(engine, base_url=base_url, holder=holder)
         except Exception:
             log.exception("background round failed")
         stop.wait(poll_seconds)

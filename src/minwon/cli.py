@@ -84,12 +84,18 @@ def db_downgrade(revision: str = "base") -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
-    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    workers: Annotated[int, typer.Option(help="worker processes", min=1)] = 1,
 ) -> None:
-    """Serve the web pages and the API."""
+    """Serve the web pages and the API; several workers share one loaded copy of the
+    application and the Korean model (see ``minwon.web.prefork``)."""
+    if workers > 1:
+        from minwon.web import prefork
+
+        prefork.run(host=host, port=port, workers=workers)
+        return
     import uvicorn
 
-    uvicorn.run("minwon.app:serve_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("minwon.app:serve_app", factory=True, host=host, port=port)
 
 
 @app.command()
@@ -98,6 +104,7 @@ def worker(
 ) -> None:
     """Deliver the outbox (e-mail) with retries and run the background jobs (learning from
     transfers, hourly surge checks, survey invitations after answers), until stopped."""
+    import minwon.models  # noqa: F401  (every table known before the first outbox round)
     from minwon.db import get_engine
     from minwon.outbox.smtp import SmtpSender
     from minwon.outbox.worker import run_forever, run_once
@@ -112,6 +119,8 @@ def worker(
             f"학습한 이송: {done.learned}건, 급증 알림: {done.alerts}건, "
             f"만족도 조사 초대: {done.invited}건"
         )
+        if done.busy:
+            console.print(f"다른 작업자가 실행 중이라 건너뛴 작업: {', '.join(done.busy)}")
         console.print(f"보낸 메시지: {run_once(engine=engine, sender=sender)}건")
         return
     console.print(

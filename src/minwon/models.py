@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic, tests)."""
 
+from minwon import leases as lease_models
 from minwon.actions import models as action_models
 from minwon.analysis import models as analysis_models
 from minwon.db import Base
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "action_models",
     "analysis_models",
+    "lease_models",
     "org_models",
     "outbox_models",
     "outreach_models",

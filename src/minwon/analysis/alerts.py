@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon import leases
 from minwon.analysis import surges
 from minwon.analysis.models import SurgeAlert, VoiceAnalysis
 from minwon.analysis.similarity import matter_terms, parse_tokens
@@ -103,7 +104,11 @@ def _alerted_lately(db: Session, office_id: int, kind: str, key: str, now: datet
 
 
 def check(db: Session, *, office_id: int, now: datetime) -> list[SurgeAlert]:
-    """Store and send (through the outbox, to the unit's leads) the office's new surges."""
+    """Store and send (through the outbox, to the unit's leads) the office's new surges.
+
+    Checks of one office take turns (the worker's hourly round, a lead's "check now"), so
+    the second sees the first one's alerts and never stores a surge twice."""
+    leases.serialize(db, "surges", office_id)
     new = []
     for f in find(db, office_id=office_id, now=now):
         if _alerted_lately(db, office_id, f.kind, f.key, now):

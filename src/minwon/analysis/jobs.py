@@ -31,7 +31,7 @@ class Round:
 
 def _surges_due(engine: Engine, now: datetime, force: bool) -> bool:
     with write_session(engine) as db:
-        cursor = db.get(AnalysisCursor, SURGE_CURSOR)
+        cursor = db.get(AnalysisCursor, SURGE_CURSOR, with_for_update=True)
         if cursor is None:
             cursor = AnalysisCursor(name=SURGE_CURSOR, position=0)
             db.add(cursor)

@@ -112,7 +112,7 @@ def invite_answered(engine: Engine, *, base_url: str, now: datetime | None = Non
 
     done = 0
     with write_session(engine) as db:
-        cursor = db.get(AnalysisCursor, ANSWER_CURSOR)
+        cursor = db.get(AnalysisCursor, ANSWER_CURSOR, with_for_update=True)
         if cursor is None:
             cursor = AnalysisCursor(name=ANSWER_CURSOR, position=0)
             db.add(cursor)

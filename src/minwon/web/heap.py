@@ -21,7 +21,7 @@ LAZY = (
     "sklearn.metrics",
     "kiwipiepy",
 )
-SKIP = ("minwon.migrations", "minwon.cli", "minwon.__main__")
+SKIP = ("minwon.migrations", "minwon.cli", "minwon.__main__", "minwon.web.prefork")
 
 
 def import_all() -> list[str]:
