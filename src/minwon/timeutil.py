@@ -1,6 +1,7 @@
 """Time helpers: minwon stores UTC and shows Asia/Seoul."""
 
 from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 KST = ZoneInfo("Asia/Seoul")
@@ -11,6 +12,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def to_kst(value: datetime) -> datetime: ...
+@overload
+def to_kst(value: None) -> None: ...
 def to_kst(value: datetime | None) -> datetime | None:
     """The same instant shown in Korean time; naive values are taken as UTC."""
     if value is None:

@@ -182,18 +182,6 @@ def test_volume_series_buckets_long_periods() -> None:
     assert 14 <= len(labels) <= 16
 
 
-def test_kiosk_answers_without_invitations_do_not_break_the_figures(engine: Engine) -> None:
-    from minwon.surveys.scores import Sums
-
-    sat = dashboard.Satisfaction(
-        Sums(csat_n=2, csat_sum=9, csat_sumsq=41, top2=2, responses=2, invitations=1), 0
-    )
-    score = sat.score
-    assert score.csat.value == 4.5 and score.response_rate.value == 0.0
-    none = dashboard.Satisfaction(Sums(csat_n=1, csat_sum=5, csat_sumsq=25, top2=1, responses=1), 0)
-    assert none.score.response_rate.value is None
-
-
 def test_rollups_commands_update_and_rebuild(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

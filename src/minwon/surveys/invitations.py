@@ -16,6 +16,16 @@ from minwon.surveys.models import SurveyInvitation, SurveyTemplate
 from minwon.timeutil import as_aware
 
 CODE_DIGITS = 8
+ASKED_VIA = frozenset({"email", "letter", "outreach"})
+"""How an invitation reaches a citizen who is asked to answer (e-mail, a code on the answer
+letter, a code handed over after an outreach meeting). The others are made at the moment of
+answering — a counter kiosk's one-visit form (``kiosk``), a happy call that was the first
+contact (``phone``) — and ask no one: their answers are counted apart from the response rate."""
+
+
+def asks(via: str) -> bool:
+    """Whether an invitation made ``via`` this way counts as sent (see ``ASKED_VIA``)."""
+    return via in ASKED_VIA
 
 
 @dataclass(frozen=True)
