@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from factories import build_world
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from web.pagetools import login
 
 from minwon.app import create_app
@@ -194,3 +194,41 @@ def test_random_invitations_and_answers_over_months_never_make_an_impossible_rat
         score = whole[None].score
     assert score.response_rate.n == made["invitations"]
     assert (score.invited, score.uninvited) == (made["invited"], made["uninvited"])
+
+
+def test_upgrading_recounts_the_survey_rollups_by_the_new_rule(tmp_path) -> None:
+    from minwon import migrate
+    from minwon.db import make_engine
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    migrate.upgrade(url, "0007")
+    engine = make_engine(url)
+    build_world(engine)
+    before, last = _months()
+    invited = _invite(engine, "GR01", _kst(last - timedelta(days=1), 23))
+    _answer(engine, invited, _kst(last + timedelta(days=1), 10))
+    with engine.begin() as conn:  # what 0007's rule counted: the answer on its own day
+        conn.execute(
+            text(
+                "INSERT INTO rollup_survey_day (office_id, day, unit_id, officer_id, category_id, "
+                "channel, invitations, responses, invited_responses, csat_n, csat_sum, csat_sq, "
+                "top2, nps_n, nps_sum, promoters, detractors) "
+                "VALUES (1, :day, 2, 0, 0, 'phone', 0, 1, 1, 1, 4, 16, 1, 1, 9, 1, 0)"
+            ),
+            {"day": last + timedelta(days=1)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO rollup_cursor (name, position) VALUES ('invitations', 1), "
+                "('responses', 1)"
+            )
+        )
+    migrate.upgrade(url)
+    rollups.update(engine)
+    with write_session(engine) as db:
+        assert _impossible_rows(db) == []
+        sent = dashboard.satisfaction(db, _month_scope(before))[None].score
+        answered = dashboard.satisfaction(db, _month_scope(last))[None].score
+    engine.dispose()
+    assert sent.response_rate.value == 1.0
+    assert (answered.responses, answered.invited, answered.csat.n) == (1, 0, 1)
