@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from minwon.app import create_app
@@ -36,10 +37,15 @@ def _free_port() -> int:
 @contextmanager
 def live_server(engine: Engine) -> Iterator[str]:
     """Serve minwon on ``engine`` at a free loopback port for the duration of the block."""
+    with live_server_app(create_app(engine=engine)) as base:
+        yield base
+
+
+@contextmanager
+def live_server_app(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn at a free loopback port for the duration of the block."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

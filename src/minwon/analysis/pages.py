@@ -40,9 +40,7 @@ def _office(db: Any, principal: Principal, code: str | None) -> Office | None:
     return office_for(db, principal, code)
 
 
-def _scope(
-    request: Request, db: Any, principal: Principal
-) -> tuple[Office | None, dict[str, Any]]:
+def _scope(request: Request, db: Any, principal: Principal) -> tuple[Office | None, dict[str, Any]]:
     """The office (None: every office) and period a page is about, from its query string,
     and the form's state."""
     params = request.query_params
