@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from sqlalchemy import Engine
 
-from web.browser import CHROMIUM, CHROMIUM_ARGS, live_server, require_chromium
+from web.browser import CHROMIUM, CHROMIUM_ARGS, live_server, logged_in_page, require_chromium
 from web.crawl import same_site
 from web.pagetools import DEMO_PASSWORD
 
@@ -14,16 +14,6 @@ pytestmark = pytest.mark.browser
 ROLES = ("admin", "hq", "gr.cs", "gr01.lead", "gr01.1")
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-def _login(browser: Browser, base: str, login: str, size: tuple[int, int]) -> Page:
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(f"{base}/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/ledger**")
-    return page
 
 
 def _links(page: Page, base: str, selector: str) -> list[str]:
@@ -52,7 +42,7 @@ def _problems_of_role(browser: Browser, base: str, login: str) -> tuple[list[str
     problems: list[str] = []
     seen = 0
     for width_name, size in VIEWPORTS.items():
-        page = _login(browser, base, login, size)
+        page = logged_in_page(browser, base, login, DEMO_PASSWORD, size)
         where = {"at": f"{login} {width_name} /ledger"}
         page.on("console", lambda m, w=where: _console(m, w, problems))
         page.on("pageerror", lambda exc, w=where: problems.append(f"{w['at']}: script {exc}"))
