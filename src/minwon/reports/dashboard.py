@@ -209,7 +209,7 @@ class Satisfaction:
     def score(self) -> Score:
         """The figures: the response rate counts the answers to the invitations sent in the
         period (kept with their invitation, so never more than were sent); answers without an
-        invitation (kiosk visits, happy calls) are counted apart."""
+        invitation sent (kiosk, happy calls, outreach code cards) are counted apart."""
         return self.sums.score()
 
 

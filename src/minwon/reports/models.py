@@ -37,8 +37,8 @@ class SurveySums:
     ``invitations`` and ``invited_responses`` (those invitations that were answered) are kept on
     the invitation's row (its day, unit, officer, category and channel), whenever the answer
     came, so a row never has more answered invitations than invitations. ``responses``, the
-    answer sums and ``uninvited_responses`` (answers without an invitation: kiosk, a happy call
-    that was the first contact) are kept on the day of the answer."""
+    answer sums and ``uninvited_responses`` (answers without an invitation sent: see
+    ``surveys.invitations.ASKED_VIA``) are kept on the day of the answer."""
 
     day: Mapped[date] = mapped_column(Date)
     invitations: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,9 +12,10 @@ category, a channel, a month. The rules, in plain words:
   where ``v`` is the variance of those per-answer scores (normal approximation), cut to
   −100..100; fewer than two answers give no interval.
 * **Response rate**: answers to invitations / invitations (0–1) with a 95 % Wilson interval;
-  ``n`` is the number of invitations. Answers given without an invitation (a counter kiosk, a
-  happy-call that was the first contact) are counted apart as ``uninvited``: they are answers
-  (they count in CSAT and NPS) but not responses to anything sent, so they never raise a rate.
+  ``n`` is the number of invitations. Answers given without an invitation sent (a counter
+  kiosk, a happy-call that was the first contact, an outreach code card) are counted apart as
+  ``uninvited``: they are answers (they count in CSAT and NPS) but not responses to anything
+  sent, so they never raise a rate.
 
 Every figure also exists "from sums" (:func:`from_sums`, :class:`Sums`), so rollup tables that
 keep ``n``, the sum and the sum of squares, the top-2 count, promoters and detractors give the
