@@ -36,12 +36,13 @@ def demo_engine(
         url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + pg_name
     else:
         url = f"sqlite:///{Path(tmp_path_factory.mktemp('demo')) / 'demo.db'}"
-    with pytest.MonkeyPatch.context() as mp, time_machine.travel(TEST_NOW, tick=True):
+    with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MINWON_DATABASE_URL", url)
         get_settings.cache_clear()
         get_engine.cache_clear()
         try:
-            load_demo(voices=DEMO_VOICES)
+            with time_machine.travel(TEST_NOW, tick=True):
+                load_demo(voices=DEMO_VOICES)
             yield get_engine()
         finally:
             get_engine().dispose()
