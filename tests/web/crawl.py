@@ -152,6 +152,8 @@ def problems_of(url: str, response: httpx.Response) -> list[str]:
         found.append(f"{status}")
     if any(raw in text for raw in RAW_TEXT):
         found.append("raw traceback or library error text")
+    if kind.startswith("text/html") and re.search(r'\{\s*"detail"\s*:', text):
+        found.append("a JSON error inside a page")
     if kind.startswith("application/json") and (status >= 400 or not url.startswith("/api/")):
         found.append(f"JSON body {status} for a person: {text[:120]}")
     if status >= 400 and kind.startswith("text/html"):

@@ -26,6 +26,14 @@ def test_every_page_linked_for_the_account_answers(demo_engine: Engine, account:
     assert {"/ledger", "/dashboard", "/analysis", "/surveys", "/actions"} <= opened
 
 
+def test_every_page_linked_for_a_citizen_answers(demo_engine: Engine) -> None:
+    client = TestClient(create_app(engine=demo_engine), raise_server_exceptions=False)
+    visits = crawl(client.get, ["/", "/board/GR", "/board/DJ", "/patrols/request", "/s"])
+    bad = [f"{v.url} (from {v.source}): {', '.join(v.problems)}" for v in visits if v.problems]
+    assert not bad, "\n".join(bad)
+    assert {"/submit", "/track", "/login"} <= {v.url.split("?", 1)[0] for v in visits}
+
+
 BAD_ADDRESSES = (
     "/no-such-page",
     "/voices/999999999",
