@@ -3,7 +3,7 @@ dashboard figures read from them equal what a direct count of the ledger gives."
 
 import html
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from factories import build_world, voice_json
@@ -51,7 +51,9 @@ def test_rollups_count_each_change_once_and_match_the_ledger(engine: Engine) -> 
     client = TestClient(create_app(engine=engine))
     h = world.auth("gr_cs")
     now = utcnow()
-    recent = [_voice(client, h, "GR01", now - timedelta(hours=2)) for _ in range(3)]
+    today_began = datetime.combine(now.astimezone(KST).date(), time(), KST)
+    recent_at = max(now - timedelta(hours=2), today_began + timedelta(minutes=1))  # today, KST
+    recent = [_voice(client, h, "GR01", recent_at) for _ in range(3)]
     old = _voice(client, h, "GR02", now - timedelta(days=40), channel="web")
     for v in recent[:2]:
         _answer(client, h, v["id"])
