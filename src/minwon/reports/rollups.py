@@ -6,11 +6,11 @@ round, to the month, unit, office and all-office rows derived from them (``repor
 A voice counts as received on its receipt day (KST) in the unit that received it; a transfer
 counts out of the old unit and in at the new one. An answer counts on its answer day, on time
 when it was sent by the deadline. Survey invitations count on the day they were made (only those
-sent to a citizen: ``surveys.invitations.ASKED_VIA``), and an
-answered invitation counts on its invitation's row, whenever the answer came, so no row ever
-has more answered invitations than invitations. The answers themselves (their number and sums,
-and the answers without an invitation) count on the day they were given. A response is read only
-once its invitation has been counted.
+sent to a citizen: ``surveys.invitations.ASKED_VIA``), and an answered invitation counts on its
+invitation's row, whenever the answer came, so no row ever has more answered invitations than
+invitations. The answers themselves (their number and sums, and the answers without an
+invitation) count on the day they were given. A response is read only once its invitation has
+been counted.
 """
 
 from __future__ import annotations
