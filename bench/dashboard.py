@@ -105,7 +105,7 @@ from minwon.timeutil import to_kst, utcnow  # noqa: E402
 from minwon.voices.catalog import CHANNELS  # noqa: E402
 
 console = Console(highlight=False, width=160)
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: answered invitations on the invitation row, uninvited_responses
 SEED = 20261124
 AIM_MS = 150.0
 ORG_CODE = "NATION"
@@ -133,8 +133,8 @@ VOICE_COLS = [
 ]  # fmt: skip
 SURVEY_COLS = [
     "office_id", "day", "unit_id", "officer_id", "category_id", "channel", "invitations",
-    "responses", "invited_responses", "csat_n", "csat_sum", "csat_sq", "top2", "nps_n",
-    "nps_sum", "promoters", "detractors",
+    "responses", "invited_responses", "uninvited_responses", "csat_n", "csat_sum", "csat_sq",
+    "top2", "nps_n", "nps_sum", "promoters", "detractors",
 ]  # fmt: skip
 VOICE_FLOAT = {"answer_hours"}
 SURVEY_FLOAT = {"csat_sum", "csat_sq", "nps_sum"}
@@ -427,32 +427,36 @@ def office_rows(plan: Plan, world: World, index: int) -> tuple[list[tuple], list
     def answers(m: int, base: np.ndarray) -> np.ndarray:
         csat = np.clip(np.rint(4.0 + base + rng.normal(0, 0.85, m)), 1, 5)
         nps = np.clip(np.rint(2 * csat - 0.3 + rng.normal(0, 1.4, m)), 0, 10)
-        out = np.zeros((m, 11))
+        out = np.zeros((m, 12))
         out[:, 1] = 1  # responses
-        out[:, 3], out[:, 4], out[:, 5], out[:, 6] = 1, csat, csat * csat, csat >= 4
-        out[:, 7], out[:, 8], out[:, 9], out[:, 10] = 1, nps, nps >= 9, nps <= 6
+        out[:, 4], out[:, 5], out[:, 6], out[:, 7] = 1, csat, csat * csat, csat >= 4
+        out[:, 8], out[:, 9], out[:, 10], out[:, 11] = 1, nps, nps >= 9, nps <= 6
         return out
 
-    # columns: invitations responses invited_responses csat_n csat_sum csat_sq top2 nps_n
-    #          nps_sum promoters detractors
+    # columns: invitations responses invited_responses uninvited_responses csat_n csat_sum
+    #          csat_sq top2 nps_n nps_sum promoters detractors; an answered invitation counts
+    #          on its invitation's row (the answer day is later), kiosk answers apart
     iv = np.flatnonzero(inv)
-    inv_m = np.zeros((len(iv), 11))
+    inv_m = np.zeros((len(iv), 12))
     inv_m[:, 0] = 1
     rs = np.flatnonzero(resp)
     q = plan.quality[index] + unit_q[handling[rs]] + officer_q[officer[rs]] - 0.5 * late[rs]
     resp_m = answers(len(rs), q)
-    resp_m[:, 2] = 1
+    answered_m = np.zeros((len(rs), 12))
+    answered_m[:, 2] = 1
     n_kiosk = int(round(scale.responses * 0.08 * plan.office_w[index]))
     kday = np.repeat(np.arange(n_days), rng.multinomial(n_kiosk, plan.day_p))
     kiosk_m = answers(n_kiosk, plan.quality[index] + unit_q[0] + np.zeros(n_kiosk))
+    kiosk_m[:, 3] = 1
     zeros = np.zeros(n_kiosk, dtype=np.int64)
     keys, sums = _group(
         np.concatenate([
             skey(aday[iv], handling[iv], officer[iv], cat[iv], ch[iv]),
             skey(sday[rs], handling[rs], officer[rs], cat[rs], ch[rs]),
+            skey(aday[rs], handling[rs], officer[rs], cat[rs], ch[rs]),
             skey(kday, zeros, zeros, zeros, zeros + CHANNEL_CODES.index("visit")),
         ]),
-        np.concatenate([inv_m, resp_m, kiosk_m]),
+        np.concatenate([inv_m, resp_m, answered_m, kiosk_m]),
     )  # fmt: skip
     h = keys % n_ch
     rest = keys // n_ch
@@ -465,7 +469,7 @@ def office_rows(plan: Plan, world: World, index: int) -> tuple[list[tuple], list
     ints = sums.round().astype(np.int64).tolist()
     survey_rows = [
         (office_id, days[dd], unit_ids[uu], off_ids[oo], cat_ids[cc], CHANNEL_CODES[hh],
-         i[0], i[1], i[2], i[3], f[4], f[5], i[6], i[7], f[8], i[9], i[10])
+         i[0], i[1], i[2], i[3], i[4], f[5], f[6], i[7], i[8], f[9], i[10], i[11])
         for dd, uu, oo, cc, hh, i, f in zip(
             d.tolist(), u.tolist(), o.tolist(), c.tolist(), h.tolist(), ints, sums.tolist(),
             strict=True,

@@ -18,6 +18,7 @@ from minwon.config import Settings, get_settings
 from minwon.db import get_engine, session_factory
 from minwon.errors import MinwonError
 from minwon.web.deps import LoginRequired
+from minwon.web.failsafe import AnswerUnexpected
 
 log = logging.getLogger("minwon")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.add_middleware(AnswerUnexpected, respond=_unexpected)  # inside the session middleware
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -95,6 +97,30 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", status_code=status, status=status, message=message)
 
 
+HTTP_MESSAGES = {
+    400: "요청이 올바르지 않습니다.",
+    404: "찾으시는 페이지가 없습니다.",
+    405: "이 주소는 이런 방식으로 열 수 없습니다. 메뉴에서 다시 찾아가 주세요.",
+    413: "보내신 내용이 너무 큽니다.",
+}
+
+
+def _http_message(exc: StarletteHTTPException) -> str:
+    """A Korean message for a page: the framework's English phrases ("Not Found", "Method Not
+    Allowed") are never shown to a person; a message the app wrote in Korean is."""
+    detail = str(exc.detail)
+    if detail and not detail.isascii():
+        return detail
+    return HTTP_MESSAGES.get(exc.status_code, "요청을 처리할 수 없습니다.")
+
+
+def _unexpected(request: Request) -> Response:
+    """The answer to an exception nothing expected (logged by ``AnswerUnexpected``)."""
+    if _wants_json(request):
+        return JSONResponse({"detail": "서버 오류가 발생했습니다."}, status_code=500)
+    return _error_page(request, 500, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.")
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MinwonError)
     async def _minwon_error(request: Request, exc: MinwonError) -> Response:
@@ -124,17 +150,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        message = "찾으시는 페이지가 없습니다." if exc.status_code == 404 else str(exc.detail)
-        return _error_page(request, exc.status_code, message)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _wants_json(request):
-            return JSONResponse({"detail": "서버 오류가 발생했습니다."}, status_code=500)
-        return _error_page(
-            request, 500, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
-        )
+        return _error_page(request, exc.status_code, _http_message(exc))
 
 
 def serve_app() -> FastAPI:

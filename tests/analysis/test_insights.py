@@ -222,3 +222,36 @@ def test_intake_form_previews_similar_voices_while_typing(engine: Engine) -> Non
     )
     assert empty.status_code == 200 and "ledger" not in empty.text
     assert client.post("/analysis/similar-preview", data={"title": "x"}).status_code in (400, 403)
+
+
+def test_hq_and_admins_pick_an_office_or_see_every_office(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    for i in range(6):
+        _post(client, world.auth("gr_cs"), NOISE[i % 4] + " 010-1234-5678", 1 + i, dong="구로2동")
+    for i in range(5):
+        _post(client, world.auth("dj_lead"), PARKING[i % 4], 1 + i, unit="DJ01", dong="둔산동")
+    for who in ("hq", "admin"):
+        h = world.auth(who)
+        every = client.get("/analysis", headers=h)
+        assert every.status_code == 200, every.text[-800:]
+        assert 'name="office"' in every.text and '<option value="" selected>' in every.text
+        assert '<option value="GR">' in every.text and '<option value="DJ">' in every.text
+        assert "구로2동" in every.text and "둔산동" in every.text
+        assert "010-1234-5678" not in every.text  # examples are masked texts
+        one = client.get("/analysis?office=DJ", headers=h)
+        assert one.status_code == 200 and '<option value="DJ" selected>' in one.text
+        assert "둔산동" in one.text and "구로2동" not in one.text
+        for tab in ("surges", "clusters", "dropaway", "triage"):
+            for office in ("", "GR"):
+                page = client.get(f"/analysis/{tab}?office={office}", headers=h)
+                assert page.status_code == 200, (who, tab, page.text[-800:])
+        unknown = client.get("/analysis?office=ZZ", headers=h)
+        assert unknown.status_code == 404 and 'href="/analysis"' in unknown.text
+    own = client.get("/analysis", headers=world.auth("gr_cs"))
+    assert (
+        own.status_code == 200
+        and "둔산동" not in own.text
+        and '<select id="f-office"' not in own.text
+    )
+    assert client.get("/analysis?office=DJ", headers=world.auth("gr_cs")).status_code == 404

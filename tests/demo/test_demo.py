@@ -14,6 +14,7 @@ from minwon.db import get_engine, session_factory
 from minwon.demo.setup import load_demo
 from minwon.demo.stories import REPEATER, SURGE_NOW
 from minwon.demo.voices import DEFAULT_DATA
+from minwon.surveys.models import SurveyResponse
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices.models import Voice
 
@@ -43,8 +44,13 @@ def test_demo_loads_and_logins_work(demo_db: None) -> None:
             ).all()
         )
         offices = set(db.scalars(select(Voice.office_id)))
+        query = select(SurveyResponse.mode, func.count()).group_by(SurveyResponse.mode)
+        answers = dict(db.execute(query).all())
+        latest = db.scalar(select(func.max(SurveyResponse.submitted_at)))
     assert sum(statuses.values()) == 120 + STORIES
     assert statuses.get("closed", 0) > 0 and len(offices) == 2
+    assert answers.get("web", 0) > 0 and answers.get("kiosk", 0) > 0
+    assert latest is not None and latest <= utcnow()  # no answer dated in the future
     assert {row[0] for row in logins} >= {"admin", "gr01.lead", "dj.cs"}
     client = TestClient(create_app(engine=engine))
     assert (

@@ -5,22 +5,12 @@ import re
 
 import pytest
 from factories import PASSWORD, build_world
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import Engine
-from web.browser import CHROMIUM, CHROMIUM_ARGS, live_server, require_chromium
+from web.browser import CHROMIUM, CHROMIUM_ARGS, live_server, logged_in_page, require_chromium
 
 pytestmark = pytest.mark.browser
 REQUEST = "놀이터 옆 골목이 어두워요. 저녁 순찰을 늘려 주세요."
-
-
-def _login(browser: Browser, base: str, login: str) -> Page:
-    page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(f"{base}/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/ledger**")
-    return page
 
 
 def _contact(page: Page, base: str, housing: str, request: str = "") -> None:
@@ -40,14 +30,14 @@ def test_officer_logs_contacts_and_the_lead_sees_them(engine: Engine) -> None:
     build_world(engine)
     with live_server(engine) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        officer = _login(browser, base, "gr_officer")
+        officer = logged_in_page(browser, base, "gr_officer", PASSWORD, (390, 844))
         _contact(officer, base, "apartment")
         _contact(officer, base, "multi")
         _contact(officer, base, "street", REQUEST)
         expect(officer.locator(".progress-big b")).to_have_text("3")
         assert officer.evaluate("document.documentElement.scrollWidth") <= 390
 
-        lead = _login(browser, base, "gr_lead")
+        lead = logged_in_page(browser, base, "gr_lead", PASSWORD, (390, 844))
         lead.goto(f"{base}/ledger?unit=")
         expect(lead.locator("table.ledger")).to_contain_text(REQUEST[:20])
         lead.goto(f"{base}/outreach/team?unit=GR01")

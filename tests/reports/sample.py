@@ -75,6 +75,7 @@ def sample_report() -> MonthlyReport:
             nps=Estimate(38.4, 29.9, 46.8, 301),
             response_rate=0.364,
             invited=874,
+            uninvited=12,
             units=[
                 UnitSatisfaction("구로지구대", 121, 4.35, 4.21, 4.49, 45.5),
                 UnitSatisfaction("신도림지구대", 88, 4.18, 4.01, 4.35, 36.0),

@@ -3,7 +3,7 @@ dashboard figures read from them equal what a direct count of the ledger gives."
 
 import html
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from factories import build_world, voice_json
@@ -51,7 +51,9 @@ def test_rollups_count_each_change_once_and_match_the_ledger(engine: Engine) -> 
     client = TestClient(create_app(engine=engine))
     h = world.auth("gr_cs")
     now = utcnow()
-    recent = [_voice(client, h, "GR01", now - timedelta(hours=2)) for _ in range(3)]
+    today_began = datetime.combine(now.astimezone(KST).date(), time(), KST)
+    recent_at = max(now - timedelta(hours=2), today_began + timedelta(minutes=1))  # today, KST
+    recent = [_voice(client, h, "GR01", recent_at) for _ in range(3)]
     old = _voice(client, h, "GR02", now - timedelta(days=40), channel="web")
     for v in recent[:2]:
         _answer(client, h, v["id"])
@@ -84,8 +86,7 @@ def test_rollups_count_each_change_once_and_match_the_ledger(engine: Engine) -> 
         by_unit = dashboard.satisfaction(db, scope, by="unit")
         gr01 = org.find_unit(db_session=db, ref="GR01").id
         assert set(by_unit) == {gr01}
-        since = (now - timedelta(hours=2)).astimezone(KST).date()  # yesterday just after midnight
-        recent_scope = Scope((office_id,), since, today)
+        recent_scope = Scope((office_id,), today, today)
         assert dashboard.volume(db, recent_scope).received == 4
     kept = _derived_rows(engine)
     assert all(kept.values()), kept  # every month and all-office table was kept current
@@ -181,18 +182,6 @@ def test_volume_series_buckets_long_periods() -> None:
     assert len(labels) == 30 and sum(series["답변"]) == 30
     labels, _ = dashboard.volume_series(rows[:100], date(2026, 1, 1), date(2026, 4, 10))
     assert 14 <= len(labels) <= 16
-
-
-def test_kiosk_answers_without_invitations_do_not_break_the_figures(engine: Engine) -> None:
-    from minwon.surveys.scores import Sums
-
-    sat = dashboard.Satisfaction(
-        Sums(csat_n=2, csat_sum=9, csat_sumsq=41, top2=2, responses=2, invitations=1), 0
-    )
-    score = sat.score
-    assert score.csat.value == 4.5 and score.response_rate.value == 0.0
-    none = dashboard.Satisfaction(Sums(csat_n=1, csat_sum=5, csat_sumsq=25, top2=1, responses=1), 0)
-    assert none.score.response_rate.value is None
 
 
 def test_rollups_commands_update_and_rebuild(

@@ -118,6 +118,7 @@ def test_satisfaction_has_intervals_and_a_weighted_total(book: Workbook) -> None
     ws = book["만족도"]
     assert [ws.cell(3, c).value for c in range(2, 6)] == [0.812, 0.766, 0.851, 318]
     assert ws["B3"].number_format == ws["C3"].number_format == "0.0%"
+    assert [ws.cell(r, 2).value for r in (6, 7)] == [874, 12]  # sent; answered without one
     first = _find(ws, "구로지구대")
     assert [ws.cell(first, c).value for c in range(2, 7)] == [121, 4.35, 4.21, 4.49, 45.5]
     assert ws.cell(_find(ws, "민원실"), 4).value is None  # no interval for 3 answers

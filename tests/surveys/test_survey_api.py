@@ -91,6 +91,7 @@ def test_a_voice_invitation_on_demand_and_scores(engine: Engine) -> None:
     scores = client.get("/api/v1/surveys/scores?by=unit&unit=", headers=h).json()
     assert scores[0]["name"] == "구로지구대" and scores[0]["csat"]["value"] == 5.0
     assert scores[0]["response_rate"]["value"] == 1.0
+    assert (scores[0]["invited"], scores[0]["uninvited"]) == (1, 0)
     ranks = client.get("/api/v1/surveys/rankings?level=office", headers=h).json()
     assert ranks[0]["status"] == "not_enough" and ranks[0]["rank"] is None
     assert client.get("/api/v1/surveys/scores?by=nothing", headers=h).status_code == 422

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
+from playwright.sync_api import Browser, Page, ViewportSize
 from sqlalchemy import Engine
 
 from minwon.app import create_app
@@ -36,10 +38,15 @@ def _free_port() -> int:
 @contextmanager
 def live_server(engine: Engine) -> Iterator[str]:
     """Serve minwon on ``engine`` at a free loopback port for the duration of the block."""
+    with live_server_app(create_app(engine=engine)) as base:
+        yield base
+
+
+@contextmanager
+def live_server_app(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn at a free loopback port for the duration of the block."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -53,3 +60,18 @@ def live_server(engine: Engine) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def logged_in_page(
+    browser: Browser, base: str, login: str, password: str, size: tuple[int, int] | None = None
+) -> Page:
+    """A new page (``size``: width and height, else the browser's default) logged in through
+    the login form as ``login``."""
+    viewport = ViewportSize(width=size[0], height=size[1]) if size else None
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{base}/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/ledger**")
+    return page

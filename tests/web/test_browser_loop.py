@@ -3,23 +3,13 @@ citizen sees the answer with the receipt number."""
 
 import pytest
 from factories import PASSWORD, build_world
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import Engine
 
-from web.browser import CHROMIUM, CHROMIUM_ARGS, live_server, require_chromium
+from web.browser import CHROMIUM, CHROMIUM_ARGS, live_server, logged_in_page, require_chromium
 
 pytestmark = pytest.mark.browser
 ANSWER = "말씀하신 골목에 가로등을 새로 달았습니다. 야간 순찰도 늘리겠습니다."
-
-
-def _login(browser: Browser, base: str, login: str) -> Page:
-    page = browser.new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/ledger**")
-    return page
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
@@ -40,13 +30,13 @@ def test_citizen_to_answer_and_back(engine: Engine) -> None:
         expect(numbers.first).to_contain_text("GR01-")
         ledger_no, secret = numbers.nth(0).inner_text().strip(), numbers.nth(1).inner_text().strip()
 
-        officer = _login(browser, base, "gr_officer")
+        officer = logged_in_page(browser, base, "gr_officer", PASSWORD)
         officer.click(f"text={ledger_no}")
         officer.fill("#answer-body", ANSWER)
         officer.click("form.action-answer button[type=submit]")
         expect(officer.locator("body")).to_contain_text(ANSWER)
 
-        lead = _login(browser, base, "gr_lead")
+        lead = logged_in_page(browser, base, "gr_lead", PASSWORD)
         lead.click(f"text={ledger_no}")
         lead.click("form.action-approve button[type=submit]")
         expect(lead.locator("form.action-approve")).to_have_count(0)

@@ -168,12 +168,10 @@ def message(alert: SurgeAlert) -> tuple[str, str]:
     return subject, body
 
 
-def recent_alerts(db: Session, *, office_id: int, limit: int = 50) -> list[SurgeAlert]:
-    """The office's surge alerts, newest first."""
-    query = (
-        select(SurgeAlert)
-        .where(SurgeAlert.office_id == office_id)
-        .order_by(SurgeAlert.window_end.desc(), SurgeAlert.id.desc())
-        .limit(limit)
-    )
+def recent_alerts(db: Session, *, office_id: int | None, limit: int = 50) -> list[SurgeAlert]:
+    """The office's surge alerts (every office's: ``office_id`` None), newest first."""
+    query = select(SurgeAlert)
+    if office_id is not None:
+        query = query.where(SurgeAlert.office_id == office_id)
+    query = query.order_by(SurgeAlert.window_end.desc(), SurgeAlert.id.desc()).limit(limit)
     return list(db.scalars(query))

@@ -79,22 +79,20 @@ def _escalated(rows: list[VoiceAnalysis]) -> bool:
 
 
 def signals(
-    db: Session, *, office_id: int, start: datetime, end: datetime, limit: int = 100
+    db: Session, *, office_id: int | None, start: datetime, end: datetime, limit: int = 100
 ) -> list[DropAway]:
-    """Citizens of an office with drop-away signals among their voices in [start, end)."""
+    """Citizens of an office (of every office: ``office_id`` None) with drop-away signals among
+    their voices in [start, end)."""
     from minwon.analysis.insights import excerpt
 
-    query = (
-        select(VoiceAnalysis)
-        .where(
-            VoiceAnalysis.office_id == office_id,
-            VoiceAnalysis.citizen_key.is_not(None),
-            VoiceAnalysis.received_at >= start,
-            VoiceAnalysis.received_at < end,
-        )
-        .order_by(VoiceAnalysis.received_at, VoiceAnalysis.voice_id)
-        .limit(MAX_ROWS)
+    query = select(VoiceAnalysis).where(
+        VoiceAnalysis.citizen_key.is_not(None),
+        VoiceAnalysis.received_at >= start,
+        VoiceAnalysis.received_at < end,
     )
+    if office_id is not None:
+        query = query.where(VoiceAnalysis.office_id == office_id)
+    query = query.order_by(VoiceAnalysis.received_at, VoiceAnalysis.voice_id).limit(MAX_ROWS)
     by_citizen: dict[str, list[VoiceAnalysis]] = defaultdict(list)
     for row in db.scalars(query):
         by_citizen[str(row.citizen_key)].append(row)

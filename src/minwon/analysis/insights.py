@@ -83,17 +83,13 @@ class HotSpot:
     angry: int
 
 
-def _rows(db: Session, office_id: int, p: Period) -> list[VoiceAnalysis]:
-    query = (
-        select(VoiceAnalysis)
-        .where(
-            VoiceAnalysis.office_id == office_id,
-            VoiceAnalysis.received_at >= p.previous_start,
-            VoiceAnalysis.received_at < p.end,
-        )
-        .order_by(VoiceAnalysis.received_at.desc())
-        .limit(MAX_DOCS)
+def _rows(db: Session, office_id: int | None, p: Period) -> list[VoiceAnalysis]:
+    query = select(VoiceAnalysis).where(
+        VoiceAnalysis.received_at >= p.previous_start, VoiceAnalysis.received_at < p.end
     )
+    if office_id is not None:
+        query = query.where(VoiceAnalysis.office_id == office_id)
+    query = query.order_by(VoiceAnalysis.received_at.desc()).limit(MAX_DOCS)
     return list(db.scalars(query))
 
 
@@ -107,8 +103,11 @@ def excerpt(masked_text: str, limit: int = 80) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def causes(db: Session, *, office_id: int, p: Period, max_causes: int = 10) -> list[CauseView]:
-    """The top causes of an office's voices in a period, with movement and examples."""
+def causes(
+    db: Session, *, office_id: int | None, p: Period, max_causes: int = 10
+) -> list[CauseView]:
+    """The top causes of an office's voices (every office's: ``office_id`` None) in a period,
+    with movement and examples."""
     rows = _rows(db, office_id, p)
     docs = [TopicDoc(r.voice_id, parse_tokens(r.tokens), _current(r, p)) for r in rows]
     found = find_causes(docs, max_topics=max_causes)
@@ -122,8 +121,9 @@ def _change(current: int, previous: int) -> float | None:
     return None if previous == 0 else (current - previous) / previous
 
 
-def hot_spots(db: Session, *, office_id: int, p: Period, limit: int = 20) -> list[HotSpot]:
-    """The 행정동 with the most voices in the period (those without a place counted apart)."""
+def hot_spots(db: Session, *, office_id: int | None, p: Period, limit: int = 20) -> list[HotSpot]:
+    """The 행정동 with the most voices of an office (every office's: ``office_id`` None) in the
+    period (those without a place counted apart)."""
     rows = _rows(db, office_id, p)
     now: Counter[str] = Counter()
     before: Counter[str] = Counter()

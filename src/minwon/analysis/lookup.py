@@ -158,16 +158,19 @@ class Cluster:
 def clusters(
     *,
     db_session: Session,
-    office_id: int,
+    office_id: int | None,
     start: datetime | None = None,
     end: datetime | None = None,
     limit: int = 50,
 ) -> list[Cluster]:
-    """The office's groups of voices about one matter with voices in [start, end), the
-    largest first (sizes count the voices in the period)."""
+    """The office's (every office's: ``office_id`` None) groups of voices about one matter
+    with voices in [start, end), the largest first (sizes count the voices in the period)."""
     from minwon.analysis.insights import excerpt
 
     size = func.count().label("size")
+    where = [VoiceAnalysis.cluster_id.is_not(None), *_within(start, end)]
+    if office_id is not None:
+        where.append(VoiceAnalysis.office_id == office_id)
     query = (
         select(
             VoiceAnalysis.cluster_id,
@@ -175,8 +178,7 @@ def clusters(
             func.min(VoiceAnalysis.received_at),
             func.max(VoiceAnalysis.received_at),
         )
-        .where(VoiceAnalysis.office_id == office_id, VoiceAnalysis.cluster_id.is_not(None))
-        .where(*_within(start, end))
+        .where(*where)
         .group_by(VoiceAnalysis.cluster_id)
         .having(func.count() >= 2)
         .order_by(size.desc(), VoiceAnalysis.cluster_id.desc())

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from minwon.analysis import alerts, dropaway, insights, lookup, service, surges
 from minwon.analysis.insight_routes import office_for, period_for
-from minwon.errors import Forbidden, Invalid
+from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
 from minwon.org.models import Office
 from minwon.org.roles import HQ_ANALYST, LEADS, Principal
@@ -32,19 +32,30 @@ def _day(value: str | None, field: str) -> date | None:
         raise Invalid("날짜는 YYYY-MM-DD 형식이어야 합니다.", field=field) from exc
 
 
-def _scope(request: Request, db: Any, principal: Principal) -> tuple[Office, dict[str, Any]]:
-    """The office and period a page is about, from its query string, and the form's state."""
+def _office(db: Any, principal: Principal, code: str | None) -> Office | None:
+    """The office a page is about: the one asked for, else the caller's own; None (every
+    office) for HQ and admins who asked for none."""
+    if code is None and principal.all_offices:
+        return None
+    return office_for(db, principal, code)
+
+
+def _scope(request: Request, db: Any, principal: Principal) -> tuple[Office | None, dict[str, Any]]:
+    """The office (None: every office) and period a page is about, from its query string,
+    and the form's state."""
     params = request.query_params
-    office = office_for(db, principal, params.get("office") or None)
+    office = _office(db, principal, params.get("office") or None)
     p = period_for(_day(params.get("start"), "start"), _day(params.get("end"), "end"))
     offices = org_service.list_offices(db_session=db, principal=principal)
+    code = office.code if office else ""
     form = {
         "office": office,
+        "office_name": office.name if office else tr(request, "db_all_offices"),
         "offices": offices if principal.all_offices else [],
         "period": p,
         "start": p.first_day.isoformat(),
         "end": p.last_day.isoformat(),
-        "query": f"office={office.code}&start={p.first_day}&end={p.last_day}",
+        "query": f"office={code}&start={p.first_day}&end={p.last_day}",
     }
     return office, form
 
@@ -52,9 +63,9 @@ def _scope(request: Request, db: Any, principal: Principal) -> tuple[Office, dic
 def _page(request: Request, db: Any, principal: Principal, name: str, build: Any) -> Response:
     try:
         office, form = _scope(request, db, principal)
-        context = build(office, form["period"])
-    except Invalid as exc:
-        return render(request, "analysis/error.html", 422, message=exc.message)
+        context = build(office.id if office else None, form["period"])
+    except (Invalid, NotFound) as exc:
+        return render(request, "analysis/error.html", exc.status, message=exc.message)
     return render(request, name, **form, **context)
 
 
@@ -62,9 +73,9 @@ def _page(request: Request, db: Any, principal: Principal, name: str, build: Any
 def overview(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Why and where people complained in a period: causes, Pareto chart, hot spots."""
 
-    def build(office: Office, p: insights.Period) -> dict[str, Any]:
-        views = insights.causes(db, office_id=office.id, p=p)
-        spots = insights.hot_spots(db, office_id=office.id, p=p, limit=15)
+    def build(office_id: int | None, p: insights.Period) -> dict[str, Any]:
+        views = insights.causes(db, office_id=office_id, p=p)
+        spots = insights.hot_spots(db, office_id=office_id, p=p, limit=15)
         title = tr(request, "an_pareto_title")
         return {
             "causes": views,
@@ -78,7 +89,7 @@ def overview(request: Request, db: SessionDep, principal: PageStaff) -> Response
                 [s.current for s in spots[:10]],
                 title=tr(request, "an_spots_title"),
             ),
-            "recent_alerts": alerts.recent_alerts(db, office_id=office.id, limit=5),
+            "recent_alerts": alerts.recent_alerts(db, office_id=office_id, limit=5),
         }
 
     return _page(request, db, principal, "analysis/overview.html", build)
@@ -88,11 +99,11 @@ def overview(request: Request, db: SessionDep, principal: PageStaff) -> Response
 def surge_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """The office's surge alerts and the rule behind them."""
 
-    def build(office: Office, p: insights.Period) -> dict[str, Any]:
+    def build(office_id: int | None, p: insights.Period) -> dict[str, Any]:
         return {
-            "alerts": alerts.recent_alerts(db, office_id=office.id),
+            "alerts": alerts.recent_alerts(db, office_id=office_id),
             "rule": surges.RULE_KO,
-            "may_check": principal.role in LEADS,
+            "may_check": principal.role in LEADS and office_id is not None,
             "kinds": alerts.KINDS,
         }
 
@@ -118,8 +129,8 @@ def dropaway_page(request: Request, db: SessionDep, principal: PageStaff) -> Res
     if principal.role not in LEADS and principal.role != HQ_ANALYST:
         raise Forbidden("이탈 신호는 팀장·CS 담당·본부 분석가만 볼 수 있습니다.")
 
-    def build(office: Office, p: insights.Period) -> dict[str, Any]:
-        found = dropaway.signals(db, office_id=office.id, start=p.start, end=p.end)
+    def build(office_id: int | None, p: insights.Period) -> dict[str, Any]:
+        found = dropaway.signals(db, office_id=office_id, start=p.start, end=p.end)
         return {"citizens": found, "signal_names": dropaway.SIGNALS}
 
     return _page(request, db, principal, "analysis/dropaway.html", build)
@@ -129,8 +140,8 @@ def dropaway_page(request: Request, db: SessionDep, principal: PageStaff) -> Res
 def cluster_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Groups of voices about one matter: 다수인 when many citizens raised it."""
 
-    def build(office: Office, p: insights.Period) -> dict[str, Any]:
-        found = lookup.clusters(db_session=db, office_id=office.id, start=p.start, end=p.end)
+    def build(office_id: int | None, p: insights.Period) -> dict[str, Any]:
+        found = lookup.clusters(db_session=db, office_id=office_id, start=p.start, end=p.end)
         return {"clusters": found}
 
     return _page(request, db, principal, "analysis/clusters.html", build)
@@ -140,9 +151,9 @@ def cluster_page(request: Request, db: SessionDep, principal: PageStaff) -> Resp
 def triage_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Voices the routing model was unsure of, waiting for a person to route them."""
 
-    def build(office: Office, p: insights.Period) -> dict[str, Any]:
+    def build(office_id: int | None, p: insights.Period) -> dict[str, Any]:
         rows = service.triage(db_session=db, principal=principal, limit=100)
-        ids = [r.voice_id for r in rows if r.office_id == office.id]
+        ids = [r.voice_id for r in rows if office_id in (None, r.office_id)]
         voices = queries.open_by_ids(db_session=db, principal=principal, ids=ids)
         return {
             "items": queries.read_many(db, voices, principal),

@@ -58,7 +58,7 @@ def load_demo(
         load_stories(engine, now=utcnow())
         _train_routing(engine)
         check_surges(engine, now=utcnow())
-        load_demo_responses(engine)
+        load_demo_responses(engine, now=utcnow())
         load_demo_outreach(engine, now=utcnow())
         rollups.update(engine)
     elif progress:

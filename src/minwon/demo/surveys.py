@@ -1,20 +1,23 @@
 """Demo survey answers: about half of the citizens of answered demo voices answer the survey,
-more happily when the answer came on time, and each unit has its own level of service, so the
+one to five days after the answer (never after now: a citizen answered a recent voice's survey
+only if that day has come), more happily when the answer came on time, and each unit has its
+own level of service; a few counter-kiosk answers each week, which answer no invitation. So the
 dashboards, rankings and reports have something true-to-life to show."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from minwon.db import write_session
 from minwon.org import service as org_service
 from minwon.surveys import invitations, templates
 from minwon.surveys.invitations import Target
 from minwon.surveys.responses import submit
-from minwon.timeutil import as_aware
+from minwon.timeutil import as_aware, utcnow
 from minwon.voices.models import Voice
 
 COMMENTS = [
@@ -28,8 +31,16 @@ COMMENTS = [
 ]
 
 
-def load_demo_responses(engine: Engine, *, seed: int = 7, share: float = 0.55) -> int:
-    """Answer the after-answer survey for a share of the answered demo voices; returns how many."""
+KIOSK_WEEKS, KIOSK_PER_WEEK = 8, 3
+
+
+def load_demo_responses(
+    engine: Engine, *, seed: int = 7, share: float = 0.55, now: datetime | None = None
+) -> int:
+    """Answer the after-answer survey for a share of the answered demo voices (answers due
+    after ``now`` are not given yet) and add a few kiosk answers per office; returns how many
+    answers were given."""
+    now = now or utcnow()
     rng = random.Random(seed)
     with write_session(engine) as db:
         org = org_service.find_organization(db_session=db, ref="DEMO")
@@ -44,6 +55,8 @@ def load_demo_responses(engine: Engine, *, seed: int = 7, share: float = 0.55) -
         level = {u.id: rng.uniform(-0.6, 0.5) for u in org_service.list_units(db_session=db)}
         made = 0
         for voice in voices:
+            if voice.answered_at is None:
+                continue
             answered = as_aware(voice.answered_at)
             target = Target(
                 office_id=voice.office_id,
@@ -69,12 +82,36 @@ def load_demo_responses(engine: Engine, *, seed: int = 7, share: float = 0.55) -
                 "comment": rng.choice(COMMENTS),
             }
             when = answered + timedelta(hours=rng.randint(24, 24 * 5))
+            if when > now:
+                continue
             submit(
                 db,
                 issued.invitation,
                 answers,
                 mode="web",
-                now=min(when, issued.invitation.expires_at),
+                now=min(when, as_aware(issued.invitation.expires_at)),
             )
+            made += 1
+        made += _kiosk_visits(db, org.id, rng, now)
+    return made
+
+
+def _kiosk_visits(db: Session, organization_id: int, rng: random.Random, now: datetime) -> int:
+    """A few counter-kiosk answers at each office's front desk over the last weeks."""
+    template = templates.ensure_defaults(db_session=db, organization_id=organization_id)[1]
+    made = 0
+    for unit in org_service.list_units(db_session=db):
+        if not unit.is_front_desk:
+            continue
+        for _ in range(KIOSK_WEEKS * KIOSK_PER_WEEK):
+            at = now - timedelta(hours=rng.randint(1, KIOSK_WEEKS * 7 * 24))
+            target = Target(office_id=unit.office_id, unit_id=unit.id, channel="visit")
+            issued = invitations.issue(db, template, target, via="kiosk", now=at)
+            if issued is None:
+                continue
+            csat = max(1, min(5, round(rng.gauss(4.2, 0.7))))
+            answers: dict[str, object] = {"csat": csat, "kind": csat, "speed": csat}
+            answers |= {"nps": min(10, csat * 2), "clear": "yes", "comment": ""}
+            submit(db, issued.invitation, answers, mode="kiosk", now=at)
             made += 1
     return made

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from minwon.errors import Invalid, MinwonError
 from minwon.org import service as org_service
-from minwon.org.roles import LEADS
+from minwon.org.roles import LEADS, WRITERS
 from minwon.outreach import service
 from minwon.outreach.models import Campaign
 from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn
@@ -52,8 +52,8 @@ def _phone_page(
 @router.get("/outreach")
 def phone(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """The officer's page in the street: log a resident met, see today's progress."""
-    if principal.unit_id is None:
-        return redirect("/outreach/team")
+    if principal.unit_id is None:  # no street work: leads see the team, HQ the campaigns
+        return redirect("/outreach/team" if principal.role in LEADS else "/outreach/campaigns")
     return _phone_page(request, db, principal, survey=_handout(db, principal, request))
 
 
@@ -224,7 +224,8 @@ def campaigns(request: Request, db: SessionDep, principal: PageStaff) -> Respons
         results=service.campaign_results(db, principal=principal),
         HOUSING=HOUSING,
         REACH_KINDS=REACH_KINDS,
-        may_create=principal.role in LEADS,
+        may_create=principal.role in LEADS and principal.office_id is not None,
+        may_log=principal.role in WRITERS and principal.unit_id is not None,
         values={},
         errors={},
     )

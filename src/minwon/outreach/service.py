@@ -368,11 +368,14 @@ class CampaignResult:
 
 def campaign_results(db: Session, *, principal: Principal) -> list[CampaignResult]:
     """Reach (broadcasts, flyers, cards, talks, contacts) and response (voices tagged with the
-    campaign) of the office's campaigns, by 행정동 and housing type."""
+    campaign) of the office's campaigns (every office's for HQ and admins), by 행정동 and
+    housing type."""
     from minwon.surveys.service import campaign_responses
     from minwon.voices import queries
 
-    query = select(Campaign).where(Campaign.office_id == principal.office_id)
+    query = select(Campaign)
+    if not principal.all_offices:
+        query = query.where(Campaign.office_id == principal.office_id)
     out = []
     for c in db.scalars(query.order_by(Campaign.id.desc())):
         reach: Counter[str] = Counter()

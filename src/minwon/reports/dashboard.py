@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from minwon.reports import cuboids
 from minwon.reports.models import SurveyMonthAll
-from minwon.surveys import rankings, scores
+from minwon.surveys import rankings
 from minwon.surveys.scores import Score, Sums
 from minwon.timeutil import to_kst, utcnow
 
@@ -120,6 +120,8 @@ def _sums(
         if cuboid is None:  # no month table has these dimensions: read the days
             part = cuboids.Part(cuboids.DAY, part.start, _month_end(part.end))
             cuboid = cuboids.choose(family, cuboids.DAY, dims)
+        if cuboid is None:
+            raise ValueError(f"no rollup table has {sorted(dims)}")
         model = cuboid.model
         keys = [getattr(model, g) for g in group]
         if time is not None:
@@ -149,7 +151,8 @@ def volume(db: Session, scope: Scope) -> Volume:
     """Totals of the period."""
     row = _sums(db, cuboids.VOICE, scope, (*_VOLUME, "answer_hours")).get((), None)
     row = row or [0] * (len(_VOLUME) + 1)
-    return Volume(*(int(v) for v in row[:-1]), float(row[-1]))
+    counts = {name: int(v) for name, v in zip(_VOLUME, row[:-1], strict=True)}
+    return Volume(**counts, answer_hours=float(row[-1]))
 
 
 def backlog(db: Session, scope: Scope) -> int:
@@ -185,6 +188,7 @@ _SUMS = (
     "invitations",
     "responses",
     "invited_responses",
+    "uninvited_responses",
     "csat_n",
     "csat_sum",
     "csat_sq",
@@ -200,30 +204,13 @@ class Satisfaction:
     """A group's survey sums and figures (CSAT, top-2, NPS, response rate with intervals)."""
 
     sums: Sums
-    invited_responses: int
 
     @property
     def score(self) -> Score:
-        """The figures, the response rate counting only answers to invitations sent (kiosk
-        visits and happy calls answer without an invitation being sent)."""
-        s = self.sums
-        base = scores.from_sums(
-            csat_n=s.csat_n,
-            csat_sum=s.csat_sum,
-            csat_sumsq=s.csat_sumsq,
-            top2=s.top2,
-            nps_n=s.nps_n,
-            promoters=s.promoters,
-            detractors=s.detractors,
-            responses=s.responses,
-            invitations=None,
-        )
-        rate = (
-            scores.response_rate(min(self.invited_responses, s.invitations), s.invitations)
-            if s.invitations
-            else scores.EMPTY
-        )
-        return dataclasses.replace(base, response_rate=rate)
+        """The figures: the response rate counts the answers to the invitations sent in the
+        period (kept with their invitation, so never more than were sent); answers without an
+        invitation sent (kiosk, happy calls, outreach code cards) are counted apart."""
+        return self.sums.score()
 
 
 def survey_months(db: Session) -> tuple[date, date] | None:
@@ -246,19 +233,22 @@ def survey_sums(
 
 
 def _satisfaction(row: Any) -> Satisfaction:
-    inv, resp, invited, csat_n, csat_sum, csat_sq, top2, nps_n, pro, det = row
-    sums = Sums(
-        csat_n=int(csat_n or 0),
-        csat_sum=float(csat_sum or 0),
-        csat_sumsq=float(csat_sq or 0),
-        top2=int(top2 or 0),
-        nps_n=int(nps_n or 0),
-        promoters=int(pro or 0),
-        detractors=int(det or 0),
-        responses=int(resp or 0),
-        invitations=int(inv or 0),
+    inv, resp, invited, uninvited, csat_n, csat_sum, csat_sq, top2, nps_n, pro, det = row
+    return Satisfaction(
+        Sums(
+            csat_n=int(csat_n or 0),
+            csat_sum=float(csat_sum or 0),
+            csat_sumsq=float(csat_sq or 0),
+            top2=int(top2 or 0),
+            nps_n=int(nps_n or 0),
+            promoters=int(pro or 0),
+            detractors=int(det or 0),
+            responses=int(resp or 0),
+            invitations=int(inv or 0),
+            invited_responses=int(invited or 0),
+            uninvited_responses=int(uninvited or 0),
+        )
     )
-    return Satisfaction(sums, int(invited or 0))
 
 
 def satisfaction(db: Session, scope: Scope, by: str | None = None) -> dict[Hashable, Satisfaction]:

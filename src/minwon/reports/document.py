@@ -162,7 +162,9 @@ class Satisfaction:
     """Survey results of the month: CSAT (1–5 mean), top-2-box share, NPS, response rate.
 
     ``top2`` is the share of answers 4 or 5 (a fraction), ``nps`` lies in -100..100,
-    ``response_rate`` is responses / invitations (a fraction, None when none were sent).
+    ``response_rate`` is the answers to invitations / the ``invited`` (invitations sent; a
+    fraction, None when none were sent); ``uninvited`` answers came without an invitation
+    (kiosk, happy calls, outreach code cards) and are not in the rate.
     """
 
     csat: Estimate = field(default_factory=Estimate)
@@ -170,11 +172,13 @@ class Satisfaction:
     nps: Estimate = field(default_factory=Estimate)
     response_rate: float | None = None
     invited: int = 0
+    uninvited: int = 0
     units: Sequence[UnitSatisfaction] = ()
 
     def __post_init__(self) -> None:
         _check_share(self.response_rate, "response_rate")
         _check_count(self.invited, "invited")
+        _check_count(self.uninvited, "uninvited")
         _freeze(self, "units", self.units)
 
     @property

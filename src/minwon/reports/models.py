@@ -32,12 +32,19 @@ class VoiceCounts:
 
 class SurveySums:
     """Survey invitations and the sums of the answers: enough for means, intervals, top-2
-    shares, NPS and response rates."""
+    shares, NPS and response rates.
+
+    ``invitations`` and ``invited_responses`` (those invitations that were answered) are kept on
+    the invitation's row (its day, unit, officer, category and channel), whenever the answer
+    came, so a row never has more answered invitations than invitations. ``responses``, the
+    answer sums and ``uninvited_responses`` (answers without an invitation sent: see
+    ``surveys.invitations.ASKED_VIA``) are kept on the day of the answer."""
 
     day: Mapped[date] = mapped_column(Date)
     invitations: Mapped[int] = mapped_column(Integer, default=0)
     responses: Mapped[int] = mapped_column(Integer, default=0)
     invited_responses: Mapped[int] = mapped_column(Integer, default=0)
+    uninvited_responses: Mapped[int] = mapped_column(Integer, default=0)
     csat_n: Mapped[int] = mapped_column(Integer, default=0)
     csat_sum: Mapped[float] = mapped_column(Float, default=0.0)
     csat_sq: Mapped[float] = mapped_column(Float, default=0.0)

@@ -56,6 +56,7 @@ def _satisfaction(db: Session, scope: Scope, names: views.Names) -> document.Sat
         nps=_estimate(score.nps),
         response_rate=score.response_rate.value,
         invited=total.sums.invitations,
+        uninvited=total.sums.uninvited_responses,
         units=units,
     )
 

@@ -243,6 +243,8 @@ def _satisfaction(report: MonthlyReport) -> list[Flowable]:
     rate = f"응답률 {_pct(s.response_rate)}"
     if s.invited:
         rate += f" (발송 {s.invited:,}건)"
+    if s.uninvited:
+        rate += f" · 초대 없이 응답 {s.uninvited:,}건(키오스크·해피콜·현장 참여 번호, 응답률 제외)"
     parts: list[Flowable] = [overall, _p(rate, _NOTE), Spacer(1, 6)]
     if s.units:
         unit_rows = [[u.unit, _int(u.n), _num(u.csat), _range(u.low, u.high), _num(u.nps, 1)]

@@ -5,9 +5,12 @@ round, to the month, unit, office and all-office rows derived from them (``repor
 
 A voice counts as received on its receipt day (KST) in the unit that received it; a transfer
 counts out of the old unit and in at the new one. An answer counts on its answer day, on time
-when it was sent by the deadline. Survey invitations count on the day they were made (kiosk
-visits are not invitations: a tablet page is not a request to a citizen), responses on the day
-they were given.
+when it was sent by the deadline. Survey invitations count on the day they were made (only those
+sent to a citizen: ``surveys.invitations.ASKED_VIA``), and an answered invitation counts on its
+invitation's row, whenever the answer came, so no row ever has more answered invitations than
+invitations. The answers themselves (their number and sums, and the answers without an
+invitation) count on the day they were given. A response is read only once its invitation has
+been counted.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import takewhile
 
 from sqlalchemy import Date, Engine, cast, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -26,6 +30,7 @@ from minwon.db import write_session
 from minwon.reports import cuboids
 from minwon.reports.cuboids import MONTH, SURVEY, VOICE, Cuboid
 from minwon.reports.models import RollupCursor
+from minwon.surveys import invitations
 from minwon.surveys.models import SurveyInvitation, SurveyResponse
 from minwon.timeutil import as_aware, to_kst
 from minwon.voices import history, queries
@@ -147,17 +152,22 @@ def _survey_key(row: SurveyInvitation | SurveyResponse, at: datetime) -> SurveyK
 def _invitation_counts(rows: Iterable[SurveyInvitation]) -> dict[SurveyKey, dict]:
     counts: dict[SurveyKey, dict] = defaultdict(lambda: defaultdict(float))
     for r in rows:
-        if r.via != "kiosk":
+        if invitations.asks(r.via):
             counts[_survey_key(r, r.created_at)]["invitations"] += 1
     return counts
 
 
-def _response_counts(rows: Iterable[SurveyResponse]) -> dict[SurveyKey, dict]:
+def _response_counts(
+    rows: Iterable[tuple[SurveyResponse, SurveyInvitation]],
+) -> dict[SurveyKey, dict]:
     counts: dict[SurveyKey, dict] = defaultdict(lambda: defaultdict(float))
-    for r in rows:
+    for r, invitation in rows:
         c = counts[_survey_key(r, r.submitted_at)]
         c["responses"] += 1
-        c["invited_responses"] += int(r.mode != "kiosk")
+        if invitations.asks(invitation.via):
+            counts[_survey_key(invitation, invitation.created_at)]["invited_responses"] += 1
+        else:
+            c["uninvited_responses"] += 1
         if r.csat is not None:
             c["csat_n"] += 1
             c["csat_sum"] += r.csat
@@ -193,18 +203,19 @@ def update_once(db: Session, *, batch: int = BATCH) -> Updated:
         _add(db, SURVEY, _SURVEY_KEY, _invitation_counts(invites))
         invites_cursor.position = invites[-1].id
     responses_cursor = _cursor(db, "responses")
-    responses = list(
-        db.scalars(
-            select(SurveyResponse)
-            .where(SurveyResponse.id > responses_cursor.position)
-            .order_by(SurveyResponse.id)
-            .limit(batch)
-        )
+    rows = db.execute(
+        select(SurveyResponse, SurveyInvitation)
+        .join(SurveyInvitation, SurveyInvitation.id == SurveyResponse.invitation_id)
+        .where(SurveyResponse.id > responses_cursor.position)
+        .order_by(SurveyResponse.id)
+        .limit(batch)
     )
-    if responses:
-        _add(db, SURVEY, _SURVEY_KEY, _response_counts(responses))
-        responses_cursor.position = responses[-1].id
-    return Updated(len(events), len(invites), len(responses))
+    # an answer waits for its invitation to be counted (a later batch of invitations)
+    ready = [(r, i) for r, i in takewhile(lambda row: row[1].id <= invites_cursor.position, rows)]
+    if ready:
+        _add(db, SURVEY, _SURVEY_KEY, _response_counts(ready))
+        responses_cursor.position = ready[-1][0].id
+    return Updated(len(events), len(invites), len(ready))
 
 
 def update(engine: Engine, *, batch: int = BATCH) -> Updated:

@@ -181,6 +181,7 @@ def _satisfaction(ws: Worksheet, report: MonthlyReport) -> None:
          ["", DEC1, DEC1, DEC1, INT])  # fmt: skip
     _put(ws, 5, 1, ["응답률", s.response_rate], ["", PCT])
     _put(ws, 6, 1, ["발송 건수", s.invited], ["", INT])
+    _put(ws, 7, 1, ["초대 없이 응답 (응답률 제외)", s.uninvited], ["", INT])
     _header(ws, 8, 1, ["부서", "응답 수", "CSAT", "95% 하한", "95% 상한", "NPS"])
     ws.freeze_panes = "A2"
     if not s.units:

@@ -16,6 +16,18 @@ from minwon.surveys.models import SurveyInvitation, SurveyTemplate
 from minwon.timeutil import as_aware
 
 CODE_DIGITS = 8
+ASKED_VIA = frozenset({"email", "letter"})
+"""How an invitation reaches a citizen who is asked to answer: by e-mail, or as a code on the
+answer letter. The others answer no request that was sent: a counter kiosk's one-visit form
+(``kiosk``), a happy call that was the first contact (``phone``), and the code card an officer
+can hand over after an outreach meeting (``outreach``, made for every contact logged, whether
+or not it was handed over). Their answers count in the scores but apart from the response
+rate."""
+
+
+def asks(via: str) -> bool:
+    """Whether an invitation made ``via`` this way counts as sent (see ``ASKED_VIA``)."""
+    return via in ASKED_VIA
 
 
 @dataclass(frozen=True)

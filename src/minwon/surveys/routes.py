@@ -150,6 +150,8 @@ def _score(key: Any, name: str, s: Score) -> ScoreRead:
         nps=_estimate(s.nps),
         response_rate=_estimate(s.response_rate),
         responses=s.responses,
+        invited=s.invited,
+        uninvited=s.uninvited,
     )
 
 

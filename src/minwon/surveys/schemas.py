@@ -70,7 +70,9 @@ class EstimateRead(BaseModel):
 
 
 class ScoreRead(BaseModel):
-    """The survey figures of one group."""
+    """The survey figures of one group: ``response_rate`` is ``invited`` (answers to the
+    invitations sent in the period) over the invitations (its ``n``); ``uninvited`` answers
+    (kiosk, happy calls, outreach code cards) are in ``responses`` and the scores, not the rate."""
 
     key: str | None
     name: str
@@ -79,6 +81,8 @@ class ScoreRead(BaseModel):
     nps: EstimateRead
     response_rate: EstimateRead
     responses: int
+    invited: int = 0
+    uninvited: int = 0
 
 
 class StandingRead(BaseModel):

@@ -11,8 +11,11 @@ category, a channel, a month. The rules, in plain words:
   from −100 to 100. Each answer scores +1, 0 or −1; the interval is ``NPS ± 1.96 · √(v / n)``
   where ``v`` is the variance of those per-answer scores (normal approximation), cut to
   −100..100; fewer than two answers give no interval.
-* **Response rate**: responses / invitations (0–1) with a 95 % Wilson interval; ``n`` is the
-  number of invitations.
+* **Response rate**: answers to invitations / invitations (0–1) with a 95 % Wilson interval;
+  ``n`` is the number of invitations. Answers given without an invitation sent (a counter
+  kiosk, a happy-call that was the first contact, an outreach code card) are counted apart as
+  ``uninvited``: they are answers (they count in CSAT and NPS) but not responses to anything
+  sent, so they never raise a rate.
 
 Every figure also exists "from sums" (:func:`from_sums`, :class:`Sums`), so rollup tables that
 keep ``n``, the sum and the sum of squares, the top-2 count, promoters and detractors give the
@@ -81,13 +84,19 @@ EMPTY = Estimate(None, None, None, 0)
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """All figures of one group: CSAT mean, top-2-box share, NPS, response rate."""
+    """All figures of one group: CSAT mean, top-2-box share, NPS, response rate.
+
+    ``responses`` counts every answered survey; ``invited`` those that answered an invitation
+    (the numerator of the response rate), ``uninvited`` those given without one.
+    """
 
     csat: Estimate
     top2: Estimate
     nps: Estimate
     response_rate: Estimate
     responses: int
+    invited: int = 0
+    uninvited: int = 0
 
 
 @lru_cache(maxsize=64)
@@ -227,8 +236,10 @@ class Sums:
     """What a rollup row keeps for one group; add two with ``+`` to merge groups.
 
     ``responses`` counts answered surveys (a response may carry CSAT, NPS or both);
-    ``invitations`` counts surveys sent. A 0 means "not recorded": responses are then taken as
-    ``max(csat_n, nps_n)``, and without invitations there is no response rate.
+    ``invitations`` counts surveys sent, ``invited_responses`` how many of those were answered
+    (kept with the invitation, so it never exceeds ``invitations``), ``uninvited_responses`` the
+    answers given without an invitation. A 0 ``responses`` means "not recorded": it is then
+    taken as ``max(csat_n, nps_n)``; without invitations there is no response rate.
     """
 
     csat_n: int = 0
@@ -240,6 +251,8 @@ class Sums:
     detractors: int = 0
     responses: int = 0
     invitations: int = 0
+    invited_responses: int = 0
+    uninvited_responses: int = 0
 
     @classmethod
     def of(
@@ -249,9 +262,12 @@ class Sums:
         *,
         responses: int | None = None,
         invitations: int = 0,
+        uninvited: int = 0,
     ) -> Sums:
-        """The sums of raw answers; ``responses`` defaults to the longer of the two lists."""
+        """The sums of raw answers; ``responses`` defaults to the longer of the two lists, of
+        which all but ``uninvited`` answered an invitation."""
         cv, nv = _csat_values(csat_values), _nps_values(nps_values)
+        answered = max(len(cv), len(nv)) if responses is None else responses
         return cls(
             csat_n=len(cv),
             csat_sum=math.fsum(cv),
@@ -260,8 +276,10 @@ class Sums:
             nps_n=len(nv),
             promoters=sum(v >= PROMOTER_FROM for v in nv),
             detractors=sum(v <= DETRACTOR_TO for v in nv),
-            responses=max(len(cv), len(nv)) if responses is None else responses,
+            responses=answered,
             invitations=invitations,
+            invited_responses=max(answered - uninvited, 0),
+            uninvited_responses=uninvited,
         )
 
     def __add__(self, other: Sums) -> Sums:
@@ -281,6 +299,8 @@ class Sums:
             detractors=self.detractors,
             responses=self.responses or None,
             invitations=self.invitations or None,
+            invited_responses=self.invited_responses,
+            uninvited_responses=self.uninvited_responses,
             level=level,
         )
 
@@ -296,17 +316,28 @@ def from_sums(
     detractors: int = 0,
     responses: int | None = None,
     invitations: int | None = None,
+    invited_responses: int | None = None,
+    uninvited_responses: int = 0,
     level: float = LEVEL,
 ) -> Score:
     """All figures of a group from the sums a rollup table keeps.
 
     Gives exactly what :func:`summarise` gives for the raw answers. ``responses`` defaults to
-    ``max(csat_n, nps_n)``; without ``invitations`` there is no response rate.
+    ``max(csat_n, nps_n)``; ``invited_responses`` (the answers to the ``invitations``) to the
+    responses less the ``uninvited_responses``; without ``invitations`` there is no response
+    rate.
     """
     responses = max(csat_n, nps_n) if responses is None else responses
     _check_count(responses, "responses")
+    _check_count(uninvited_responses, "uninvited responses")
     if responses < max(csat_n, nps_n):
         raise ValueError(f"responses ({responses}) cannot be fewer than CSAT or NPS answers")
+    if uninvited_responses > responses:
+        raise ValueError(
+            f"uninvited responses ({uninvited_responses}) cannot exceed responses ({responses})"
+        )
+    invited = responses - uninvited_responses if invited_responses is None else invited_responses
+    _check_count(invited, "invited responses")
     csat_est = csat_from_sums(csat_n, csat_sum, csat_sumsq, level=level)
     top2_est = top2_from_counts(top2, csat_n, level=level)
     if not _top2_consistent(csat_n, csat_sum, top2):
@@ -316,9 +347,11 @@ def from_sums(
         top2=top2_est,
         nps=nps_from_counts(promoters, detractors, nps_n, level=level),
         response_rate=(
-            EMPTY if invitations is None else response_rate(responses, invitations, level=level)
+            EMPTY if invitations is None else response_rate(invited, invitations, level=level)
         ),
         responses=responses,
+        invited=invited,
+        uninvited=uninvited_responses,
     )
 
 
@@ -328,14 +361,16 @@ def summarise(
     invitations: int | None = None,
     *,
     responses: int | None = None,
+    uninvited: int = 0,
     level: float = LEVEL,
 ) -> Score:
     """All figures of a group from its raw answers.
 
-    ``responses`` (answered surveys) defaults to the longer of the two answer lists; the
-    response rate is ``responses / invitations``, absent without ``invitations``.
+    ``responses`` (answered surveys) defaults to the longer of the two answer lists, of which
+    all but ``uninvited`` answered an invitation; the response rate is those answers /
+    ``invitations``, absent without ``invitations``.
     """
-    sums = Sums.of(csat_values, nps_values, responses=responses)
+    sums = Sums.of(csat_values, nps_values, responses=responses, uninvited=uninvited)
     return from_sums(
         **{f.name: getattr(sums, f.name) for f in fields(sums) if f.name != "invitations"},
         invitations=invitations,
@@ -382,7 +417,7 @@ def _check_count(v: object, what: str) -> None:
         isinstance(v, bool)
         or not isinstance(v, Real)
         or not math.isfinite(v)
-        or v != int(v)
+        or not float(v).is_integer()
         or v < 0
     ):
         raise ValueError(f"{what} must be a whole number >= 0; got {v!r}")
