@@ -93,3 +93,26 @@ def test_demo_uses_the_real_petitions_when_present() -> None:
 
     petitions = read_petitions(DEFAULT_DATA, 5)
     assert len(petitions) == 5 and all(p.title and p.body for p in petitions)
+
+
+def test_the_demo_is_alive_on_the_day_it_is_loaded(demo_db: None) -> None:
+    """Loaded on any date (make test-dates moves the clock), the demo has overdue voices, a
+    dashboard with answers, a year of survey months and a streak to show."""
+    _, token = load_demo(voices=500)
+    client = TestClient(create_app(engine=get_engine()))
+    h = {"Authorization": f"Bearer {token}"}
+    overdue = client.get("/api/v1/voices?overdue=true&limit=500", headers=h).json()["items"]
+    assert len(overdue) >= 3
+    today = to_kst(utcnow()).date()
+    year_ago = today.replace(year=today.year - 1, day=min(today.day, 28))
+    months = client.get(
+        f"/api/v1/surveys/scores?by=month&office=GR&start={year_ago}&end={today}", headers=h
+    ).json()
+    assert sum(1 for m in months if m["csat"]["n"] > 0) >= 11
+    login(client, "gr.cs", "minwon-demo")
+    board = client.get("/dashboard")
+    assert board.status_code == 200 and "<small>n=0</small>" not in board.text
+    login(client, "admin", "minwon-demo")
+    assert "년 연속 1위" in client.get("/surveys").text
+    login(client, "gr01.lead", "minwon-demo")
+    assert "연속 달성" in client.get("/outreach/team?unit=GR01").text

@@ -19,6 +19,7 @@ from minwon.timeutil import to_kst, utcnow
 from minwon.voices.catalog import CHANNELS
 from minwon.web.charts import bar_svg, line_svg
 
+DEFAULT_DAYS = 30  # a rolling month: never the near-empty first days of a calendar month
 MAX_DAYS = 400
 
 
@@ -59,7 +60,7 @@ def scope_for(db: Session, principal: Principal, choice: Choice) -> tuple[Scope,
     and unit leads, their office for the CS manager, any office for HQ and admins."""
     today = to_kst(utcnow()).date()
     end = choice.end or today
-    start = choice.start or end.replace(day=1)
+    start = choice.start or end - timedelta(days=DEFAULT_DAYS - 1)
     if end < start:
         raise Invalid("기간의 끝이 시작보다 앞섭니다.", field="end")
     if (end - start).days + 1 > MAX_DAYS:

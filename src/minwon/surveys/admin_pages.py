@@ -38,13 +38,27 @@ def _years(db: Any) -> list[int]:
     return list(range(max(first.year, last.year - 9), last.year + 1))
 
 
+def _twelve_months_back(today: date) -> date:
+    """The first day of the month eleven months before ``today``'s: twelve months of answers,
+    so the index is never read from the first days of a year."""
+    months = today.year * 12 + today.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def _ranked_through(history: dict[Any, dict[int, int | None]], years: list[int]) -> int:
+    """The latest year in which any office was ranked: streaks run up to it, so a new year
+    with too few answers yet does not end every streak on its first day."""
+    ranked = [y for ranks in history.values() for y, rank in ranks.items() if rank is not None]
+    return max(ranked, default=years[-1])
+
+
 def _period(params: Any) -> tuple[date, date]:
     today = to_kst(utcnow()).date()
     try:
         start = (
             date.fromisoformat(params.get("start"))
             if params.get("start")
-            else date(today.year, 1, 1)
+            else _twelve_months_back(today)
         )
         end = date.fromisoformat(params.get("end")) if params.get("end") else today
     except ValueError as exc:
@@ -86,7 +100,9 @@ def _context(db: Any, principal: Principal, params: Any) -> dict[str, Any]:
         "pcsi_rule": pcsi.RULE_KO,
         "years": years,
         "history": history,
-        "streaks": overview.streaks(history, as_of=years[-1]) if years else {},
+        "streaks": overview.streaks(history, as_of=_ranked_through(history, years))
+        if years
+        else {},
         "drivers": overview.driver_table(db, office_id=office_id, start=start, end=end)
         if office_id
         else [],
