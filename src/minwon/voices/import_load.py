@@ -1,0 +1,290 @@
+"""Loading a checked import into the ledger without holding it.
+
+1. ``reserve`` — one short transaction, the import's point of no return: the new units of
+   ``--create-units`` are made, and every (unit, year) of the file takes its block of ledger
+   numbers from its counter at once (in a fixed order, so two imports never deadlock), exactly
+   as many as the file has rows there. Intake goes on numbering after the block.
+2. ``load`` — the staged rows become voices a batch per short transaction (voice, contact,
+   answer, history events, a place in the analysis queue, and the staged rows deleted — all
+   together), sized to take about ``BATCH_SECONDS``, with a pause between batches on SQLite so
+   waiting writers get the database. Each row's number is fixed by its staged place among the
+   rows of its unit and year, so a batch cannot collide with anything: every value was checked
+   and every number is already the import's. A load interrupted by a crash resumes where it
+   stopped (``minwon worker`` takes up a load nobody has advanced for ``STALE``), and the
+   numbers end without a gap.
+
+Nothing is sent: an imported voice gets its answer as already sent, with an ``imported`` event
+and no ``answer_sent`` event, so no mail and no survey invitation ever follows from it.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from minwon.analysis import backlog
+from minwon.db import write_session
+from minwon.errors import Conflict
+from minwon.org import service as org_service
+from minwon.org.security import token_digest
+from minwon.timeutil import to_kst, utcnow
+from minwon.voices import ledger
+from minwon.voices.catalog import ANSWERED, CLOSED, RECEIVED
+from minwon.voices.models import (
+    Answer,
+    Voice,
+    VoiceContact,
+    VoiceEvent,
+    VoiceImport,
+    VoiceImportRow,
+)
+from minwon.voices.service import new_receipt_secret
+
+BATCH_SECONDS = 0.15
+FIRST_BATCH = 200
+MAX_BATCH = 5000
+SQLITE_PAUSE = 0.1
+"""Seconds between two batches on SQLite: longer than the longest sleep of SQLite's busy
+handler (100 ms), so a writer waiting in another process always gets its turn."""
+
+LOADING, LOADED = "loading", "loaded"
+
+
+def reserve(engine: Engine, *, import_id: int, new_units: dict[str, int]) -> None:
+    """Create the planned units and take every (unit, year)'s ledger numbers, in one short
+    transaction; afterwards the import only loads what it reserved."""
+    with write_session(engine) as db:
+        job = _locked(db, import_id)
+        units = _units(db, _counts(db, import_id), new_units)
+        plan = []
+        for (unit_id, year), (code, count) in sorted(units.items()):
+            first = ledger.take_sequences(db_session=db, unit_id=unit_id, year=year, count=count)
+            plan.append({"unit": code, "unit_id": unit_id, "year": year, "first": first})
+        job.plan, job.state, job.updated_at = plan, LOADING, utcnow()
+
+
+def _counts(db: Session, import_id: int) -> dict[tuple[str, int], int]:
+    query = (
+        select(VoiceImportRow.unit_code, VoiceImportRow.year, func.count())
+        .where(VoiceImportRow.import_id == import_id)
+        .group_by(VoiceImportRow.unit_code, VoiceImportRow.year)
+    )
+    return {(code, int(year)): int(n) for code, year, n in db.execute(query)}
+
+
+def _units(
+    db: Session, counts: dict[tuple[str, int], int], new_units: dict[str, int]
+) -> dict[tuple[int, int], tuple[str, int]]:
+    """(unit id, year) → (unit code, rows) for the staged rows; planned units are created."""
+    ids = {code: _unit_id(db, code, new_units.get(code)) for code in {c for c, _ in counts}}
+    return {(ids[code], year): (code, n) for (code, year), n in counts.items()}
+
+
+def _unit_id(db: Session, code: str, new_in_office: int | None) -> int:
+    existing = {u.code: u for u in org_service.list_units(db_session=db)}.get(code)
+    if new_in_office is None:
+        if existing is None:
+            raise Conflict(f"부서 '{code}'가 가져오는 동안 없어졌습니다. 다시 가져오세요.")
+        return existing.id
+    if existing is not None:
+        if existing.office_id != new_in_office:
+            raise Conflict(f"새 부서 '{code}'를 다른 기관에서 먼저 만들었습니다. 다시 가져오세요.")
+        return existing.id
+    office = org_service.get_office(db_session=db, office_id=new_in_office)
+    return org_service.create_unit(db_session=db, office=office, code=code, name=code).id
+
+
+def _locked(db: Session, import_id: int) -> VoiceImport:
+    """The import's row, locked on PostgreSQL so two loaders take turns (and the second finds
+    the rows already loaded); SQLite's write transaction already serialises them."""
+    query = select(VoiceImport).where(VoiceImport.id == import_id).with_for_update()
+    return db.scalars(query).one()
+
+
+@dataclass
+class _Batches:
+    """Batch size steered towards ``BATCH_SECONDS`` per transaction."""
+
+    size: int = FIRST_BATCH
+
+    def adjust(self, rows: int, seconds: float) -> None:
+        """Size the next batch from how long this one took."""
+        if rows >= self.size and seconds > 0:
+            wanted = int(rows * BATCH_SECONDS / seconds)
+            self.size = max(20, min(MAX_BATCH, wanted, 2 * self.size))
+        elif seconds > BATCH_SECONDS:
+            self.size = max(20, int(rows * BATCH_SECONDS / seconds))
+
+
+def load(
+    engine: Engine,
+    *,
+    import_id: int,
+    progress: Callable[[int], None] | None = None,
+    pause: Callable[[], None] | None = None,
+) -> int:
+    """Turn the import's staged rows into voices, batch by batch; returns the voices loaded
+    (all of them once it returns). ``progress(loaded)`` follows every batch."""
+    pause = pause or _pause_for(engine)
+    batches = _Batches()
+    while True:
+        started = time.monotonic()
+        with write_session(engine) as db:
+            job = _locked(db, import_id)
+            staged = _next_rows(db, import_id, batches.size) if job.state == LOADING else []
+            if not staged:
+                _finish(job)
+                return job.rows_loaded
+            _write(db, job, staged)
+            job.rows_loaded += len(staged)
+            job.updated_at = utcnow()
+            loaded = job.rows_loaded
+        batches.adjust(len(staged), time.monotonic() - started)
+        if progress is not None:
+            progress(loaded)
+        pause()
+
+
+def _pause_for(engine: Engine) -> Callable[[], None]:
+    if engine.dialect.name == "sqlite":
+        return lambda: time.sleep(SQLITE_PAUSE)
+    return lambda: None
+
+
+def _finish(job: VoiceImport) -> None:
+    if job.state == LOADING:
+        job.state, job.finished_at = LOADED, utcnow()
+        job.updated_at = job.finished_at
+
+
+def _next_rows(db: Session, import_id: int, limit: int) -> list[VoiceImportRow]:
+    query = (
+        select(VoiceImportRow)
+        .where(VoiceImportRow.import_id == import_id)
+        .order_by(VoiceImportRow.position)
+        .limit(limit)
+    )
+    return list(db.scalars(query))
+
+
+def _when(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _write(db: Session, job: VoiceImport, staged: list[VoiceImportRow]) -> None:
+    """One batch: the voices, then everything that refers to them, then the staged rows go."""
+    numbers = {(p["unit"], p["year"]): (p["unit_id"], p["first"]) for p in job.plan}
+    now = utcnow()
+    rows = [_voice_row(s, numbers, job, now) for s in staged]
+    insert_voices = insert(Voice).returning(Voice.id, sort_by_parameter_order=True)
+    ids = list(db.scalars(insert_voices, rows))
+    datas = [s.data for s in staged]
+    db.execute(insert(VoiceEvent), _events(ids, rows, datas, job, now))
+    answers = [_answer(i, d) for i, d in zip(ids, datas, strict=True) if d["answered"]]
+    if answers:
+        db.execute(insert(Answer), answers)
+    contacts = [_contact(i, d["contact"]) for i, d in zip(ids, datas, strict=True) if d["contact"]]
+    if contacts:
+        db.execute(insert(VoiceContact), contacts)
+    backlog.queue(
+        db_session=db,
+        items=(backlog.Queued(i, job.id, d["addressed"]) for i, d in zip(ids, datas, strict=True)),
+    )
+    last = staged[-1].position
+    db.execute(
+        delete(VoiceImportRow).where(
+            VoiceImportRow.import_id == job.id, VoiceImportRow.position <= last
+        )
+    )
+
+
+def _voice_row(
+    staged: VoiceImportRow,
+    numbers: dict[tuple[str, int], tuple[int, int]],
+    job: VoiceImport,
+    now: datetime,
+) -> dict[str, Any]:
+    d = staged.data
+    unit_id, first = numbers[(staged.unit_code, staged.year)]
+    seq = first + staged.ordinal
+    answered = _when(d["answered"])
+    return {
+        "office_id": d["office"],
+        "unit_id": unit_id,
+        "ledger_year": staged.year,
+        "ledger_seq": seq,
+        "ledger_no": ledger.format_number(staged.unit_code, staged.year, seq),
+        "kind": d["kind"],
+        "channel": d["channel"],
+        "title": d["title"],
+        "body": d["body"],
+        "category_id": d["category"],
+        "status": d["status"],
+        "received_at": _when(d["received"]),
+        "created_at": now,
+        "updated_at": now,
+        "period_days": d["period"],
+        "due_at": _when(d["due"]),
+        "dong": d["dong"],
+        "address": d["address"],
+        "created_by_id": job.created_by_id,
+        "answered_at": answered if d["status"] in (ANSWERED, CLOSED) else None,
+        "closed_at": answered if d["status"] == CLOSED else None,
+        "receipt_secret_hash": token_digest(new_receipt_secret()),
+    }
+
+
+def _events(
+    ids: list[int],
+    rows: list[dict[str, Any]],
+    datas: list[dict[str, Any]],
+    job: VoiceImport,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Each voice's history: received (as intake writes it), then imported (from the file)."""
+    unit_codes = {p["unit_id"]: p["unit"] for p in job.plan}
+    actor = {"actor_id": job.created_by_id, "actor_label": job.actor_label, "at": now}
+    events = []
+    for voice_id, row, d in zip(ids, rows, datas, strict=True):
+        received = {
+            "status": RECEIVED,
+            "unit": unit_codes[row["unit_id"]],
+            "ledger_no": row["ledger_no"],
+        }
+        events.append(
+            {**actor, "voice_id": voice_id, "kind": "received", "before": {}, "after": received}
+        )
+        events.append({**actor, "voice_id": voice_id, **_imported(d, job.file)})
+    return events
+
+
+def _imported(d: dict[str, Any], file: str) -> dict[str, Any]:
+    after: dict[str, Any] = {"status": d["status"], "file": file, "line": d["line"]}
+    if d["status_text"]:
+        after["original_status"] = d["status_text"]
+    if d["answered"]:
+        after["answered_at"] = to_kst(datetime.fromisoformat(d["answered"])).isoformat()
+    note = f"{file} {d['line']}행에서 가져옴"
+    note += f" (원본 상태: {d['status_text']})" if d["status_text"] else ""
+    return {"kind": "imported", "before": {"status": RECEIVED}, "after": after, "note": note}
+
+
+def _answer(voice_id: int, d: dict[str, Any]) -> dict[str, Any]:
+    at = _when(d["answered"])
+    return {
+        "voice_id": voice_id,
+        "body": d["answer"],
+        "status": "sent",
+        "created_at": at,
+        "approved_at": at,
+        "sent_at": at,
+    }
+
+
+def _contact(voice_id: int, contact: list[Any]) -> dict[str, Any]:
+    name, phone, email, consent = contact
+    return {"voice_id": voice_id, "name": name, "phone": phone, "email": email, "consent": consent}
