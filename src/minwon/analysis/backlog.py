@@ -15,13 +15,13 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import service
 from minwon.analysis.models import AnalysisBacklog, VoiceAnalysis
 from minwon.analysis.tokenize import tokenize_many
-from minwon.db import session_factory, write_session
+from minwon.db import insert_rows, session_factory, write_session
 from minwon.org.rules import office_rules
 from minwon.voices import queries
 from minwon.voices.models import Voice
@@ -44,8 +44,7 @@ def queue(*, db_session: Session, items: Iterable[Queued]) -> None:
     rows = [
         {"voice_id": q.voice_id, "import_id": q.import_id, "addressed": q.addressed} for q in items
     ]
-    if rows:
-        db_session.execute(insert(AnalysisBacklog), rows)
+    insert_rows(db_session, AnalysisBacklog, rows)
 
 
 def waiting(*, db_session: Session, import_ids: list[int]) -> dict[int, int]:

@@ -17,17 +17,18 @@ Nothing is sent: an imported voice gets its answer as already sent, with an ``im
 and no ``answer_sent`` event, so no mail and no survey invitation ever follows from it.
 """
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import backlog
-from minwon.db import write_session
+from minwon.db import insert_rows, write_session
 from minwon.errors import Conflict
 from minwon.org import service as org_service
 from minwon.org.security import token_digest
@@ -42,9 +43,8 @@ from minwon.voices.models import (
     VoiceImport,
     VoiceImportRow,
 )
-from minwon.voices.service import new_receipt_secret
 
-BATCH_SECONDS = 0.15
+BATCH_SECONDS = 0.25
 FIRST_BATCH = 200
 MAX_BATCH = 5000
 SQLITE_PAUSE = 0.1
@@ -180,16 +180,14 @@ def _write(db: Session, job: VoiceImport, staged: list[VoiceImportRow]) -> None:
     numbers = {(p["unit"], p["year"]): (p["unit_id"], p["first"]) for p in job.plan}
     now = utcnow()
     rows = [_voice_row(s, numbers, job, now) for s in staged]
-    insert_voices = insert(Voice).returning(Voice.id, sort_by_parameter_order=True)
-    ids = list(db.scalars(insert_voices, rows))
+    insert_rows(db, Voice, rows)
+    ids = _ids(db, [r["ledger_no"] for r in rows])
     datas = [s.data for s in staged]
-    db.execute(insert(VoiceEvent), _events(ids, rows, datas, job, now))
+    insert_rows(db, VoiceEvent, _events(ids, rows, datas, job, now))
     answers = [_answer(i, d) for i, d in zip(ids, datas, strict=True) if d["answered"]]
-    if answers:
-        db.execute(insert(Answer), answers)
+    insert_rows(db, Answer, answers)
     contacts = [_contact(i, d["contact"]) for i, d in zip(ids, datas, strict=True) if d["contact"]]
-    if contacts:
-        db.execute(insert(VoiceContact), contacts)
+    insert_rows(db, VoiceContact, contacts)
     backlog.queue(
         db_session=db,
         items=(backlog.Queued(i, job.id, d["addressed"]) for i, d in zip(ids, datas, strict=True)),
@@ -200,6 +198,13 @@ def _write(db: Session, job: VoiceImport, staged: list[VoiceImportRow]) -> None:
             VoiceImportRow.import_id == job.id, VoiceImportRow.position <= last
         )
     )
+
+
+def _ids(db: Session, ledger_nos: list[str]) -> list[int]:
+    """The ids of the voices just inserted, in the order of their numbers."""
+    query = select(Voice.ledger_no, Voice.id).where(Voice.ledger_no.in_(ledger_nos))
+    found = {no: int(voice_id) for no, voice_id in db.execute(query)}
+    return [found[no] for no in ledger_nos]
 
 
 def _voice_row(
@@ -234,7 +239,7 @@ def _voice_row(
         "created_by_id": job.created_by_id,
         "answered_at": answered if d["status"] in (ANSWERED, CLOSED) else None,
         "closed_at": answered if d["status"] == CLOSED else None,
-        "receipt_secret_hash": token_digest(new_receipt_secret()),
+        "receipt_secret_hash": token_digest(secrets.token_hex(16)),
     }
 
 

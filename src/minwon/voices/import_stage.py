@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from minwon.db import write_session
+from minwon.db import insert_rows, write_session
 from minwon.org import service as org_service
 from minwon.org.rules import OfficeRules, office_rules
 from minwon.timeutil import to_kst, utcnow
@@ -112,7 +112,7 @@ class Stager:
         """Write the collected rows and the check's progress in one short transaction."""
         with write_session(self.engine) as db:
             if self.pending and not self.stopped:
-                db.execute(insert(VoiceImportRow), self.pending)
+                insert_rows(db, VoiceImportRow, self.pending)
                 self.staged += len(self.pending)
             db.execute(
                 update(VoiceImport)
