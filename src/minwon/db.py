@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, Table, create_engine, event, insert
+from sqlalchemy import Column, DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -149,25 +149,32 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 
 def insert_rows(db: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert many rows in few round trips, in the session's transaction (the bulk loads of
-    imports use this): SQLite's executemany runs its loop in C; PostgreSQL gets them through
-    ``COPY``, with the values SQLAlchemy would have sent (column defaults, type processing).
-    A key missing from a row takes the column's default."""
+    imports use this), with the values SQLAlchemy would have sent (column defaults, type
+    processing) but without its per-row work: SQLite's executemany runs its loop in C,
+    PostgreSQL takes the rows through ``COPY``. A key missing from a row takes the default."""
     if not rows:
         return
     table: Table = model.__table__  # type: ignore[assignment]
     given = set().union(*rows)
     columns = [c for c in table.columns if c.name in given or _python_default(c)]
-    if db.get_bind().dialect.name != "postgresql":
-        db.execute(insert(table), [{c.name: _value(c, row) for c in columns} for row in rows])
-        return
     dialect = db.get_bind().dialect
     processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    values = (
+        [
+            p(v) if p else v
+            for p, v in zip(processors, (_value(c, row) for c in columns), strict=True)
+        ]
+        for row in rows
+    )
     names = ", ".join(f'"{c.name}"' for c in columns)
     raw = db.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            values = (_value(c, row) for c in columns)
-            copy.write_row([p(v) if p else v for p, v in zip(processors, values, strict=True)])
+    if dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row_values in values:
+                copy.write_row(row_values)
+        return
+    marks = ", ".join("?" for _ in columns)
+    raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
 
 
 def _python_default(column: Column[Any]) -> bool:

@@ -44,7 +44,7 @@ from minwon.voices.models import (
     VoiceImportRow,
 )
 
-BATCH_SECONDS = 0.25
+BATCH_SECONDS = 0.3
 FIRST_BATCH = 200
 MAX_BATCH = 5000
 SQLITE_PAUSE = 0.1
@@ -161,21 +161,31 @@ def _finish(job: VoiceImport) -> None:
         job.updated_at = job.finished_at
 
 
-def _next_rows(db: Session, import_id: int, limit: int) -> list[VoiceImportRow]:
+@dataclass(frozen=True)
+class _Staged:
+    position: int
+    unit_code: str
+    year: int
+    ordinal: int
+    data: dict[str, Any]
+
+
+def _next_rows(db: Session, import_id: int, limit: int) -> list[_Staged]:
+    t = VoiceImportRow.__table__.c
     query = (
-        select(VoiceImportRow)
-        .where(VoiceImportRow.import_id == import_id)
-        .order_by(VoiceImportRow.position)
+        select(t.position, t.unit_code, t.year, t.ordinal, t.data)
+        .where(t.import_id == import_id)
+        .order_by(t.position)
         .limit(limit)
     )
-    return list(db.scalars(query))
+    return [_Staged(*row) for row in db.execute(query)]
 
 
 def _when(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _write(db: Session, job: VoiceImport, staged: list[VoiceImportRow]) -> None:
+def _write(db: Session, job: VoiceImport, staged: list[_Staged]) -> None:
     """One batch: the voices, then everything that refers to them, then the staged rows go."""
     numbers = {(p["unit"], p["year"]): (p["unit_id"], p["first"]) for p in job.plan}
     now = utcnow()
@@ -193,11 +203,8 @@ def _write(db: Session, job: VoiceImport, staged: list[VoiceImportRow]) -> None:
         items=(backlog.Queued(i, job.id, d["addressed"]) for i, d in zip(ids, datas, strict=True)),
     )
     last = staged[-1].position
-    db.execute(
-        delete(VoiceImportRow).where(
-            VoiceImportRow.import_id == job.id, VoiceImportRow.position <= last
-        )
-    )
+    t = VoiceImportRow.__table__.c
+    db.execute(delete(VoiceImportRow.__table__).where(t.import_id == job.id, t.position <= last))
 
 
 def _ids(db: Session, ledger_nos: list[str]) -> list[int]:
@@ -208,7 +215,7 @@ def _ids(db: Session, ledger_nos: list[str]) -> list[int]:
 
 
 def _voice_row(
-    staged: VoiceImportRow,
+    staged: _Staged,
     numbers: dict[tuple[str, int], tuple[int, int]],
     job: VoiceImport,
     now: datetime,
