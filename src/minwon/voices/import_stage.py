@@ -41,10 +41,13 @@ class _Places:
         self.db = db
         self._units: dict[tuple[int, int | None, str], str] = {}
         self._categories: dict[tuple[int, str], int] = {}
+        self._rules: dict[int, OfficeRules] = {}
 
     def rules(self, office_id: int) -> OfficeRules:
-        """The office's settings and calendar (cached by ``org.rules``)."""
-        return office_rules(db_session=self.db, office_id=office_id)
+        """The office's settings and calendar, read once for the whole import."""
+        if office_id not in self._rules:
+            self._rules[office_id] = office_rules(db_session=self.db, office_id=office_id)
+        return self._rules[office_id]
 
     def category_id(self, organization_id: int, code: str | None) -> int | None:
         """The id of a category code the checker found."""
