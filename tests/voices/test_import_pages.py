@@ -68,7 +68,8 @@ def test_a_file_is_uploaded_imported_and_followed_to_the_end(engine: Engine, cli
 
 def test_a_bad_file_shows_each_bad_row_and_saves_nothing(engine: Engine, client) -> None:
     login(client, "gr_cs")
-    text = "접수일시,종류,경로,제목,내용\n2026-03-03,불평,전화,제목,내용\n어제,불만,전화,제목,내용\n"
+    text = "접수일시,종류,경로,제목,내용\n"
+    text += "2026-03-03,불평,전화,제목,내용\n어제,불만,전화,제목,내용\n"
     done = _upload(client, "bad.csv", text.encode("utf-8"))
     page = _finished(client, str(done.url))
     assert "저장하지 않았습니다" in page and "오류 2건" in page
