@@ -20,7 +20,7 @@ and no ``answer_sent`` event, so no mail and no survey invitation ever follows f
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,7 @@ from minwon.voices.models import (
 
 BATCH_SECONDS = 0.3
 FIRST_BATCH = 200
+MIN_BATCH = 20
 MAX_BATCH = 5000
 SQLITE_PAUSE = 0.1
 """Seconds between two batches on SQLite: longer than the longest sleep of SQLite's busy
@@ -109,15 +110,16 @@ def _locked(db: Session, import_id: int) -> VoiceImport:
 class _Batches:
     """Batch size steered towards ``BATCH_SECONDS`` per transaction."""
 
-    size: int = FIRST_BATCH
+    size: int = field(default_factory=lambda: min(FIRST_BATCH, MAX_BATCH))
 
     def adjust(self, rows: int, seconds: float) -> None:
         """Size the next batch from how long this one took."""
-        if rows >= self.size and seconds > 0:
-            wanted = int(rows * BATCH_SECONDS / seconds)
-            self.size = max(20, min(MAX_BATCH, wanted, 2 * self.size))
+        wanted = int(rows * BATCH_SECONDS / seconds) if seconds > 0 else 2 * self.size
+        if rows >= self.size:
+            self.size = min(wanted, 2 * self.size)
         elif seconds > BATCH_SECONDS:
-            self.size = max(20, int(rows * BATCH_SECONDS / seconds))
+            self.size = wanted
+        self.size = min(MAX_BATCH, max(MIN_BATCH, self.size))
 
 
 def load(
