@@ -167,7 +167,7 @@ def insert_rows(db: Session, model: type[Base], rows: list[dict[str, Any]]) -> N
         for row in rows
     )
     names = ", ".join(f'"{c.name}"' for c in columns)
-    raw = db.connection().connection.driver_connection
+    raw: Any = db.connection().connection.driver_connection
     if dialect.name == "postgresql":
         with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row_values in values:

@@ -32,7 +32,7 @@ from minwon.db import insert_rows, write_session
 from minwon.errors import Conflict
 from minwon.org import service as org_service
 from minwon.org.security import token_digest
-from minwon.timeutil import to_kst, utcnow
+from minwon.timeutil import KST, utcnow
 from minwon.voices import ledger
 from minwon.voices.catalog import ANSWERED, CLOSED, RECEIVED
 from minwon.voices.models import (
@@ -205,8 +205,10 @@ def _write(db: Session, job: VoiceImport, staged: list[_Staged]) -> None:
         items=(backlog.Queued(i, job.id, d["addressed"]) for i, d in zip(ids, datas, strict=True)),
     )
     last = staged[-1].position
-    t = VoiceImportRow.__table__.c
-    db.execute(delete(VoiceImportRow.__table__).where(t.import_id == job.id, t.position <= last))
+    gone = delete(VoiceImportRow).where(
+        VoiceImportRow.import_id == job.id, VoiceImportRow.position <= last
+    )
+    db.execute(gone, execution_options={"synchronize_session": False})
 
 
 def _ids(db: Session, ledger_nos: list[str]) -> list[int]:
@@ -281,7 +283,7 @@ def _imported(d: dict[str, Any], file: str) -> dict[str, Any]:
     if d["status_text"]:
         after["original_status"] = d["status_text"]
     if d["answered"]:
-        after["answered_at"] = to_kst(datetime.fromisoformat(d["answered"])).isoformat()
+        after["answered_at"] = datetime.fromisoformat(d["answered"]).astimezone(KST).isoformat()
     note = f"{file} {d['line']}행에서 가져옴"
     note += f" (원본 상태: {d['status_text']})" if d["status_text"] else ""
     return {"kind": "imported", "before": {"status": RECEIVED}, "after": after, "note": note}

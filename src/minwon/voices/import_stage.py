@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from minwon.db import insert_rows, write_session
 from minwon.org import service as org_service
 from minwon.org.rules import OfficeRules, office_rules
-from minwon.timeutil import to_kst, utcnow
+from minwon.timeutil import KST, utcnow
 from minwon.voices.catalog import period_for
 from minwon.voices.deadlines import due_at
 from minwon.voices.import_check import _Row
@@ -92,8 +92,7 @@ class Stager:
         unit = row.voice_in.unit or self.places.unit_for(
             row.office_id, category_id, row.voice_in.dong
         )
-        received = row.received_at
-        year = to_kst(received).year
+        year = row.received_at.astimezone(KST).year
         self.pending.append(
             {
                 "import_id": self.import_id,
