@@ -22,8 +22,9 @@ Figures: rows/s of the whole import (checking + saving), the seconds of each pha
 answers, errors (anything but 201, or no answer) and latency before and during the import;
 the longest wait of a lock probe — a writer that takes only what intake must lock, every
 50 ms: the write lock on SQLite, the busiest ledger counter row on PostgreSQL; after it,
-checks that every (unit, year) ledger is gap-free, every voice has its history, and nothing was sent. Then the new database's analysis
-backlog is worked for ``--analysis-seconds`` to show the worker's catch-up rate.
+checks that every (unit, year) ledger is gap-free, every voice has its history, and nothing
+was sent. Then the new database's analysis backlog is worked for ``--analysis-seconds`` to
+show the worker's catch-up rate.
 Results print as a table and go to ``bench/results/imports-<timestamp>.json``.
 """
 
@@ -255,9 +256,13 @@ class LockProbe:
         args = {"timeout": 60} if self.url.startswith("sqlite") else {}
         engine = create_engine(self.url, connect_args=args)
         sqlite = engine.dialect.name == "sqlite"
-        lock = "BEGIN IMMEDIATE" if sqlite else (
-            "SELECT last FROM ledger_counter WHERE unit_id = "
-            "(SELECT id FROM unit WHERE code = 'GR00') AND year = :year FOR UPDATE"
+        lock = (
+            "BEGIN IMMEDIATE"
+            if sqlite
+            else (
+                "SELECT last FROM ledger_counter WHERE unit_id = "
+                "(SELECT id FROM unit WHERE code = 'GR00') AND year = :year FOR UPDATE"
+            )
         )
         with engine.connect() as conn:
             raw = conn.connection.driver_connection
