@@ -1,6 +1,7 @@
 """Engine, sessions and the declarative base shared by every domain."""
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -88,6 +89,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session maker bound to ``engine`` that keeps objects usable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
+
+WRITER_GAP = 0.1
+"""Seconds a bulk writer leaves the SQLite database alone between two batches: longer than the
+longest sleep of SQLite's busy handler (100 ms), so a writer waiting in another process always
+gets its turn."""
 
 _write_locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -189,3 +195,10 @@ def _value(column: Column[Any], row: dict[str, Any]) -> Any:
     if default is None:
         return None
     return default.arg if default.is_scalar else default.arg(None)
+
+
+def make_way(engine: Engine) -> None:
+    """Between two batches of a bulk writer (an import, the analysis catch-up): on SQLite,
+    leave the database to waiting writers for ``WRITER_GAP``; PostgreSQL needs no pause."""
+    if engine.dialect.name == "sqlite":
+        time.sleep(WRITER_GAP)

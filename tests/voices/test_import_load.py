@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from minwon import background
+from minwon import db as db_module
 from minwon.analysis import backlog
 from minwon.db import session_factory, write_session
 from minwon.org import service as org_service
@@ -37,7 +38,7 @@ def world(engine: Engine) -> World:
 @pytest.fixture(autouse=True)
 def _no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests need not leave room for other processes between batches."""
-    monkeypatch.setattr(import_load, "SQLITE_PAUSE", 0.0)
+    monkeypatch.setattr(db_module, "WRITER_GAP", 0.0)
 
 
 def _principal(engine: Engine, login: str) -> Principal:
@@ -247,7 +248,7 @@ def test_progress_is_visible_from_checking_to_the_last_analysis(
 def test_intake_goes_on_while_a_large_import_loads(
     engine: Engine, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(import_load, "SQLITE_PAUSE", 0.02)
+    monkeypatch.setattr(db_module, "WRITER_GAP", 0.02)
     monkeypatch.setattr(import_load, "MAX_BATCH", 100)
     cs = _principal(engine, "gr_cs")
     path = _file(tmp_path, _rows(1500, year=utcnow().year, answered=False))

@@ -21,13 +21,15 @@ from sqlalchemy.orm import Session
 from minwon.analysis import service
 from minwon.analysis.models import AnalysisBacklog, VoiceAnalysis
 from minwon.analysis.tokenize import tokenize_many
-from minwon.db import insert_rows, session_factory, write_session
+from minwon.db import insert_rows, make_way, session_factory, write_session
 from minwon.org.rules import office_rules
 from minwon.voices import queries
 from minwon.voices.models import Voice
 
 BATCH = 32
-"""Voices read per step; their analyses are stored in one short write transaction."""
+"""Voices read per step (their texts are tokenized together)."""
+WRITE_SECONDS = 0.25
+"""About how long one write transaction storing analyses lasts (then other writers' turn)."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ def waiting(*, db_session: Session, import_ids: list[int]) -> dict[int, int]:
 def catch_up(engine: Engine, *, budget: float = 20.0, batch: int = BATCH) -> int:
     """Analyse queued voices, oldest first, for about ``budget`` seconds; returns how many.
 
-    Reading (the slow part) happens outside any transaction; each batch is then stored in one
-    short write transaction that claims its queue rows, so two workers never store one twice.
+    Reading (the slow part) happens outside any transaction; the analyses are then stored in
+    short write transactions that claim their queue rows, so two workers never store one twice.
     """
     done = 0
     deadline = time.monotonic() + budget
@@ -85,14 +87,38 @@ def _step(engine: Engine, batch: int) -> int:
         voices = queries.by_ids(db_session=db, ids=[q.voice_id for q in queued])
         readings = _read(voices)
         suggestions = {v.id: _suggest(db, v, readings[v.id]) for v in voices}
+    addressed = {q.voice_id: q.addressed for q in queued}
+    pending = voices
+    while pending:
+        stored = _store_some(engine, pending, readings, suggestions, addressed)
+        pending = pending[stored:]
+        if pending:
+            make_way(engine)
+    return len(queued)
+
+
+def _store_some(
+    engine: Engine,
+    voices: list[Voice],
+    readings: dict[int, service.Reading],
+    suggestions: dict[int, service.Suggestion],
+    addressed: dict[int, bool],
+) -> int:
+    """Store the first of these voices' analyses in one write transaction of about
+    ``WRITE_SECONDS``; returns how many were handled."""
+    started = time.monotonic()
     with write_session(engine) as db:
-        claimed, todo = _claim(db, [q.voice_id for q in queued])
-        addressed = {q.voice_id: q.addressed for q in queued}
+        claimed, todo = _claim(db, [v.id for v in voices])
+        handled = []
         for voice in voices:
             if voice.id in todo:
                 _store(db, voice, readings[voice.id], suggestions[voice.id], addressed[voice.id])
-        db.execute(delete(AnalysisBacklog).where(AnalysisBacklog.voice_id.in_(claimed)))
-    return len(queued)
+            handled.append(voice.id)
+            if time.monotonic() - started > WRITE_SECONDS:
+                break
+        done = claimed.intersection(handled)
+        db.execute(delete(AnalysisBacklog).where(AnalysisBacklog.voice_id.in_(done)))
+    return len(handled)
 
 
 def _read(voices: list[Voice]) -> dict[int, service.Reading]:

@@ -7,11 +7,11 @@
 2. ``load`` — the staged rows become voices a batch per short transaction (voice, contact,
    answer, history events, a place in the analysis queue, and the staged rows deleted — all
    together), sized to take about ``BATCH_SECONDS``, with a pause between batches on SQLite so
-   waiting writers get the database. Each row's number is fixed by its staged place among the
-   rows of its unit and year, so a batch cannot collide with anything: every value was checked
-   and every number is already the import's. A load interrupted by a crash resumes where it
-   stopped (``minwon worker`` takes up a load nobody has advanced for ``STALE``), and the
-   numbers end without a gap.
+   waiting writers get the database (``db.make_way``). Each row's number is fixed by its staged
+   place among the rows of its unit and year, so a batch cannot collide with anything: every
+   value was checked and every number is already the import's. A load interrupted by a crash
+   resumes where it stopped (``minwon worker`` takes up a load nobody has advanced for
+   ``import_jobs.STALE``), and the numbers end without a gap.
 
 Nothing is sent: an imported voice gets its answer as already sent, with an ``imported`` event
 and no ``answer_sent`` event, so no mail and no survey invitation ever follows from it.
@@ -28,7 +28,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import backlog
-from minwon.db import insert_rows, write_session
+from minwon.db import insert_rows, make_way, write_session
 from minwon.errors import Conflict
 from minwon.org import service as org_service
 from minwon.org.security import token_digest
@@ -48,9 +48,6 @@ BATCH_SECONDS = 0.3
 FIRST_BATCH = 200
 MIN_BATCH = 20
 MAX_BATCH = 5000
-SQLITE_PAUSE = 0.1
-"""Seconds between two batches on SQLite: longer than the longest sleep of SQLite's busy
-handler (100 ms), so a writer waiting in another process always gets its turn."""
 
 LOADING, LOADED = "loading", "loaded"
 
@@ -131,7 +128,7 @@ def load(
 ) -> int:
     """Turn the import's staged rows into voices, batch by batch; returns the voices loaded
     (all of them once it returns). ``progress(loaded)`` follows every batch."""
-    pause = pause or _pause_for(engine)
+    pause = pause or (lambda: make_way(engine))
     batches = _Batches()
     while True:
         started = time.monotonic()
@@ -149,12 +146,6 @@ def load(
         if progress is not None:
             progress(loaded)
         pause()
-
-
-def _pause_for(engine: Engine) -> Callable[[], None]:
-    if engine.dialect.name == "sqlite":
-        return lambda: time.sleep(SQLITE_PAUSE)
-    return lambda: None
 
 
 def _finish(job: VoiceImport) -> None:
