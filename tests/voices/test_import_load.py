@@ -20,6 +20,8 @@ from minwon.db import session_factory, write_session
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
 from minwon.outbox.models import OutboxMessage
+from minwon.reports import rollups
+from minwon.reports.models import VoiceDay as RollupVoiceDay
 from minwon.surveys import templates as survey_templates
 from minwon.surveys.models import SurveyInvitation
 from minwon.timeutil import utcnow
@@ -286,3 +288,29 @@ def test_the_worker_round_recovers_stale_imports_before_analysing(
     assert done.analysed == 0
     with session_factory(engine)() as db:
         assert db.get_one(VoiceImport, import_id).state == "failed"
+
+
+def test_imported_answers_count_in_the_rollups_on_their_answer_day(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
+    year = utcnow().year - 1
+    closed = (
+        f"{year}-03-03 10:00,불만,전화,제목,내용,GR01,종결,안내했습니다,{year}-03-20 10:00,,,,\n"
+    )
+    body = _rows(4, year=year) + _rows(2, year=year, answered=False) + closed
+    path = _file(tmp_path, body)
+    assert importer.import_file(engine=engine, path=path, principal=_principal(engine, "gr_cs")).ok
+    rollups.update(engine)
+    with session_factory(engine)() as db:
+        sums = db.execute(
+            select(
+                func.sum(RollupVoiceDay.received),
+                func.sum(RollupVoiceDay.answered),
+                func.sum(RollupVoiceDay.on_time),
+                func.sum(RollupVoiceDay.late),
+                func.sum(RollupVoiceDay.closed),
+            )
+        ).one()
+        late_day = db.scalar(select(RollupVoiceDay.day).where(RollupVoiceDay.late > 0))
+    assert tuple(sums) == (7, 5, 4, 1, 1)
+    assert str(late_day) == f"{year}-03-20"  # counted on its answer day, past its deadline

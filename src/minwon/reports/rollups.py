@@ -5,9 +5,10 @@ round, to the month, unit, office and all-office rows derived from them (``repor
 
 A voice counts as received on its receipt day (KST) in the unit that received it; a transfer
 counts out of the old unit and in at the new one. An answer counts on its answer day, on time
-when it was sent by the deadline. Survey invitations count on the day they were made (kiosk
-visits are not invitations: a tablet page is not a request to a citizen), responses on the day
-they were given.
+when it was sent by the deadline; an imported voice answered (or closed) before it came to
+minwon counts so on its answer day too. Survey invitations count on the day they were made
+(kiosk visits are not invitations: a tablet page is not a request to a citizen), responses on
+the day they were given.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from minwon.surveys.models import SurveyInvitation, SurveyResponse
 from minwon.timeutil import as_aware, to_kst
 from minwon.voices import history, queries
 
-KINDS = ("received", "answer_sent", "closed", "reopened", "transferred")
+KINDS = ("received", "answer_sent", "closed", "reopened", "transferred", "imported")
 BATCH = 5000
 
 VoiceKey = tuple[int, date, int, int, str]
@@ -70,7 +71,7 @@ def _voice_counts(db: Session, events: list[tuple[int, int, str]]) -> dict[Voice
     counts: dict[VoiceKey, dict] = defaultdict(lambda: defaultdict(float))
     for _, voice_id, kind in events:
         f = facts.get(voice_id)
-        if f is None:
+        if f is None or (kind == "imported" and f.answered_at is None):
             continue
         when = f.received_at if kind in ("received", "transferred") else f.answered_at
         if kind in ("closed", "reopened") or when is None:
@@ -81,7 +82,8 @@ def _voice_counts(db: Session, events: list[tuple[int, int, str]]) -> dict[Voice
             c["received"] += 1
         elif kind == "transferred":
             c["transferred_out"] += 1
-        elif kind == "answer_sent" and f.answered_at is not None:
+        elif kind in ("answer_sent", "imported") and f.answered_at is not None:
+            c["closed"] += int(kind == "imported" and f.closed_at is not None)
             c["answered"] += 1
             late = f.due_at is not None and as_aware(f.answered_at) > as_aware(f.due_at)
             c["late" if late else "on_time"] += 1

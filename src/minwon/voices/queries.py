@@ -362,6 +362,7 @@ class CountFact:
     received_at: datetime
     answered_at: datetime | None
     due_at: datetime | None
+    closed_at: datetime | None = None
 
 
 def count_facts(*, db_session: Session, ids: list[int]) -> dict[int, CountFact]:
@@ -376,6 +377,7 @@ def count_facts(*, db_session: Session, ids: list[int]) -> dict[int, CountFact]:
         Voice.received_at,
         Voice.answered_at,
         Voice.due_at,
+        Voice.closed_at,
     )
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
