@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -90,18 +91,17 @@ def _recent(engine: Engine, principal: Principal, limit: int) -> list[ImportStat
 
 def show_imports(console: Console, *, engine: Engine, principal: Principal, limit: int) -> None:
     """A table of the recent imports: file, who, when, state, rows, saved and analysed."""
-    table = Table(title="최근 가져오기")
-    for column in ("번호", "파일", "가져온 사람", "시작", "상태", "행", "저장", "분석"):
-        table.add_column(column)
+    table = Table(title="최근 가져오기", box=box.SIMPLE)
+    for column in ("번호", "파일", "가져온 사람", "시작", "상태", "저장", "분석"):
+        table.add_column(column, no_wrap=column != "가져온 사람")
     for s in _recent(engine, principal, limit):
         table.add_row(
             str(s.id),
             s.file,
             s.actor,
-            f"{to_kst(s.created_at):%Y-%m-%d %H:%M}",
+            f"{to_kst(s.created_at):%m-%d %H:%M}",
             STATE_LABELS.get(s.state, s.state),
-            f"{s.rows_checked:,}",
-            f"{s.rows_loaded:,}",
+            f"{s.rows_loaded:,}/{s.rows_total:,}",
             f"{s.analysed:,}/{s.rows_loaded:,}",
         )
     console.print(table)
