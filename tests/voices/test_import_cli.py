@@ -36,10 +36,10 @@ def test_import_shows_its_phases_and_imports_follows_the_analysis(runner: CliRun
     assert "민원 4건을 가져왔습니다" in done.output and "minwon imports" in done.output
     listed = runner.invoke(app, ["imports", "--as", "gr_cs"])
     assert listed.exit_code == 0, listed.output
-    assert "ledger_good_bom.csv" in listed.output and "0/4" in listed.output
+    assert "ledger_good_bom.csv" in listed.output and "분석 0/4" in listed.output
     assert runner.invoke(app, ["worker", "--once"]).exit_code == 0
     followed = runner.invoke(app, ["imports", "--follow", "--as", "gr_cs"])
-    assert followed.exit_code == 0 and "4/4" in followed.output
+    assert followed.exit_code == 0 and "분석 4/4" in followed.output
 
 
 def test_a_bad_file_exits_with_its_problems(runner: CliRunner, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -17,7 +16,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from sqlalchemy import Engine
 
 from minwon.db import session_factory
@@ -90,21 +88,18 @@ def _recent(engine: Engine, principal: Principal, limit: int) -> list[ImportStat
 
 
 def show_imports(console: Console, *, engine: Engine, principal: Principal, limit: int) -> None:
-    """A table of the recent imports: file, who, when, state, rows, saved and analysed."""
-    table = Table(title="최근 가져오기", box=box.SIMPLE)
-    for column in ("번호", "파일", "가져온 사람", "시작", "상태", "저장", "분석"):
-        table.add_column(column, no_wrap=column != "가져온 사람")
-    for s in _recent(engine, principal, limit):
-        table.add_row(
-            str(s.id),
-            s.file,
-            s.actor,
-            f"{to_kst(s.created_at):%m-%d %H:%M}",
-            STATE_LABELS.get(s.state, s.state),
-            f"{s.rows_loaded:,}/{s.rows_total:,}",
-            f"{s.analysed:,}/{s.rows_loaded:,}",
+    """The recent imports, one line each: file, who, when, state, saved and analysed."""
+    recent = _recent(engine, principal, limit)
+    console.print("최근 가져오기" if recent else "가져온 파일이 없습니다.")
+    for s in recent:
+        console.print(
+            f"#{s.id} {s.file} · {s.actor} · {to_kst(s.created_at):%Y-%m-%d %H:%M} · "
+            f"{STATE_LABELS.get(s.state, s.state)} · 저장 {s.rows_loaded:,}/{s.rows_total:,} · "
+            f"분석 {s.analysed:,}/{s.rows_loaded:,}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
-    console.print(table)
 
 
 def follow_imports(
