@@ -28,7 +28,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import backlog
-from minwon.db import insert_rows, make_way, write_session
+from minwon.db import insert_rows, make_way, session_factory, write_session
 from minwon.errors import Conflict
 from minwon.org import service as org_service
 from minwon.org.security import token_digest
@@ -127,21 +127,31 @@ def load(
     pause: Callable[[], None] | None = None,
 ) -> int:
     """Turn the import's staged rows into voices, batch by batch; returns the voices loaded
-    (all of them once it returns). ``progress(loaded)`` follows every batch."""
+    (all of them once it returns). ``progress(loaded)`` follows every batch.
+
+    Each batch is read and prepared before its write transaction, which then only inserts
+    (and first checks that no other loader took those rows meanwhile)."""
     pause = pause or (lambda: make_way(engine))
     batches = _Batches()
+    with session_factory(engine)() as db:
+        job = db.get_one(VoiceImport, import_id)
     while True:
+        staged = _next_rows(engine, import_id, batches.size)
+        batch = _prepare(job, staged)
         started = time.monotonic()
         with write_session(engine) as db:
-            job = _locked(db, import_id)
-            staged = _next_rows(db, import_id, batches.size) if job.state == LOADING else []
+            current = _locked(db, import_id)
+            if current.state != LOADING:
+                return current.rows_loaded
+            if _first_position(db, import_id) != (staged[0].position if staged else None):
+                continue  # another loader took these rows meanwhile: read again
             if not staged:
-                _finish(job)
-                return job.rows_loaded
-            _write(db, job, staged)
-            job.rows_loaded += len(staged)
-            job.updated_at = utcnow()
-            loaded = job.rows_loaded
+                _finish(current)
+                return current.rows_loaded
+            _write(db, batch)
+            current.rows_loaded += len(staged)
+            current.updated_at = utcnow()
+            loaded = current.rows_loaded
         batches.adjust(len(staged), time.monotonic() - started)
         if progress is not None:
             progress(loaded)
@@ -149,9 +159,8 @@ def load(
 
 
 def _finish(job: VoiceImport) -> None:
-    if job.state == LOADING:
-        job.state, job.finished_at = LOADED, utcnow()
-        job.updated_at = job.finished_at
+    job.state, job.finished_at = LOADED, utcnow()
+    job.updated_at = job.finished_at
 
 
 @dataclass(frozen=True)
@@ -163,7 +172,7 @@ class _Staged:
     data: dict[str, Any]
 
 
-def _next_rows(db: Session, import_id: int, limit: int) -> list[_Staged]:
+def _next_rows(engine: Engine, import_id: int, limit: int) -> list[_Staged]:
     t = VoiceImportRow.__table__.c
     query = (
         select(t.position, t.unit_code, t.year, t.ordinal, t.data)
@@ -171,35 +180,74 @@ def _next_rows(db: Session, import_id: int, limit: int) -> list[_Staged]:
         .order_by(t.position)
         .limit(limit)
     )
-    return [_Staged(*row) for row in db.execute(query)]
+    with session_factory(engine)() as db:
+        return [_Staged(*row) for row in db.execute(query)]
+
+
+def _first_position(db: Session, import_id: int) -> int | None:
+    query = select(func.min(VoiceImportRow.position)).where(VoiceImportRow.import_id == import_id)
+    return db.scalar(query)
+
+
+@dataclass
+class _Batch:
+    """One batch's rows, made before its write transaction; the rows that refer to a voice
+    get its id inside it."""
+
+    import_id: int
+    last_position: int
+    voices: list[dict[str, Any]]
+    events: list[list[dict[str, Any]]]
+    """Two per voice: received, imported."""
+    answers: list[dict[str, Any] | None]
+    contacts: list[dict[str, Any] | None]
+    addressed: list[bool]
+
+
+def _prepare(job: VoiceImport, staged: list[_Staged]) -> _Batch:
+    numbers = {(p["unit"], p["year"]): (p["unit_id"], p["first"]) for p in job.plan}
+    unit_codes = {p["unit_id"]: p["unit"] for p in job.plan}
+    now = utcnow()
+    voices = [_voice_row(s, numbers, job, now) for s in staged]
+    datas = [s.data for s in staged]
+    actor = {"actor_id": job.created_by_id, "actor_label": job.actor_label, "at": now}
+    return _Batch(
+        import_id=job.id,
+        last_position=staged[-1].position if staged else -1,
+        voices=voices,
+        events=[
+            _events(v, d, actor, unit_codes, job.file) for v, d in zip(voices, datas, strict=True)
+        ],
+        answers=[_answer(d) if d["answered"] else None for d in datas],
+        contacts=[_contact(d["contact"]) if d["contact"] else None for d in datas],
+        addressed=[bool(d["addressed"]) for d in datas],
+    )
 
 
 def _when(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _write(db: Session, job: VoiceImport, staged: list[_Staged]) -> None:
+def _write(db: Session, batch: _Batch) -> None:
     """One batch: the voices, then everything that refers to them, then the staged rows go."""
-    numbers = {(p["unit"], p["year"]): (p["unit_id"], p["first"]) for p in job.plan}
-    now = utcnow()
-    rows = [_voice_row(s, numbers, job, now) for s in staged]
-    insert_rows(db, Voice, rows)
-    ids = _ids(db, [r["ledger_no"] for r in rows])
-    datas = [s.data for s in staged]
-    insert_rows(db, VoiceEvent, _events(ids, rows, datas, job, now))
-    answers = [_answer(i, d) for i, d in zip(ids, datas, strict=True) if d["answered"]]
-    insert_rows(db, Answer, answers)
-    contacts = [_contact(i, d["contact"]) for i, d in zip(ids, datas, strict=True) if d["contact"]]
-    insert_rows(db, VoiceContact, contacts)
-    backlog.queue(
-        db_session=db,
-        items=(backlog.Queued(i, job.id, d["addressed"]) for i, d in zip(ids, datas, strict=True)),
-    )
-    last = staged[-1].position
+    insert_rows(db, Voice, batch.voices)
+    ids = _ids(db, [r["ledger_no"] for r in batch.voices])
+    events = [e for per_voice in batch.events for e in per_voice]
+    insert_rows(db, VoiceEvent, _referring([i for i in ids for _ in (0, 1)], events))
+    insert_rows(db, Answer, _referring(ids, batch.answers))
+    insert_rows(db, VoiceContact, _referring(ids, batch.contacts))
+    queued = zip(ids, batch.addressed, strict=True)
+    backlog.queue(db_session=db, items=(backlog.Queued(i, batch.import_id, a) for i, a in queued))
     gone = delete(VoiceImportRow).where(
-        VoiceImportRow.import_id == job.id, VoiceImportRow.position <= last
+        VoiceImportRow.import_id == batch.import_id,
+        VoiceImportRow.position <= batch.last_position,
     )
     db.execute(gone, execution_options={"synchronize_session": False})
+
+
+def _referring(ids: list[int], rows: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """Rows that refer to a voice, given its id (None: that voice has no such row)."""
+    return [{**r, "voice_id": i} for i, r in zip(ids, rows, strict=True) if r is not None]
 
 
 def _ids(db: Session, ledger_nos: list[str]) -> list[int]:
@@ -246,27 +294,22 @@ def _voice_row(
 
 
 def _events(
-    ids: list[int],
-    rows: list[dict[str, Any]],
-    datas: list[dict[str, Any]],
-    job: VoiceImport,
-    now: datetime,
+    voice: dict[str, Any],
+    d: dict[str, Any],
+    actor: dict[str, Any],
+    unit_codes: dict[int, str],
+    file: str,
 ) -> list[dict[str, Any]]:
-    """Each voice's history: received (as intake writes it), then imported (from the file)."""
-    unit_codes = {p["unit_id"]: p["unit"] for p in job.plan}
-    actor = {"actor_id": job.created_by_id, "actor_label": job.actor_label, "at": now}
-    events = []
-    for voice_id, row, d in zip(ids, rows, datas, strict=True):
-        received = {
-            "status": RECEIVED,
-            "unit": unit_codes[row["unit_id"]],
-            "ledger_no": row["ledger_no"],
-        }
-        events.append(
-            {**actor, "voice_id": voice_id, "kind": "received", "before": {}, "after": received}
-        )
-        events.append({**actor, "voice_id": voice_id, **_imported(d, job.file)})
-    return events
+    """A voice's history: received (as intake writes it), then imported (from the file)."""
+    received = {
+        "status": RECEIVED,
+        "unit": unit_codes[voice["unit_id"]],
+        "ledger_no": voice["ledger_no"],
+    }
+    return [
+        {**actor, "kind": "received", "before": {}, "after": received, "note": ""},
+        {**actor, **_imported(d, file)},
+    ]
 
 
 def _imported(d: dict[str, Any], file: str) -> dict[str, Any]:
@@ -280,10 +323,9 @@ def _imported(d: dict[str, Any], file: str) -> dict[str, Any]:
     return {"kind": "imported", "before": {"status": RECEIVED}, "after": after, "note": note}
 
 
-def _answer(voice_id: int, d: dict[str, Any]) -> dict[str, Any]:
+def _answer(d: dict[str, Any]) -> dict[str, Any]:
     at = _when(d["answered"])
     return {
-        "voice_id": voice_id,
         "body": d["answer"],
         "status": "sent",
         "created_at": at,
@@ -292,6 +334,6 @@ def _answer(voice_id: int, d: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _contact(voice_id: int, contact: list[Any]) -> dict[str, Any]:
+def _contact(contact: list[Any]) -> dict[str, Any]:
     name, phone, email, consent = contact
-    return {"voice_id": voice_id, "name": name, "phone": phone, "email": email, "consent": consent}
+    return {"name": name, "phone": phone, "email": email, "consent": consent}
