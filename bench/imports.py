@@ -106,9 +106,13 @@ def run_import_here(url: str, path: Path) -> dict[str, Any]:
     marks: dict[str, float] = {}
     started, cpu = time.perf_counter(), time.process_time()
 
+    saves: list[float] = []
+
     def progress(done: int, total: int) -> None:
         if total and done >= total // 2 and "checked" not in marks:
             marks["checked"] = time.perf_counter() - started
+        elif "checked" in marks:
+            saves.append(time.perf_counter() - started)
 
     report = import_file(engine=engine, path=path, principal=principal, progress=progress)
     seconds = time.perf_counter() - started
@@ -119,6 +123,7 @@ def run_import_here(url: str, path: Path) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "check_seconds": round(marks.get("checked", seconds), 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
+        "saved_at": [round(t, 2) for t in saves[:: max(1, len(saves) // 200)]],
         "report": report.format()[:2000],
     }
 
@@ -289,6 +294,12 @@ class LockProbe:
         """The longest wait, in seconds, of the probes sent between ``start`` and ``end``."""
         return max((w for sent, w in self.samples if start <= sent < end), default=0.0)
 
+    def worst(self, start: float, end: float, n: int = 5) -> list[tuple[float, float]]:
+        """The ``n`` longest waits as (seconds after ``start``, wait)."""
+        picked = [(round(sent - start, 2), round(w, 3)) for sent, w in self.samples]
+        picked = [p for p in picked if 0 <= p[0] < end - start]
+        return sorted(picked, key=lambda p: -p[1])[:n]
+
 
 def _world_bodies(url: str, n: int) -> list[dict]:
     from bench.world import load_world
@@ -369,6 +380,7 @@ def measure(engine_name: str, label: str, path: Path, src: Path | None, args: An
     result["intake_during"] = intake.summary(began, ended)
     result["lock_wait_before_s"] = round(probe.longest(began - args.before, began), 3)
     result["lock_wait_during_s"] = round(probe.longest(began, ended), 3)
+    result["lock_waits_worst"] = probe.worst(began, ended)
     result["checks"] = _checks(url)
     result["url"] = url
     return result

@@ -52,26 +52,24 @@ MAX_BATCH = 5000
 LOADING, LOADED = "loading", "loaded"
 
 
-def reserve(engine: Engine, *, import_id: int, new_units: dict[str, int]) -> None:
-    """Create the planned units and take every (unit, year)'s ledger numbers, in one short
-    transaction; afterwards the import only loads what it reserved."""
+def reserve(
+    engine: Engine,
+    *,
+    import_id: int,
+    counts: dict[tuple[str, int], int],
+    new_units: dict[str, int],
+) -> None:
+    """Create the planned units and take every (unit, year)'s block of ledger numbers —
+    ``counts`` says how many rows the file has there — in one short transaction; afterwards
+    the import only loads what it reserved."""
     with write_session(engine) as db:
         job = _locked(db, import_id)
-        units = _units(db, _counts(db, import_id), new_units)
+        units = _units(db, counts, new_units)
         plan = []
         for (unit_id, year), (code, count) in sorted(units.items()):
             first = ledger.take_sequences(db_session=db, unit_id=unit_id, year=year, count=count)
             plan.append({"unit": code, "unit_id": unit_id, "year": year, "first": first})
         job.plan, job.state, job.updated_at = plan, LOADING, utcnow()
-
-
-def _counts(db: Session, import_id: int) -> dict[tuple[str, int], int]:
-    query = (
-        select(VoiceImportRow.unit_code, VoiceImportRow.year, func.count())
-        .where(VoiceImportRow.import_id == import_id)
-        .group_by(VoiceImportRow.unit_code, VoiceImportRow.year)
-    )
-    return {(code, int(year)): int(n) for code, year, n in db.execute(query)}
 
 
 def _units(

@@ -175,7 +175,9 @@ def _run(
         new_units = _check_all(db, source, principal, office, create_units, report, ticker, stager)
     if new_units is None or not report.ok:
         return
-    import_load.reserve(engine, import_id=stager.import_id, new_units=new_units)
+    import_load.reserve(
+        engine, import_id=stager.import_id, counts=dict(stager.ordinals), new_units=new_units
+    )
     report.units_created = list(new_units)
     ticker.enter(LOAD)
 
