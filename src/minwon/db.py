@@ -90,10 +90,10 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-WRITER_GAP = 0.1
+WRITER_GAP = 0.12
 """Seconds a bulk writer leaves the SQLite database alone between two batches: longer than the
-longest sleep of SQLite's busy handler (100 ms), so a writer waiting in another process always
-gets its turn."""
+longest sleep of SQLite's busy handler (100 ms, plus some scheduling slack), so a writer
+waiting in another process gets its turn."""
 
 _write_locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -197,8 +197,43 @@ def _value(column: Column[Any], row: dict[str, Any]) -> Any:
     return default.arg if default.is_scalar else default.arg(None)
 
 
-def make_way(engine: Engine) -> None:
-    """Between two batches of a bulk writer (an import, the analysis catch-up): on SQLite,
-    leave the database to waiting writers for ``WRITER_GAP``; PostgreSQL needs no pause."""
-    if engine.dialect.name == "sqlite":
-        time.sleep(WRITER_GAP)
+class Yielding:
+    """The pause a bulk writer (an import, the analysis catch-up) makes between two batches.
+
+    On SQLite it leaves the database alone for ``WRITER_GAP``, then again for as long as other
+    connections committed meanwhile (a queue of waiting writers is served first), up to
+    ``MAX_GAPS`` gaps; PostgreSQL needs no pause. Use as a context manager: on SQLite it holds
+    one connection to read ``PRAGMA data_version`` (which moves when others commit)."""
+
+    MAX_GAPS = 5
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._raw: Any = None
+
+    def __enter__(self) -> "Yielding":
+        if self.engine.dialect.name == "sqlite":
+            self._raw = self.engine.raw_connection()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+    def __call__(self) -> None:
+        if self._raw is None:
+            return
+        for _ in range(self.MAX_GAPS):
+            before = self._version()
+            time.sleep(WRITER_GAP)
+            if self._version() == before:
+                return
+
+    def _version(self) -> int:
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute("PRAGMA data_version")
+            return int(cursor.fetchone()[0])
+        finally:
+            cursor.close()

@@ -12,7 +12,7 @@ named no unit puts it in the triage list instead.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, func, select
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from minwon.analysis import service
 from minwon.analysis.models import AnalysisBacklog, VoiceAnalysis
 from minwon.analysis.tokenize import tokenize_many
-from minwon.db import insert_rows, make_way, session_factory, write_session
+from minwon.db import Yielding, insert_rows, session_factory, write_session
 from minwon.org.rules import office_rules
 from minwon.voices import queries
 from minwon.voices.models import Voice
@@ -69,15 +69,16 @@ def catch_up(engine: Engine, *, budget: float = 20.0, batch: int = BATCH) -> int
     """
     done = 0
     deadline = time.monotonic() + budget
-    while time.monotonic() < deadline:
-        step = _step(engine, batch)
-        if step == 0:
-            break
-        done += step
+    with Yielding(engine) as pause:
+        while time.monotonic() < deadline:
+            step = _step(engine, batch, pause)
+            if step == 0:
+                break
+            done += step
     return done
 
 
-def _step(engine: Engine, batch: int) -> int:
+def _step(engine: Engine, batch: int, pause: Callable[[], None]) -> int:
     with session_factory(engine)() as db:
         queued = list(
             db.scalars(select(AnalysisBacklog).order_by(AnalysisBacklog.voice_id).limit(batch))
@@ -93,7 +94,7 @@ def _step(engine: Engine, batch: int) -> int:
         stored = _store_some(engine, pending, readings, suggestions, addressed)
         pending = pending[stored:]
         if pending:
-            make_way(engine)
+            pause()
     return len(queued)
 
 

@@ -7,7 +7,7 @@
 2. ``load`` — the staged rows become voices a batch per short transaction (voice, contact,
    answer, history events, a place in the analysis queue, and the staged rows deleted — all
    together), sized to take about ``BATCH_SECONDS``, with a pause between batches on SQLite so
-   waiting writers get the database (``db.make_way``). Each row's number is fixed by its staged
+   waiting writers get the database (``db.Yielding``). Each row's number is fixed by its staged
    place among the rows of its unit and year, so a batch cannot collide with anything: every
    value was checked and every number is already the import's. A load interrupted by a crash
    resumes where it stopped (``minwon worker`` takes up a load nobody has advanced for
@@ -28,7 +28,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import backlog
-from minwon.db import insert_rows, make_way, session_factory, write_session
+from minwon.db import Yielding, insert_rows, session_factory, write_session
 from minwon.errors import Conflict
 from minwon.org import service as org_service
 from minwon.org.security import token_digest
@@ -44,7 +44,7 @@ from minwon.voices.models import (
     VoiceImportRow,
 )
 
-BATCH_SECONDS = 0.3
+BATCH_SECONDS = 0.25
 FIRST_BATCH = 200
 MIN_BATCH = 20
 MAX_BATCH = 5000
@@ -129,7 +129,16 @@ def load(
 
     Each batch is read and prepared before its write transaction, which then only inserts
     (and first checks that no other loader took those rows meanwhile)."""
-    pause = pause or (lambda: make_way(engine))
+    with Yielding(engine) as yielding:
+        return _load(engine, import_id, progress, pause or yielding)
+
+
+def _load(
+    engine: Engine,
+    import_id: int,
+    progress: Callable[[int], None] | None,
+    pause: Callable[[], None],
+) -> int:
     batches = _Batches()
     with session_factory(engine)() as db:
         job = db.get_one(VoiceImport, import_id)
