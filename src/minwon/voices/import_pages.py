@@ -1,8 +1,9 @@
-"""The import page: staff upload a ledger file (CSV/XLSX), the server imports it in the
-background, and the page follows it — rows checked, voices saved, analyses made by the worker —
-or shows every bad row when nothing was saved. Thin: parse, hand over, render."""
+"""The import page: staff upload a ledger file (CSV/XLSX), the server imports it in a
+process of its own, and the page follows it — rows checked, voices saved, analyses made by the
+worker — or shows every bad row when nothing was saved. Thin: parse, hand over, render."""
 
 import logging
+import multiprocessing
 import re
 import shutil
 import tempfile
@@ -15,6 +16,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from minwon.db import make_engine
 from minwon.errors import Forbidden
 from minwon.org import service as org_service
 from minwon.org.roles import ADMIN, CS_MANAGER, WRITERS, Principal
@@ -104,17 +106,30 @@ def _options(form: dict[str, str], principal: Principal) -> dict[str, Any]:
 def _start(
     engine: Engine, path: Path, principal: Principal, import_id: int, options: dict[str, Any]
 ) -> None:
-    def run() -> None:
-        try:
-            import_file(
-                engine=engine, path=path, principal=principal, import_id=import_id, **options
-            )
-        except Exception:
-            log.exception("import %s failed", import_id)
-        finally:
-            shutil.rmtree(path.parent, ignore_errors=True)
+    """Run the import in a process of its own, so that checking a big file never holds this
+    server's interpreter; a thread waits for it and removes the uploaded file."""
+    url = engine.url.render_as_string(hide_password=False)
+    process = multiprocessing.get_context("spawn").Process(
+        target=_run, args=(url, path, principal, import_id, options), name=f"import-{import_id}"
+    )
+    process.start()
 
-    threading.Thread(target=run, name=f"import-{import_id}", daemon=True).start()
+    def tidy() -> None:
+        process.join()
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+    threading.Thread(target=tidy, name=f"import-{import_id}-wait", daemon=True).start()
+
+
+def _run(url: str, path: Path, principal: Principal, import_id: int, options: dict) -> None:
+    """The import process: import the file under the record the page made."""
+    engine = make_engine(url)
+    try:
+        import_file(engine=engine, path=path, principal=principal, import_id=import_id, **options)
+    except Exception:
+        log.exception("import %s failed", import_id)
+    finally:
+        engine.dispose()
 
 
 @router.get("/imports/{import_id:int}")
