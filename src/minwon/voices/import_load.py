@@ -19,7 +19,7 @@ and no ``answer_sent`` event, so no mail and no survey invitation ever follows f
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -252,7 +252,7 @@ def _write(db: Session, batch: _Batch) -> None:
     db.execute(gone, execution_options={"synchronize_session": False})
 
 
-def _referring(ids: list[int], rows: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+def _referring(ids: list[int], rows: Sequence[dict[str, Any] | None]) -> list[dict[str, Any]]:
     """Rows that refer to a voice, given its id (None: that voice has no such row)."""
     return [{**r, "voice_id": i} for i, r in zip(ids, rows, strict=True) if r is not None]
 
