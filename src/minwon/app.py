@@ -65,6 +65,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
     from minwon.surveys.routes import router as survey_api
+    from minwon.voices.import_pages import router as import_pages
     from minwon.voices.io_routes import router as voice_io
     from minwon.voices.pages import router as voice_pages
     from minwon.voices.routes import router as voice_api
@@ -82,6 +83,7 @@ def _mount_routers(app: FastAPI) -> None:
         outreach_pages,
         patrol_pages,
         action_pages,
+        import_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)

@@ -1,6 +1,7 @@
 """The background work `minwon worker` does beside delivering mail, round by round: learn
-routing from transfers, check surges hourly, invite citizens to surveys after answers, and keep
-the dashboards' rollups current.
+routing from transfers, check surges hourly, invite citizens to surveys after answers, keep the
+dashboards' rollups current, finish imports a crash interrupted and analyse imported voices (for
+``ANALYSIS_BUDGET`` seconds a round, rounds following at once while any wait).
 
 Any number of workers may run these rounds on one database: each job runs under its lease
 (``minwon.leases``), so at any moment one worker runs it and the others skip it for that round;
@@ -27,6 +28,8 @@ T = TypeVar("T")
 LEASE = timedelta(minutes=5)
 """How long a worker may hold a job before another may take it over: well above a round's
 length (seconds), short enough that the jobs of a crashed worker resume within minutes."""
+ANALYSIS_BUDGET = 20.0
+"""Seconds a round spends analysing imported voices; workers share that queue row by row."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Round:
     invited: int
     counted: int
     busy: tuple[str, ...] = ()
+    analysed: int = 0
 
 
 def _leased(
@@ -59,10 +63,12 @@ def run_once(
     holder: str | None = None,
 ) -> Round:
     """One round of every background job whose lease this worker (``holder``, a fresh name by
-    default) can take, each job in its own short transactions."""
-    from minwon.analysis import jobs
+    default) can take, each job in its own short transactions; imported voices waiting for
+    their analysis are shared among all workers."""
+    from minwon.analysis import backlog, jobs
     from minwon.reports import rollups
     from minwon.surveys import service as surveys
+    from minwon.voices import import_jobs
 
     now = now or utcnow()
     holder = holder or leases.new_holder()
@@ -86,7 +92,16 @@ def run_once(
     counted = _leased(
         engine, "rollups", lambda: rollups.update(engine).total, 0, holder=holder, busy=busy
     )
-    return Round(analysed.learned, analysed.alerts, invited, counted, tuple(busy))
+    _leased(
+        engine,
+        "import-recovery",
+        lambda: import_jobs.recover(engine, now=now),
+        0,
+        holder=holder,
+        busy=busy,
+    )
+    caught_up = backlog.catch_up(engine, budget=ANALYSIS_BUDGET)
+    return Round(analysed.learned, analysed.alerts, invited, counted, tuple(busy), caught_up)
 
 
 def run_forever(
@@ -96,8 +111,9 @@ def run_forever(
     and the next one tries again, so one bad record never stops the worker."""
     holder = leases.new_holder()
     while not stop.is_set():
+        busy = False
         try:
-            run_once(engine, base_url=base_url, holder=holder)
+            busy = run_once(engine, base_url=base_url, holder=holder).analysed > 0
         except Exception:
             log.exception("background round failed")
-        stop.wait(poll_seconds)
+        stop.wait(0.0 if busy else poll_seconds)

@@ -1,5 +1,5 @@
-"""The ``minwon`` command: serve, demo, db, worker, import, export, org, token, report, rollups,
-backup, restore."""
+"""The ``minwon`` command: serve, demo, db, worker, import(s), export, org, token, report,
+rollups, backup, restore."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -117,7 +117,7 @@ def worker(
         done = background.run_once(engine, base_url=settings.base_url, force=True)
         console.print(
             f"학습한 이송: {done.learned}건, 급증 알림: {done.alerts}건, "
-            f"만족도 조사 초대: {done.invited}건"
+            f"만족도 조사 초대: {done.invited}건, 가져온 민원 분석: {done.analysed}건"
         )
         if done.busy:
             console.print(f"다른 작업자가 실행 중이라 건너뛴 작업: {', '.join(done.busy)}")
@@ -152,25 +152,40 @@ def import_(
         str, typer.Option("--as", help="staff login recorded as importer")
     ] = "admin",
 ) -> None:
-    """Import voices from a CSV/XLSX file; a file with any bad row imports nothing."""
+    """Import voices from a CSV/XLSX file; a file with any bad row imports nothing. The
+    analysis of the imported voices follows in `minwon worker` (see `minwon imports`)."""
     from minwon.db import get_engine
-    from minwon.voices.importer import import_file
+    from minwon.voices.import_cli import run_import
 
     principal = _principal(as_login)
-    with _progress("가져오는 중") as bar:
-        task = bar.add_task("import", total=None)
-        report = import_file(
-            engine=get_engine(),
-            path=file,
-            principal=principal,
-            create_units=create_units,
-            office=office,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    report = run_import(
+        console,
+        engine=get_engine(),
+        path=file,
+        principal=principal,
+        create_units=create_units,
+        office=office,
+    )
     if report.errors:
         err.print(report.format(), markup=False, highlight=False)
         raise typer.Exit(1)
     console.print(report.format(), markup=False, highlight=False)
+
+
+@app.command("imports")
+def imports(
+    follow: Annotated[bool, typer.Option(help="show bars until saving and analysis end")] = False,
+    limit: Annotated[int, typer.Option(help="how many recent imports")] = 10,
+    as_login: Annotated[str, typer.Option("--as", help="whose imports (by office)")] = "admin",
+) -> None:
+    """Recent imports: rows checked, voices saved, analyses made by the worker."""
+    from minwon.db import get_engine
+    from minwon.voices.import_cli import follow_imports, show_imports
+
+    principal, engine = _principal(as_login), get_engine()
+    show_imports(console, engine=engine, principal=principal, limit=limit)
+    if follow:
+        follow_imports(console, engine=engine, principal=principal, limit=limit)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """Engine, sessions and the declarative base shared by every domain."""
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -8,7 +9,16 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import Field
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -99,6 +109,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+WRITER_GAP = 0.12
+"""Seconds a bulk writer leaves the SQLite database alone between two batches: longer than the
+longest sleep of SQLite's busy handler (100 ms, plus some scheduling slack), so a writer
+waiting in another process gets its turn."""
+
 _write_locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 LOCK_TIMEOUT = 30.0
@@ -155,3 +170,89 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             db.rollback()
             raise
+
+
+def insert_rows(db: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in few round trips, in the session's transaction (the bulk loads of
+    imports use this), with the values SQLAlchemy would have sent (column defaults, type
+    processing) but without its per-row work: SQLite's executemany runs its loop in C,
+    PostgreSQL takes the rows through ``COPY``. A key missing from a row takes the default."""
+    if not rows:
+        return
+    table: Table = model.__table__  # type: ignore[assignment]
+    given = set().union(*rows)
+    columns = [c for c in table.columns if c.name in given or _python_default(c)]
+    dialect = db.get_bind().dialect
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    values = (
+        [
+            p(v) if p else v
+            for p, v in zip(processors, (_value(c, row) for c in columns), strict=True)
+        ]
+        for row in rows
+    )
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw: Any = db.connection().connection.driver_connection
+    if dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row_values in values:
+                copy.write_row(row_values)
+        return
+    marks = ", ".join("?" for _ in columns)
+    raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+
+
+def _python_default(column: Column[Any]) -> bool:
+    default = column.default
+    return default is not None and (default.is_scalar or default.is_callable)
+
+
+def _value(column: Column[Any], row: dict[str, Any]) -> Any:
+    if column.name in row:
+        return row[column.name]
+    default: Any = column.default
+    if default is None:
+        return None
+    return default.arg if default.is_scalar else default.arg(None)
+
+
+class Yielding:
+    """The pause a bulk writer (an import, the analysis catch-up) makes between two batches.
+
+    On SQLite it leaves the database alone for ``WRITER_GAP``, then again for as long as other
+    connections committed meanwhile (a queue of waiting writers is served first), up to
+    ``MAX_GAPS`` gaps; PostgreSQL needs no pause. Use as a context manager: on SQLite it holds
+    one connection to read ``PRAGMA data_version`` (which moves when others commit)."""
+
+    MAX_GAPS = 5
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._raw: Any = None
+
+    def __enter__(self) -> "Yielding":
+        if self.engine.dialect.name == "sqlite":
+            self._raw = self.engine.raw_connection()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+    def __call__(self) -> None:
+        if self._raw is None:
+            return
+        for _ in range(self.MAX_GAPS):
+            before = self._version()
+            time.sleep(WRITER_GAP)
+            if self._version() == before:
+                return
+
+    def _version(self) -> int:
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute("PRAGMA data_version")
+            return int(cursor.fetchone()[0])
+        finally:
+            cursor.close()

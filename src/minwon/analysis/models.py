@@ -115,3 +115,13 @@ class AnalysisCursor(Base):
     __tablename__ = "analysis_cursor"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AnalysisBacklog(Base):
+    """A voice in the ledger whose analysis the worker still has to make (imported voices:
+    their text is masked and read after the import, not during it)."""
+
+    __tablename__ = "analysis_backlog"
+    voice_id: Mapped[int] = mapped_column(ForeignKey("voice.id"), primary_key=True)
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    addressed: Mapped[bool] = mapped_column(Boolean, default=False)

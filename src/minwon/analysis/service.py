@@ -138,11 +138,16 @@ class Reading:
     tokens: list[str]
 
 
+def mask_voice(title: str, body: str, names: list[str]) -> MaskResult:
+    """A voice's text with its personal data masked: what every analysis reads and stores."""
+    return mask(analysis_text(title, body), names=names)
+
+
 def read(title: str, body: str, names: list[str]) -> Reading:
     """Mask a new voice's text and take its content words (once per intake)."""
     from minwon.analysis.tokenize import content_tokens
 
-    masked = mask(analysis_text(title, body), names=names)
+    masked = mask_voice(title, body, names)
     return Reading(masked=masked, tokens=content_tokens(masked.text))
 
 

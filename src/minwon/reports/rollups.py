@@ -5,10 +5,11 @@ round, to the month, unit, office and all-office rows derived from them (``repor
 
 A voice counts as received on its receipt day (KST) in the unit that received it; a transfer
 counts out of the old unit and in at the new one. An answer counts on its answer day, on time
-when it was sent by the deadline. Survey invitations count on the day they were made (only those
-sent to a citizen: ``surveys.invitations.ASKED_VIA``), and an answered invitation counts on its
-invitation's row, whenever the answer came, so no row ever has more answered invitations than
-invitations. The answers themselves (their number and sums, and the answers without an
+when it was sent by the deadline; an imported voice answered (or closed) before it came to
+minwon counts so on its answer day too. Survey invitations count on the day they were made (only
+those sent to a citizen: ``surveys.invitations.ASKED_VIA``), and an answered invitation counts
+on its invitation's row, whenever the answer came, so no row ever has more answered invitations
+than invitations. The answers themselves (their number and sums, and the answers without an
 invitation) count on the day they were given. A response is read only once its invitation has
 been counted.
 """
@@ -35,7 +36,7 @@ from minwon.surveys.models import SurveyInvitation, SurveyResponse
 from minwon.timeutil import as_aware, to_kst
 from minwon.voices import history, queries
 
-KINDS = ("received", "answer_sent", "closed", "reopened", "transferred")
+KINDS = ("received", "answer_sent", "closed", "reopened", "transferred", "imported")
 BATCH = 5000
 
 VoiceKey = tuple[int, date, int, int, str]
@@ -75,7 +76,7 @@ def _voice_counts(db: Session, events: list[tuple[int, int, str]]) -> dict[Voice
     counts: dict[VoiceKey, dict] = defaultdict(lambda: defaultdict(float))
     for _, voice_id, kind in events:
         f = facts.get(voice_id)
-        if f is None:
+        if f is None or (kind == "imported" and f.answered_at is None):
             continue
         when = f.received_at if kind in ("received", "transferred") else f.answered_at
         if kind in ("closed", "reopened") or when is None:
@@ -86,7 +87,8 @@ def _voice_counts(db: Session, events: list[tuple[int, int, str]]) -> dict[Voice
             c["received"] += 1
         elif kind == "transferred":
             c["transferred_out"] += 1
-        elif kind == "answer_sent" and f.answered_at is not None:
+        elif kind in ("answer_sent", "imported") and f.answered_at is not None:
+            c["closed"] += int(kind == "imported" and f.closed_at is not None)
             c["answered"] += 1
             late = f.due_at is not None and as_aware(f.answered_at) > as_aware(f.due_at)
             c["late" if late else "on_time"] += 1

@@ -126,12 +126,20 @@ def _due_in_hours(received: datetime, budget: timedelta, calendar: WorkCalendar)
 def _due_in_days(received: datetime, days: int, calendar: WorkCalendar) -> datetime:
     """Close of the ``days``-th working day, counting the day of receipt when it is a working day
     and the voice came in before it closed."""
-    day = received.date()
-    if not (calendar.is_working_day(day) and received.time() < calendar.work_end):
+    before_close = received.time() < calendar.work_end
+    return _on(_last_day(received.date(), before_close, days, calendar), calendar.work_end)
+
+
+@lru_cache(maxsize=4096)
+def _last_day(day: date, before_close: bool, days: int, calendar: WorkCalendar) -> date:
+    """The ``days``-th working day counted from ``day``; cached, because a ledger import asks
+    it for every row and the answer depends only on the day, the hour's side of closing time
+    and the calendar."""
+    if not (calendar.is_working_day(day) and before_close):
         day = calendar.next_working_day(day)
     for _ in range(days - 1):
         day = calendar.next_working_day(day)
-    return _on(day, calendar.work_end)
+    return day
 
 
 def due_at(

@@ -52,6 +52,8 @@ class _Row:
 
     line: int
     voice_in: VoiceCreate
+    office_id: int
+    received_at: datetime
     status: str
     status_text: str
     answer: str
@@ -65,6 +67,7 @@ class _Cells:
         self.header, self.line = header, line
         self.raw = {c: cells[i] if i < len(cells) else None for c, i in header.index.items()}
         self.issues: list[ImportIssue] = []
+        self._failed: set[str] = set()
         for col, value in self.raw.items():
             if isinstance(value, _NoFormulaResult):
                 self.fail(
@@ -78,11 +81,11 @@ class _Cells:
     def fail(self, col: str, message: str) -> None:
         """Record a problem with ``col`` of this row."""
         self.issues.append(ImportIssue(self.line, self.header.label(col) if col else "", message))
+        self._failed.add(col)
 
     def failed(self, col: str) -> bool:
         """Whether ``col`` already has a problem in this row."""
-        label = self.header.label(col)
-        return any(issue.column == label for issue in self.issues)
+        return col in self._failed
 
     def parse(self, col: str, fn: Callable[..., Any], *args: Any, required: bool = False) -> Any:
         """``fn(value, *args)`` for a non-blank cell; None (and a problem) otherwise."""
@@ -140,11 +143,11 @@ class _Checker:
         received = fields["received_at"]
         status, status_text, answer, answered_at = self._outcome(c, received)
         voice_in = self._voice_in(c, fields)
-        if c.issues or voice_in is None:
+        if c.issues or voice_in is None or office is None or received is None:
             for issue in c.issues:
                 self.report.add(issue)
             return None
-        return _Row(line, voice_in, status, status_text, answer, answered_at)
+        return _Row(line, voice_in, office.id, received, status, status_text, answer, answered_at)
 
     def _place(self, c: _Cells) -> tuple[_Office | None, str | None]:
         office = c.parse("office", self.resolver.office)

@@ -29,6 +29,9 @@ class ImportReport:
     bad_lines: set[int] = field(default_factory=set)
     ignored_columns: list[str] = field(default_factory=list)
     units_created: list[str] = field(default_factory=list)
+    import_id: int | None = None
+    resumable: bool = False
+    waiting_analysis: int = 0
 
     @property
     def ok(self) -> bool:
@@ -57,12 +60,24 @@ class ImportReport:
             )
             if self.units_created:
                 lines.append("새로 만든 부서: " + ", ".join(self.units_created))
+            if self.waiting_analysis:
+                lines.append(
+                    f"분석(개인정보 가림, 분류 추천, 비슷한 민원, 어조) 대기 "
+                    f"{self.waiting_analysis:,}건: minwon worker가 이어서 합니다 "
+                    "(진행: minwon imports)."
+                )
             return "\n".join(lines)
-        lines.append(
-            f"오류 {self.error_count:,}건 (행 {len(self.bad_lines):,}개, "
-            f"읽은 행 {self.rows_read:,}개) — 아무것도 저장하지 않았습니다. "
-            "고친 뒤 파일 전체를 다시 가져오세요."
-        )
+        if self.resumable:
+            lines.append(
+                f"저장이 {self.voices_created:,}/{self.rows_read:,}건에서 중단되었습니다. "
+                "번호는 이미 예약되어 있으니 minwon worker가 나머지를 이어서 저장합니다."
+            )
+        else:
+            lines.append(
+                f"오류 {self.error_count:,}건 (행 {len(self.bad_lines):,}개, "
+                f"읽은 행 {self.rows_read:,}개) — 아무것도 저장하지 않았습니다. "
+                "고친 뒤 파일 전체를 다시 가져오세요."
+            )
         lines += _error_table(self.errors)
         if self.error_count > len(self.errors):
             lines.append(f"… 외 {self.error_count - len(self.errors):,}건")

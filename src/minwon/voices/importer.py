@@ -1,6 +1,6 @@
 """Import a ledger kept elsewhere (CSV or XLSX) into minwon: every row is checked first, then
-every row is written in one transaction — or, if any row is wrong, nothing is written and the
-report names each bad row (its line as the file shows it) and column.
+every row is written — or, if any row is wrong, nothing is written and the report names each
+bad row (its line as the file shows it) and column.
 
 File: CSV (UTF-8 with or without BOM, CP949/EUC-KR as Korean Excel saves it, or Excel's
 UTF-16 "유니코드 텍스트"; comma or tab separated) or XLSX (the first sheet). The first non-empty
@@ -36,11 +36,19 @@ the organisation's own). The office of a row is its `office` cell, else the offi
 office. With `--create-units` an unknown unit code creates that unit (code and name = the
 value) in the row's office (admins and CS managers only).
 
-Each voice is created like any other intake (ledger number of its unit and year, legal deadline
-counted from `received_at`) and gets an `imported` history event naming the file, line and
-original status. Answered/closed rows get their answer as sent at `answered_at` (closed rows
-are closed at that time too), without notifying anyone; only unit leads, CS managers and admins
-may import them. XLSX formulas are read by their saved results; a formula without one is an
+Each voice gets what intake gives it (ledger number of its unit and year, legal deadline
+counted from `received_at`, a `received` history event) and an `imported` event naming the
+file, line and original status. Answered/closed rows get their answer as sent at `answered_at`
+(closed rows are closed at that time too), without notifying anyone: no mail, no survey
+invitation; only unit leads, CS managers and admins may import them. A row without a unit goes
+where the office's routing rules send it, else to its front desk; the analysis (masking,
+routing suggestion, similar voices, tone) is made afterwards by `minwon worker`.
+
+How a big file stays out of everyone's way: the checking pass stages the good rows in short
+batches (``import_stage``); once the whole file passed, one short transaction reserves every
+unit's and year's block of ledger numbers, and the staged rows become voices in short batches
+(``import_load``) that cannot fail on the data, resumed after a crash. Other writers wait for
+one batch at most. XLSX formulas are read by their saved results; a formula without one is an
 error (open and save the file in Excel first). The report lists the first 1,000 problems and
 counts all of them.
 """
@@ -49,22 +57,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from minwon.analysis.intake import AnalysisAdvisor
-from minwon.db import session_factory, write_session
+from minwon.analysis import backlog
+from minwon.db import session_factory
 from minwon.errors import MinwonError
-from minwon.org import service as org_service
 from minwon.org.roles import WRITERS, Principal
-from minwon.timeutil import to_kst
-from minwon.voices import history, service
-from minwon.voices.catalog import ANSWERED, CLOSED
-from minwon.voices.import_check import _Checker, _Row
-from minwon.voices.import_columns import COLUMNS, REQUIRED, _Header, _read_header
+from minwon.voices import import_jobs, import_load
+from minwon.voices.import_check import _Checker
+from minwon.voices.import_columns import COLUMNS, REQUIRED, _read_header
 from minwon.voices.import_lookup import _Resolver
 from minwon.voices.import_read import (
     _CsvSource,
@@ -74,8 +78,8 @@ from minwon.voices.import_read import (
     _Source,
 )
 from minwon.voices.import_report import MAX_LISTED_ERRORS, ImportIssue, ImportReport
+from minwon.voices.import_stage import STAGE_BATCH, Stager
 from minwon.voices.import_values import _Bad, parse_when
-from minwon.voices.models import Answer, Voice
 
 # The names other code imports from here; the helpers live in the import_* modules.
 __all__ = [
@@ -91,17 +95,16 @@ __all__ = [
 
 log = logging.getLogger("minwon")
 _PROGRESS_EVERY = 100
-
-
-class _Abort(Exception):
-    """Stop writing and roll back; the report says why."""
+CHECK, LOAD = "check", "load"
 
 
 @dataclass
 class _Ticker:
-    """Calls ``progress(done, total)`` every so often; total is 2 × rows (check, then write)."""
+    """Calls ``progress(done, total)`` every so often; total is 2 × rows (check, then write),
+    and ``phase(name)`` when the import moves from checking to loading."""
 
     progress: Callable[[int, int], None] | None
+    phase: Callable[[str], None] | None = None
     total: int = 0
 
     def tick(self, done: int, force: bool = False) -> None:
@@ -109,14 +112,9 @@ class _Ticker:
             self.total = max(self.total, done)
             self.progress(done, self.total)
 
-
-@dataclass
-class _Plan:
-    """What the checking pass learned for the writing pass."""
-
-    header: _Header
-    pending_units: dict[str, int]
-    strict_width: bool
+    def enter(self, name: str) -> None:
+        if self.phase is not None:
+            self.phase(name)
 
 
 def import_file(
@@ -127,34 +125,79 @@ def import_file(
     create_units: bool = False,
     office: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
+    import_id: int | None = None,
 ) -> ImportReport:
-    """Import a CSV or XLSX ledger file: all rows in one transaction, or none at all.
+    """Import a CSV or XLSX ledger file: every row, or none at all.
 
-    Every row is checked first (a streaming pass); only a file without any problem is written,
-    through ``service.create`` so numbers and deadlines are the normal ones. Problems never
-    raise: they are in the returned report (``report.ok`` is False, ``report.format()`` shows
-    them). ``office`` is the office (code or name) of rows that name none; ``create_units``
-    lets unknown unit codes become new units of the row's office.
+    Every row is checked (a streaming pass that stages the good rows); only a file without any
+    problem reaches the ledger, with the numbers, deadlines and history intake gives. Problems
+    never raise: they are in the returned report (``report.ok`` is False, ``report.format()``
+    shows them). ``office`` is the office (code or name) of rows that name none;
+    ``create_units`` lets unknown unit codes become new units of the row's office. The import
+    is recorded (``import_jobs``) under ``import_id``, or a new record.
     """
     path = Path(path)
     report = ImportReport(file=path.name)
-    ticker = _Ticker(progress)
+    report.import_id = import_id or import_jobs.start(engine, file=path.name, principal=principal)
+    ticker = _Ticker(progress, phase)
     try:
-        if principal.role not in WRITERS:
-            raise _FileProblem("이 역할로는 민원을 가져올 수 없습니다.")
-        source = _open_source(path)
-        report.file_format = source.label
-        ticker.total = 2 * source.estimate()
-        with session_factory(engine)() as db:
-            plan = _check_all(db, source, principal, office, create_units, report, ticker)
-        if plan is not None and report.ok:
-            _write_all(engine, source, plan, principal, office, report, ticker)
+        _run(engine, path, principal, create_units, office, report, ticker)
     except _FileProblem as problem:
         report.add(ImportIssue(problem.line, "", problem.message))
+    except MinwonError as exc:
+        report.add(ImportIssue(None, "", exc.message))
     except SQLAlchemyError as exc:
         log.exception("import of %s failed", path)
-        report.add(ImportIssue(None, "", f"데이터베이스 오류로 가져오지 못했습니다: {exc}"))
+        report.resumable = report.voices_created < report.rows_read and _reserved(engine, report)
+        report.add(ImportIssue(None, "", f"데이터베이스 오류로 가져오기가 멈췄습니다: {exc}"))
+    import_jobs.close(engine, import_id=report.import_id, report=report)
     return report
+
+
+def _run(
+    engine: Engine,
+    path: Path,
+    principal: Principal,
+    create_units: bool,
+    office: str | None,
+    report: ImportReport,
+    ticker: _Ticker,
+) -> None:
+    if principal.role not in WRITERS:
+        raise _FileProblem("이 역할로는 민원을 가져올 수 없습니다.")
+    source = _open_source(path)
+    report.file_format = source.label
+    ticker.total = 2 * source.estimate()
+    ticker.enter(CHECK)
+    with session_factory(engine)() as db:
+        stager = Stager(engine, db, report.import_id or 0)
+        new_units = _check_all(db, source, principal, office, create_units, report, ticker, stager)
+    if new_units is None or not report.ok:
+        return
+    import_load.reserve(
+        engine, import_id=stager.import_id, counts=dict(stager.ordinals), new_units=new_units
+    )
+    report.units_created = list(new_units)
+    ticker.enter(LOAD)
+
+    def loaded(n: int) -> None:
+        report.voices_created = n
+        ticker.tick(report.rows_read + n, force=True)
+
+    report.voices_created = import_load.load(engine, import_id=stager.import_id, progress=loaded)
+    ticker.tick(report.rows_read + report.voices_created, force=True)
+    with session_factory(engine)() as db:
+        waiting = backlog.waiting(db_session=db, import_ids=[stager.import_id])
+    report.waiting_analysis = waiting.get(stager.import_id, 0)
+
+
+def _reserved(engine: Engine, report: ImportReport) -> bool:
+    """Whether the import got past its point of no return (its numbers are reserved)."""
+    try:
+        return import_jobs.state_of(engine, import_id=report.import_id or 0) == import_jobs.LOADING
+    except SQLAlchemyError:
+        return False
 
 
 def _check_all(
@@ -165,7 +208,9 @@ def _check_all(
     create_units: bool,
     report: ImportReport,
     ticker: _Ticker,
-) -> _Plan | None:
+    stager: Stager,
+) -> dict[str, int] | None:
+    """Check every row, staging the good ones; the units to create, or None for a bad header."""
     rows = _nonempty_rows(source)
     first = next(rows, None)
     if first is None:
@@ -174,114 +219,20 @@ def _check_all(
     if header is None or not report.ok:
         return None
     resolver = _Resolver(db, principal, office, create_units)
-    strict = isinstance(source, _CsvSource)
-    checker = _Checker(header, resolver, principal, report, strict)
+    checker = _Checker(header, resolver, principal, report, isinstance(source, _CsvSource))
     for line, cells in rows:
         report.rows_read += 1
-        checker.check(line, cells)
+        row = checker.check(line, cells)
+        if row is None:
+            stager.stop()
+        else:
+            stager.add(row)
+        if report.rows_read % STAGE_BATCH == 0:
+            stager.flush(report.rows_read, ticker.total // 2)
         ticker.tick(report.rows_read)
     if report.rows_read == 0:
         report.add(ImportIssue(header.line, "", "머리글만 있고 가져올 행이 없습니다."))
     ticker.total = 2 * report.rows_read
+    stager.flush(report.rows_read, report.rows_read)
     ticker.tick(report.rows_read, force=True)
-    return _Plan(header, dict(resolver.pending_units), strict)
-
-
-def _write_all(
-    engine: Engine,
-    source: _Source,
-    plan: _Plan,
-    principal: Principal,
-    office: str | None,
-    report: ImportReport,
-    ticker: _Ticker,
-) -> None:
-    created = 0
-    try:
-        with write_session(engine) as db:
-            units = _create_units(db, plan.pending_units)
-            pinned = _pin_organisation(db)  # noqa: F841  (kept alive for the loop)
-            resolver = _Resolver(db, principal, office, create=False)
-            checker = _Checker(plan.header, resolver, principal, report, plan.strict_width)
-            for line, cells in _nonempty_rows(source, checked=True):
-                if line <= plan.header.line:
-                    continue
-                row = checker.check(line, cells)
-                if row is None:
-                    raise _Abort
-                _write_row(db, row, principal, plan.header, report)
-                created += 1
-                ticker.tick(report.rows_read + created)
-    except _Abort:
-        return
-    report.voices_created, report.units_created = created, units
-    ticker.tick(report.rows_read + created, force=True)
-
-
-def _pin_organisation(db: Session) -> list[Any]:
-    """Hold the units, offices and organisations for the whole import.
-
-    The session's identity map keeps only objects someone refers to; holding these makes each
-    intake's ``unit.office.organization`` a lookup in memory instead of two SELECTs per row.
-    """
-    units = org_service.list_units(db_session=db)
-    offices = {unit.office for unit in units}
-    return [*units, *offices, *{office.organization for office in offices}]
-
-
-def _create_units(db: Session, pending: dict[str, int]) -> list[str]:
-    for code, office_id in pending.items():
-        office = org_service.get_office(db_session=db, office_id=office_id)
-        org_service.create_unit(db_session=db, office=office, code=code, name=code)
-    return list(pending)
-
-
-def _write_row(
-    db: Session, row: _Row, principal: Principal, header: _Header, report: ImportReport
-) -> None:
-    try:
-        with db.no_autoflush:  # the previous row's events go out with this row's insert
-            voice, _secret = service.create(
-                advisor=AnalysisAdvisor(), db_session=db, voice_in=row.voice_in, principal=principal
-            )
-    except MinwonError as exc:
-        col = exc.field if exc.field in COLUMNS else None
-        report.add(ImportIssue(row.line, header.label(col) if col else "", exc.message))
-        raise _Abort from exc
-    _record_outcome(db, voice, row, principal, report.file)
-
-
-def _record_outcome(db: Session, voice: Voice, row: _Row, principal: Principal, file: str) -> None:
-    """Give the voice its status and answer from the file, with one truthful history event."""
-    before = voice.status
-    if row.status in (ANSWERED, CLOSED) and row.answered_at is not None:
-        at = row.answered_at
-        db.add(
-            Answer(
-                voice_id=voice.id,
-                body=row.answer,
-                status="sent",
-                created_at=at,
-                approved_at=at,
-                sent_at=at,
-            )
-        )
-        voice.answered_at = at
-        voice.closed_at = at if row.status == CLOSED else None
-    voice.status = row.status
-    after: dict[str, Any] = {"status": row.status, "file": file, "line": row.line}
-    if row.status_text:
-        after["original_status"] = row.status_text
-    if row.answered_at is not None:
-        after["answered_at"] = to_kst(row.answered_at).isoformat()
-    note = f"{file} {row.line}행에서 가져옴"
-    note += f" (원본 상태: {row.status_text})" if row.status_text else ""
-    history.record(
-        db_session=db,
-        voice=voice,
-        actor=principal,
-        kind="imported",
-        before={"status": before},
-        after=after,
-        note=note,
-    )
+    return dict(resolver.pending_units)

@@ -131,3 +131,41 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     voice_id: Mapped[int | None] = mapped_column(ForeignKey("voice.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VoiceImport(Base):
+    """One import of a ledger file and how far it got: ``checking`` (rows are read, checked
+    and staged), ``failed`` (nothing was written), ``loading`` (numbers are reserved; the
+    staged rows become voices batch by batch, resumed after a crash), ``loaded``."""
+
+    __tablename__ = "voice_import"
+    __table_args__ = (Index("ix_voice_import_state", "state", "updated_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file: Mapped[str] = mapped_column(String(255))
+    file_format: Mapped[str] = mapped_column(String(64), default="")
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    actor_label: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(16), default="checking")
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_checked: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    plan: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class VoiceImportRow(Base):
+    """A checked row of an import waiting to become a voice: its unit, ledger year, place in
+    that unit's year among the file's rows, and the voice's fields (JSON)."""
+
+    __tablename__ = "voice_import_row"
+    import_id: Mapped[int] = mapped_column(ForeignKey("voice_import.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)

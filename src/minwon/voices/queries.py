@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, literal, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from minwon.db import UTCDateTime
 from minwon.errors import Invalid
@@ -362,6 +362,7 @@ class CountFact:
     received_at: datetime
     answered_at: datetime | None
     due_at: datetime | None
+    closed_at: datetime | None = None
 
 
 def count_facts(*, db_session: Session, ids: list[int]) -> dict[int, CountFact]:
@@ -376,6 +377,7 @@ def count_facts(*, db_session: Session, ids: list[int]) -> dict[int, CountFact]:
         Voice.received_at,
         Voice.answered_at,
         Voice.due_at,
+        Voice.closed_at,
     )
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
@@ -390,3 +392,12 @@ def campaign_voices(*, db_session: Session, office_id: int, campaign: str) -> li
         Voice.office_id == office_id, Voice.campaign == campaign, Voice.status != "transferred"
     )
     return [(i, d) for i, d in db_session.execute(query)]
+
+
+def by_ids(*, db_session: Session, ids: list[int]) -> list[Voice]:
+    """Voices by id with their contacts, in id order, whatever their office (for background
+    work such as the analysis of imported voices; never for a person's view)."""
+    if not ids:
+        return []
+    query = select(Voice).options(selectinload(Voice.contact)).where(Voice.id.in_(ids))
+    return list(db_session.scalars(query.order_by(Voice.id)))
