@@ -251,7 +251,7 @@ def _lead(db: Session, unit_id: int, rng: random.Random) -> Staff:
     ).all()
     if leads:
         return rng.choice(leads)
-    return db.scalars(select(Staff).where(Staff.role == "admin")).first()
+    return db.scalars(select(Staff).where(Staff.role == "admin").limit(1)).one()
 
 
 def _officer(db: Session, unit_id: int, rng: random.Random) -> Staff | None:
