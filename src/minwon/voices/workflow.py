@@ -57,7 +57,13 @@ def _require_status(voice: Voice, *allowed: str) -> None:
 
 
 def _set_status(
-    db: Session, voice: Voice, actor: Principal, status: str, kind: str, note: str = "", **extra
+    db: Session,
+    voice: Voice,
+    actor: Principal,
+    status: str,
+    kind: str,
+    note: str = "",
+    **extra: str,
 ) -> None:
     before = {"status": voice.status}
     voice.status = status
