@@ -76,7 +76,7 @@ def of_action(
         raise Invalid("완료된 조치만 효과를 볼 수 있습니다.", field="status")
     if not 7 <= days <= MAX_DAYS:
         raise Invalid(f"비교 기간은 7~{MAX_DAYS}일이어야 합니다.", field="days")
-    category = db.get(Category, action.category_id).code if action.category_id else None
+    category = db.get_one(Category, action.category_id).code if action.category_id else None
     if not action.dong and category is None:
         raise Invalid("효과를 보려면 조치에 장소(행정동)나 분류가 있어야 합니다.", field="dong")
     done = as_aware(action.done_at)

@@ -4,8 +4,10 @@ through the outbox ("you said, we did"), and the public board shows it with mask
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,8 +88,12 @@ def create(db: Session, *, principal: Principal, data: ActionIn, voice_ids: list
     return action
 
 
-def _common(values: object) -> object:
-    found = {v for v in values if v}  # type: ignore[union-attr]
+_H = TypeVar("_H", bound=Hashable)
+
+
+def _common(values: Iterable[_H | None]) -> _H | None:
+    """The one value the voices share (blanks aside), else None."""
+    found = {v for v in values if v}
     return found.pop() if len(found) == 1 else None
 
 

@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,7 +45,14 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from minwon.analysis.tokenize import content_tokens, tokenize_many
 
-__all__ = ["FORMAT_VERSION", "MIN_EXAMPLES", "Prediction", "Router", "RouterFormatError"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MIN_EXAMPLES",
+    "Prediction",
+    "Router",
+    "RouterFormatError",
+    "RouterParams",
+]
 
 FORMAT_VERSION = 1
 MIN_EXAMPLES = 10
@@ -251,6 +258,21 @@ def _weights(cols: list[int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # --- the router ---------------------------------------------------------------------------
 
 
+class RouterParams(TypedDict):
+    """A router's settings (the keyword arguments of ``Router``), stored with the model."""
+
+    alpha: float
+    epochs: int | None
+    max_words: int
+    max_chars: int
+    max_weights: int
+    char_weight: float
+    class_balance: float
+    calibration_share: float
+    random_state: int
+    n_jobs: int | None
+
+
 class Router:
     """Suggests a label for a text: train on labelled texts, predict, learn from corrections.
 
@@ -272,7 +294,7 @@ class Router:
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:
-        self.params = {
+        self.params: RouterParams = {
             "alpha": alpha,
             "epochs": epochs,
             "max_words": max_words,

@@ -32,12 +32,17 @@ __all__ = ["TOKENS", "Finding", "Kind", "MaskResult", "mask", "mask_text"]
 
 # When two candidates overlap, the kind listed first wins (an e-mail address may contain a
 # phone-like number; a 13-digit resident number may pass the card checksum).
-_PRIORITY: dict[Kind, int] = {
-    kind: rank
-    for rank, kind in enumerate(
-        ("email", "rrn", "card", "phone", "account", "plate", "address_detail", "name")
-    )
-}
+_ORDER: tuple[Kind, ...] = (
+    "email",
+    "rrn",
+    "card",
+    "phone",
+    "account",
+    "plate",
+    "address_detail",
+    "name",
+)
+_PRIORITY: dict[Kind, int] = {kind: rank for rank, kind in enumerate(_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from minwon.analysis.intake import AnalysisAdvisor
 from minwon.db import write_session
@@ -59,7 +60,7 @@ SURGE_NOW = [
 
 
 def _file(
-    db,
+    db: Session,
     *,
     title: str,
     body: str,
@@ -89,7 +90,7 @@ def _file(
     return voice
 
 
-def _answer_and_reopen(db, voice: Voice, now: datetime) -> None:
+def _answer_and_reopen(db: Session, voice: Voice, now: datetime) -> None:
     lead = org_service.principal_for(org_service.staff_by_login(db_session=db, login="gr01.lead"))
     officer = org_service.staff_by_login(db_session=db, login="gr01.1")
     workflow.assign(db_session=db, voice=voice, principal=lead, assignee_login=officer.login)

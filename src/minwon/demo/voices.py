@@ -20,6 +20,7 @@ from minwon.org.models import Office, Staff
 from minwon.timeutil import KST, utcnow
 from minwon.voices import service as voice_service
 from minwon.voices import workflow
+from minwon.voices.models import Voice
 from minwon.voices.schemas import ContactIn, VoiceCreate
 
 POLICE_TOPICS = {"안전/환경", "인권/성평등", "행정", "기타", "교통/건축/국토", "반려동물"}
@@ -209,7 +210,9 @@ def _one(
     _progress(db, rng, voice, received, now)
 
 
-def _progress(db: Session, rng: random.Random, voice, received: datetime, now: datetime) -> None:
+def _progress(
+    db: Session, rng: random.Random, voice: Voice, received: datetime, now: datetime
+) -> None:
     age_days = (now - received).days
     if age_days < 3 and rng.random() < 0.7:
         return
@@ -231,7 +234,7 @@ def _progress(db: Session, rng: random.Random, voice, received: datetime, now: d
         )
 
 
-def _answer_time(rng: random.Random, voice, received: datetime, late: bool) -> datetime:
+def _answer_time(rng: random.Random, voice: Voice, received: datetime, late: bool) -> datetime:
     if voice.due_at is None:
         return received + timedelta(days=rng.randint(1, 5))
     span = max((voice.due_at - received).total_seconds(), 3600)
@@ -251,7 +254,7 @@ def _lead(db: Session, unit_id: int, rng: random.Random) -> Staff:
     ).all()
     if leads:
         return rng.choice(leads)
-    return db.scalars(select(Staff).where(Staff.role == "admin")).first()
+    return db.scalars(select(Staff).where(Staff.role == "admin").limit(1)).one()
 
 
 def _officer(db: Session, unit_id: int, rng: random.Random) -> Staff | None:

@@ -89,19 +89,20 @@ class _Apply:
     def _organization(self) -> None:
         spec = self.doc.organization
         org = self.db.scalar(select(Organization).where(Organization.code == spec.code))
-        if org is None and not spec.name:
+        name = spec.name or (org.name if org is not None else None)
+        if name is None:
             return self.fail(("organization", "name"), "새 기관에는 name이 있어야 합니다")
         self._known_kinds(org)
         if self.problems:
             return None
         if org is None:
             org = service.create_organization(
-                db_session=self.db, code=spec.code, name=spec.name, settings=spec.settings.stored()
+                db_session=self.db, code=spec.code, name=name, settings=spec.settings.stored()
             )
             outcome = "created"
         else:
             settings = {**org.settings, **spec.settings.stored()}
-            outcome = _assign(org, name=spec.name or org.name, settings=settings)
+            outcome = _assign(org, name=name, settings=settings)
         self.report.tallies["organization"].count(outcome)
         self.org = org
         self._closed_days()
@@ -147,15 +148,17 @@ class _Apply:
         office = self.db.scalar(select(Office).where(Office.code == spec.code))
         if office is None:
             if not spec.name:
-                return self.fail(
+                self.fail(
                     loc + ("name",), "새 본부·경찰서에는 name이 있어야 합니다(엑셀: offices 시트)"
                 )
+                return None
             office = service.create_office(
                 db_session=self.db, organization=self.org, code=spec.code, name=spec.name
             )
             tally.count("created")
         elif office.organization_id != self.org.id:
-            return self.fail(loc + ("code",), f"다른 기관의 본부·경찰서 코드입니다: {spec.code}")
+            self.fail(loc + ("code",), f"다른 기관의 본부·경찰서 코드입니다: {spec.code}")
+            return None
         else:
             tally.count(_assign(office, name=spec.name or office.name))
         return office
@@ -200,13 +203,15 @@ class _Apply:
     def _unit_ref(self, loc: Loc, code: str) -> Unit | None:
         unit = self.db.scalar(select(Unit).where(Unit.code == code))
         if unit is None or unit.office.organization_id != self.org.id:
-            return self.fail(loc, f"이 기관에 없는 부서 코드입니다: {code}")
+            self.fail(loc, f"이 기관에 없는 부서 코드입니다: {code}")
+            return None
         return unit
 
     def _office_ref(self, loc: Loc, code: str) -> Office | None:
         office = self.db.scalar(select(Office).where(Office.code == code))
         if office is None or office.organization_id != self.org.id:
-            return self.fail(loc, f"이 기관에 없는 본부·경찰서 코드입니다: {code}")
+            self.fail(loc, f"이 기관에 없는 본부·경찰서 코드입니다: {code}")
+            return None
         return office
 
     # categories
@@ -294,7 +299,8 @@ class _Apply:
         if (spec.unit and unit is None) or (spec.office and office is None):
             return None
         if unit is not None and office is not None and unit.office_id != office.id:
-            return self.fail(loc + ("unit",), f"부서 {unit.code}는 {office.code} 소속이 아닙니다")
+            self.fail(loc + ("unit",), f"부서 {unit.code}는 {office.code} 소속이 아닙니다")
+            return None
         return (office or (unit.office if unit else None)), unit
 
     def _new_staff(self, loc: Loc, spec: StaffIn, office: Office | None, unit: Unit | None) -> None:

@@ -35,7 +35,7 @@ _lock = threading.Lock()
 
 def office_rules(*, db_session: Session, office_id: int) -> OfficeRules:
     """The office's rules, from the cache when fresh, else read (and cached)."""
-    key = (str(db_session.get_bind().url), office_id)
+    key = (str(db_session.get_bind().engine.url), office_id)
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)

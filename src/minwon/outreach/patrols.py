@@ -236,7 +236,13 @@ def cluster_places(
         else:
             home[2].append(key)
     clusters = (
-        PlaceCluster(key, tuple(m), *(pos or (None, None)), sum(counts[k] for k in m))
+        PlaceCluster(
+            key,
+            tuple(m),
+            lat=pos[0] if pos is not None else None,
+            lon=pos[1] if pos is not None else None,
+            requests=sum(counts[k] for k in m),
+        )
         for key, pos, m in seeds
     )
     return tuple(sorted(clusters, key=lambda c: (-c.requests, c.key)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -110,7 +111,8 @@ def fans(db: Session, *, office_id: int, start: date, end: date, limit: int = 10
     ).all()
     by_key: dict[str, Fan] = {}
     ids: dict[str, list[int]] = defaultdict(list)
-    for key, voice_id, at, ledger_no, title, name in rows:
+    for citizen_key, voice_id, at, ledger_no, title, name in rows:
+        key = cast(str, citizen_key)  # the query keeps only rows that have a citizen key
         fan = by_key.setdefault(key, Fan(name=name or "—"))
         fan.voices.append((as_aware(at), ledger_no, title))
         ids[key].append(voice_id)

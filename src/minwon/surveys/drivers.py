@@ -148,7 +148,20 @@ def _rows(attr: str, groups: dict[Hashable, list[float]], min_n: int, level: flo
         rest_mean = other.total / other.n if other.n else None
         if here.n < min_n or other.n < min_n:
             out.append(
-                Driver(attr, val, here.n, here.mean, other.n, rest_mean, *[None] * 5, "not_enough")
+                Driver(
+                    attr,
+                    val,
+                    here.n,
+                    here.mean,
+                    other.n,
+                    rest_mean,
+                    diff=None,
+                    low=None,
+                    high=None,
+                    d=None,
+                    g=None,
+                    status="not_enough",
+                )
             )
             continue
         c = _compare(here, other, level)
@@ -222,5 +235,5 @@ def _keys(rec: Mapping[str, Any] | object, value: str) -> list[str]:
 def _check_score(v: object, scale: tuple[float, float] | None, i: int) -> None:
     if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
         raise ValueError(f"record {i}: the score must be a finite number; got {v!r}")
-    if scale is not None and not scale[0] <= v <= scale[1]:
+    if scale is not None and not scale[0] <= float(v) <= scale[1]:
         raise ValueError(f"record {i}: score {v!r} is outside {scale[0]:g}–{scale[1]:g}")

@@ -5,9 +5,9 @@ free text is masked and read for tone before it is stored."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Invalid
@@ -79,7 +79,7 @@ def submit(
         .where(SurveyInvitation.id == invitation.id, SurveyInvitation.used_at.is_(None))
         .values(used_at=now)
     )
-    if used.rowcount != 1:
+    if cast(CursorResult[Any], used).rowcount != 1:
         raise Conflict("이미 응답한 조사입니다.")
     texts = [
         mask_text(str(answers[q.key])) for q in questions if q.kind == "text" and answers[q.key]

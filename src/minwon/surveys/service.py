@@ -4,8 +4,10 @@ happy-call entered by staff; the worker sends invitations for newly answered voi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -16,7 +18,7 @@ from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.surveys import invitations, templates
 from minwon.surveys.invitations import Issued, Target
-from minwon.surveys.models import SurveyInvitation, SurveyResponse, SurveyTemplate
+from minwon.surveys.models import SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
 from minwon.surveys.responses import submit
 from minwon.timeutil import as_aware, to_kst, utcnow
 from minwon.voices import history
@@ -168,7 +170,9 @@ def happy_call(
     )
 
 
-def survey_of(db: Session, invitation: SurveyInvitation) -> tuple:
+def survey_of(
+    db: Session, invitation: SurveyInvitation
+) -> tuple[SurveyTemplate, list[SurveyQuestion]]:
     """The template and questions an invitation asks."""
     template = db.get_one(SurveyTemplate, invitation.template_id)
     return template, templates.questions(db_session=db, template_id=template.id)
@@ -186,7 +190,9 @@ def csat_of_voices(db: Session, voice_ids: list[int]) -> dict[int, int]:
             .join(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
             .where(SurveyInvitation.voice_id.in_(chunk), SurveyResponse.csat.is_not(None))
         )
-        found.update(dict(db.execute(query).all()))
+        # Both columns are NOT NULL here: voice_id is IN (...) and csat IS NOT NULL.
+        rows = cast(Sequence[tuple[int, int]], db.execute(query).all())
+        found.update(dict(rows))
     return found
 
 

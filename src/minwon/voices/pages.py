@@ -91,7 +91,12 @@ def deadlines(request: Request, db: SessionDep, principal: PageStaff) -> Respons
     unit = views.own_unit_code(principal, views.units_for(db, principal))
     pages = {}
     for name in ("overdue", "due_soon"):
-        flt = queries.LedgerFilter(unit=unit or None, sort="due", **{name: True})
+        flt = queries.LedgerFilter(
+            unit=unit or None,
+            sort="due",
+            overdue=name == "overdue",
+            due_soon=name == "due_soon",
+        )
         pages[name] = queries.page(
             db_session=db, principal=principal, flt=flt, limit=DEADLINE_LIMIT
         )

@@ -149,8 +149,14 @@ def ledger_query(params: Mapping[str, str], default_unit: str = "") -> LedgerQue
     values = {name: params.get(name, "").strip() for name in FILTER_FIELDS}
     if "unit" not in params:
         values["unit"] = default_unit
+    given = {name: values[name] or None for name in FILTER_FIELDS}
     flt = LedgerFilter(
-        **{name: values[name] or None for name in FILTER_FIELDS if name != "sort"},
+        status=given["status"],
+        kind=given["kind"],
+        channel=given["channel"],
+        category=given["category"],
+        unit=given["unit"],
+        q=given["q"],
         sort=values["sort"] or "-received",
         date_from=_day(params, "date_from"),
         date_to=_day(params, "date_to"),

@@ -57,7 +57,13 @@ def _require_status(voice: Voice, *allowed: str) -> None:
 
 
 def _set_status(
-    db: Session, voice: Voice, actor: Principal, status: str, kind: str, note: str = "", **extra
+    db: Session,
+    voice: Voice,
+    actor: Principal,
+    status: str,
+    kind: str,
+    note: str = "",
+    **extra: str,
 ) -> None:
     before = {"status": voice.status}
     voice.status = status
@@ -264,7 +270,7 @@ def extend(
             f"연장은 처리기간({voice.period_days}일) 이내로만 할 수 있습니다.", field="days"
         )
     before = voice.due_at
-    voice.due_at = _extended_due(db_session, voice, days)
+    voice.due_at = _extended_due(db_session, voice, before, days)
     voice.extended, voice.extension_reason = True, reason
     history.record(
         db_session=db_session,
@@ -279,11 +285,11 @@ def extend(
     return voice
 
 
-def _extended_due(db: Session, voice: Voice, days: int) -> datetime:
-    """Further ``days`` counted from the current deadline by the same legal rules."""
+def _extended_due(db: Session, voice: Voice, due: datetime, days: int) -> datetime:
+    """Further ``days`` counted from the current deadline ``due`` by the same legal rules."""
     org = org_service.organization_of_office(db_session=db, office_id=voice.office_id)
     calendar = org_service.calendar_for(db_session=db, organization=org)
-    current = to_kst(voice.due_at)
+    current = to_kst(due)
     if days <= 5:
         extended = due_at(current, days, calendar)
     else:
@@ -344,8 +350,8 @@ def answers_read(*, db_session: Session, voice_id: int) -> list[AnswerRead]:
             id=a.id,
             body=a.body,
             status=a.status,
-            author=names.get(a.author_id),
-            approver=names.get(a.approver_id),
+            author=names.get(a.author_id) if a.author_id is not None else None,
+            approver=names.get(a.approver_id) if a.approver_id is not None else None,
             created_at=a.created_at,
             sent_at=a.sent_at,
         )

@@ -36,6 +36,7 @@ from unicodedata import east_asian_width
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["MAX_BARS", "NO_DATA", "bar_svg", "font_path", "korean_font", "line_svg", "pareto_svg"]
 
@@ -351,7 +352,7 @@ def _render(draw: Callable[[Figure], None], label: str, size: tuple[float, float
     from matplotlib.figure import Figure
 
     family = korean_font()
-    rc: dict[str, Any] = {
+    rc: dict[RcKeyType, Any] = {
         "font.family": [family, _FALLBACK_FAMILY],
         "font.size": 9,
         "svg.fonttype": "path",

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, cast
 
 import yaml
 
@@ -76,7 +76,7 @@ _SECTION_KEYS: dict[str, set[str]] = {  # values a group or an entry may set, pe
     "profanity": {"sentiment", "anger"},
     "safety": {"weight", "sentiment", "anger", "distress"},
 }
-_ROLE = {
+_ROLE: dict[str, Role] = {
     "sentiment": "sentiment",
     "intensifiers": "intensifier",
     "requests": "request",
@@ -87,11 +87,38 @@ _ROLE = {
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
+class _Options(TypedDict):
+    """What a group sets for all its terms (an entry cannot override these)."""
+
+    flag: str | None
+    courtesy: bool
+    damped: bool
+
+
+class _Values(TypedDict, total=False):
+    """What a group sets and each entry may override (the keys of ``_SECTION_KEYS``)."""
+
+    sentiment: float
+    anger: float
+    distress: float
+    factor: float
+    weight: float
+    requestable: bool
+
+
 def _check_value(key: str, value: Any, where: str) -> float | bool:
     if key in ("requestable", "courtesy", "length_damped"):
-        if not isinstance(value, bool):
-            raise LexiconError(f"{where}: {key} must be true or false, not {value!r}")
-        return value
+        return _check_switch(key, value, where)
+    return _check_number(key, value, where)
+
+
+def _check_switch(key: str, value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise LexiconError(f"{where}: {key} must be true or false, not {value!r}")
+    return value
+
+
+def _check_number(key: str, value: Any, where: str) -> float:
     low, high = _RANGES[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise LexiconError(f"{where}: {key} must be a number in [{low:g}, {high:g}], not {value!r}")
@@ -122,13 +149,16 @@ def _expand(raw: Any, where: str) -> tuple[list[str], bool, bool]:
     return forms, start, end
 
 
-def _section_groups(name: str, body: Any, where: str) -> list[tuple[str, dict[str, Any], list]]:
-    """Normalise a section into (group name, group values, terms) triples."""
+def _section_groups(name: str, body: Any, where: str) -> list[tuple[str, dict[str, Any], Any]]:
+    """Normalise a section into (group name, group values, terms) triples.
+
+    The terms are returned as written; :func:`_group_entries` checks them.
+    """
     if name in ("sentiment", "safety"):
         if not isinstance(body, list):
             raise LexiconError(f"{where}: {name} must be a list of groups")
         label = "group" if name == "sentiment" else "kind"
-        groups = []
+        groups: list[tuple[str, dict[str, Any], Any]] = []
         for i, group in enumerate(body):
             if not isinstance(group, dict) or not _NAME.fullmatch(str(group.get(label, ""))):
                 raise LexiconError(f"{where}: {name}[{i}] needs a {label}: lower_snake_name")
@@ -139,7 +169,9 @@ def _section_groups(name: str, body: Any, where: str) -> list[tuple[str, dict[st
     return [(name, body, body.get("terms"))]
 
 
-def _group_entries(section: str, group: str, spec: dict[str, Any], terms: Any, where: str):
+def _group_entries(
+    section: str, group: str, spec: dict[str, Any], terms: Any, where: str
+) -> Iterator[tuple[str, Entry, str]]:
     """Yield (key, Entry, entry location) for every surface form of a group."""
     allowed, only = _SECTION_KEYS[section], _GROUP_ONLY.get(section, set())
     extra = set(spec) - allowed - only - {"terms", "group", "kind"}
@@ -152,10 +184,10 @@ def _group_entries(section: str, group: str, spec: dict[str, Any], terms: Any, w
         raise LexiconError(f"{where}: group {group!r} flag must be a lower_snake_name")
     at_group = f"{where}: group {group!r}"
     defaults = {k: _check_value(k, spec[k], at_group) for k in allowed & set(spec)}
-    options = {
+    options: _Options = {
         "flag": flag,
-        "courtesy": _check_value("courtesy", spec.get("courtesy", False), at_group),
-        "damped": _check_value("length_damped", spec.get("length_damped", True), at_group),
+        "courtesy": _check_switch("courtesy", spec.get("courtesy", False), at_group),
+        "damped": _check_switch("length_damped", spec.get("length_damped", True), at_group),
     }
     for item in terms:
         raw, values = (item.get("term"), dict(item)) if isinstance(item, dict) else (item, {})
@@ -166,9 +198,11 @@ def _group_entries(section: str, group: str, spec: dict[str, Any], terms: Any, w
         merged = defaults | {k: _check_value(k, v, at) for k, v in values.items()}
         if section == "safety":
             merged.setdefault("weight", 1.0)
+        # Keys are limited to the section's allowed ones and each value was checked to its type.
+        fields = cast(_Values, merged)
         forms, start, end = _expand(raw, at)
         for form in forms:
-            entry = Entry(form, _ROLE[section], group, **options, **merged)  # type: ignore[arg-type]
+            entry = Entry(form, _ROLE[section], group, **options, **fields)
             yield form.replace(" ", ""), _with_markers(entry, start, end), at
 
 
@@ -196,7 +230,7 @@ def _parse_file(path: Path | str, text: str) -> tuple[dict[str, Entry], dict[str
     return entries, seen
 
 
-def _file_entries(doc: dict[str, Any], where: str):
+def _file_entries(doc: dict[str, Any], where: str) -> Iterator[tuple[str, Entry, str]]:
     for section in _SECTION_KEYS:
         if section in doc:
             for group, spec, terms in _section_groups(section, doc[section], where):

@@ -6,7 +6,8 @@ Revises: 0006
 Create Date: 2026-11-24 03:00:00.000000
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -39,7 +40,7 @@ SURVEY = (
     ("promoters", sa.Integer()),
     ("detractors", sa.Integer()),
 )
-DIMS = {
+DIMS: dict[str, Callable[[], sa.types.TypeEngine[Any]]] = {
     "office_id": sa.Integer,
     "unit_id": sa.Integer,
     "officer_id": sa.Integer,
@@ -75,7 +76,7 @@ def upgrade() -> None:
     )
     for name, source, monthly, key in TABLES:
         measures = VOICE if source == "rollup_voice_day" else SURVEY
-        columns = [
+        columns: list[sa.Column[Any]] = [
             sa.Column(k, sa.Date() if k == "day" else DIMS[k](), nullable=False) for k in key
         ]
         columns += [sa.Column(m, kind, nullable=False) for m, kind in measures]
