@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,7 +86,7 @@ def find(db: Session, *, office_id: int, now: datetime) -> list[Found]:
     series, recent, units, names = _series(db, office_id, now)
     found = []
     for s in surges.detect(series):
-        kind, key = s.key  # type: ignore[misc]
+        kind, key = cast(tuple[str, str], s.key)  # every series key is a (kind, key) pair
         ids = recent[s.key]
         top = Counter(units[i] for i in ids if i in units).most_common(1)
         label = names.get(s.key, key)

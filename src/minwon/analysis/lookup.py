@@ -186,6 +186,8 @@ def clusters(
     )
     out = []
     for cluster_id, n, first, last in db_session.execute(query).all():
+        if cluster_id is None:  # excluded by the query; narrows the type
+            continue
         members = list(
             db_session.scalars(
                 select(VoiceAnalysis)

@@ -58,7 +58,7 @@ _models_lock = threading.Lock()
 
 def _active_model_id(db: Session, organization_id: int, target: str) -> int | None:
     """The id of the active model, looked up at most once per MODEL_TTL per process."""
-    key = (str(db.get_bind().url), organization_id, target)
+    key = (str(db.get_bind().engine.url), organization_id, target)
     now = time.monotonic()
     with _models_lock:
         hit = _checked.get(key)

@@ -55,9 +55,20 @@ class ContactIn:
     at: datetime | None = None
 
 
-def _require_officer(principal: Principal) -> None:
-    if principal.role not in WRITERS or principal.unit_id is None or principal.office_id is None:
+@dataclass(frozen=True)
+class _Officer:
+    """A staff member of a unit, who may log outreach: their ids, known to be set."""
+
+    staff_id: int
+    office_id: int
+    unit_id: int
+
+
+def _require_officer(principal: Principal) -> _Officer:
+    office_id, unit_id, staff_id = principal.office_id, principal.unit_id, principal.staff_id
+    if principal.role not in WRITERS or unit_id is None or office_id is None or staff_id is None:
         raise Forbidden("현장 면담은 부서에 소속된 직원이 기록합니다.")
+    return _Officer(staff_id, office_id, unit_id)
 
 
 def _campaign_by_code(db: Session, office_id: int, code: str | None) -> Campaign | None:
@@ -79,7 +90,7 @@ def log_contact(db: Session, *, principal: Principal, data: ContactIn) -> Contac
     from minwon.voices.schemas import ContactIn as VoiceContactIn
     from minwon.voices.schemas import VoiceCreate
 
-    _require_officer(principal)
+    me = _require_officer(principal)
     if data.housing not in HOUSING:
         raise Invalid("주거 형태를 고르세요.", field="housing")
     if data.request_channel not in ("outreach", "card"):
@@ -88,8 +99,8 @@ def log_contact(db: Session, *, principal: Principal, data: ContactIn) -> Contac
     at = data.at or now
     if at > now + timedelta(minutes=5) or at < now - timedelta(days=60):
         raise Invalid("면담 시각은 최근 60일 안이어야 합니다.", field="at")
-    campaign = _campaign_by_code(db, principal.office_id, data.campaign)
-    unit = org_service.get_unit(db_session=db, unit_id=principal.unit_id)
+    campaign = _campaign_by_code(db, me.office_id, data.campaign)
+    unit = org_service.get_unit(db_session=db, unit_id=me.unit_id)
     contact = Contact(
         office_id=principal.office_id,
         unit_id=principal.unit_id,
@@ -200,15 +211,15 @@ def my_progress(
     db: Session, *, principal: Principal, today: date | None = None
 ) -> targets.Progress:
     """The calling officer's contacts today against their target."""
-    _require_officer(principal)
+    officer = _require_officer(principal)
     today = today or to_kst(utcnow()).date()
-    me = [(principal.staff_id, principal.login, principal.name)]
-    calendar = office_rules(db_session=db, office_id=principal.office_id).calendar
+    me = [(officer.staff_id, principal.login, principal.name)]
+    calendar = office_rules(db_session=db, office_id=officer.office_id).calendar
     return targets.progress_today(
         [principal.login],
-        _records(db, [principal.staff_id], today, today),
+        _records(db, [officer.staff_id], today, today),
         today,
-        target_per_day=daily_target(db, principal.unit_id),
+        target_per_day=daily_target(db, officer.unit_id),
         roster=_roster(db, me, today, today) or None,
         calendar=calendar,
     )[0]

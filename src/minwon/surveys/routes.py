@@ -1,6 +1,6 @@
 """HTTP API of surveys under /api/v1: templates, a voice's invitation, scores and rankings."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
@@ -194,10 +194,11 @@ def ranking(
     offices = {o.id: o.name for o in org_service.list_offices(db_session=db, principal=everyone)}
     out = []
     for s in dashboard.ranking(db, scope, level=level, min_n=min_n):
-        name = offices.get(s.key, "—") if level == "office" else names.of(level, s.key)
+        key = cast(int, s.key)  # offices and units are ranked by their integer ids
+        name = offices.get(key, "—") if level == "office" else names.of(level, key)
         out.append(
             StandingRead(
-                key=int(s.key),
+                key=key,
                 name=name,
                 rank=s.ranked.rank,
                 status=s.ranked.status,
