@@ -75,6 +75,8 @@ PG_OK = _pg_reachable()
 if not PG_OK and os.environ.get("CI") == "true":
     raise RuntimeError(f"CI must reach PostgreSQL at {PG_ADMIN_URL}")
 ENGINES = ["sqlite", "postgresql"] if PG_OK else ["sqlite"]
+if os.environ.get("MINWON_TEST_ENGINES"):  # e.g. "sqlite": a second run on a moved clock
+    ENGINES = [e for e in ENGINES if e in os.environ["MINWON_TEST_ENGINES"].split(",")]
 
 
 def _pg_url() -> str:
