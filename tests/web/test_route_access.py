@@ -1,0 +1,139 @@
+"""Every route of the app, enumerated (so routes added later are covered too), asked by an
+anonymous caller, by each role, and by staff of another office about that office's voice and
+action: anonymous callers reach only the public routes listed here, no one ever gets a 5xx, and
+another office's rows are 403/404."""
+
+import re
+from typing import Any
+
+import pytest
+from factories import STAFF, World, build_world
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from minwon.app import create_app
+from web.pagetools import api_voice
+
+PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/submit"),
+    ("POST", "/submit"),
+    ("GET", "/submit/done"),
+    ("GET", "/track"),
+    ("POST", "/track"),
+    ("GET", "/s/{token}"),
+    ("POST", "/s/{token}"),
+    ("GET", "/s"),
+    ("GET", "/s/c/{code}"),
+    ("POST", "/s/c/{code}"),
+    ("POST", "/kiosk/{token}"),
+    ("GET", "/board/{office}"),
+    ("GET", "/patrols/request"),
+    ("POST", "/patrols/request"),
+    ("GET", "/api/v1/board/{office}"),
+    ("POST", "/api/v1/track"),
+    ("POST", "/api/v1/voices"),
+}
+"""Routes a citizen may reach without logging in (method, path template)."""
+
+_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def _routes(app: Any) -> list[tuple[str, str]]:
+    """(method, path template) of every route, HEAD aside."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            path = context.path_format or route.path_format
+            found += [(m, path) for m in sorted((context.methods or route.methods) - {"HEAD"})]
+    return found
+
+
+def _fill(path: str, values: dict[str, object]) -> str:
+    return _PARAM.sub(lambda m: str(values.get(m.group(1), 1)), path)
+
+
+def _refused_anonymous(method: str, path: str, response: Any) -> bool:
+    """401/403 for the API; pages send a visitor to the login page (or refuse a form)."""
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("location", "")
+    return response.status_code in (302, 303) and location.startswith("/login")
+
+
+@pytest.fixture
+def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]]:
+    """The test organisation with a voice and an action in office DJ."""
+    world = build_world(engine)
+    client = TestClient(
+        create_app(engine=engine), raise_server_exceptions=False, follow_redirects=False
+    )
+    voice = api_voice(client, world, "dj_officer", unit="DJ01")
+    action = client.post(
+        "/api/v1/actions",
+        json={"title": "안내문 개선", "voice_ids": [voice["id"]]},
+        headers=world.auth("dj_lead"),
+    )
+    assert action.status_code == 201, action.text
+    values = {
+        "voice_id": voice["id"],
+        "action_id": action.json()["id"],
+        "office": "DJ",
+        "login": "dj_officer",
+        "action": "assign",
+        "name": "received",
+        "code": "ABCD-EFGH-JKMN",
+        "token": "not-a-token",
+    }
+    return client, world, values
+
+
+def test_every_route_is_enumerated(engine: Engine) -> None:
+    routes = _routes(create_app(engine=engine))
+    assert len(routes) >= 100
+    assert ("GET", "/api/v1/voices/{voice_id}") in routes and ("GET", "/ledger") in routes
+    assert PUBLIC <= set(routes), PUBLIC - set(routes)
+
+
+def test_anonymous_callers_reach_only_the_public_routes(world_and_rows: tuple) -> None:
+    client, _, values = world_and_rows
+    wrong = []
+    for method, path in _routes(client.app):
+        response = client.request(method, _fill(path, values))
+        if response.status_code >= 500:
+            wrong.append(f"{method} {path} -> {response.status_code}")
+        elif (method, path) not in PUBLIC and not _refused_anonymous(method, path, response):
+            wrong.append(f"{method} {path} open to anyone -> {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_role_gets_a_server_error_anywhere(world_and_rows: tuple) -> None:
+    client, world, values = world_and_rows
+    wrong = []
+    for login, *_ in STAFF:
+        for method, path in _routes(client.app):
+            response = client.request(method, _fill(path, values), headers=world.auth(login))
+            if response.status_code >= 500:
+                wrong.append(f"{login}: {method} {path} -> {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("login", ["gr_officer", "gr_lead", "gr_cs"])
+def test_another_offices_voice_and_action_are_out_of_reach(
+    world_and_rows: tuple, login: str
+) -> None:
+    client, world, values = world_and_rows
+    wrong = []
+    for method, path in _routes(client.app):
+        if "{voice_id}" not in path and "{action_id}" not in path:
+            continue
+        response = client.request(method, _fill(path, values), headers=world.auth(login), json={})
+        if method == "GET" and response.status_code not in (403, 404):
+            wrong.append(f"{method} {path} -> {response.status_code}")
+        elif response.status_code < 300 or response.status_code >= 500:
+            wrong.append(f"{method} {path} -> {response.status_code}")
+    assert not wrong, "\n".join(wrong)
