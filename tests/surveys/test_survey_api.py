@@ -140,3 +140,14 @@ def test_survey_page_shows_index_drivers_comments_and_defines_templates(engine: 
         "/surveys/templates", data={**form, "csrf_token": csrf(officer, "/surveys")}
     )
     assert denied.status_code == 403
+
+
+def test_a_period_outside_the_calendar_the_ledger_knows_is_a_clear_422(engine: Engine) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    h = world.auth("gr_cs")
+    for query in ("start=0001-01-01", "end=0001-01-02", "end=9999-12-31", "start=3000-01-01"):
+        for path in ("/api/v1/surveys/rankings", "/api/v1/surveys/scores"):
+            r = client.get(f"{path}?{query}", headers=h)
+            assert r.status_code == 422, (path, query, r.text)
+            assert "1900년부터 2999년" in r.json()["detail"]
