@@ -17,6 +17,7 @@ from minwon import __version__
 from minwon.config import Settings, get_settings
 from minwon.db import get_engine, session_factory
 from minwon.errors import MinwonError
+from minwon.web.api_csrf import ApiCsrf
 from minwon.web.deps import LoginRequired
 from minwon.web.failsafe import AnswerUnexpected
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.add_middleware(AnswerUnexpected, respond=_unexpected)  # inside the session middleware
+    app.add_middleware(ApiCsrf, base_url=settings.base_url)  # reads the decoded session
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -62,3 +62,9 @@ window.addEventListener("load", () => {
   });
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
 });
+
+// htmx requests carry the session's CSRF token (the JSON API refuses cookie writes without it)
+document.addEventListener("htmx:configRequest", (event) => {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) event.detail.headers["X-CSRF-Token"] = meta.content;
+});
