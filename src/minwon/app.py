@@ -20,6 +20,7 @@ from minwon.errors import MinwonError
 from minwon.web.api_csrf import ApiCsrf
 from minwon.web.deps import LoginRequired
 from minwon.web.failsafe import AnswerUnexpected
+from minwon.web.headers import SecurityHeaders
 
 log = logging.getLogger("minwon")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(SecurityHeaders, base_url=settings.base_url)  # outermost: every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_routers(app)
     _add_error_handlers(app)

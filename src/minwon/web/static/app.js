@@ -68,3 +68,13 @@ document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) event.detail.headers["X-CSRF-Token"] = meta.content;
 });
+
+// progress bars: the width comes from data-pct (no inline style attribute: the CSP forbids them)
+const fillBars = (root) => {
+  root.querySelectorAll(".bar span[data-pct]").forEach((span) => {
+    const pct = Math.max(0, Math.min(100, parseFloat(span.dataset.pct) || 0));
+    span.style.width = `${pct}%`;
+  });
+};
+document.addEventListener("DOMContentLoaded", () => fillBars(document));
+document.addEventListener("htmx:load", (event) => fillBars(event.target.parentNode || document));
