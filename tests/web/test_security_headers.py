@@ -12,7 +12,7 @@ from minwon.web.headers import CSP
 from web.pagetools import client_for
 
 SRC = Path(__file__).parents[2] / "src" / "minwon"
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=", re.I)
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=|javascript:", re.I)
 
 
 @pytest.mark.parametrize(

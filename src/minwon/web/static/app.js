@@ -78,3 +78,11 @@ const fillBars = (root) => {
 };
 document.addEventListener("DOMContentLoaded", () => fillBars(document));
 document.addEventListener("htmx:load", (event) => fillBars(event.target.parentNode || document));
+
+// "back" and "print" links (no javascript: address: the CSP forbids them)
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-back], [data-print]");
+  if (!link) return;
+  if (link.hasAttribute("data-print")) { event.preventDefault(); window.print(); return; }
+  if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+});
