@@ -186,3 +186,22 @@ def test_content_disposition_escapes_and_falls_back() -> None:
         "evidence.heic",
     )
     assert download_name("photo 1.png", sniff(PNG), "evidence") == ("photo 1.png", "photo_1.png")
+
+
+def test_the_note_typed_with_a_refused_file_waits_in_the_form(engine: Engine) -> None:
+    client, detail, token = _action_page(engine)
+    r = client.post(
+        f"{detail}/evidence",
+        data={"csrf_token": token, "note": "가로등 교체 완료 <확인>"},
+        files={"file": ("page.html", REFUSED_FILES["html"], "text/html")},
+    )
+    assert REFUSED in r.text
+    assert "가로등 교체 완료 &lt;확인&gt;</textarea>" in r.text
+    assert "JPG, PNG, GIF, WEBP, HEIC, PDF, DOCX, XLSX, PPTX, HWP, HWPX" in r.text
+    assert "가로등 교체 완료" not in client.get(detail).text.split("<textarea")[1]
+
+
+def test_a_note_over_its_maximum_is_refused_in_korean(engine: Engine) -> None:
+    client, detail, token = _action_page(engine)
+    r = client.post(f"{detail}/evidence", data={"csrf_token": token, "note": "가" * 2001})
+    assert "메모는 2,000자 이내로" in r.text and _stored(engine) == []

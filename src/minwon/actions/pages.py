@@ -15,7 +15,14 @@ from minwon.errors import MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS
 from minwon.web.deps import CsrfDep, DbId, SessionDep
-from minwon.web.files import checked_upload, content_disposition, download_name, read_upload, sniff
+from minwon.web.files import (
+    ALLOWED,
+    checked_upload,
+    content_disposition,
+    download_name,
+    read_upload,
+    sniff,
+)
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
 
@@ -102,6 +109,8 @@ def detail(request: Request, action_id: DbId, db: SessionDep, principal: PageSta
         rule=EFFECT_RULE.split("\n\n", 2)[1] if EFFECT_RULE else "",
         STATUSES=STATUSES,
         may_edit=principal.role in LEADS,
+        note_kept=request.session.pop(f"evidence_note_{action.id}", ""),
+        accepted=", ".join(kind.ext.upper() for kind in ALLOWED),
     )
 
 
@@ -150,6 +159,8 @@ async def evidence(
     except MinwonError as exc:
         db.rollback()
         flash(request, exc.message, "error")
+        # the note typed with a refused file waits in the form (a short, bounded text)
+        request.session[f"evidence_note_{action_id}"] = str(form.get("note", ""))[:2000]
         return redirect(f"/actions/{action_id}")
     db.commit()
     return redirect(f"/actions/{action_id}")
