@@ -17,8 +17,11 @@ from minwon import __version__
 from minwon.config import Settings, get_settings
 from minwon.db import get_engine, session_factory
 from minwon.errors import MinwonError
+from minwon.web.api_csrf import ApiCsrf
+from minwon.web.body_limits import BodyLimits, LimitBody
 from minwon.web.deps import LoginRequired
 from minwon.web.failsafe import AnswerUnexpected
+from minwon.web.headers import SecurityHeaders
 
 log = logging.getLogger("minwon")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -36,7 +39,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    limits = BodyLimits(
+        body=settings.max_body_bytes,
+        upload=settings.max_upload_bytes,
+        imports=settings.max_import_bytes,
+    )
+    app.add_middleware(LimitBody, limits=limits, respond=_too_large)  # innermost: sees the session
     app.add_middleware(AnswerUnexpected, respond=_unexpected)  # inside the session middleware
+    app.add_middleware(ApiCsrf, base_url=settings.base_url)  # reads the decoded session
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -45,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(SecurityHeaders, base_url=settings.base_url)  # outermost: every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_routers(app)
     _add_error_handlers(app)
@@ -121,6 +132,13 @@ def _unexpected(request: Request) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": "서버 오류가 발생했습니다."}, status_code=500)
     return _error_page(request, 500, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.")
+
+
+def _too_large(request: Request, message: str) -> Response:
+    """The 413 for a body over its limit: JSON for the API, a Korean page for a person."""
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=413)
+    return _error_page(request, 413, message)
 
 
 def _add_error_handlers(app: FastAPI) -> None:

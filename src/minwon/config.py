@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 2.0
     default_language: str = "ko"
     page_size: int = 50
+    # request bodies: refused with 413 before they are read (see minwon.web.body_limits)
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_import_bytes: int = 512 * 1024 * 1024
 
 
 @lru_cache

@@ -183,7 +183,7 @@ def test_action_pages_and_public_board(engine: Engine) -> None:
     client.post(
         f"{detail}/evidence",
         data={"csrf_token": token, "note": "교체 완료 사진"},
-        files={"file": ("photo.jpg", b"\xff\xd8fake", "image/jpeg")},
+        files={"file": ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00fake", "image/jpeg")},
     )
     client.post(f"{detail}/status", data={"csrf_token": token, "status": "done"})
     page = client.get(detail)

@@ -15,6 +15,14 @@ from minwon.errors import MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS
 from minwon.web.deps import CsrfDep, DbId, SessionDep
+from minwon.web.files import (
+    ALLOWED,
+    checked_upload,
+    content_disposition,
+    download_name,
+    read_upload,
+    sniff,
+)
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
 
@@ -101,6 +109,8 @@ def detail(request: Request, action_id: DbId, db: SessionDep, principal: PageSta
         rule=EFFECT_RULE.split("\n\n", 2)[1] if EFFECT_RULE else "",
         STATUSES=STATUSES,
         may_edit=principal.role in LEADS,
+        note_kept=request.session.pop(f"evidence_note_{action.id}", ""),
+        accepted=", ".join(kind.ext.upper() for kind in ALLOWED),
     )
 
 
@@ -127,24 +137,30 @@ def status(
 async def evidence(
     request: Request, action_id: DbId, db: SessionDep, principal: PageStaff
 ) -> Response:
-    """Attach a note and optionally a file as evidence."""
+    """Attach a note and optionally a file as evidence; the file's type is sniffed from its
+    bytes and must be on the allow-list (photos, PDF, office and Hangul documents)."""
     form = await request.form()
     action = service.get(db, principal=principal, action_id=action_id)
     upload = form.get("file")
-    content = await upload.read() if isinstance(upload, UploadFile) else None
     try:
+        content, kind = None, None
+        if isinstance(upload, UploadFile) and upload.filename:
+            content = await read_upload(upload, service.MAX_FILE)
+            kind = checked_upload(content) if content else None
         service.add_evidence(
             db,
             principal=principal,
             action=action,
             note=str(form.get("note", "")),
             file_name=getattr(upload, "filename", "") or "",
-            content_type=getattr(upload, "content_type", "") or "",
+            content_type=kind.mime if kind else "",
             content=content or None,
         )
     except MinwonError as exc:
         db.rollback()
         flash(request, exc.message, "error")
+        # the note typed with a refused file waits in the form (a short, bounded text)
+        request.session[f"evidence_note_{action_id}"] = str(form.get("note", ""))[:2000]
         return redirect(f"/actions/{action_id}")
     db.commit()
     return redirect(f"/actions/{action_id}")
@@ -152,17 +168,23 @@ async def evidence(
 
 @router.get("/actions/evidence/{evidence_id:int}")
 def evidence_file(evidence_id: DbId, db: SessionDep, principal: PageStaff) -> Response:
-    """Download an evidence file (staff of the office)."""
+    """Download an evidence file (staff of the office) under its original name, with the type
+    its bytes show, never rendered by the browser."""
     from minwon.actions.models import ActionEvidence
 
     item = db.get(ActionEvidence, evidence_id)
     if item is None or item.content is None:
         raise NotFound("파일을 찾을 수 없습니다.")
     service.get(db, principal=principal, action_id=item.action_id)
+    kind = sniff(item.content)  # files stored before sniffing carry the uploader's claim
+    name, fallback = download_name(item.file_name, kind, "evidence")
     return Response(
         item.content,
-        media_type=item.content_type or "application/octet-stream",
-        headers={"Content-Disposition": 'attachment; filename="evidence"'},
+        media_type=kind.mime if kind else "application/octet-stream",
+        headers={
+            "Content-Disposition": content_disposition(name, fallback),
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -21,6 +21,8 @@ from minwon.voices.models import Voice
 
 STATUSES = {"planned": "계획", "in_progress": "진행 중", "done": "완료", "dropped": "취소"}
 MAX_FILE = 5 * 1024 * 1024
+MAX_NOTE = 2000
+"""The longest evidence note, in characters."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def add_evidence(
     _require_lead(principal)
     if not note.strip() and not content:
         raise Invalid("메모나 파일 중 하나는 있어야 합니다.", field="note")
+    if len(note) > MAX_NOTE:
+        raise Invalid(f"메모는 {MAX_NOTE:,}자 이내로 입력해 주세요.", field="note")
     if content is not None and len(content) > MAX_FILE:
         raise Invalid("파일은 5MB 이하여야 합니다.", field="file")
     evidence = ActionEvidence(

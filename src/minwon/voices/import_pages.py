@@ -28,7 +28,6 @@ from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("minwon")
-MAX_UPLOAD = 512 * 1024 * 1024
 _UNSAFE = re.compile(r"[^\w.\-() ]")
 
 
@@ -70,9 +69,10 @@ def upload(
     if file is None or not file.filename:
         flash(request, tr(request, "import_choose_file"), "error")
         return redirect("/imports")
-    saved = _save(file, file.filename)
+    limit = request.app.state.settings.max_import_bytes
+    saved = _save(file, file.filename, limit)
     if saved is None:
-        flash(request, tr(request, "import_too_big", mb=MAX_UPLOAD // 1024 // 1024), "error")
+        flash(request, tr(request, "import_too_big", mb=limit // 1024 // 1024), "error")
         return redirect("/imports")
     engine: Engine = request.app.state.engine
     import_id = import_jobs.start(engine, file=saved.name, principal=principal)
@@ -80,7 +80,7 @@ def upload(
     return redirect(f"/imports/{import_id}")
 
 
-def _save(upload: UploadFile, filename: str) -> Path | None:
+def _save(upload: UploadFile, filename: str, limit: int) -> Path | None:
     """The upload copied to a private folder, under its own name made safe (the report and
     history name the file); None when it is too big."""
     folder = Path(tempfile.mkdtemp(prefix="minwon-import-"))
@@ -88,7 +88,7 @@ def _save(upload: UploadFile, filename: str) -> Path | None:
     path = folder / (name or "upload")
     with path.open("wb") as out:
         shutil.copyfileobj(upload.file, out, 1 << 20)
-    if path.stat().st_size > MAX_UPLOAD:
+    if path.stat().st_size > limit:
         shutil.rmtree(folder, ignore_errors=True)
         return None
     return path

@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 from typing import IO, Annotated, BinaryIO, Literal, cast
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from minwon.org.roles import Principal
 from minwon.voices import exporter, queries, views
 from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.files import content_disposition
 
 router = APIRouter()
 
@@ -60,11 +60,6 @@ def ledger_filter(
 
 
 FilterDep = Annotated[queries.LedgerFilter, Depends(ledger_filter)]
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """An attachment header: an ASCII name for old clients, the Korean one per RFC 5987."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _stream(spool: IO[bytes]) -> Iterator[bytes]:

@@ -196,7 +196,8 @@ def _message(error: Mapping, lang: str) -> str:
     ):
         return translate(lang, "err_required")
     if kind == "string_too_long":
-        return translate(lang, "err_too_long", n=ctx.get("max_length", ""))
+        most = ctx.get("max_length", "")
+        return translate(lang, "err_too_long", n=f"{most:,}" if isinstance(most, int) else most)
     if "email" in loc:
         return translate(lang, "err_email")
     if "phone" in loc:

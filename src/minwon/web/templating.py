@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from minwon.surveys.templates import CSAT_LABELS
 from minwon.timeutil import to_kst
 from minwon.voices.catalog import CHANNELS, KINDS, STATUSES
+from minwon.voices.schemas import MAX_BODY
 from minwon.web.deps import csrf_token
 from minwon.web.i18n import LANGUAGES, translate
 
@@ -36,7 +37,11 @@ def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 templates.env.filters["kst"] = kst
 templates.env.globals.update(
-    KINDS=KINDS, CHANNELS=CHANNELS, STATUSES=STATUSES, CSAT_LABELS=CSAT_LABELS
+    KINDS=KINDS,
+    CHANNELS=CHANNELS,
+    STATUSES=STATUSES,
+    CSAT_LABELS=CSAT_LABELS,
+    MAX_BODY=MAX_BODY,
 )
 
 

@@ -62,3 +62,27 @@ window.addEventListener("load", () => {
   });
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
 });
+
+// htmx requests carry the session's CSRF token (the JSON API refuses cookie writes without it)
+document.addEventListener("htmx:configRequest", (event) => {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) event.detail.headers["X-CSRF-Token"] = meta.content;
+});
+
+// progress bars: the width comes from data-pct (no inline style attribute: the CSP forbids them)
+const fillBars = (root) => {
+  root.querySelectorAll(".bar span[data-pct]").forEach((span) => {
+    const pct = Math.max(0, Math.min(100, parseFloat(span.dataset.pct) || 0));
+    span.style.width = `${pct}%`;
+  });
+};
+document.addEventListener("DOMContentLoaded", () => fillBars(document));
+document.addEventListener("htmx:load", (event) => fillBars(event.target.parentNode || document));
+
+// "back" and "print" links (no javascript: address: the CSP forbids them)
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-back], [data-print]");
+  if (!link) return;
+  if (link.hasAttribute("data-print")) { event.preventDefault(); window.print(); return; }
+  if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+});
