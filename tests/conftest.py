@@ -2,6 +2,7 @@
 PostgreSQL (``MINWON_TEST_PG``; CI must reach one)."""
 
 import os
+import secrets
 from collections.abc import Iterator
 from datetime import datetime, time
 
@@ -14,6 +15,10 @@ from sqlalchemy.orm import Session
 import minwon.models  # noqa: F401  (registers every table)
 from minwon.db import Base, make_engine, session_factory
 from minwon.timeutil import KST
+
+os.environ["MINWON_SECRET_KEY"] = secrets.token_urlsafe(48)
+"""Every app and Settings() of the suite signs cookies with a long random key (never the
+shipped default, which ``minwon serve`` refuses)."""
 
 PG_ADMIN_URL = os.environ.get("MINWON_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DB = f"minwon_test_{os.getpid()}"

@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         session_cookie="minwon_session",
         max_age=settings.session_max_age,
         same_site="lax",
-        https_only=settings.cookie_secure,
+        https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders, base_url=settings.base_url)  # outermost: every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

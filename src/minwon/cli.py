@@ -18,7 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from minwon.config import get_settings
+from minwon.config import MIN_SECRET_KEY_LENGTH, get_settings, secret_key_problem
 from minwon.org.roles import Principal
 
 app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.")
@@ -87,7 +87,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="worker processes", min=1)] = 1,
 ) -> None:
     """Serve the web pages and the API; several workers share one loaded copy of the
-    application and the Korean model (see ``minwon.web.prefork``)."""
+    application and the Korean model (see ``minwon.web.prefork``). Refuses a weak secret key."""
+    require_secret_key()
     if workers > 1:
         from minwon.web import prefork
 
@@ -103,7 +104,9 @@ def worker(
     once: Annotated[bool, typer.Option(help="send what is due and stop")] = False,
 ) -> None:
     """Deliver the outbox (e-mail) with retries and run the background jobs (learning from
-    transfers, hourly surge checks, survey invitations after answers), until stopped."""
+    transfers, hourly surge checks, survey invitations after answers), until stopped.
+    Refuses a weak secret key, like ``serve``."""
+    require_secret_key()
     import minwon.models  # noqa: F401  (every table known before the first outbox round)
     from minwon.db import get_engine
     from minwon.outbox.smtp import SmtpSender
@@ -141,6 +144,27 @@ def worker(
         )
     except KeyboardInterrupt:
         stop.set()
+
+
+def require_secret_key() -> None:
+    """Stop (exit code 2) with a Korean and English message when ``MINWON_SECRET_KEY`` is the
+    shipped default, empty or short: anyone knowing the key can forge a signed cookie."""
+    problem = secret_key_problem(get_settings().secret_key)
+    if problem is None:
+        return
+    err.print(
+        f"MINWON_SECRET_KEY가 안전하지 않아 시작하지 않습니다: {problem}.\n"
+        f"{MIN_SECRET_KEY_LENGTH}자 이상의 무작위 값을 환경 변수나 .env 파일에 넣으세요. 예:\n"
+        '  export MINWON_SECRET_KEY="$(python -c '
+        "'import secrets; print(secrets.token_urlsafe(48))')\"\n"
+        "Refusing to start: MINWON_SECRET_KEY is unsafe (the shipped default, empty, or "
+        f"shorter than {MIN_SECRET_KEY_LENGTH} characters). Set a random value in the "
+        "environment or in .env, e.g.:\n"
+        '  python -c "import secrets; print(secrets.token_urlsafe(48))"',
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit(2)
 
 
 @app.command("import")
@@ -454,8 +478,18 @@ def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
-    """Load the demo organisation and voices, print the logins, then serve."""
+    """Load the demo organisation and voices, print the logins, then serve. Without a strong
+    ``MINWON_SECRET_KEY`` the demo signs cookies with its own random key, made once and kept
+    in ``.minwon-secret`` beside the database (see ``minwon.demo.secret``)."""
+    import os
+
+    from minwon.demo.secret import demo_secret_key
     from minwon.demo.setup import load_demo
+
+    key = demo_secret_key(get_settings())
+    if key != get_settings().secret_key:
+        os.environ["MINWON_SECRET_KEY"] = key
+        get_settings.cache_clear()
 
     with _progress("데모 민원 만드는 중") as bar:
         task = bar.add_task("demo", total=voices)

@@ -5,6 +5,25 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_SECRET_KEY = "change-me-in-production"
+"""The key shipped in the code: public, so never good enough to sign a real cookie."""
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` must not sign cookies (the shipped default, empty, or shorter than
+    ``MIN_SECRET_KEY_LENGTH``), or None for a usable key; serve and worker check this."""
+    if not key.strip():
+        return "비어 있습니다 (empty)"
+    if key == DEFAULT_SECRET_KEY:
+        return "코드에 들어 있는 기본값입니다 (the shipped default)"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return (
+            f"{MIN_SECRET_KEY_LENGTH}자보다 짧습니다 "
+            f"(shorter than {MIN_SECRET_KEY_LENGTH} characters)"
+        )
+    return None
+
 
 class Settings(BaseSettings):
     """Every knob minwon reads; documented in the README's configuration table."""
@@ -15,9 +34,15 @@ class Settings(BaseSettings):
     # FULL: a voice acknowledged is on disk even after a power loss; NORMAL: faster commits,
     # but a power loss (not a crash) can undo the last ones.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
-    secret_key: str = "change-me-in-production"
+    # Signs the browser cookie (CSRF token, messages). `minwon serve` and `minwon worker`
+    # refuse DEFAULT_SECRET_KEY, an empty or a short key; `minwon demo` makes its own.
+    secret_key: str = DEFAULT_SECRET_KEY
     base_url: str = "http://127.0.0.1:8000"
+    # A staff sign-in ends this many seconds after it began (absolute timeout) ...
     session_max_age: int = 60 * 60 * 12
+    # ... or after this many seconds without a request (idle timeout), whichever comes first.
+    session_idle_timeout: int = 30 * 60
+    # Cookies are `Secure` whenever base_url is https; true forces it on plain http too.
     cookie_secure: bool = False
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -33,6 +58,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
     max_import_bytes: int = 512 * 1024 * 1024
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies carry ``Secure``: always behind an https ``base_url``, or when
+        ``cookie_secure`` forces it."""
+        return self.cookie_secure or self.base_url.lower().startswith("https://")
 
 
 @lru_cache

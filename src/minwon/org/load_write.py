@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minwon.errors import MinwonError
-from minwon.org import service
+from minwon.org import service, sessions
 from minwon.org.load_problems import Loc, Locator, OrgFileError, Problem
 from minwon.org.load_report import LoadReport
 from minwon.org.models import Category, ClosedDay, Office, Organization, RoutingRule, Staff, Unit
 from minwon.org.schemas import CategoryIn, OfficeIn, OrgFile, StaffIn, UnitIn
 from minwon.org.security import hash_password, verify_password
+from minwon.timeutil import utcnow
 from minwon.voices.catalog import KINDS
 
 NO_OFFICE_ROLES = ("admin", "hq_analyst")
@@ -344,10 +345,18 @@ class _Apply:
             values.get("office_id", staff.office_id) is None
         ):
             return self.fail(loc + ("office",), "이 역할의 직원은 소속 본부·경찰서가 있어야 합니다")
+        before = (staff.role, staff.active, staff.office_id, staff.unit_id)
         outcome = _assign(staff, **values)
+        reason = (
+            "role" if before != (staff.role, staff.active, staff.office_id, staff.unit_id) else ""
+        )
         if spec.password and not verify_password(staff.password_hash, spec.password):
             staff.password_hash = hash_password(spec.password)
-            outcome = "updated"
+            outcome, reason = "updated", reason or "password"
+        if reason:  # a changed role, office, unit, state or password signs every browser out
+            sessions.end_staff_sessions(
+                db_session=self.db, staff_id=staff.id, now=utcnow(), reason=reason
+            )
         self.report.tallies["staff"].count(outcome)
         return None
 

@@ -89,6 +89,21 @@ class ApiToken(Base):
     staff: Mapped[Staff] = relationship()
 
 
+class StaffSession(Base):
+    """A staff member's signed-in browser: the cookie carries only a random token, the row
+    its SHA-256, so that ending a session here signs the browser out at its next request."""
+
+    __tablename__ = "staff_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
 class Category(Base):
     """A node of the organisation's category tree (Korean name, stable code)."""
 

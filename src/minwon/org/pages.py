@@ -10,8 +10,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from minwon.config import Settings
 from minwon.errors import Invalid, MinwonError
-from minwon.org import loader, service
+from minwon.org import loader, service, sessions
 from minwon.org.models import Category, Office, Organization, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -21,7 +22,8 @@ from minwon.org.schemas import (
     UnitCreate,
     korean_message,
 )
-from minwon.web.deps import CsrfDep, SessionDep
+from minwon.timeutil import utcnow
+from minwon.web.deps import CsrfDep, SessionDep, session_timeouts
 from minwon.web.pages import FormDep, PageStaff, flash, redirect
 from minwon.web.templating import render
 
@@ -111,6 +113,16 @@ def add_routing_rule(
     )
 
 
+@router.post("/admin/sessions/end-all", dependencies=[CsrfDep])
+def end_all_sessions(request: Request, db: SessionDep, principal: PageAdmin) -> Response:
+    """Sign every staff member out at once, the admin included (e.g. after a suspected leak
+    of a password or of the secret key); everyone signs in again."""
+    ended = sessions.end_all_sessions(db_session=db, now=utcnow(), reason="everyone")
+    db.commit()
+    flash(request, f"모든 사용자를 로그아웃시켰습니다 (세션 {ended}건). 다시 로그인하세요.")
+    return redirect("/login")
+
+
 @router.post("/admin/upload", dependencies=[CsrfDep])
 def upload(
     request: Request, db: SessionDep, principal: PageAdmin, file: UploadFile | None = None
@@ -188,11 +200,16 @@ def _render(
     request: Request, db: Session, principal: Principal, status: int = 200, **extra: Any
 ) -> Response:
     return render(
-        request, "org_admin.html", status, principal=principal, **_view(db, principal), **extra
+        request,
+        "org_admin.html",
+        status,
+        principal=principal,
+        **_view(db, principal, request.app.state.settings),
+        **extra,
     )
 
 
-def _view(db: Session, principal: Principal) -> dict[str, Any]:
+def _view(db: Session, principal: Principal, settings: Settings) -> dict[str, Any]:
     """Everything the admin page shows, by the service's lists."""
     orgs = service.list_organizations(db_session=db)
     offices = service.list_offices(db_session=db, principal=principal)
@@ -212,6 +229,19 @@ def _view(db: Session, principal: Principal) -> dict[str, Any]:
         "offices": offices,
         "organizations": orgs,
         "role_labels": ROLE_LABELS,
+        **_session_view(db, settings),
+    }
+
+
+def _session_view(db: Session, settings: Settings) -> dict[str, Any]:
+    """The sign-in section: valid sessions now and the timeouts, for the admin's decision."""
+    timeouts = session_timeouts(settings)
+    return {
+        "open_sessions": sessions.open_session_count(
+            db_session=db, now=utcnow(), timeouts=timeouts
+        ),
+        "idle_minutes": timeouts.idle // 60,
+        "max_hours": round(timeouts.absolute / 3600, 1),
     }
 
 

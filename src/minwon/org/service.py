@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from minwon.org import rules
+from minwon.org import rules, sessions
 from minwon.org.models import (
     ApiToken,
     Category,
@@ -27,6 +27,7 @@ from minwon.org.schemas import (
     UnitCreate,
 )
 from minwon.org.security import hash_password, new_token, token_digest, verify_password
+from minwon.timeutil import utcnow
 from minwon.voices.deadlines import WorkCalendar
 
 
@@ -324,6 +325,9 @@ def set_password(*, db_session: Session, staff: Staff, password: str) -> None:
     if len(password) < 8:
         raise Invalid("비밀번호는 8자 이상이어야 합니다.", field="password")
     staff.password_hash = hash_password(password)
+    sessions.end_staff_sessions(
+        db_session=db_session, staff_id=staff.id, now=utcnow(), reason="password"
+    )
 
 
 def issue_token(*, db_session: Session, staff: Staff, name: str) -> str:

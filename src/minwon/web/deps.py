@@ -2,15 +2,19 @@
 
 import secrets
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
+from minwon.config import Settings
 from minwon.db import MAX_DB_ID, begin_write
 from minwon.errors import Forbidden, MinwonError, Unauthorized
 from minwon.org import service as org_service
+from minwon.org import sessions
 from minwon.org.roles import CITIZEN, Principal
+from minwon.timeutil import utcnow
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -43,13 +47,41 @@ def get_principal(request: Request, db: SessionDep) -> Principal:
         return org_service.principal_for(
             org_service.staff_for_token(db_session=db, token=token.strip())
         )
-    staff_id = request.session.get("staff_id")
-    if staff_id:
-        staff = db.get(org_service.Staff, staff_id)
-        if staff is not None and staff.active:
-            return org_service.principal_for(staff)
-        request.session.clear()
+    sid = request.session.get("sid")
+    if not isinstance(sid, str) or not sid:
+        return CITIZEN
+    now = utcnow()
+    found = sessions.look_up(
+        db_session=db, token=sid, now=now, timeouts=session_timeouts(request.app.state.settings)
+    )
+    if found.needs_write:
+        _record(request, db, found, now)
+    if found.staff is not None:
+        return org_service.principal_for(found.staff)
+    request.session.pop("sid", None)
     return CITIZEN
+
+
+def session_timeouts(settings: Settings) -> sessions.Timeouts:
+    """The idle and absolute timeouts of staff sessions, from the settings."""
+    return sessions.Timeouts(idle=settings.session_idle_timeout, absolute=settings.session_max_age)
+
+
+def _record(request: Request, db: Session, found: sessions.Lookup, now: datetime) -> None:
+    """Write a session's new ``last_seen_at`` or its end: inside the request's own write
+    transaction on a form post, else in a short write of its own (a page view reads only)."""
+    if request.method in WRITE_METHODS:
+        sessions.record(db_session=db, lookup=found, now=now)
+        return
+    with request.app.state.sessions() as writer:
+        begin_write(writer)
+        sessions.record(db_session=writer, lookup=found, now=now)
+        writer.commit()
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (kept on the session row)."""
+    return request.client.host if request.client else ""
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -9,8 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from minwon.errors import Unauthorized
 from minwon.org import service as org_service
+from minwon.org import sessions
 from minwon.org.roles import Principal
-from minwon.web.deps import CsrfDep, LoginRequired, PrincipalDep, SessionDep
+from minwon.timeutil import utcnow
+from minwon.web.deps import CsrfDep, LoginRequired, PrincipalDep, SessionDep, client_address
 from minwon.web.i18n import translate
 from minwon.web.templating import language, render
 
@@ -88,7 +90,8 @@ def login_form(request: Request, principal: PagePrincipal, next: str = "/") -> R
 
 @router.post("/login", dependencies=[CsrfDep])
 def login(request: Request, db: SessionDep, form: FormDep) -> Response:
-    """Check the password; on success start a fresh session with a new CSRF token."""
+    """Check the password; on success end the browser's old session and start a fresh one
+    (a new token, kept on the server) with a new CSRF token."""
     login_name, target = form.get("login", "").strip(), safe_next(form.get("next"))
     try:
         staff = org_service.authenticate(
@@ -98,15 +101,31 @@ def login(request: Request, db: SessionDep, form: FormDep) -> Response:
         request.state.principal = None
         error = tr(request, "login_failed")
         return render(request, "login.html", 400, next=target, login=login_name, error=error)
+    now, old = utcnow(), request.session.get("sid")
+    if isinstance(old, str) and old:
+        sessions.end_session(db_session=db, token=old, now=now, reason="login")
+    token = sessions.start_session(
+        db_session=db,
+        staff=staff,
+        now=now,
+        ip=client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    db.commit()
     request.session.clear()
-    request.session["staff_id"] = staff.id
+    request.session["sid"] = token
     request.session["csrf"] = secrets.token_urlsafe(24)
     return redirect(target)
 
 
 @router.post("/logout", dependencies=[CsrfDep])
-def logout(request: Request) -> Response:
-    """End the session and go back to the login page."""
+def logout(request: Request, db: SessionDep) -> Response:
+    """End the session on the server (the cookie's token is worthless from now on) and go
+    back to the login page."""
+    token = request.session.get("sid")
+    if isinstance(token, str) and token:
+        sessions.end_session(db_session=db, token=token, now=utcnow(), reason="logout")
+        db.commit()
     request.session.clear()
     flash(request, tr(request, "logged_out"))
     return redirect("/login")

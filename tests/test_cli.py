@@ -1,0 +1,82 @@
+"""The ``minwon`` command's guard on the secret key: ``serve`` and ``worker`` refuse the shipped
+default, an empty or a short key (exit code 2, a Korean and English message on how to set one)."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+
+from minwon import cli
+from minwon.config import DEFAULT_SECRET_KEY, get_settings, secret_key_problem
+
+WEAK = {"default": DEFAULT_SECRET_KEY, "empty": "", "blank": "   ", "short": "s" * 31}
+
+
+@pytest.fixture
+def key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    """Settings re-read from the environment the test sets (and forgotten afterwards)."""
+    monkeypatch.setenv("MINWON_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def _refused(capsys: pytest.CaptureFixture[str], command) -> str:
+    with pytest.raises(typer.Exit) as info:
+        command()
+    assert info.value.exit_code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("weak", WEAK.values(), ids=WEAK.keys())
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_serve_and_worker_refuse_a_weak_key(
+    key: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], weak: str, command: str
+) -> None:
+    key.setenv("MINWON_SECRET_KEY", weak)
+    started: list[str] = []
+    key.setattr("uvicorn.run", lambda *a, **kw: started.append("uvicorn"))
+    key.setattr("minwon.outbox.worker.run_forever", lambda **kw: started.append("worker"))
+    run = (lambda: cli.serve(workers=1)) if command == "serve" else (lambda: cli.worker(once=False))
+    message = " ".join(_refused(capsys, run).split())
+    assert "MINWON_SECRET_KEY" in message and "secrets.token_urlsafe(48)" in message
+    assert "시작하지 않습니다" in message and "Refusing to start" in message
+    assert started == []
+
+
+def test_serve_starts_with_a_strong_key(key: pytest.MonkeyPatch) -> None:
+    key.setenv("MINWON_SECRET_KEY", "k" * 32)
+    started: list[str] = []
+    key.setattr("uvicorn.run", lambda *a, **kw: started.append(a[0]))
+    cli.serve(workers=1)
+    assert started == ["minwon.app:serve_app"]
+
+
+def test_key_rules() -> None:
+    assert secret_key_problem("x" * 32) is None
+    for weak in WEAK.values():
+        assert secret_key_problem(weak)
+
+
+def test_the_real_command_exits_with_2(tmp_path: Path) -> None:
+    source = str(Path(cli.__file__).parents[1])  # this checkout's code, whatever the cwd
+    env = {
+        **os.environ,
+        "PYTHONPATH": source,
+        "MINWON_SECRET_KEY": "",
+        "MINWON_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from minwon.cli import main; main()", "serve", "--port", "9"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "MINWON_SECRET_KEY" in done.stderr and done.stdout == ""
