@@ -13,6 +13,8 @@ from minwon.org.roles import Principal
 from minwon.web.deps import CsrfDep, LoginRequired, PrincipalDep, SessionDep
 from minwon.web.i18n import translate
 from minwon.web.templating import language, render
+from minwon.web.throttle import client_address, throttle_of, with_retry_after
+from minwon.web.throttle import message as throttle_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,13 +90,26 @@ def login_form(request: Request, principal: PagePrincipal, next: str = "/") -> R
 
 @router.post("/login", dependencies=[CsrfDep])
 def login(request: Request, db: SessionDep, form: FormDep) -> Response:
-    """Check the password; on success start a fresh session with a new CSRF token."""
+    """Check the password; on success start a fresh session with a new CSRF token. Failures
+    are counted per login name and per address; over either limit the answer is 429 without
+    checking the password at all."""
     login_name, target = form.get("login", "").strip(), safe_next(form.get("next"))
+    throttle, account = throttle_of(request), login_name.casefold()[:200]
+    address = client_address(request)
+    waits = (throttle.blocked("login_account", account), throttle.blocked("login_address", address))
+    wait = max(v.retry_after for v in waits)
+    if wait:
+        request.state.principal = None
+        error = throttle_message(request, wait)
+        page = render(request, "login.html", 429, next=target, login=login_name, error=error)
+        return with_retry_after(page, wait)
     try:
         staff = org_service.authenticate(
             db_session=db, login=login_name, password=form.get("password", "")
         )
     except Unauthorized:
+        throttle.hit("login_account", account)
+        throttle.hit("login_address", address)
         request.state.principal = None
         error = tr(request, "login_failed")
         return render(request, "login.html", 400, next=target, login=login_name, error=error)
