@@ -147,6 +147,14 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttle() -> None:
+    """Throttle counters (logins, codes, forms) start at zero in every test."""
+    from minwon.web import throttle
+
+    throttle.reset_all()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_office_rules() -> None:
     """Each test's database is new, so cached office rules from an earlier test must go."""
     from minwon.org import rules

@@ -16,12 +16,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from minwon import __version__
 from minwon.config import Settings, get_settings
 from minwon.db import get_engine, session_factory
-from minwon.errors import MinwonError
+from minwon.errors import MinwonError, TooManyRequests
 from minwon.web.api_csrf import ApiCsrf
 from minwon.web.body_limits import BodyLimits, LimitBody
 from minwon.web.deps import LoginRequired
 from minwon.web.failsafe import AnswerUnexpected
 from minwon.web.headers import SecurityHeaders
+from minwon.web.throttle import Throttle, with_retry_after
 
 log = logging.getLogger("minwon")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         imports=settings.max_import_bytes,
     )
     app.add_middleware(LimitBody, limits=limits, respond=_too_large)  # innermost: sees the session
+    app.state.throttle = Throttle.from_settings(settings)
     app.add_middleware(AnswerUnexpected, respond=_unexpected)  # inside the session middleware
     app.add_middleware(ApiCsrf, base_url=settings.base_url)  # reads the decoded session
     app.add_middleware(
@@ -150,8 +152,14 @@ def _add_error_handlers(app: FastAPI) -> None:
                 f"/login?{urlencode({'next': target}, safe='/')}", status_code=303
             )
         if _wants_json(request):
-            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
-        return _error_page(request, exc.status, exc.message)
+            answer: Response = JSONResponse(
+                {"detail": exc.message, "field": exc.field}, status_code=exc.status
+            )
+        else:
+            answer = _error_page(request, exc.status, exc.message)
+        if isinstance(exc, TooManyRequests):
+            with_retry_after(answer, exc.retry_after)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

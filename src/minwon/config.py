@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 2.0
     default_language: str = "ko"
     page_size: int = 50
+    # Throttling (``limits`` notation, "N/M minutes"): shared through Redis when redis_url is set.
+    redis_url: str = ""
+    throttle_login_account: str = "10/15 minutes"
+    throttle_login_address: str = "30/15 minutes"
+    throttle_track: str = "10/15 minutes"
+    throttle_survey_code: str = "10/15 minutes"
+    throttle_submit: str = "10/hour"
+    throttle_patrol: str = "10/hour"
     # request bodies: refused with 413 before they are read (see minwon.web.body_limits)
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024

@@ -40,3 +40,13 @@ class Unauthorized(MinwonError):
     """No valid login or token."""
 
     status = 401
+
+
+class TooManyRequests(MinwonError):
+    """The caller tried too often; ``retry_after`` is how many seconds to wait (``Retry-After``)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

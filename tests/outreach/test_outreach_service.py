@@ -14,6 +14,7 @@ from minwon.db import write_session
 from minwon.org import service as org
 from minwon.outreach import service
 from minwon.outreach.models import Contact
+from minwon.surveys.invitations import display_code
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices.models import Voice
 
@@ -171,7 +172,7 @@ def test_after_a_meeting_the_officer_hands_out_a_survey(engine: Engine) -> None:
     assert "survey=" in location
     page = officer.get(location)
     code = location.split("survey=", 1)[1]
-    assert f"{code[:4]}-{code[4:]}" in page.text and "<svg" in page.text
+    assert display_code(code) in page.text and "<svg" in page.text
     resident = TestClient(create_app(engine=engine))
     form = resident.get(f"/s/c/{code}")
     assert "면담이 도움이 되셨습니까?" in form.text

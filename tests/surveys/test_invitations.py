@@ -18,6 +18,7 @@ from minwon.errors import Invalid
 from minwon.org import service as org
 from minwon.outbox.models import OutboxMessage
 from minwon.surveys import templates
+from minwon.surveys.invitations import display_code
 from minwon.surveys.models import SurveyInvitation, SurveyResponse
 from minwon.surveys.templates import QuestionIn
 from minwon.timeutil import utcnow
@@ -127,8 +128,9 @@ def test_without_email_the_short_code_opens_the_survey(engine: Engine) -> None:
         invitation.send_at = utcnow()
     token = csrf(client, "/s")
     wrong = client.post("/s", data={"code": "1234", "csrf_token": token})
-    assert wrong.status_code == 404 and "8자리" in wrong.text
-    opened = client.post("/s", data={"code": f"{code[:4]}-{code[4:]}", "csrf_token": token})
+    assert wrong.status_code == 404 and "12자리" in wrong.text
+    typed = display_code(code).lower()  # as a citizen may type it from the card
+    opened = client.post("/s", data={"code": typed, "csrf_token": token})
     assert opened.status_code == 200 and "매우 만족" in opened.text
     done = client.post(f"/s/c/{code}", data={**ANSWERS, "csrf_token": token})
     assert done.status_code == 200 and "감사합니다" in done.text
@@ -226,5 +228,5 @@ def test_voice_page_offers_the_letter_code_and_qr(engine: Engine) -> None:
     page = client.get(f"/voices/{voice['id']}")
     with write_session(engine) as db:
         code = db.scalars(select(SurveyInvitation)).one().short_code
-    assert f"{code[:4]}-{code[4:]}" in page.text and "<svg" in page.text
+    assert display_code(code) in page.text and "<svg" in page.text
     assert f"/s/c/{code}" in page.text

@@ -26,7 +26,13 @@ from minwon.org.schemas import (
     StaffCreate,
     UnitCreate,
 )
-from minwon.org.security import hash_password, new_token, token_digest, verify_password
+from minwon.org.security import (
+    hash_password,
+    new_token,
+    token_digest,
+    verify_dummy,
+    verify_password,
+)
 from minwon.timeutil import utcnow
 from minwon.voices.deadlines import WorkCalendar
 
@@ -313,9 +319,15 @@ def _time(value: str | None, default: time) -> time:
 
 
 def authenticate(*, db_session: Session, login: str, password: str) -> Staff:
-    """The active staff member with this login and password, or Unauthorized."""
+    """The active staff member with this login and password, or Unauthorized. An unknown login
+    is checked against a dummy hash, so it takes as long as a real one (no timing oracle)."""
     staff = db_session.scalar(select(Staff).where(Staff.login == login))
-    if staff is None or not staff.active or not verify_password(staff.password_hash, password):
+    matches = (
+        verify_password(staff.password_hash, password)
+        if staff is not None
+        else verify_dummy(password)
+    )
+    if staff is None or not staff.active or not matches:
         raise Unauthorized("아이디 또는 비밀번호가 맞지 않습니다.")
     return staff
 

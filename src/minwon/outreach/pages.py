@@ -70,7 +70,8 @@ def _handout(db: Any, principal: Any, request: Request) -> dict[str, str] | None
     if invitations.state(found, utcnow()) != "open":
         return None
     url = code_link(get_settings().base_url, found.short_code)
-    return {"code": found.short_code, "url": url, "qr": qr_svg(url, label=found.short_code)}
+    shown = invitations.display_code(found.short_code)
+    return {"code": shown, "url": url, "qr": qr_svg(url, label=shown)}
 
 
 def _float(value: str | None) -> float | None:

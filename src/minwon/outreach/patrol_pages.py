@@ -14,9 +14,11 @@ from minwon.org import service as org_service
 from minwon.outreach import patrol_service, patrols
 from minwon.outreach.patrol_service import SOURCES, RequestIn
 from minwon.timeutil import to_kst, utcnow
-from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
+from minwon.web.throttle import message as throttle_message
+from minwon.web.throttle import throttle_of, with_retry_after
 
 router = APIRouter(include_in_schema=False)
 TRUE = {"on", "true", "1", "yes"}
@@ -77,7 +79,21 @@ def public_form(
 def public_submit(
     request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep
 ) -> Response:
-    """Take a resident's request; tell them how it will be used."""
+    """Take a resident's request; tell them how it will be used. Requests are counted per
+    address; over the limit the form comes back as typed with a Korean message (429)."""
+    throttle, address = throttle_of(request), client_address(request)
+    verdict = throttle.blocked("patrol", address)
+    if not verdict.allowed:
+        errors = {"form": throttle_message(request, verdict.retry_after, "throttled_form")}
+        page = render(
+            request,
+            "outreach/patrol_request.html",
+            429,
+            units=_units(db),
+            values=form,
+            errors=errors,
+        )
+        return with_retry_after(page, verdict.retry_after)
     try:
         patrol_service.submit(db, data=_request_in(form, "web"))
     except MinwonError as exc:
@@ -92,6 +108,7 @@ def public_submit(
             errors=errors,
         )
     db.commit()
+    throttle.hit("patrol", address)
     return render(request, "outreach/patrol_thanks.html")
 
 

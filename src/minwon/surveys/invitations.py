@@ -1,6 +1,6 @@
-"""Invitations to answer a survey once: a long random token (links, QR codes), a short numeric
-code (to type on a phone or read out in a call), an expiry, and the quiet-days rule — a citizen
-is not surveyed twice within the template's quiet days."""
+"""Invitations to answer a survey once: a long random token (links, QR codes), a short code of
+unambiguous capitals and digits (to type from a printed card or read out in a call), an expiry,
+and the quiet-days rule — a citizen is not surveyed twice within the template's quiet days."""
 
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 from minwon.surveys.models import SurveyInvitation, SurveyTemplate
 from minwon.timeutil import as_aware
 
-CODE_DIGITS = 8
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Characters of a survey code: digits and capitals without the look-alikes 0/O, 1/I/L, and
+without U (no accidental words). 30 symbols."""
+CODE_LENGTH = 12
+"""A code is 12 symbols, printed in three groups of four (``7KQM-3XHD-9RTW``): 30**12 ≈ 5.3e17
+codes, so with 10,000 open invitations in one office a guess succeeds with probability
+10,000 / 30**12 ≈ 1.9e-14 — far below one in a million, before any throttling."""
+LEGACY_DIGITS = 8
+"""Codes issued before were 8 digits; they keep working until their invitation expires."""
 ASKED_VIA = frozenset({"email", "letter"})
 """How an invitation reaches a citizen who is asked to answer: by e-mail, or as a code on the
 answer letter. The others answer no request that was sent: a counter kiosk's one-visit form
@@ -57,9 +65,25 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def normalise_code(code: str) -> str | None:
+    """The stored form of a typed code — capitals, no spaces or hyphens — or None when it cannot
+    be a code (a new 12-symbol code, or an old 8-digit one)."""
+    plain = "".join(ch for ch in code.upper() if ch not in " -\t")
+    if len(plain) == LEGACY_DIGITS and plain.isascii() and plain.isdigit():
+        return plain
+    if len(plain) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in plain):
+        return plain
+    return None
+
+
+def display_code(code: str) -> str:
+    """A stored code as printed and shown: groups of four joined by hyphens."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
 def _new_code(db: Session) -> str:
     while True:
-        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if (
             db.scalar(select(SurveyInvitation.id).where(SurveyInvitation.short_code == code))
             is None
@@ -117,11 +141,11 @@ def by_token(db: Session, token: str) -> SurveyInvitation | None:
 
 
 def by_code(db: Session, code: str) -> SurveyInvitation | None:
-    """The invitation a short code names, if any (spaces and dashes ignored)."""
-    digits = "".join(ch for ch in code if ch.isdigit())
-    if len(digits) != CODE_DIGITS:
+    """The invitation a short code names, if any (any case; spaces and hyphens ignored)."""
+    plain = normalise_code(code) if len(code) <= 40 else None
+    if plain is None:
         return None
-    query = select(SurveyInvitation).where(SurveyInvitation.short_code == digits)
+    query = select(SurveyInvitation).where(SurveyInvitation.short_code == plain)
     return db.scalars(query).one_or_none()
 
 

@@ -10,9 +10,11 @@ from minwon.errors import Conflict, Invalid
 from minwon.surveys import invitations, service
 from minwon.surveys.models import SurveyInvitation
 from minwon.timeutil import utcnow
-from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
+from minwon.web.throttle import message as throttle_message
+from minwon.web.throttle import throttle_of, too_many, with_retry_after
 
 router = APIRouter(include_in_schema=False)
 
@@ -75,18 +77,42 @@ def code_page(request: Request, principal: PagePrincipal, code: str = "") -> Res
 def code_open(
     request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep
 ) -> Response:
-    """Open the survey a short code names."""
-    invitation = invitations.by_code(db, form.get("code", ""))
+    """Open the survey a short code names; unknown codes are counted per address and too many
+    get 429 (the typed code stays in the field)."""
+    typed = form.get("code", "")
+    verdict = throttle_of(request).blocked("survey_code", client_address(request))
+    if not verdict.allowed:
+        error = throttle_message(request, verdict.retry_after)
+        page = render(request, "surveys/code.html", 429, code=typed, error=error)
+        return with_retry_after(page, verdict.retry_after)
+    invitation = _lookup_code(request, db, typed)
     if invitation is None:
         error = tr(request, "sv_code_unknown")
-        return render(request, "surveys/code.html", 404, code=form.get("code", ""), error=error)
+        return render(request, "surveys/code.html", 404, code=typed, error=error)
     return redirect(f"/s/c/{invitation.short_code}")
+
+
+def _lookup_code(request: Request, db: Any, code: str) -> SurveyInvitation | None:
+    """The invitation of a typed code; an unknown code counts against the caller's address."""
+    invitation = invitations.by_code(db, code)
+    if invitation is None:
+        throttle_of(request).hit("survey_code", client_address(request))
+    return invitation
+
+
+def _code_gate(request: Request) -> None:
+    """Refuse a code lookup (429) from an address that has guessed wrong too often: the answer
+    to a blocked caller must not tell a right code from a wrong one."""
+    verdict = throttle_of(request).blocked("survey_code", client_address(request))
+    if not verdict.allowed:
+        raise too_many(request, verdict.retry_after)
 
 
 @router.get("/s/c/{code}")
 def by_code(request: Request, code: str, db: SessionDep, principal: PagePrincipal) -> Response:
     """The survey of a short code."""
-    invitation = invitations.by_code(db, code)
+    _code_gate(request)
+    invitation = _lookup_code(request, db, code)
     state = invitations.state(invitation, utcnow())
     if invitation is None or state != "open":
         return _closed(request, state)
@@ -98,7 +124,8 @@ def answer_by_code(
     request: Request, code: str, db: SessionDep, principal: PagePrincipal, form: FormDep
 ) -> Response:
     """Store the answers given through a short code."""
-    invitation = invitations.by_code(db, code)
+    _code_gate(request)
+    invitation = _lookup_code(request, db, code)
     return _answer(request, db, invitation, form, f"/s/c/{code}")
 
 
@@ -223,7 +250,8 @@ def survey_card(db: Any, voice: Any) -> dict[str, Any] | None:
     return {
         "invitation": found,
         "url": url,
-        "qr": qr_svg(url, label=found.short_code),
+        "qr": qr_svg(url, label=invitations.display_code(found.short_code)),
+        "code": invitations.display_code(found.short_code),
         "expired": invitations.state(found, utcnow()) == "expired",
     }
 

@@ -17,7 +17,7 @@ from minwon.errors import Forbidden
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.surveys import invitations, templates
-from minwon.surveys.invitations import Issued, Target
+from minwon.surveys.invitations import Issued, Target, display_code
 from minwon.surveys.models import SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
 from minwon.surveys.responses import submit
 from minwon.timeutil import as_aware, to_kst, utcnow
@@ -97,12 +97,13 @@ def invitation_mail(voice: Voice, issued: Issued, base_url: str, name: str) -> t
     """The Korean e-mail inviting a citizen to a survey about their voice."""
     until = to_kst(as_aware(issued.invitation.expires_at))
     subject = f"[{voice.ledger_no}] {name}에 참여해 주십시오"
+    code = display_code(issued.invitation.short_code)
     body = (
         f"안녕하십니까. 접수번호 {voice.ledger_no} 민원에 답변을 드렸습니다.\n"
         "처리 과정이 어떠셨는지 1분만 알려 주시면 더 나은 서비스를 만드는 데 쓰겠습니다.\n"
         "응답은 익명으로 처리되며 담당 직원은 누가 답했는지 알 수 없습니다.\n\n"
         f"설문 참여: {link(base_url, issued.token)}\n"
-        f"또는 {base_url.rstrip('/')}/s 에서 참여 번호 {issued.invitation.short_code} 입력\n"
+        f"또는 {base_url.rstrip('/')}/s 에서 참여 번호 {code} 입력\n"
         f"참여 기한: {until:%Y-%m-%d %H:%M}까지\n"
     )
     return subject, body

@@ -24,9 +24,11 @@ from minwon.voices.catalog import OPEN_STATUSES
 from minwon.voices.models import Voice
 from minwon.voices.routes import track_read
 from minwon.voices.schemas import AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
-from minwon.web.deps import CsrfDep, SessionDep
+from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import kst, language, render
+from minwon.web.throttle import message as throttle_message
+from minwon.web.throttle import throttle_of, with_retry_after
 
 router = APIRouter(include_in_schema=False)
 DEADLINE_LIMIT = 200
@@ -355,6 +357,13 @@ def submit(request: Request, db: SessionDep, principal: PagePrincipal, form: For
     data = {**form, "channel": channel or "web"}
     if data.get("unit"):
         data["office"] = ""
+    throttle, address = throttle_of(request), client_address(request)
+    verdict = throttle.blocked("submit", address)
+    if not verdict.allowed:
+        errors = {"form": throttle_message(request, verdict.retry_after, "throttled_form")}
+        page = _submit_page(request, db, data, errors)
+        page.status_code = 429
+        return with_retry_after(page, verdict.retry_after)
     errors = _citizen_checks(request, data)
     try:
         voice_in = views.voice_create_from_form(data, staff=False)
@@ -370,6 +379,7 @@ def submit(request: Request, db: SessionDep, principal: PagePrincipal, form: For
         db.rollback()
         return _submit_page(request, db, data, errors)
     db.commit()
+    throttle.hit("submit", address)
     unit = org_service.get_unit(db_session=db, unit_id=voice.unit_id)
     request.session["receipt"] = {
         "ledger_no": voice.ledger_no,
@@ -400,12 +410,21 @@ def track_form(request: Request, principal: PagePrincipal, no: str = "") -> Resp
 def track(request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep) -> Response:
     """Status, deadline and the sent answer; a wrong pair gets one message for both cases."""
     ledger_no, secret = form.get("ledger_no", "").strip(), form.get("secret", "").strip()
+    throttle, address = throttle_of(request), client_address(request)
+    verdict = throttle.blocked("track", address)
+    if not verdict.allowed:
+        error = throttle_message(request, verdict.retry_after)
+        page = render(
+            request, "voices/track.html", 429, ledger_no=ledger_no, result=None, error=error
+        )
+        return with_retry_after(page, verdict.retry_after)
     try:
         if not ledger_no or not secret or len(ledger_no) > 48 or len(secret) > 32:
             raise NotFound("접수번호 또는 확인 코드가 맞지 않습니다.")
         voice = service.track(db_session=db, ledger_no=ledger_no, secret=secret)
     except NotFound:
         db.rollback()
+        throttle.hit("track", address)
         error = tr(request, "track_failed")
         return render(
             request, "voices/track.html", 404, ledger_no=ledger_no, result=None, error=error

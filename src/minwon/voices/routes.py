@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from minwon.analysis.intake import AnalysisAdvisor
 from minwon.db import MAX_DB_ID
+from minwon.errors import NotFound
 from minwon.org.models import Unit
 from minwon.org.roles import Principal
 from minwon.voices import history, queries, service, workflow
@@ -29,7 +30,8 @@ from minwon.voices.schemas import (
     VoicePage,
     VoiceRead,
 )
-from minwon.web.deps import PrincipalDep, SessionDep, StaffDep
+from minwon.web.deps import PrincipalDep, SessionDep, StaffDep, client_address
+from minwon.web.throttle import throttle_of, too_many
 
 router = APIRouter(prefix="/api/v1", tags=["voices"])
 VoiceId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="the voice's id")]
@@ -44,11 +46,18 @@ def create_voice(
     voice_in: VoiceCreate,
     db: SessionDep,
     principal: PrincipalDep,
+    request: Request,
     response: Response,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> VoiceCreated:
-    """Record a voice from any channel; replays with the same Idempotency-Key are safe."""
+    """Record a voice from any channel; replays with the same Idempotency-Key are safe.
+    Anonymous callers (citizens) are throttled per address like the public form."""
     secret: str | None
+    throttle, address = throttle_of(request), client_address(request)
+    if not principal.is_staff:
+        verdict = throttle.blocked("submit", address)
+        if not verdict.allowed:
+            raise too_many(request, verdict.retry_after)
     if idempotency_key is None:
         voice, secret = service.create(
             db_session=db, voice_in=voice_in, principal=principal, advisor=AnalysisAdvisor()
@@ -63,6 +72,8 @@ def create_voice(
             advisor=AnalysisAdvisor(),
         )
     db.commit()
+    if not principal.is_staff:
+        throttle.hit("submit", address)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     unit = db.get_one(Unit, voice.unit_id)
@@ -191,9 +202,18 @@ class TrackIn(BaseModel):
 
 
 @router.post("/track", response_model=TrackRead, tags=["citizens"])
-def track(body: TrackIn, db: SessionDep) -> TrackRead:
-    """Status and sent answer of a voice, for the citizen who holds its receipt."""
-    voice = service.track(db_session=db, ledger_no=body.ledger_no, secret=body.secret)
+def track(body: TrackIn, db: SessionDep, request: Request) -> TrackRead:
+    """Status and sent answer of a voice, for the citizen who holds its receipt; wrong pairs
+    are counted per address and too many get 429."""
+    throttle, address = throttle_of(request), client_address(request)
+    verdict = throttle.blocked("track", address)
+    if not verdict.allowed:
+        raise too_many(request, verdict.retry_after)
+    try:
+        voice = service.track(db_session=db, ledger_no=body.ledger_no, secret=body.secret)
+    except NotFound:
+        throttle.hit("track", address)
+        raise
     return track_read(db, voice)
 
 

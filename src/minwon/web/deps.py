@@ -80,8 +80,9 @@ def _record(request: Request, db: Session, found: sessions.Lookup, now: datetime
 
 
 def client_address(request: Request) -> str:
-    """The caller's address as the server sees it (kept on the session row)."""
-    return request.client.host if request.client else ""
+    """The caller's address as uvicorn saw it (kept on the session row, counted by the
+    throttles; behind a proxy see the README's note on ``--proxy-headers``)."""
+    return request.client.host if request.client else "unknown"
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,6 +1,6 @@
 """staff sessions kept on the server
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-04 20:40:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import minwon.db
 
-revision: str = "0012"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
