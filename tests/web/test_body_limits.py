@@ -101,7 +101,7 @@ def test_limits_follow_the_content_type_and_the_import_route() -> None:
             "type": "http",
             "path": path,
             "headers": [(b"content-type", ctype.encode())],
-            "session": {"staff_id": 1} if staff else {},
+            "session": {"sid": "token"} if staff else {},
         }
 
     assert limits.for_request(scope("/api/v1/voices", "application/json")) == 1

@@ -4,7 +4,7 @@ come from minwon's own pages.
 HTML forms already carry a hidden token (``web.deps.check_csrf``). The API had no such check, so
 another site could make a logged-in browser post to it (only SameSite=Lax stood in the way).
 Here an unsafe request to ``/api/`` that is authenticated by the session cookie (no
-``Authorization`` header, a ``staff_id`` in the session) needs both
+``Authorization`` header, a staff session token ``sid`` in the session) needs both
 
 - the session's CSRF token in the ``X-CSRF-Token`` header (pages expose it in
   ``<meta name="csrf-token">``), and
@@ -72,7 +72,7 @@ def refusal(scope: Scope, base_url: str) -> str | None:
     if headers.get("authorization"):
         return None
     session = scope.get("session") or {}
-    if not session.get("staff_id"):
+    if not session.get("sid"):
         return None
     expected = str(session.get("csrf") or "")
     sent = headers.get(HEADER, "")

@@ -34,7 +34,7 @@ class BodyLimits:
         """The limit for this request: by route for imports (only for a signed-in staff member:
         no one else may make the server take half a gigabyte), by content type otherwise."""
         session = scope.get("session") or {}
-        if scope.get("path") in IMPORT_PATHS and session.get("staff_id"):
+        if scope.get("path") in IMPORT_PATHS and session.get("sid"):
             return self.imports
         content_type = Headers(scope=scope).get("content-type", "").lower()
         if content_type.startswith("multipart/form-data"):
