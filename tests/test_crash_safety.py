@@ -62,7 +62,7 @@ def _free_port() -> int:
 def _serve(url: str, workdir: Path, log_name: str) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``minwon serve`` on a free loopback port; return it once it answers."""
     port = _free_port()
-    env = {**os.environ, "MINWON_DATABASE_URL": url, "MINWON_SECRET_KEY": "crash-test"}
+    env = {**os.environ, "MINWON_DATABASE_URL": url, "MINWON_SECRET_KEY": "crash-test-" + "k" * 40}
     with (workdir / log_name).open("wb") as log:
         proc = subprocess.Popen(
             [MINWON, "serve", "--port", str(port)], env=env, cwd=workdir, stdout=log, stderr=log
