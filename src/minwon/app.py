@@ -70,8 +70,11 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.analysis.insight_routes import router as insight_api
     from minwon.analysis.pages import router as analysis_pages
     from minwon.analysis.routes import router as analysis_api
+    from minwon.org.account_pages import router as account_pages
     from minwon.org.pages import router as org_pages
     from minwon.org.routes import router as org_api
+    from minwon.org.security_pages import router as security_pages
+    from minwon.org.signin_pages import router as signin_pages
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
     from minwon.reports.pages import router as report_pages
@@ -87,8 +90,11 @@ def _mount_routers(app: FastAPI) -> None:
     routers = (voice_io, voice_api, analysis_api, insight_api, survey_api, action_api, org_api)
     pages = (
         web_pages,
+        signin_pages,
+        account_pages,
         voice_pages,
         org_pages,
+        security_pages,
         analysis_pages,
         survey_pages,
         survey_admin,

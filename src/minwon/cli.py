@@ -506,13 +506,16 @@ def demo(
 def _print_logins(logins: list[tuple[str, str, str]], api_token: str, host: str, port: int) -> None:
     from rich.table import Table
 
-    table = Table(title="데모 로그인 (비밀번호 minwon-demo)")
+    table = Table(title="데모 로그인 (비밀번호 minwon-demo-pass)")
     for col in ("아이디", "이름", "역할"):
         table.add_column(col)
     for row in logins:
         table.add_row(*row)
     console.print(table)
     console.print(f"관리자 API 토큰: [bold]{api_token}[/bold]")
+    console.print(
+        "2단계 인증은 데모에서 꺼 두었습니다 (관리자: /admin/security 에서 역할별로 켭니다)."
+    )
     console.print(f"주소: http://{host}:{port}  (시민 민원 신청: http://{host}:{port}/submit)")
 
 

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     throttle_survey_code: str = "10/15 minutes"
     throttle_submit: str = "10/hour"
     throttle_patrol: str = "10/hour"
+    # An account that failed this many sign-ins in a row waits before the next try, twice as
+    # long after each further failure (login_delay_seconds, doubled) ...
+    login_delay_after: int = 3
+    login_delay_seconds: int = 15
+    # ... and is locked for login_lock_minutes after login_lock_after failures in a row (its
+    # owner gets a mail; an admin can unlock it on /admin/security).
+    login_lock_after: int = 10
+    login_lock_minutes: int = 30
+    # The name authenticator apps show next to a staff member's two-factor entry.
+    totp_issuer: str = "minwon"
     # request bodies: refused with 413 before they are read (see minwon.web.body_limits)
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024

@@ -75,7 +75,7 @@ def test_demo_shows_repeats_groups_surges_and_drop_away(demo_db: None) -> None:
     assert any(g["mass"] and g["citizens"] >= 5 for g in groups)
     surges = client.get("/api/v1/analysis/surges?office=GR", headers=h).json()
     assert ("place", "구로3동") in {(a["kind"], a["key"]) for a in surges}
-    login(client, "gr.cs", "minwon-demo")
+    login(client, "gr.cs", "minwon-demo-pass")
     last_year = to_kst(utcnow()).year - 1
     board = client.get(f"/dashboard?start={last_year}-01-01&end={last_year}-12-31&unit=")
     assert board.status_code == 200 and "<small>n=0</small>" not in board.text
@@ -109,10 +109,10 @@ def test_the_demo_is_alive_on_the_day_it_is_loaded(demo_db: None) -> None:
         f"/api/v1/surveys/scores?by=month&office=GR&start={year_ago}&end={today}", headers=h
     ).json()
     assert sum(1 for m in months if m["csat"]["n"] > 0) >= 11
-    login(client, "gr.cs", "minwon-demo")
+    login(client, "gr.cs", "minwon-demo-pass")
     board = client.get("/dashboard")
     assert board.status_code == 200 and "<small>n=0</small>" not in board.text
-    login(client, "admin", "minwon-demo")
+    login(client, "admin", "minwon-demo-pass")
     assert "년 연속 1위" in client.get("/surveys").text
-    login(client, "gr01.lead", "minwon-demo")
+    login(client, "gr01.lead", "minwon-demo-pass")
     assert "연속 달성" in client.get("/outreach/team?unit=GR01").text

@@ -117,7 +117,7 @@ def test_admin_creates_office_staff_category_and_rule(api: tuple) -> None:
             "role": "officer",
             "unit": "GR02",
             "email": "new@example.com",
-            "password": "password-999",
+            "password": "silent-orchid-glacier",
         },
         headers=h,
     )

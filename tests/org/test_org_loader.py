@@ -56,9 +56,9 @@ offices:
     units:
       - {code: DJ01, name: 보상팀, kind: 팀}
 staff:
-  - {login: gr01.lead, name: 김민수, role: unit_lead, unit: GR01, password: password-1234}
+  - {login: gr01.lead, name: 김민수, role: unit_lead, unit: GR01, password: cobalt-meadow-fjord}
   - {login: gr.cs, name: 이서연, role: cs_manager, office: GR, email: cs@example.com}
-  - {login: admin, name: 관리자, role: admin, password: password-1234}
+  - {login: admin, name: 관리자, role: admin, password: cobalt-meadow-fjord}
 categories:
   - {code: PATROL-REQUEST, name: 순찰 요청, parent: PATROL}
   - {code: PATROL, name: 치안·순찰}
@@ -191,7 +191,15 @@ def _workbook(**overrides: list[list[object]]) -> bytes:
         ],
         "staff": [
             ["login", "name", "role", "office", "unit", "email", "password"],
-            ["gr01.lead", "김민수", "unit_lead", None, "GR01", "lead@example.com", "pw-123456"],
+            [
+                "gr01.lead",
+                "김민수",
+                "unit_lead",
+                None,
+                "GR01",
+                "lead@example.com",
+                "harbor-cobalt-x",
+            ],
             ["hq", "문정호", "hq_analyst", None, None, None, None],
         ],
         "categories": [
@@ -327,6 +335,8 @@ BAD_YAML = [
     (_with("staff", 0, office="DJ"), "staff[0].unit", "소속이 아닙니다"),
     (_with("staff", 1, office=None), "staff[1].office", "소속"),
     (_with("staff", 0, password="short"), "staff[0].password", "짧습니다"),
+    (_with("staff", 0, password="password1234"), "staff[0].password", "널리 알려진"),
+    (_with("staff", 0, password="gr01.lead-harbor"), "staff[0].password", "아이디"),
     (_with("staff", 1, login="gr01.lead"), "staff[1]", "두 번"),
     (_with("staff", 1, email="not-an-address"), "staff[1].email", "전자우편"),
     (_with("categories", 0, parent="NOPE"), "categories[0].parent", "알 수 없는 상위 분류"),
@@ -443,7 +453,7 @@ def test_demo_file_loads_two_offices_and_seven_units(engine: Engine) -> None:
         assert all(counts[u.id] >= 3 for u in units.values())
         roles = set(db.scalars(select(Staff.role)))
         assert roles == {"officer", "unit_lead", "cs_manager", "hq_analyst", "admin"}
-        assert service.authenticate(db_session=db, login="admin", password="minwon-demo")
+        assert service.authenticate(db_session=db, login="admin", password="minwon-demo-pass")
 
         def routed(office: str, category: str, dong: str | None) -> str:
             org_id = offices[office].organization_id

@@ -121,7 +121,7 @@ def test_forms_add_staff_category_and_routing_rule(site: tuple, engine: Engine) 
         ("/admin/categories", {"code": "TR-P", "name": "주차", "parent": "TRAFFIC"}),
         ("/admin/routing", {"unit": "GR02", "category": "", "dong": "가리봉동", "priority": "50"}),
     ]
-    posts[0][1]["password"] = "password-777"
+    posts[0][1]["password"] = "velvet-quarry-tundra"
     for path, data in posts:
         r = client.post(path, data={**data, "csrf_token": token}, headers=h, follow_redirects=False)
         assert r.status_code == 303, (path, r.text)
@@ -143,7 +143,7 @@ def test_forms_add_staff_category_and_routing_rule(site: tuple, engine: Engine) 
         },
         headers=h,
     )
-    assert "비밀번호를 8자 이상" in r.text and _count(engine, Staff) == 11
+    assert "첫 비밀번호를 입력하세요" in r.text and _count(engine, Staff) == 11
 
 
 def test_upload_runs_the_loader_and_shows_generated_passwords_once(

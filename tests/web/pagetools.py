@@ -12,7 +12,7 @@ from minwon.config import Settings
 from minwon.db import session_factory
 from minwon.voices.models import Voice
 
-DEMO_PASSWORD = "minwon-demo"
+DEMO_PASSWORD = "minwon-demo-pass"
 """The password of every demo account (``minwon demo``)."""
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

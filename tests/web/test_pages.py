@@ -59,7 +59,7 @@ def test_login_goes_on_to_next_but_only_to_local_paths(client) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/ledger/deadlines"
     page = client.get(r.headers["location"])
     assert 'name="next" value="/ledger/deadlines"' in page.text
-    data = {"login": "gr_lead", "password": "password-123", "csrf_token": csrf(client)}
+    data = {"login": "gr_lead", "password": "amber-lantern-harbor", "csrf_token": csrf(client)}
     r = client.post("/login", data={**data, "next": "//evil.example"}, follow_redirects=False)
     assert r.headers["location"] == "/"
     client.post("/logout", data={"csrf_token": csrf(client, "/ledger")})
@@ -94,7 +94,7 @@ def test_csrf_missing_or_wrong_is_403_page_and_nothing_written(
 
 
 def test_login_form_itself_needs_the_csrf_token(client) -> None:
-    r = client.post("/login", data={"login": "gr_lead", "password": "password-123"})
+    r = client.post("/login", data={"login": "gr_lead", "password": "amber-lantern-harbor"})
     assert r.status_code == 403 and is_html_page(r)
     assert client.get("/ledger", follow_redirects=False).status_code == 303
 

@@ -109,7 +109,7 @@ def test_login_starts_a_new_session_and_ends_the_old(engine: Engine, world) -> N
     first = _copy(client, engine)
     first_sid = _payload(client.cookies[COOKIE])["sid"]
     assert "sid" not in before
-    data = {"login": "gr_lead", "password": "password-123", "next": "/", "csrf_token": ""}
+    data = {"login": "gr_lead", "password": "amber-lantern-harbor", "next": "/", "csrf_token": ""}
     data["csrf_token"] = csrf(client, "/ledger")
     assert client.post("/login", data=data).status_code == 200
     second_sid = _payload(client.cookies[COOKIE])["sid"]
@@ -253,7 +253,7 @@ def _set_cookie(engine: Engine, **settings: object) -> str:
     sending a Secure cookie back must)."""
     app = create_app(settings=Settings(**settings), engine=engine)  # type: ignore[arg-type]
     client = TestClient(app, base_url="https://testserver")
-    data = {"login": "gr_officer", "password": "password-123", "next": "/"}
+    data = {"login": "gr_officer", "password": "amber-lantern-harbor", "next": "/"}
     data["csrf_token"] = csrf(client)
     r = client.post("/login", data=data, follow_redirects=False)
     assert r.status_code == 303

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from minwon import migrate
 from minwon.analysis.jobs import check_surges
@@ -14,8 +15,9 @@ from minwon.demo.surveys import load_demo_responses
 from minwon.demo.voices import load_demo_voices
 from minwon.errors import Invalid
 from minwon.org import service as org_service
+from minwon.org import twofactor
 from minwon.org.loader import load_org_file
-from minwon.org.models import Staff
+from minwon.org.models import RolePolicy, Staff
 from minwon.org.roles import ROLE_LABELS
 from minwon.reports import rollups
 from minwon.timeutil import utcnow
@@ -52,6 +54,7 @@ def load_demo(
     engine = get_engine()
     with write_session(engine) as db:
         load_org_file(db_session=db, path=DEMO_ORG)
+        _demo_sign_in_policy(db)
         existing = db.scalar(select(func.count(Voice.id))) or 0
     if existing == 0 and voices > 0:
         load_demo_voices(engine=engine, data_path=data_path, count=voices, progress=progress)
@@ -71,3 +74,11 @@ def load_demo(
         token = org_service.issue_token(db_session=db, staff=admin, name="demo")
         rows = [(s.login, s.name, ROLE_LABELS.get(s.role, s.role)) for s in staff]
     return rows, token
+
+
+def _demo_sign_in_policy(db: Session) -> None:
+    """No role must use two-factor sign-in in a fresh demo (a newcomer may have no
+    authenticator app at hand); an admin turns it on at /admin/security, and that choice
+    survives the next ``minwon demo``."""
+    if db.scalar(select(func.count()).select_from(RolePolicy)) == 0:
+        twofactor.set_required_roles(db_session=db, roles=())

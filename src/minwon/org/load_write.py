@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minwon.errors import MinwonError
-from minwon.org import service, sessions
+from minwon.org import service, sessions, signin
 from minwon.org.load_problems import Loc, Locator, OrgFileError, Problem
 from minwon.org.load_report import LoadReport
 from minwon.org.models import Category, ClosedDay, Office, Organization, RoutingRule, Staff, Unit
+from minwon.org.passwords import password_problem
 from minwon.org.schemas import CategoryIn, OfficeIn, OrgFile, StaffIn, UnitIn
 from minwon.org.security import hash_password, verify_password
 from minwon.timeutil import utcnow
@@ -308,6 +309,11 @@ class _Apply:
         missing = [name for name in ("name", "role") if getattr(spec, name) is None]
         if missing:
             return self.fail(loc + (missing[0],), "새 직원에게 꼭 있어야 합니다")
+        if spec.password is not None:
+            hints = (spec.login, spec.name or "", spec.email or "")
+            problem = password_problem(spec.password, hints=hints)
+            if problem is not None:
+                return self.fail(loc + ("password",), problem)
         password = spec.password or _generated_password()
         with self.guard(loc):
             staff = service.create_staff(
@@ -321,6 +327,15 @@ class _Apply:
                 email=spec.email or "",
             )
             staff.active = True if spec.active is None else spec.active
+            self.db.flush()
+            signin.audit(
+                db_session=self.db,
+                action="staff_created",
+                staff=staff,
+                actor_id=None,
+                now=utcnow(),
+                detail={"role": staff.role, "source": "org_file"},
+            )
             self.report.tallies["staff"].count("created")
             if spec.password is None:
                 self.report.passwords[spec.login] = password
@@ -345,11 +360,27 @@ class _Apply:
             values.get("office_id", staff.office_id) is None
         ):
             return self.fail(loc + ("office",), "이 역할의 직원은 소속 본부·경찰서가 있어야 합니다")
+        if spec.password:
+            problem = password_problem(spec.password, hints=(staff.login, staff.name, staff.email))
+            if problem is not None:
+                return self.fail(loc + ("password",), problem)
         before = (staff.role, staff.active, staff.office_id, staff.unit_id)
         outcome = _assign(staff, **values)
-        reason = (
-            "role" if before != (staff.role, staff.active, staff.office_id, staff.unit_id) else ""
-        )
+        after = (staff.role, staff.active, staff.office_id, staff.unit_id)
+        reason = "role" if before != after else ""
+        if reason:
+            signin.audit(
+                db_session=self.db,
+                action="staff_changed",
+                staff=staff,
+                actor_id=None,
+                now=utcnow(),
+                detail={
+                    "before": _permissions(before),
+                    "after": _permissions(after),
+                    "source": "org_file",
+                },
+            )
         if spec.password and not verify_password(staff.password_hash, spec.password):
             staff.password_hash = hash_password(spec.password)
             outcome, reason = "updated", reason or "password"
@@ -397,6 +428,12 @@ class _Apply:
             )
             return tally.count("created")
         tally.count(_assign(rule, unit_id=unit.id, priority=priority))
+
+
+def _permissions(values: tuple[str, bool, int | None, int | None]) -> dict[str, Any]:
+    """What a staff row allows, for the audit trail."""
+    role, active, office_id, unit_id = values
+    return {"role": role, "active": active, "office_id": office_id, "unit_id": unit_id}
 
 
 def _generated_password() -> str:

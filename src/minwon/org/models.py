@@ -72,6 +72,12 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(5), default="ko")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_secret: Mapped[str] = mapped_column(String(64), default="")
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     office: Mapped[Office | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
 
@@ -102,6 +108,55 @@ class StaffSession(Base):
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
+class SignInEvent(Base):
+    """One attempt to sign in (or to pass the second factor), kept for the staff member's own
+    history and the admins' audit: when, from where, the login typed and what came of it."""
+
+    __tablename__ = "staff_signin"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    login: Mapped[str] = mapped_column(String(64), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    result: Mapped[str] = mapped_column(String(20))
+
+
+class StaffAuditEvent(Base):
+    """A change to who may do what: an account added, a role, office, unit or state changed,
+    a password set, two-factor turned on or off, an account unlocked, a policy changed."""
+
+    __tablename__ = "staff_audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor: Mapped[Staff | None] = relationship(foreign_keys=[actor_id])
+    staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app (a lost phone); only its
+    SHA-256 is kept."""
+
+    __tablename__ = "staff_recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RolePolicy(Base):
+    """What an admin decided for one role: whether its members must use two-factor sign-in.
+    A role without a row follows the default (required for admins only)."""
+
+    __tablename__ = "role_policy"
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    totp_required: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Category(Base):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from minwon.config import Settings
 from minwon.errors import Invalid, MinwonError
-from minwon.org import loader, service, sessions
+from minwon.org import loader, service, sessions, signin
 from minwon.org.models import Category, Office, Organization, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -82,9 +82,10 @@ def add_staff(request: Request, db: SessionDep, principal: PageAdmin, form: Form
     """Add a staff member (the admin sets the first password)."""
 
     def create() -> Any:
-        if len(form.get("password", "")) < 8:
-            raise Invalid("비밀번호를 8자 이상 입력하세요.", field="password")
-        return service.add_staff(db_session=db, staff_in=_model(StaffCreate, form))
+        if not form.get("password", ""):
+            raise Invalid("첫 비밀번호를 입력하세요.", field="password")
+        staff_in = _model(StaffCreate, form)
+        return service.add_staff(db_session=db, staff_in=staff_in, actor_id=principal.staff_id)
 
     return _act(request, db, create, lambda s: f"직원을 추가했습니다: {s.name} ({s.login})")
 
@@ -117,7 +118,16 @@ def add_routing_rule(
 def end_all_sessions(request: Request, db: SessionDep, principal: PageAdmin) -> Response:
     """Sign every staff member out at once, the admin included (e.g. after a suspected leak
     of a password or of the secret key); everyone signs in again."""
-    ended = sessions.end_all_sessions(db_session=db, now=utcnow(), reason="everyone")
+    now = utcnow()
+    ended = sessions.end_all_sessions(db_session=db, now=now, reason="everyone")
+    signin.audit(
+        db_session=db,
+        action="signed_everyone_out",
+        staff=None,
+        actor_id=principal.staff_id,
+        now=now,
+        detail={"sessions": ended},
+    )
     db.commit()
     flash(request, f"모든 사용자를 로그아웃시켰습니다 (세션 {ended}건). 다시 로그인하세요.")
     return redirect("/login")
@@ -240,6 +250,7 @@ def _session_view(db: Session, settings: Settings) -> dict[str, Any]:
         "open_sessions": sessions.open_session_count(
             db_session=db, now=utcnow(), timeouts=timeouts
         ),
+        "locked_count": len(signin.locked_accounts(db_session=db, now=utcnow())),
         "idle_minutes": timeouts.idle // 60,
         "max_hours": round(timeouts.absolute / 3600, 1),
     }

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from minwon.errors import NotFound
-from minwon.org import service
+from minwon.org import service, signin
 from minwon.org.models import Category, Office, RoutingRule, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -21,6 +21,7 @@ from minwon.org.schemas import (
     UnitCreate,
     UnitRead,
 )
+from minwon.timeutil import utcnow
 from minwon.web.deps import SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["org"])
@@ -70,7 +71,7 @@ def list_staff(db: SessionDep, principal: StaffDep, office: str | None = None) -
 def create_staff(staff_in: StaffCreate, db: SessionDep, principal: StaffDep) -> StaffRead:
     """Add a staff account (admin); without a password it can only use API tokens."""
     service.require_admin(principal)
-    staff = service.add_staff(db_session=db, staff_in=staff_in)
+    staff = service.add_staff(db_session=db, staff_in=staff_in, actor_id=principal.staff_id)
     db.commit()
     return staff_read(staff)
 
@@ -83,6 +84,14 @@ def issue_token(
     service.require_admin(principal)
     staff = service.staff_by_login(db_session=db, login=login)
     token = service.issue_token(db_session=db, staff=staff, name=token_in.name)
+    signin.audit(
+        db_session=db,
+        action="token_issued",
+        staff=staff,
+        actor_id=principal.staff_id,
+        now=utcnow(),
+        detail={"name": token_in.name},
+    )
     db.commit()
     return TokenIssued(login=staff.login, name=token_in.name, token=token)
 

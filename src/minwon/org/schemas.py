@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
+from minwon.org.passwords import MAX_LENGTH, MIN_LENGTH
 from minwon.voices.catalog import KINDS
 
 UnitCode = Annotated[
@@ -35,7 +36,7 @@ Login = Annotated[
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Dong = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
+Password = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
 Role = Literal["officer", "unit_lead", "cs_manager", "hq_analyst", "admin"]
 KindCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
 Period = Annotated[int, Field(ge=0, le=365)]

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from minwon.org import rules, sessions
+from minwon.org import rules, sessions, signin
 from minwon.org.models import (
     ApiToken,
     Category,
@@ -18,6 +18,7 @@ from minwon.org.models import (
     Staff,
     Unit,
 )
+from minwon.org.passwords import check_password
 from minwon.org.roles import ADMIN, LEADS, ROLES, Principal
 from minwon.org.schemas import (
     CategoryCreate,
@@ -333,9 +334,9 @@ def authenticate(*, db_session: Session, login: str, password: str) -> Staff:
 
 
 def set_password(*, db_session: Session, staff: Staff, password: str) -> None:
-    """Replace a staff member's password (at least 8 characters)."""
-    if len(password) < 8:
-        raise Invalid("비밀번호는 8자 이상이어야 합니다.", field="password")
+    """Replace a staff member's password, under the password policy, and sign every browser
+    of theirs out."""
+    check_password(password, hints=(staff.login, staff.name, staff.email))
     staff.password_hash = hash_password(password)
     sessions.end_staff_sessions(
         db_session=db_session, staff_id=staff.id, now=utcnow(), reason="password"
@@ -470,14 +471,18 @@ def add_unit(*, db_session: Session, unit_in: UnitCreate) -> Unit:
     )
 
 
-def add_staff(*, db_session: Session, staff_in: StaffCreate) -> Staff:
-    """Create a staff member from the API / form model, resolving office and unit codes."""
+def add_staff(*, db_session: Session, staff_in: StaffCreate, actor_id: int | None = None) -> Staff:
+    """Create a staff member from the API / form model, resolving office and unit codes; a
+    password given must pass the password policy. The audit trail records who added them."""
+    if staff_in.password:
+        hints = (staff_in.login, staff_in.name, staff_in.email or "")
+        check_password(staff_in.password, hints=hints)
     office = find_office(db_session=db_session, ref=staff_in.office) if staff_in.office else None
     unit = None
     if staff_in.unit:
         office_id = office.id if office else None
         unit = find_unit(db_session=db_session, ref=staff_in.unit, office_id=office_id)
-    return create_staff(
+    staff = create_staff(
         db_session=db_session,
         login=staff_in.login,
         name=staff_in.name,
@@ -487,6 +492,15 @@ def add_staff(*, db_session: Session, staff_in: StaffCreate) -> Staff:
         unit=unit,
         email=staff_in.email,
     )
+    signin.audit(
+        db_session=db_session,
+        action="staff_created",
+        staff=staff,
+        actor_id=actor_id,
+        now=utcnow(),
+        detail={"role": staff.role, "office_id": staff.office_id, "unit_id": staff.unit_id},
+    )
+    return staff
 
 
 def add_category(*, db_session: Session, category_in: CategoryCreate) -> Category:

@@ -1,22 +1,17 @@
 """Pages every visitor shares — home, login, logout — and the page helpers the other page
 routers use: the caller kept for the layout, staff-only pages, flash messages, form data."""
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from minwon.errors import Unauthorized
-from minwon.org import service as org_service
 from minwon.org import sessions
 from minwon.org.roles import Principal
 from minwon.timeutil import utcnow
-from minwon.web.deps import CsrfDep, LoginRequired, PrincipalDep, SessionDep, client_address
+from minwon.web.deps import CsrfDep, LoginRequired, PrincipalDep, SessionDep
 from minwon.web.i18n import translate
 from minwon.web.templating import language, render
-from minwon.web.throttle import message as throttle_message
-from minwon.web.throttle import throttle_of, with_retry_after
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,56 +75,6 @@ def home(request: Request, principal: PagePrincipal) -> Response:
     if principal.is_staff:
         return redirect("/ledger")
     return render(request, "home.html")
-
-
-@router.get("/login")
-def login_form(request: Request, principal: PagePrincipal, next: str = "/") -> Response:
-    """The staff login form (already logged in: straight on)."""
-    if principal.is_staff:
-        return redirect(safe_next(next))
-    return render(request, "login.html", next=safe_next(next), login="", error=None)
-
-
-@router.post("/login", dependencies=[CsrfDep])
-def login(request: Request, db: SessionDep, form: FormDep) -> Response:
-    """Check the password; on success end the browser's old session and start a fresh one
-    (a new token, kept on the server) with a new CSRF token. Failures are counted per login
-    name and per address; over either limit the answer is 429 without checking the password."""
-    login_name, target = form.get("login", "").strip(), safe_next(form.get("next"))
-    throttle, account = throttle_of(request), login_name.casefold()[:200]
-    address = client_address(request)
-    waits = (throttle.blocked("login_account", account), throttle.blocked("login_address", address))
-    wait = max(v.retry_after for v in waits)
-    if wait:
-        request.state.principal = None
-        error = throttle_message(request, wait)
-        page = render(request, "login.html", 429, next=target, login=login_name, error=error)
-        return with_retry_after(page, wait)
-    try:
-        staff = org_service.authenticate(
-            db_session=db, login=login_name, password=form.get("password", "")
-        )
-    except Unauthorized:
-        throttle.hit("login_account", account)
-        throttle.hit("login_address", address)
-        request.state.principal = None
-        error = tr(request, "login_failed")
-        return render(request, "login.html", 400, next=target, login=login_name, error=error)
-    now, old = utcnow(), request.session.get("sid")
-    if isinstance(old, str) and old:
-        sessions.end_session(db_session=db, token=old, now=now, reason="login")
-    token = sessions.start_session(
-        db_session=db,
-        staff=staff,
-        now=now,
-        ip=client_address(request),
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    db.commit()
-    request.session.clear()
-    request.session["sid"] = token
-    request.session["csrf"] = secrets.token_urlsafe(24)
-    return redirect(target)
 
 
 @router.post("/logout", dependencies=[CsrfDep])

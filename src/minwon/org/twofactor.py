@@ -1,0 +1,159 @@
+"""Two-factor sign-in for staff: a TOTP authenticator app (RFC 6238, ``pyotp``) with one-time
+recovery codes for a lost phone, and which roles must use it (an admin's choice; by default
+admins only).
+
+A code is accepted once: the time step it belongs to is remembered, so a code seen over a
+shoulder or replayed from a log cannot sign in a second time.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+import pyotp
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from minwon.org.models import RecoveryCode, RolePolicy, Staff
+from minwon.org.roles import ADMIN, ROLES
+from minwon.org.security import token_digest
+
+DEFAULT_REQUIRED = frozenset({ADMIN})
+"""Roles that must use two-factor sign-in until an admin decides otherwise."""
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+"""Recovery codes avoid letters people confuse on paper (i/l/1, o/0)."""
+DRIFT_STEPS = 1
+"""A code of the step before or after the current one is accepted (clocks drift)."""
+
+
+def new_secret() -> str:
+    """A fresh base32 TOTP secret (160 bits) for an authenticator app."""
+    return pyotp.random_base32(32)
+
+
+def provisioning_uri(secret: str, *, login: str, issuer: str) -> str:
+    """The ``otpauth://`` address an authenticator app reads from a QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=login, issuer_name=issuer)
+
+
+def matching_step(secret: str, code: str, *, now: datetime) -> int | None:
+    """The time step whose code is ``code`` (within the allowed drift), or None."""
+    digits = "".join(ch for ch in code if ch.isdigit())
+    if len(digits) != 6 or not secret:
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
+        if secrets.compare_digest(totp.generate_otp(step), digits):
+            return step
+    return None
+
+
+def code_at(secret: str, now: datetime) -> str:
+    """The code an authenticator app shows at ``now`` (tests and the set-up check)."""
+    return pyotp.TOTP(secret).at(now)
+
+
+def verify_code(staff: Staff, code: str, *, now: datetime) -> bool:
+    """True when ``code`` is the staff member's current code and has not been used before;
+    the step is then remembered so the same code fails from now on."""
+    step = matching_step(staff.totp_secret, code, now=now)
+    if step is None or step <= staff.totp_last_step:
+        return False
+    staff.totp_last_step = step
+    return True
+
+
+def enable(*, db_session: Session, staff: Staff, secret: str, now: datetime) -> list[str]:
+    """Turn two-factor sign-in on with ``secret`` (already confirmed by a code) and return
+    fresh recovery codes, shown to the person once."""
+    staff.totp_secret = secret
+    staff.totp_enabled_at = now
+    staff.totp_last_step = pyotp.TOTP(secret).timecode(now)
+    return new_recovery_codes(db_session=db_session, staff=staff)
+
+
+def disable(*, db_session: Session, staff: Staff) -> None:
+    """Turn two-factor sign-in off and forget the secret and recovery codes (the person then
+    sets it up again, e.g. with a new phone)."""
+    staff.totp_secret = ""
+    staff.totp_enabled_at = None
+    staff.totp_last_step = 0
+    db_session.execute(delete(RecoveryCode).where(RecoveryCode.staff_id == staff.id))
+
+
+def new_recovery_codes(*, db_session: Session, staff: Staff) -> list[str]:
+    """Replace the staff member's recovery codes with ``RECOVERY_CODES`` new ones."""
+    db_session.execute(delete(RecoveryCode).where(RecoveryCode.staff_id == staff.id))
+    codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
+    for code in codes:
+        db_session.add(RecoveryCode(staff_id=staff.id, code_hash=_code_digest(code)))
+    db_session.flush()
+    return codes
+
+
+def use_recovery_code(*, db_session: Session, staff: Staff, code: str, now: datetime) -> bool:
+    """True when ``code`` is one of the staff member's unused recovery codes; it is used up."""
+    normalised = _normalise(code)
+    if len(normalised) != 10:
+        return False
+    done = db_session.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.staff_id == staff.id,
+            RecoveryCode.code_hash == _code_digest(normalised),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    return bool(getattr(done, "rowcount", 0))
+
+
+def recovery_codes_left(*, db_session: Session, staff_id: int) -> int:
+    """How many recovery codes the staff member has not used yet."""
+    query = select(RecoveryCode.id).where(
+        RecoveryCode.staff_id == staff_id, RecoveryCode.used_at.is_(None)
+    )
+    return len(list(db_session.scalars(query)))
+
+
+def required_roles(*, db_session: Session) -> frozenset[str]:
+    """The roles whose members must use two-factor sign-in now."""
+    decided = {p.role: p.totp_required for p in db_session.scalars(select(RolePolicy))}
+    return frozenset(role for role in ROLES if decided.get(role, role in DEFAULT_REQUIRED))
+
+
+def is_required(*, db_session: Session, staff: Staff) -> bool:
+    """Whether ``staff`` must use two-factor sign-in (their role requires it)."""
+    return staff.role in required_roles(db_session=db_session)
+
+
+def set_required_roles(*, db_session: Session, roles: Iterable[str]) -> frozenset[str]:
+    """Record, for every role, whether it must use two-factor sign-in; returns the new set."""
+    wanted = frozenset(r for r in roles if r in ROLES)
+    for role in ROLES:
+        policy = db_session.get(RolePolicy, role)
+        if policy is None:
+            db_session.add(RolePolicy(role=role, totp_required=role in wanted))
+        else:
+            policy.totp_required = role in wanted
+    db_session.flush()
+    return wanted
+
+
+def format_recovery_code(code: str) -> str:
+    """A recovery code as printed: two groups of five."""
+    return f"{code[:5]}-{code[5:]}"
+
+
+def _recovery_code() -> str:
+    return "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+
+
+def _normalise(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+def _code_digest(code: str) -> str:
+    return token_digest("recovery:" + _normalise(code))
