@@ -100,8 +100,31 @@ def run_once(
         holder=holder,
         busy=busy,
     )
+    _leased(
+        engine, "sign-in-pruning", lambda: _prune_sign_ins(engine, now), 0, holder=holder, busy=busy
+    )
     caught_up = backlog.catch_up(engine, budget=ANALYSIS_BUDGET)
     return Round(analysed.learned, analysed.alerts, invited, counted, tuple(busy), caught_up)
+
+
+PRUNE_EVERY = timedelta(hours=1)
+_last_prune: list[datetime] = []
+
+
+def _prune_sign_ins(engine: Engine, now: datetime) -> int:
+    """Delete old staff sessions and sign-in attempts, at most once an hour per process."""
+    from minwon.config import get_settings
+    from minwon.db import write_session
+    from minwon.org import sessions
+
+    if _last_prune and now - _last_prune[-1] < PRUNE_EVERY:
+        return 0
+    _last_prune[:] = [now]
+    timeouts = sessions.Timeouts(
+        idle=get_settings().session_idle_timeout, absolute=get_settings().session_max_age
+    )
+    with write_session(engine) as db:
+        return sessions.prune(db_session=db, now=now, timeouts=timeouts)
 
 
 def run_forever(

@@ -180,3 +180,22 @@ def test_admin_clears_the_throttle_counters(engine: Engine, world) -> None:
     assert "시도 제한 기록을 모두 지웠습니다" in done.text
     assert _try(citizen, "gr_officer", PASSWORD).status_code == 303
     assert "시도 제한 기록 지움" in admin.get("/admin/security").text
+
+
+def test_old_sessions_and_attempts_are_pruned(engine: Engine, world, clock) -> None:
+    from minwon.org import sessions
+    from minwon.org.models import StaffSession
+
+    client = _client(engine)
+    _try(client, "gr_officer")
+    assert _try(client, "gr_officer", PASSWORD).status_code == 303
+    client.post("/logout", data={"csrf_token": csrf(client, "/ledger")})
+    timeouts = sessions.Timeouts(idle=1800, absolute=12 * 3600)
+    with write_session(engine) as db:
+        assert sessions.prune(db_session=db, now=utcnow(), timeouts=timeouts) == 0
+        later = utcnow() + timedelta(days=31)
+        assert sessions.prune(db_session=db, now=later, timeouts=timeouts) == 1
+        assert db.scalar(select(StaffSession)) is None
+        assert len(list(db.scalars(select(SignInEvent)))) == 2  # kept a year
+        a_year_on = utcnow() + timedelta(days=366)
+        assert sessions.prune(db_session=db, now=a_year_on, timeouts=timeouts) == 2

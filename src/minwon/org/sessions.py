@@ -8,10 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from minwon.org.models import Staff, StaffSession
+from minwon.org.models import SignInEvent, Staff, StaffSession
 from minwon.org.security import token_digest
 
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -131,3 +131,26 @@ def open_session_count(*, db_session: Session, now: datetime, timeouts: Timeouts
         StaffSession.last_seen_at > now - timedelta(seconds=timeouts.idle),
     )
     return db_session.scalar(query) or 0
+
+
+SESSION_RETENTION = timedelta(days=30)
+"""Ended sessions stay this long (who was signed in from where, for an incident review)."""
+SIGNIN_RETENTION = timedelta(days=365)
+"""Sign-in attempts stay a year in the history and the admins' audit."""
+
+
+def prune(*, db_session: Session, now: datetime, timeouts: Timeouts) -> int:
+    """Delete sessions that ended (or could no longer be valid) more than
+    ``SESSION_RETENTION`` ago and sign-in attempts older than ``SIGNIN_RETENTION``, so the
+    tables stay small; returns how many rows went."""
+    cutoff = now - SESSION_RETENTION
+    gone = db_session.execute(
+        delete(StaffSession).where(
+            or_(
+                StaffSession.ended_at < cutoff,
+                StaffSession.created_at < cutoff - timedelta(seconds=timeouts.absolute),
+            )
+        )
+    )
+    old = db_session.execute(delete(SignInEvent).where(SignInEvent.at < now - SIGNIN_RETENTION))
+    return int(getattr(gone, "rowcount", 0) or 0) + int(getattr(old, "rowcount", 0) or 0)
