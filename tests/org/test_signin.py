@@ -199,3 +199,27 @@ def test_old_sessions_and_attempts_are_pruned(engine: Engine, world, clock) -> N
         assert len(list(db.scalars(select(SignInEvent)))) == 2  # kept a year
         a_year_on = utcnow() + timedelta(days=366)
         assert sessions.prune(db_session=db, now=a_year_on, timeouts=timeouts) == 2
+
+
+def test_unknown_logins_wait_and_lock_like_real_ones(engine: Engine, world, clock) -> None:
+    """Delays and locks never tell which login names exist."""
+    client = _client(engine, login_lock_after=5, login_lock_minutes=30)
+
+    def answers(name: str) -> list[tuple[int, int]]:
+        seen = []
+        for pause in (0, 0, 0, 0, 61, 61, 61, 1801, 0):
+            clock.shift(timedelta(seconds=pause))
+            r = _try(client, name)
+            seen.append((r.status_code, int(r.headers.get("Retry-After", 0))))
+        return seen
+
+    real = answers("gr_officer")
+    clock.shift(timedelta(hours=2))
+    unknown = answers("no.such.person")
+    assert [code for code, _ in real] == [code for code, _ in unknown]
+    assert [code for code, _ in real] == [400, 400, 400, 429, 400, 400, 429, 400, 429]
+    for (_, a), (_, b) in zip(real, unknown, strict=True):
+        assert abs(a - b) <= 2
+    assert real[6][1] > 28 * 60 and real[8][1] > 29 * 60  # locked, and again after the lock
+    results = [e.result for e in _events(engine)]
+    assert results.count("bad_password") == results.count("unknown_login") == 6

@@ -118,7 +118,7 @@ class SignInEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    login: Mapped[str] = mapped_column(String(64), default="")
+    login: Mapped[str] = mapped_column(String(64), default="", index=True)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     result: Mapped[str] = mapped_column(String(20))

@@ -64,6 +64,13 @@ class LockPolicy:
         seconds = min(self.delay_seconds * 2**doublings, self.lock_minutes * 60)
         return timedelta(seconds=seconds)
 
+    def wait_after(self, failures: int) -> timedelta:
+        """How long after its last failure an account with ``failures`` in a row waits: the
+        lock from ``lock_after`` failures on, the growing delay before."""
+        if failures >= self.lock_after:
+            return timedelta(minutes=self.lock_minutes)
+        return self.delay(failures)
+
 
 @dataclass(frozen=True)
 class Client:
@@ -86,13 +93,13 @@ class Attempt:
 def wait_seconds(staff: Staff, *, now: datetime, policy: LockPolicy) -> int:
     """Seconds before ``staff`` may try again (0: now): the rest of a lock, or of the delay
     that follows repeated failures."""
-    until = staff.locked_until
-    if until is None or until <= now:
-        if staff.last_failed_at is None:
-            return 0
-        until = staff.last_failed_at + policy.delay(staff.failed_logins)
-    remaining = (until - now).total_seconds()
-    return max(0, int(remaining + 0.999))
+    if staff.last_failed_at is None:
+        return 0
+    return _remaining(staff.last_failed_at + policy.wait_after(staff.failed_logins), now)
+
+
+def _remaining(until: datetime, now: datetime) -> int:
+    return max(0, int((until - now).total_seconds() + 0.999))
 
 
 def try_password(
@@ -109,6 +116,17 @@ def try_password(
     login = login[:MAX_LOGIN]
     staff = db_session.scalar(select(Staff).where(Staff.login == login))
     if staff is None or not staff.active:
+        wait = _unknown_wait(db_session, login, now=now, policy=policy)
+        if wait:
+            log_attempt(
+                db_session=db_session,
+                login=login,
+                staff=None,
+                result="locked",
+                now=now,
+                client=client,
+            )
+            return Attempt(staff=None, result="locked", wait=wait)
         verify_dummy(password)
         log_attempt(
             db_session=db_session,
@@ -137,6 +155,26 @@ def try_password(
         )
         return Attempt(staff=None, result="bad_password")
     return Attempt(staff=staff, result="password_ok")
+
+
+def _unknown_wait(db_session: Session, login: str, *, now: datetime, policy: LockPolicy) -> int:
+    """The wait an account named ``login`` would have if it existed, from the history of
+    that name: unknown logins are delayed and locked exactly like real ones, so the answers
+    never tell which login names exist."""
+    query = (
+        select(SignInEvent.result, SignInEvent.at)
+        .where(SignInEvent.login == login, SignInEvent.result != "locked")
+        .order_by(SignInEvent.at.desc(), SignInEvent.id.desc())
+        .limit(policy.lock_after + 1)
+    )
+    failures, last = 0, None
+    for result, at in db_session.execute(query):
+        if result != "unknown_login":
+            break
+        failures, last = failures + 1, last or at
+    if last is None:
+        return 0
+    return _remaining(last + policy.wait_after(failures), now)
 
 
 def record_failure(

@@ -77,6 +77,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("staff_signin", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_staff_signin_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_staff_signin_login"), ["login"], unique=False)
         batch_op.create_index(batch_op.f("ix_staff_signin_staff_id"), ["staff_id"], unique=False)
 
     with op.batch_alter_table("staff", schema=None) as batch_op:
@@ -111,6 +112,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("staff_signin", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_signin_staff_id"))
+        batch_op.drop_index(batch_op.f("ix_staff_signin_login"))
         batch_op.drop_index(batch_op.f("ix_staff_signin_at"))
 
     op.drop_table("staff_signin")
