@@ -474,7 +474,14 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="serve after loading")
     ] = True,
     voices: Annotated[int, typer.Option(help="how many demo voices")] = 3000,
-    data: Annotated[Path | None, typer.Option(help="petitions-2020.jsonl.gz")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="another JSONL.GZ of texts (category, title, body); default: the packaged corpus",
+        ),
+    ] = None,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
