@@ -483,7 +483,9 @@ def demo(
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="serve after loading")
     ] = True,
-    voices: Annotated[int, typer.Option(help="how many demo voices")] = 3000,
+    voices: Annotated[
+        int, typer.Option(help="how many demo voices (at most 5,000 from the packaged corpus)")
+    ] = 3000,
     data: Annotated[
         Path | None,
         typer.Option(
