@@ -10,6 +10,10 @@ MOVED_NOW      := 2028-02-29T00:20:00+09:00
 DATE_SENSITIVE := tests/voices tests/surveys tests/reports tests/outreach tests/actions \
                   tests/demo tests/analysis/test_surges.py tests/analysis/test_insights.py
 PYTEST_JOBS    ?= auto
+# Where `make demo` listens (`make demo PORT=8123 HOST=0.0.0.0`); links follow it unless
+# MINWON_BASE_URL is set.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test test-dates lint format bench clean
 
@@ -21,7 +25,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/minwon demo
+	$(BIN)/minwon demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_JOBS)

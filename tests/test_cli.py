@@ -20,6 +20,8 @@ WEAK = {"default": DEFAULT_SECRET_KEY, "empty": "", "blank": "   ", "short": "s"
 def key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
     """Settings re-read from the environment the test sets (and forgotten afterwards)."""
     monkeypatch.setenv("MINWON_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    monkeypatch.setenv("MINWON_BASE_URL", "-")  # recorded, so what serve sets is undone after
+    monkeypatch.delenv("MINWON_BASE_URL")
     get_settings.cache_clear()
     yield monkeypatch
     get_settings.cache_clear()
@@ -54,6 +56,17 @@ def test_serve_starts_with_a_strong_key(key: pytest.MonkeyPatch) -> None:
     key.setattr("uvicorn.run", lambda *a, **kw: started.append(a[0]))
     cli.serve(workers=1)
     assert started == ["minwon.app:serve_app"]
+
+
+def test_serve_makes_links_follow_its_port(
+    key: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key.setenv("MINWON_SECRET_KEY", "k" * 32)
+    seen: list[str] = []
+    key.setattr("uvicorn.run", lambda *a, **kw: seen.append(get_settings().base_url))
+    cli.serve(host="127.0.0.1", port=8123, workers=1)
+    assert seen == ["http://127.0.0.1:8123"]
+    assert "http://127.0.0.1:8123" in capsys.readouterr().out
 
 
 def test_key_rules() -> None:

@@ -18,7 +18,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from minwon.config import MIN_SECRET_KEY_LENGTH, get_settings, secret_key_problem
+from minwon.config import (
+    MIN_SECRET_KEY_LENGTH,
+    WILDCARD_HOSTS,
+    apply_served_address,
+    get_settings,
+    secret_key_problem,
+)
 from minwon.org.roles import Principal
 
 app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.")
@@ -87,8 +93,12 @@ def serve(
     workers: Annotated[int, typer.Option(help="worker processes", min=1)] = 1,
 ) -> None:
     """Serve the web pages and the API; several workers share one loaded copy of the
-    application and the Korean model (see ``minwon.web.prefork``). Refuses a weak secret key."""
+    application and the Korean model (see ``minwon.web.prefork``). Refuses a weak secret key.
+    Links in mails, QR codes and surveys carry the address served unless ``MINWON_BASE_URL``
+    is set."""
     require_secret_key()
+    url = apply_served_address(host, port)
+    console.print(f"링크 주소 (메일·QR·만족도 조사): {url}", markup=False, highlight=False)
     if workers > 1:
         from minwon.web import prefork
 
@@ -473,14 +483,24 @@ def demo(
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="serve after loading")
     ] = True,
-    voices: Annotated[int, typer.Option(help="how many demo voices")] = 3000,
-    data: Annotated[Path | None, typer.Option(help="petitions-2020.jsonl.gz")] = None,
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    voices: Annotated[
+        int, typer.Option(help="how many demo voices (at most 5,000 from the packaged corpus)")
+    ] = 3000,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="another JSONL.GZ of texts (category, title, body); default: the packaged corpus",
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
 ) -> None:
     """Load the demo organisation and voices, print the logins, then serve. Without a strong
     ``MINWON_SECRET_KEY`` the demo signs cookies with its own random key, made once and kept
-    in ``.minwon-secret`` beside the database (see ``minwon.demo.secret``)."""
+    in ``.minwon-secret`` beside the database (see ``minwon.demo.secret``). Links and the
+    printed address follow ``--host``/``--port`` unless ``MINWON_BASE_URL`` is set."""
     import os
 
     from minwon.demo.secret import demo_secret_key
@@ -490,6 +510,7 @@ def demo(
     if key != get_settings().secret_key:
         os.environ["MINWON_SECRET_KEY"] = key
         get_settings.cache_clear()
+    url = apply_served_address(host, port)
 
     with _progress("데모 민원 만드는 중") as bar:
         task = bar.add_task("demo", total=voices)
@@ -498,13 +519,17 @@ def demo(
             data_path=data,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    _print_logins(logins, api_token, host, port)
+    _print_logins(logins, api_token, url, host, port)
     if serve_after:
         serve(host=host, port=port, workers=1)
 
 
-def _print_logins(logins: list[tuple[str, str, str]], api_token: str, host: str, port: int) -> None:
+def _print_logins(
+    logins: list[tuple[str, str, str]], api_token: str, url: str, host: str, port: int
+) -> None:
     from rich.table import Table
+
+    from minwon.config import served_base_url
 
     table = Table(title="데모 로그인 (비밀번호 minwon-demo-pass)")
     for col in ("아이디", "이름", "역할"):
@@ -513,10 +538,22 @@ def _print_logins(logins: list[tuple[str, str, str]], api_token: str, host: str,
         table.add_row(*row)
     console.print(table)
     console.print(f"관리자 API 토큰: [bold]{api_token}[/bold]")
+    console.print("2단계 인증은 데모에서 꺼 두었습니다 (관리자가 /admin/security 에서 켭니다).")
     console.print(
-        "2단계 인증은 데모에서 꺼 두었습니다 (관리자: /admin/security 에서 역할별로 켭니다)."
+        f"주소: {url}  (직원 로그인: {url}/login, 시민 민원 신청: {url}/submit)",
+        markup=False,
+        highlight=False,
     )
-    console.print(f"주소: http://{host}:{port}  (시민 민원 신청: http://{host}:{port}/submit)")
+    here = served_base_url(host, port)
+    if here != url:
+        console.print(f"이 컴퓨터에서 여는 주소: {here}", markup=False, highlight=False)
+    if host.strip() in WILDCARD_HOSTS and url == here:
+        console.print(
+            "다른 기기(휴대전화 등)에서 열고 메일·QR 링크도 그 주소로 만들려면 "
+            f"MINWON_BASE_URL=http://<이 컴퓨터의 주소>:{port} 를 설정하세요.",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _principal(login: str) -> Principal:

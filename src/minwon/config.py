@@ -1,5 +1,6 @@
 """Settings read from the environment (prefix ``MINWON_``) or a ``.env`` file."""
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     # Signs the browser cookie (CSRF token, messages). `minwon serve` and `minwon worker`
     # refuse DEFAULT_SECRET_KEY, an empty or a short key; `minwon demo` makes its own.
     secret_key: str = DEFAULT_SECRET_KEY
+    # Links in mails, QR codes and survey invitations. Unless given (environment or .env),
+    # `minwon serve` / `minwon demo` replace it by the address they serve (apply_served_address).
     base_url: str = "http://127.0.0.1:8000"
     # A staff sign-in ends this many seconds after it began (absolute timeout) ...
     session_max_age: int = 60 * 60 * 12
@@ -88,3 +91,49 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})
+"""Listening addresses that mean "every interface": no one opens a link to them."""
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address links should carry for a server listening on ``host``:``port``.
+
+    A wildcard host (0.0.0.0, ::) is no address a browser can open, so links then name this
+    machine's loopback address; an IPv6 host is put in brackets.
+    """
+    name = host.strip()
+    if name in WILDCARD_HOSTS:
+        name = "127.0.0.1"
+    elif ":" in name and not name.startswith("["):
+        name = f"[{name}]"
+    return f"http://{name}:{port}"
+
+
+def base_url_is_explicit(settings: Settings) -> bool:
+    """Whether ``MINWON_BASE_URL`` was given (environment or .env), not left at its default."""
+    return "base_url" in settings.model_fields_set
+
+
+def effective_base_url(settings: Settings, *, host: str, port: int) -> str:
+    """The base URL of a server on ``host``:``port``: ``MINWON_BASE_URL`` when it was given
+    (a proxy or a public name in front of the server wins), else the served address."""
+    if base_url_is_explicit(settings):
+        return settings.base_url
+    return served_base_url(host, port)
+
+
+def apply_served_address(host: str, port: int) -> str:
+    """Make this process's settings (and the processes it starts) use the effective base URL
+    for ``host``:``port``, so links follow ``--port``/``--host``; returns that URL.
+
+    Called by ``minwon serve`` and ``minwon demo`` at start-up, before the application is
+    built. An explicit ``MINWON_BASE_URL`` is left as it is.
+    """
+    settings = get_settings()
+    url = effective_base_url(settings, host=host, port=port)
+    if not base_url_is_explicit(settings):
+        os.environ["MINWON_BASE_URL"] = url
+        get_settings.cache_clear()
+    return url

@@ -8,12 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from web.pagetools import login
 
+from minwon.analysis.masking import mask
 from minwon.app import create_app
 from minwon.config import get_settings
 from minwon.db import get_engine, session_factory
 from minwon.demo.setup import load_demo
 from minwon.demo.stories import REPEATER, SURGE_NOW
-from minwon.demo.voices import DEFAULT_DATA
+from minwon.demo.voices import CATEGORY_BY_TOPIC, CORPUS, read_petitions
 from minwon.surveys.models import SurveyResponse
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices.models import Voice
@@ -47,6 +48,8 @@ def test_demo_loads_and_logins_work(demo_db: None) -> None:
         query = select(SurveyResponse.mode, func.count()).group_by(SurveyResponse.mode)
         answers = dict(db.execute(query).all())
         latest = db.scalar(select(func.max(SurveyResponse.submitted_at)))
+        titles = set(db.scalars(select(Voice.title).where(Voice.source_officer_id.is_(None))))
+    assert len(titles) >= 120  # the packaged petitions, not a few texts repeated
     assert sum(statuses.values()) == 120 + STORIES
     assert statuses.get("closed", 0) > 0 and len(offices) == 2
     assert answers.get("web", 0) > 0 and answers.get("kiosk", 0) > 0
@@ -86,13 +89,34 @@ def test_demo_shows_repeats_groups_surges_and_drop_away(demo_db: None) -> None:
     assert drop and {"angrier", "reopened", "escalated"} <= set(drop[0]["signals"])
 
 
-def test_demo_uses_the_real_petitions_when_present() -> None:
-    if not DEFAULT_DATA.exists():
-        pytest.skip("shared/data is not beside this checkout")
-    from minwon.demo.voices import read_petitions
+def test_the_demo_texts_ship_with_the_package_varied_and_masked() -> None:
+    """No folder beside the checkout is needed: the corpus is inside the package, holds
+    thousands of different petitions over many categories, and no personal data is left."""
+    import minwon
 
-    petitions = read_petitions(DEFAULT_DATA, 5)
-    assert len(petitions) == 5 and all(p.title and p.body for p in petitions)
+    assert CORPUS.is_relative_to(Path(minwon.__file__).parent)
+    assert CORPUS.stat().st_size < 3 * 1024 * 1024
+    petitions = read_petitions()
+    assert len({(p.title, p.body) for p in petitions}) >= 2000
+    topics = {p.topic for p in petitions}
+    assert len(topics) >= 10
+    assert len({CATEGORY_BY_TOPIC[t] for t in topics if t in CATEGORY_BY_TOPIC}) >= 5
+    assert all(p.title and 20 <= len(p.body) <= 401 for p in petitions)
+    leaks = [p.title for p in petitions if mask(f"{p.title}\n{p.body}").found]
+    assert leaks == []
+    assert len(read_petitions(limit=7)) == 7
+
+
+def test_the_package_build_includes_the_corpus() -> None:
+    """The setuptools package-data patterns take the corpus and its README into the wheel."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["minwon"]
+    package = root / "src" / "minwon"
+    shipped = {path for pattern in patterns for path in package.glob(pattern)}
+    assert {CORPUS, CORPUS.parent / "README.md"} <= shipped
 
 
 def test_the_demo_is_alive_on_the_day_it_is_loaded(demo_db: None) -> None:

@@ -53,7 +53,9 @@ def test_git_ignores_the_key_file() -> None:
 @pytest.fixture
 def unconfigured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """An environment with no secret key at all, as a fresh checkout running `make demo`."""
-    monkeypatch.delenv("MINWON_SECRET_KEY", raising=False)
+    for name in ("MINWON_SECRET_KEY", "MINWON_BASE_URL"):  # recorded, so what demo sets is undone
+        monkeypatch.setenv(name, "-")
+        monkeypatch.delenv(name)
     monkeypatch.setenv("MINWON_DATABASE_URL", f"sqlite:///{tmp_path}/demo.db")
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
     get_settings.cache_clear()
@@ -72,3 +74,21 @@ def test_demo_command_serves_with_its_own_key(
     assert served == [kept]
     cli.demo(serve_after=True, voices=1, data=None, host="127.0.0.1", port=8000)
     assert served == [kept, kept]
+
+
+def test_demo_prints_and_links_the_address_it_serves(
+    unconfigured: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make demo PORT=8123 HOST=0.0.0.0`: the printed address and the links carry :8123."""
+    served: list[tuple[str, int, str]] = []
+    monkeypatch.setattr(setup, "load_demo", lambda **kw: ([("admin", "관리자", "관리자")], "t"))
+    monkeypatch.setattr(
+        "uvicorn.run",
+        lambda *a, **kw: served.append((kw["host"], kw["port"], get_settings().base_url)),
+    )
+    cli.demo(serve_after=True, voices=1, data=None, host="0.0.0.0", port=8123)
+    assert served == [("0.0.0.0", 8123, "http://127.0.0.1:8123")]
+    out = " ".join(capsys.readouterr().out.split())
+    assert "주소: http://127.0.0.1:8123 (직원 로그인: http://127.0.0.1:8123/login" in out
+    assert "MINWON_BASE_URL=http://<이 컴퓨터의 주소>:8123" in out
+    assert ":8000" not in out

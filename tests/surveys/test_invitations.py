@@ -4,6 +4,7 @@ counter kiosk and happy-call entry."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from factories import build_world, voice_json
@@ -11,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from web.pagetools import csrf, login
 
-from minwon import background
+from minwon import background, cli
 from minwon.app import create_app
+from minwon.config import get_settings
 from minwon.db import write_session
 from minwon.errors import Invalid
 from minwon.org import service as org
@@ -230,3 +232,34 @@ def test_voice_page_offers_the_letter_code_and_qr(engine: Engine) -> None:
         code = db.scalars(select(SurveyInvitation)).one().short_code
     assert display_code(code) in page.text and "<svg" in page.text
     assert f"/s/c/{code}" in page.text
+
+
+def test_links_follow_the_port_served_when_no_base_url_is_set(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`minwon serve --port 8123` without MINWON_BASE_URL: the invitation mail, the survey
+    links of the API and the QR code on the voice page all carry :8123, not :8000."""
+    monkeypatch.setenv("MINWON_BASE_URL", "-")  # recorded, so serve's setting is undone after
+    monkeypatch.delenv("MINWON_BASE_URL")
+    monkeypatch.setenv("MINWON_SECRET_KEY", "k" * 40)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: served.append((kw["host"], kw["port"])))
+    get_settings.cache_clear()
+    try:
+        cli.serve(host="127.0.0.1", port=8123, workers=1)
+        assert served == [("127.0.0.1", 8123)]
+        world, client = _setup(engine)
+        voice = _answered(client, world, {"name": "김민원", "email": "citizen@example.kr"})
+        made = client.post(f"/api/v1/voices/{voice['id']}/survey", headers=world.auth("gr_lead"))
+        assert made.status_code == 201, made.text
+        links = made.json()
+        assert links["link"].startswith("http://127.0.0.1:8123/s/")
+        assert links["code_link"].startswith("http://127.0.0.1:8123/s/c/")
+        assert "http://127.0.0.1:8123/s/" in _survey_mail(engine).body
+        assert ":8000" not in _survey_mail(engine).body
+        login(client, "gr_lead")
+        page = client.get(f"/voices/{voice['id']}")
+        assert links["code_link"] in page.text and "<svg" in page.text
+    finally:
+        get_settings.cache_clear()

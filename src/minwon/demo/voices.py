@@ -1,5 +1,6 @@
-"""Demo voices: real public petitions (청와대 국민청원, 2020) re-dated over two years and
-spread over the demo offices, each taken through the normal intake and workflow services."""
+"""Demo voices: real public petitions (청와대 국민청원, 2020), shipped in ``corpus/``, re-dated
+over two years and spread over the demo offices, each taken through the normal intake and
+workflow services."""
 
 import gzip
 import json
@@ -63,9 +64,9 @@ ANSWERS = [
     "관련 규정을 검토한 결과를 안내드립니다. 추가로 궁금하신 점은 담당자에게 연락 주십시오.",
     "현장 점검 후 순찰을 강화하였으며, 같은 문제가 되풀이되지 않도록 살피겠습니다.",
 ]
-DEFAULT_DATA = (
-    Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "petitions-2020.jsonl.gz"
-)
+CORPUS = Path(__file__).parent / "corpus" / "petitions-2020-demo.jsonl.gz"
+"""The demo's texts, shipped in the package: 5,000 public petitions, trimmed and masked
+(source, licence and recipe in ``corpus/README.md``)."""
 
 
 @dataclass
@@ -77,58 +78,23 @@ class Petition:
     body: str
 
 
-FALLBACK = [
-    Petition(
-        "교통/건축/국토",
-        "학교 앞 불법 주정차 단속 요청",
-        "아침마다 초등학교 정문 앞에 차들이 서 있어 아이들이 차도로 걸어갑니다. 단속해 주세요.",
-    ),
-    Petition(
-        "안전/환경",
-        "골목 가로등이 꺼져 있습니다",
-        "구로동 골목 가로등이 일주일째 꺼져 있어 밤길이 무섭습니다. 빨리 고쳐 주세요.",
-    ),
-    Petition(
-        "인권/성평등",
-        "야간 순찰을 늘려 주세요",
-        "최근 빈집털이가 있었다는 이야기를 들었습니다. 밤 10시 이후 순찰을 늘려 주시면 좋겠습니다.",
-    ),
-    Petition(
-        "행정",
-        "민원실 직원분께 감사드립니다",
-        "서류 발급 때문에 방문했는데 친절하게 끝까지 안내해 주셔서 감사했습니다.",
-    ),
-    Petition(
-        "경제민주화",
-        "토지 보상금 산정 기준 문의",
-        "수용되는 토지의 보상금이 어떤 기준으로 산정되는지 자세히 알고 싶습니다.",
-    ),
-    Petition(
-        "기타",
-        "공원 소음 문제",
-        "밤늦게까지 공원에서 음악을 크게 틀어 잠을 잘 수가 없습니다. 조치 부탁드립니다.",
-    ),
-]
+def read_petitions(path: Path | None = None, limit: int | None = None) -> list[Petition]:
+    """Up to ``limit`` petitions (all without one) from the packaged corpus or from ``path``.
 
-
-def read_petitions(path: Path, limit: int) -> list[Petition]:
-    """Up to ``limit`` petitions from the JSONL.GZ file, bodies trimmed to a readable length.
-
-    Without the file (a machine that has no ``shared/data``) a few hand-written voices are
-    repeated instead, so the demo still has something to show.
+    ``path`` is a JSONL.GZ file of the same shape (``category``, ``title`` and ``body``, or the
+    development data's ``content``); bodies are trimmed to a readable length either way.
     """
-    if not path.exists():
-        return [FALLBACK[i % len(FALLBACK)] for i in range(limit)]
     out: list[Petition] = []
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
+    with gzip.open(path or CORPUS, "rt", encoding="utf-8") as fh:
         for line in fh:
+            if limit is not None and len(out) >= limit:
+                break
             row = json.loads(line)
-            body = " ".join(str(row.get("content", "")).split())[:1200]
+            text = row.get("body") or row.get("content") or ""
+            body = " ".join(str(text).split())[:1200]
             title = str(row.get("title", "")).strip()[:300]
             if title and body:
-                out.append(Petition(str(row.get("category", "기타")), title, body))
-            if len(out) >= limit:
-                break
+                out.append(Petition(str(row.get("category") or "기타"), title, body))
     return out
 
 
@@ -163,9 +129,10 @@ def load_demo_voices(
     seed: int = 2026,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Create ``count`` demo voices and take older ones through answer and closing."""
+    """Create ``count`` demo voices (at most as many as the corpus has texts) from the packaged
+    corpus, or from ``data_path``, and take older ones through answer and closing."""
     rng = random.Random(seed)
-    petitions = read_petitions(data_path or DEFAULT_DATA, count)
+    petitions = read_petitions(data_path, count)
     now = utcnow()
     with write_session(engine) as db:
         offices = list(db.scalars(select(Office).order_by(Office.code)))
