@@ -137,7 +137,8 @@ def test_three_workers_at_once_invite_count_and_alert_exactly_once(engine: Engin
     surge_mails = [m.subject for m in mails if m.topic == "surge"]
     assert len(surge_mails) == len(set(surge_mails)) == len(alerts)
     assert sum(r.alerts for r in rounds) == len(alerts)
-    assert leased == [None] * 4  # every lease given back (analysis, surveys, rollups, imports)
+    assert leased == [None] * 5  # every lease given back (analysis, surveys, rollups, imports,
+    # sign-in pruning)
     counted = _rollup_rows(engine)
     assert counted["rollup_voice_day"] and counted["rollup_survey_day"]
     assert counted == _one_worker_rollups(engine)

@@ -1,5 +1,7 @@
 """Alembic migrations build the same schema as the models, from empty, on both engines."""
 
+import os
+
 import pytest
 from alembic import command
 from conftest import PG_ADMIN_URL, PG_OK
@@ -28,7 +30,7 @@ def test_sqlite_from_empty(tmp_path) -> None:
 
 @pytest.mark.skipif(not PG_OK, reason="PostgreSQL not reachable")
 def test_postgresql_from_empty() -> None:
-    name = "minwon_migrations_test"
+    name = f"minwon_migrations_test_{os.getpid()}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -201,9 +201,11 @@ def test_upgrading_recounts_the_survey_rollups_by_the_new_rule(tmp_path) -> None
     from minwon.db import make_engine
 
     url = f"sqlite:///{tmp_path}/old.db"
-    migrate.upgrade(url, "0007")
+    migrate.upgrade(url)
     engine = make_engine(url)
-    build_world(engine)
+    build_world(engine)  # with today's staff table, then back to 0007 to count its way
+    engine.dispose()
+    migrate.downgrade(url, "0007")
     before, last = _months()
     invited = _invite(engine, "GR01", _kst(last - timedelta(days=1), 23))
     _answer(engine, invited, _kst(last + timedelta(days=1), 10))

@@ -347,3 +347,14 @@ def test_past_excels_row_limit_the_ledger_goes_on_in_a_new_sheet(
     assert [ws.max_row for ws in reopened.worksheets] == [5, 5, 3]
     assert [ws.auto_filter.ref for ws in reopened.worksheets] == ["A2:I5", "A2:I5", "A2:I3"]
     assert reopened.worksheets[2]["A3"].value == "GR01-2026-000006"
+
+
+def test_an_office_with_control_characters_is_a_clean_title_not_a_500(world: World) -> None:
+    """Found by the schemathesis run: the typed office went into the title cell unfiltered."""
+    client = _client(world.engine)
+    answer = client.get(
+        "/api/v1/voices/export.xlsx", params={"office": "\x02GR"}, headers=_auth(world, "admin")
+    )
+    assert answer.status_code == 200
+    title = load_workbook(io.BytesIO(answer.content)).active["A1"].value
+    assert "\x02" not in title and title.startswith("민원 처리부")

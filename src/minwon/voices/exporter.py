@@ -215,10 +215,12 @@ def ledger_lines(
 
 
 def ledger_title(*, db_session: Session, principal: Principal, flt: queries.LedgerFilter) -> str:
-    """The title row: 민원 처리부 · 기관명 · period (up to today when open-ended)."""
+    """The title row: 민원 처리부 · 기관명 · period (up to today when open-ended). An office
+    typed into the filter is echoed without the control characters a sheet cannot hold."""
     start = flt.date_from.isoformat() if flt.date_from else "처음"
     end = (flt.date_to or utcnow().astimezone(KST).date()).isoformat()
-    return f"민원 처리부 · {_office_name(db_session, principal, flt)} · {start} ~ {end}"
+    office = ILLEGAL_CHARACTERS_RE.sub("", _office_name(db_session, principal, flt))
+    return f"민원 처리부 · {office} · {start} ~ {end}"
 
 
 def _office_name(db: Session, principal: Principal, flt: queries.LedgerFilter) -> str:
