@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         body=settings.max_body_bytes,
         upload=settings.max_upload_bytes,
         imports=settings.max_import_bytes,
+        attachments=settings.max_attachments * settings.max_upload_bytes + settings.max_body_bytes,
     )
     app.add_middleware(LimitBody, limits=limits, respond=_too_large)  # innermost: sees the session
     app.state.throttle = Throttle.from_settings(settings)
@@ -137,10 +138,28 @@ def _unexpected(request: Request) -> Response:
 
 
 def _too_large(request: Request, message: str) -> Response:
-    """The 413 for a body over its limit: JSON for the API, a Korean page for a person."""
+    """The 413 for a body over its limit: JSON for the API, a Korean page for a person that
+    says what the form takes (the submit form: text and file limits) and that going back
+    keeps what was typed (the browser keeps the form; app.js keeps a draft of the submit
+    form)."""
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=413)
-    return _error_page(request, 413, message)
+    from minwon.voices.schemas import MAX_BODY
+    from minwon.web.i18n import translate
+    from minwon.web.templating import language
+
+    settings, lang = request.app.state.settings, language(request)
+    if request.url.path == "/submit":
+        hint = translate(
+            lang,
+            "too_large_form_hint",
+            body=MAX_BODY,
+            n=settings.max_attachments,
+            mb=settings.max_upload_bytes // (1024 * 1024),
+        )
+    else:
+        hint = translate(lang, "too_large_back_hint")
+    return _error_page(request, 413, f"{message} {hint}")
 
 
 def _add_error_handlers(app: FastAPI) -> None:
