@@ -123,9 +123,7 @@ def test_hq_analysts_who_see_masked_voices_never_see_the_files(submitted: tuple)
 def test_another_offices_staff_and_anonymous_callers_get_nothing(submitted: tuple) -> None:
     engine, voice_id, rows = submitted
     client = client_for(engine)
-    anonymous = client.get(
-        f"/voices/{voice_id}/attachments/{rows[0].id}", follow_redirects=False
-    )
+    anonymous = client.get(f"/voices/{voice_id}/attachments/{rows[0].id}", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
     login(client, "dj_lead")
     r = client.get(f"/voices/{voice_id}/attachments/{rows[0].id}")

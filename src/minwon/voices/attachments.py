@@ -94,9 +94,9 @@ def store(db: Session, *, voice: Voice, files: Sequence[Incoming]) -> None:
 def copy_to(db: Session, *, old: Voice, new: Voice) -> None:
     """A transferred voice keeps its attachments (copied in the database, not read here)."""
     columns = ("file_name", "content_type", "size", "content", "added_at")
-    rows = select(
-        literal(new.id), *(getattr(VoiceAttachment, c) for c in columns)
-    ).where(VoiceAttachment.voice_id == old.id)
+    rows = select(literal(new.id), *(getattr(VoiceAttachment, c) for c in columns)).where(
+        VoiceAttachment.voice_id == old.id
+    )
     db.execute(insert(VoiceAttachment).from_select(["voice_id", *columns], rows))
 
 
