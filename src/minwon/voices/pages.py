@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.exceptions import HTTPException
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 
 from minwon.actions.service import actions_for_voice
 from minwon.analysis import lookup

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, field_validator
 
 from minwon.textutil import OneLine
-from minwon.voices import phones
 from minwon.timeutil import to_kst
+from minwon.voices import phones
 
 KstDatetime = Annotated[
     datetime, PlainSerializer(lambda d: to_kst(d).isoformat(), return_type=str, when_used="json")
