@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from minwon import __version__
 from minwon.config import Settings, get_settings
 from minwon.db import get_engine, session_factory
-from minwon.errors import MinwonError, TooManyRequests
+from minwon.errors import InvalidFields, MinwonError, TooManyRequests
 from minwon.web.api_csrf import ApiCsrf
 from minwon.web.body_limits import BodyLimits, LimitBody
 from minwon.web.deps import LoginRequired
@@ -171,9 +171,10 @@ def _add_error_handlers(app: FastAPI) -> None:
                 f"/login?{urlencode({'next': target}, safe='/')}", status_code=303
             )
         if _wants_json(request):
-            answer: Response = JSONResponse(
-                {"detail": exc.message, "field": exc.field}, status_code=exc.status
-            )
+            body: dict = {"detail": exc.message, "field": exc.field}
+            if isinstance(exc, InvalidFields):
+                body["errors"] = exc.errors  # every field at once (e.g. a survey's questions)
+            answer: Response = JSONResponse(body, status_code=exc.status)
         else:
             answer = _error_page(request, exc.status, exc.message)
         if isinstance(exc, TooManyRequests):

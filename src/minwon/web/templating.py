@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from minwon.surveys.responses import MAX_TEXT as SURVEY_MAX_TEXT
 from minwon.surveys.templates import CSAT_LABELS
 from minwon.timeutil import to_kst
 from minwon.voices.catalog import CHANNELS, KINDS, STATUSES
@@ -51,6 +52,7 @@ templates.env.globals.update(
     STATUSES=STATUSES,
     CSAT_LABELS=CSAT_LABELS,
     MAX_BODY=MAX_BODY,
+    SURVEY_MAX_TEXT=SURVEY_MAX_TEXT,
     file_kinds={kind.mime: kind.label for kind in ALLOWED},
 )
 
