@@ -38,6 +38,8 @@ router = APIRouter(include_in_schema=False)
 DEADLINE_LIMIT = 200
 SOON = timedelta(hours=24)
 INTAKE_DEFAULTS = {"kind": "complaint", "channel": "visit"}
+MAX_LEDGER_NO, MAX_SECRET = 48, 32
+"""The tracking form's maxima (a ledger number, a receipt secret), in characters."""
 
 
 def _times() -> dict:
@@ -497,8 +499,14 @@ def track(request: Request, db: SessionDep, principal: PagePrincipal, form: Form
             request, "voices/track.html", 429, ledger_no=ledger_no, result=None, error=error
         )
         return with_retry_after(page, verdict.retry_after)
+    if len(ledger_no) > MAX_LEDGER_NO or len(secret) > MAX_SECRET:
+        throttle.hit("track", address)
+        error = tr(request, "track_too_long", no=MAX_LEDGER_NO, secret=MAX_SECRET)
+        return render(
+            request, "voices/track.html", 422, ledger_no=ledger_no, result=None, error=error
+        )
     try:
-        if not ledger_no or not secret or len(ledger_no) > 48 or len(secret) > 32:
+        if not ledger_no or not secret:
             raise NotFound("접수번호 또는 확인 코드가 맞지 않습니다.")
         voice = service.track(db_session=db, ledger_no=ledger_no, secret=secret)
     except NotFound:
