@@ -178,6 +178,18 @@ def new_voice(request: Request, db: SessionDep, principal: PageStaff, form: Form
 @router.get("/voices/{voice_id:int}")
 def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageStaff) -> Response:
     """A voice with its answers, history and the workflow forms the caller may use."""
+    return _voice_view(request, db, principal, voice_id)
+
+
+def _voice_view(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    voice_id: int,
+    kept: Mapping[str, object] | None = None,
+) -> Response:
+    """The voice page; ``kept`` (a refused workflow form: its step, what was typed and the
+    message) comes back filled in, with a 422."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     draft = workflow.current_draft(db_session=db, voice_id=voice.id)
     actions = views.allowed_actions(principal, voice, draft)
@@ -185,6 +197,8 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
     return render(
         request,
         "voices/voice.html",
+        422 if kept else 200,
+        kept=kept or {"step": "", "values": {}, "error": ""},
         v=queries.read_many(db, [voice], principal)[0],
         voice=voice,
         draft=draft,
@@ -285,6 +299,9 @@ def _extend(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) ->
     return "done_extend", {}
 
 
+TYPED_STEPS = frozenset({"answer", "return", "reopen", "transfer", "extend"})
+"""Steps whose forms carry text; a refused one is shown again with the text kept."""
+
 STEPS: dict[str, Step] = {
     "assign": _assign,
     "start": _start,
@@ -318,13 +335,17 @@ def voice_action(
         db.rollback()
         errors = views.field_errors(exc, language(request))
         text = " · ".join(f"{tr(request, 'f_' + k)}: {m}" for k, m in errors.items())
-        flash(request, text, "error")
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        text = exc.message
     else:
         db.commit()
         flash(request, tr(request, key, **params))
+        return redirect(f"/voices/{voice_id}")
+    if action in TYPED_STEPS:  # the text typed (an answer of pages) comes back in its form
+        kept = {"step": action, "values": dict(form), "error": text}
+        return _voice_view(request, db, principal, voice_id, kept=kept)
+    flash(request, text, "error")
     return redirect(f"/voices/{voice_id}")
 
 
