@@ -299,6 +299,13 @@ def _extend(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) ->
     return "done_extend", {}
 
 
+def _form_shown(db: Session, principal: Principal, voice_id: int, step: str) -> bool:
+    """Whether the voice page shows the form of ``step`` to the caller now."""
+    voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    draft = workflow.current_draft(db_session=db, voice_id=voice.id)
+    return step in views.allowed_actions(principal, voice, draft)
+
+
 TYPED_STEPS = frozenset({"answer", "return", "reopen", "transfer", "extend"})
 """Steps whose forms carry text; a refused one is shown again with the text kept."""
 
@@ -342,10 +349,11 @@ def voice_action(
         db.commit()
         flash(request, tr(request, key, **params))
         return redirect(f"/voices/{voice_id}")
-    if action in TYPED_STEPS:  # the text typed (an answer of pages) comes back in its form
+    if action in TYPED_STEPS and _form_shown(db, principal, voice_id, action):
+        # the text typed (an answer of pages) comes back in its own form, with the message
         kept = {"step": action, "values": dict(form), "error": text}
         return _voice_view(request, db, principal, voice_id, kept=kept)
-    flash(request, text, "error")
+    flash(request, text, "error")  # no form to put it back in (e.g. a second extension)
     return redirect(f"/voices/{voice_id}")
 
 
