@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from minwon import __version__
 from minwon.config import Settings, get_settings
 from minwon.db import get_engine, session_factory
-from minwon.errors import MinwonError, TooManyRequests
+from minwon.errors import InvalidFields, MinwonError, TooManyRequests
 from minwon.web.api_csrf import ApiCsrf
 from minwon.web.body_limits import BodyLimits, LimitBody
 from minwon.web.deps import LoginRequired
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         body=settings.max_body_bytes,
         upload=settings.max_upload_bytes,
         imports=settings.max_import_bytes,
+        attachments=settings.max_attachments * settings.max_upload_bytes + settings.max_body_bytes,
     )
     app.add_middleware(LimitBody, limits=limits, respond=_too_large)  # innermost: sees the session
     app.state.throttle = Throttle.from_settings(settings)
@@ -143,10 +144,28 @@ def _unexpected(request: Request) -> Response:
 
 
 def _too_large(request: Request, message: str) -> Response:
-    """The 413 for a body over its limit: JSON for the API, a Korean page for a person."""
+    """The 413 for a body over its limit: JSON for the API, a Korean page for a person that
+    says what the form takes (the submit form: text and file limits) and that going back
+    keeps what was typed (the browser keeps the form; app.js keeps a draft of the submit
+    form)."""
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=413)
-    return _error_page(request, 413, message)
+    from minwon.voices.schemas import MAX_BODY
+    from minwon.web.i18n import translate
+    from minwon.web.templating import language
+
+    settings, lang = request.app.state.settings, language(request)
+    if request.url.path == "/submit":
+        hint = translate(
+            lang,
+            "too_large_form_hint",
+            body=MAX_BODY,
+            n=settings.max_attachments,
+            mb=settings.max_upload_bytes // (1024 * 1024),
+        )
+    else:
+        hint = translate(lang, "too_large_back_hint")
+    return _error_page(request, 413, f"{message} {hint}")
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -158,9 +177,10 @@ def _add_error_handlers(app: FastAPI) -> None:
                 f"/login?{urlencode({'next': target}, safe='/')}", status_code=303
             )
         if _wants_json(request):
-            answer: Response = JSONResponse(
-                {"detail": exc.message, "field": exc.field}, status_code=exc.status
-            )
+            body: dict = {"detail": exc.message, "field": exc.field}
+            if isinstance(exc, InvalidFields):
+                body["errors"] = exc.errors  # every field at once (e.g. a survey's questions)
+            answer: Response = JSONResponse(body, status_code=exc.status)
         else:
             answer = _error_page(request, exc.status, exc.message)
         if isinstance(exc, TooManyRequests):

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
     max_import_bytes: int = 512 * 1024 * 1024
+    # files a citizen may attach to a voice on the public form, each up to max_upload_bytes
+    max_attachments: int = 3
 
     @property
     def secure_cookies(self) -> bool:

@@ -36,6 +36,24 @@ class Invalid(MinwonError):
     status = 422
 
 
+class InvalidFields(Invalid):
+    """Several inputs are wrong at once (a survey with three questions unanswered): every
+    field's message, so a form can mark them all; ``message``/``field`` are the first."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = dict(errors)
+
+
+def field_messages(exc: MinwonError) -> dict[str, str]:
+    """Every field's message of ``exc`` (one for a plain error, under "form" without a
+    field), for a form to show next to each field."""
+    if isinstance(exc, InvalidFields):
+        return dict(exc.errors)
+    return {exc.field or "form": exc.message}
+
+
 class Unauthorized(MinwonError):
     """No valid login or token."""
 

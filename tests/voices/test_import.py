@@ -167,7 +167,11 @@ def test_good_xlsx_with_korean_headers_dates_and_empty_rows(world: World, tmp_pa
     assert query.answered_at == _kst("2026-03-04T15:00")
     with session_factory(world.engine)() as db:
         contact = db.get_one(VoiceContact, query.id)
-        assert (contact.name, contact.phone, contact.consent) == ("김철", "01012345678", True)
+        assert (contact.name, contact.phone, contact.consent) == (
+            "김철",
+            "010-1234-5678",
+            True,
+        )  # stored normalised
 
 
 def test_cp949_csv_from_korean_excel(world: World, tmp_path: Path) -> None:

@@ -273,10 +273,13 @@ def test_wrong_state_and_bad_input_come_back_as_flash_errors(client, world, engi
     login(client, "gr_lead")
     r = _act(client, vid, "close")
     assert "현재 상태(접수)에서는 할 수 없습니다" in r.text
-    r = _act(client, vid, "return", note="")
+    r = _act(client, vid, "return", note="")  # no draft to return: no form, a flash
     assert 'class="flash flash-error"' in r.text and "사유: 필수 입력 항목입니다." in r.text
     r = _act(client, vid, "extend", days="abc", reason="자료 요청")
-    assert "연장 일수" in r.text and _voice(engine, vid).extended is False
+    # the extension form comes back with the message and the reason typed (issue 13)
+    assert r.status_code == 422 and 'class="field-error"' in r.text
+    assert "연장 일수" in r.text and "자료 요청</textarea>" in r.text
+    assert _voice(engine, vid).extended is False
     missing = post_form(client, f"/voices/{vid}/explode", {}, "/ledger")
     assert missing.status_code == 404 and is_html_page(missing)
 

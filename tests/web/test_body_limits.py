@@ -176,3 +176,15 @@ def test_a_300001_character_text_keeps_the_form_and_the_text(engine: Engine) -> 
     assert r.status_code == 422
     assert "100,000" in r.text and text in r.text
     assert 'maxlength="100000"' in client.get("/submit").text
+
+
+def test_the_submit_form_takes_its_attachments_and_only_it() -> None:
+    limits = BodyLimits(body=1, upload=2, imports=3, attachments=4)
+
+    def scope(path: str, ctype: str) -> dict:
+        return {"type": "http", "path": path, "headers": [(b"content-type", ctype.encode())]}
+
+    assert limits.for_request(scope("/submit", "multipart/form-data; b=x")) == 4
+    assert limits.for_request(scope("/submit", "application/x-www-form-urlencoded")) == 1
+    assert limits.for_request(scope("/actions/1/evidence", "multipart/form-data; b=x")) == 2
+    assert limits.for_request(scope("/patrols/request", "multipart/form-data; b=x")) == 2

@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from minwon.app import create_app
+from minwon.db import write_session
+from minwon.voices.models import VoiceAttachment
 from web.pagetools import api_voice
 
 PUBLIC = {
@@ -83,6 +85,7 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
         headers=world.auth("dj_lead"),
     )
     assert action.status_code == 201, action.text
+    attachment_id = _attach(engine, voice["id"])
     values = {
         "voice_id": voice["id"],
         "action_id": action.json()["id"],
@@ -92,8 +95,29 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
         "name": "received",
         "code": "ABCD-EFGH-JKMN",
         "token": "not-a-token",
+        "attachment_id": attachment_id,
     }
     return client, world, values
+
+
+def _attach(engine: Engine, voice_id: int) -> int:
+    """A citizen's file on the voice (``/voices/{voice_id}/attachments/{attachment_id}``)."""
+    with write_session(engine) as db:
+        item = VoiceAttachment(
+            voice_id=voice_id,
+            file_name="사진.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            content=PDF,
+        )
+        db.add(item)
+        db.flush()
+        return item.id
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
+ATTACHMENT = ("GET", "/voices/{voice_id}/attachments/{attachment_id}")
+"""A citizen's file: staff of the voice's office who see personal data, no one else."""
 
 
 def test_every_route_is_enumerated(engine: Engine) -> None:
@@ -101,6 +125,7 @@ def test_every_route_is_enumerated(engine: Engine) -> None:
     assert len(routes) >= 100
     assert ("GET", "/api/v1/voices/{voice_id}") in routes and ("GET", "/ledger") in routes
     assert PUBLIC <= set(routes), PUBLIC - set(routes)
+    assert ATTACHMENT in routes and ATTACHMENT not in PUBLIC
 
 
 def test_anonymous_callers_reach_only_the_public_routes(world_and_rows: tuple) -> None:
@@ -141,3 +166,24 @@ def test_another_offices_voice_and_action_are_out_of_reach(
         elif response.status_code < 300 or response.status_code >= 500:
             wrong.append(f"{method} {path} -> {response.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("login", "status"),
+    [
+        ("dj_officer", 200),
+        ("dj_lead", 200),
+        ("admin", 200),
+        ("hq", 403),
+        ("gr_officer", 404),
+        ("gr_lead", 404),
+        ("gr_cs", 404),
+    ],
+)
+def test_a_citizens_file_is_for_the_voices_office_only(
+    world_and_rows: tuple, login: str, status: int
+) -> None:
+    client, world, values = world_and_rows
+    response = client.get(_fill(ATTACHMENT[1], values), headers=world.auth(login))
+    assert response.status_code == status
+    assert (response.content == PDF) == (status == 200)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from minwon.errors import MinwonError
+from minwon.errors import MinwonError, field_messages
 from minwon.org import service as org_service
 from minwon.outreach import patrol_service, patrols
 from minwon.outreach.patrol_service import SOURCES, RequestIn
@@ -98,7 +98,7 @@ def public_submit(
         patrol_service.submit(db, data=_request_in(form, "web"))
     except MinwonError as exc:
         db.rollback()
-        errors = {exc.field or "form": exc.message}
+        errors = field_messages(exc)
         return render(
             request,
             "outreach/patrol_request.html",
@@ -195,7 +195,7 @@ def staff_request(
         patrol_service.submit(db, data=_request_in(form, source), principal=principal)
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, " · ".join(field_messages(exc).values()), "error")
         return redirect(f"/patrols?unit={form.get('unit', '')}")
     db.commit()
     flash(request, tr(request, "pt_saved"))

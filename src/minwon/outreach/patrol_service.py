@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from minwon.errors import Forbidden, Invalid
+from minwon.errors import Forbidden, Invalid, InvalidFields
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.outreach import patrols
@@ -54,10 +54,46 @@ def quarter_label(day: date) -> str:
     return f"{q.year}Q{q.number}"
 
 
-def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) -> PatrolRequest:
-    """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
+MAX_PLACE, MAX_DONG, MAX_REASON, MAX_EMAIL = 200, 100, 2000, 200
+"""The stated maxima of the request form's text fields, in characters."""
+
+
+def _check_request(data: RequestIn) -> str:
+    """The request's e-mail address as stored; InvalidFields naming every field at fault (a
+    place too long, a reason over 2,000 characters, wrong hours …) so the form marks them all."""
     from minwon.outbox.service import validate_recipient
 
+    errors: dict[str, str] = {}
+    if not data.place.strip() or len(data.place.strip()) > MAX_PLACE:
+        errors["place"] = f"장소를 1~{MAX_PLACE}자로 적어 주세요."
+    if len(data.dong.strip()) > MAX_DONG:
+        errors["dong"] = f"행정동은 {MAX_DONG}자 이내로 적어 주세요."
+    if not all(0 <= h <= 24 for h in (data.start_hour, data.end_hour)) or (
+        data.start_hour == data.end_hour
+    ):
+        errors["start_hour"] = "시간대를 확인해 주세요 (0~24시, 시작과 끝이 달라야 합니다)."
+    today = to_kst(utcnow()).date()
+    if not (today.replace(day=1) <= data.day <= date(today.year + 1, 12, 31)):
+        errors["day"] = "날짜를 확인해 주세요."
+    if len(data.reason.strip()) > MAX_REASON:
+        errors["reason"] = (
+            f"바라는 점은 {MAX_REASON:,}자까지 쓸 수 있습니다(지금 {len(data.reason.strip()):,}자)."
+        )
+    email = data.email.strip()
+    if len(email) > MAX_EMAIL:
+        errors["email"] = f"전자우편 주소는 {MAX_EMAIL}자 이내로 적어 주세요."
+    elif email:
+        try:
+            email = validate_recipient(email)
+        except ValueError:
+            errors["email"] = "전자우편 주소를 확인해 주세요."
+    if errors:
+        raise InvalidFields(errors)
+    return email
+
+
+def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) -> PatrolRequest:
+    """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
     if principal is None:
         unit = org_service.find_unit(db_session=db, ref=data.unit)
     else:
@@ -68,24 +104,7 @@ def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) 
         raise Invalid("접수 경로가 올바르지 않습니다.", field="source")
     if principal is not None and principal.role not in WRITERS:
         raise Forbidden("순찰 요청은 직원이 대신 접수할 수 있습니다.")
-    if not data.place.strip() or len(data.place) > 200:
-        raise Invalid("장소를 1~200자로 적어 주세요.", field="place")
-    if (
-        not all(0 <= h <= 24 for h in (data.start_hour, data.end_hour))
-        or data.start_hour == data.end_hour
-    ):
-        raise Invalid(
-            "시간대를 확인해 주세요 (0~24시, 시작과 끝이 달라야 합니다).", field="start_hour"
-        )
-    today = to_kst(utcnow()).date()
-    if not (today.replace(day=1) <= data.day <= date(today.year + 1, 12, 31)):
-        raise Invalid("날짜를 확인해 주세요.", field="day")
-    email = data.email.strip()
-    if email:
-        try:
-            email = validate_recipient(email)
-        except ValueError as exc:
-            raise Invalid("전자우편 주소를 확인해 주세요.", field="email") from exc
+    email = _check_request(data)
     check = patrols.PatrolRequest(
         "new",
         data.place,
@@ -100,13 +119,13 @@ def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) 
         unit_id=unit.id,
         place=data.place.strip(),
         place_key=check.key,
-        dong=data.dong.strip()[:100],
+        dong=data.dong.strip(),
         lat=data.lat,
         lon=data.lon,
         day=data.day,
         start_hour=data.start_hour,
         end_hour=data.end_hour,
-        reason=data.reason.strip()[:2000],
+        reason=data.reason.strip(),
         source=data.source,
         email=email,
         consent=data.consent and bool(email),

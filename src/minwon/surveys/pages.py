@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from minwon.errors import Conflict, Invalid
+from minwon.errors import Conflict, Invalid, field_messages
 from minwon.surveys import invitations, service
 from minwon.surveys.models import SurveyInvitation
 from minwon.timeutil import utcnow
@@ -58,7 +58,7 @@ def _answer(
     try:
         service.submit(db, invitation, form, mode="web", now=now)
     except Invalid as exc:
-        errors = {exc.field or "form": exc.message}
+        errors = field_messages(exc)
         return _form(request, db, invitation, action, values=form, errors=errors, status=422)
     except Conflict:
         db.rollback()
@@ -169,7 +169,7 @@ def kiosk_answer(
     try:
         service.submit(db, invitation, form, mode="kiosk", now=now)
     except Invalid as exc:
-        errors = {exc.field or "form": exc.message}
+        errors = field_messages(exc)
         return _form(
             request,
             db,
@@ -228,7 +228,7 @@ def happy_call(
         service.happy_call(db, principal=principal, voice_id=voice_id, answers=form, now=utcnow())
     except (Invalid, Conflict) as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, " · ".join(field_messages(exc).values()), "error")
         return redirect(f"/surveys/happycall/{voice_id}")
     db.commit()
     flash(request, tr(request, "sv_happycall_saved"))

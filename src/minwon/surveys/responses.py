@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
-from minwon.errors import Conflict, Invalid
+from minwon.errors import Conflict, Invalid, InvalidFields
 from minwon.surveys import templates
 from minwon.surveys.invitations import state
 from minwon.surveys.models import SurveyInvitation, SurveyQuestion, SurveyResponse
@@ -39,12 +39,25 @@ def _value(q: SurveyQuestion, raw: Any) -> Any:
         if text not in q.choices:
             raise Invalid(f"'{q.text}'의 보기 중에서 골라 주십시오.", field=q.key)
         return text
-    return text[:MAX_TEXT]
+    if len(text) > MAX_TEXT:
+        raise Invalid(
+            f"'{q.text}'에는 {MAX_TEXT:,}자까지 쓸 수 있습니다(지금 {len(text):,}자).", field=q.key
+        )
+    return text
 
 
 def check_answers(questions: list[SurveyQuestion], raw: dict[str, Any]) -> dict[str, Any]:
-    """The answers as stored (typed), or Invalid naming the first question answered wrongly."""
-    return {q.key: _value(q, raw.get(q.key)) for q in questions}
+    """The answers as stored (typed), or InvalidFields naming every question left unanswered
+    or answered wrongly, so the form marks them all at once."""
+    answers, errors = {}, {}
+    for q in questions:
+        try:
+            answers[q.key] = _value(q, raw.get(q.key))
+        except Invalid as exc:
+            errors[q.key] = exc.message
+    if errors:
+        raise InvalidFields(errors)
+    return answers
 
 
 def _first(questions: list[SurveyQuestion], kind: str, answers: dict[str, Any]) -> Any:

@@ -264,6 +264,9 @@ def _message(col: str, err: Any) -> str:
         return f"너무 깁니다: {len(value):,}자 (최대 {ctx.get('max_length', 0):,}자)"
     if kind in ("string_too_short", "missing") or "blank" in err["msg"]:
         return "비어 있습니다."
-    if kind == "string_pattern_mismatch":
-        return f"전화번호에는 숫자와 + - ( ) 만 쓸 수 있습니다: {_shown(value)}"
+    if col == "citizen_phone":
+        return (
+            "전화번호 형식이 아닙니다(휴대전화 010-1234-5678, 지역번호 02-123-4567, "
+            f"070, 1588-1234 같은 대표번호): {_shown(value)}"
+        )
     return str(err["msg"])

@@ -24,8 +24,9 @@ Columns (`code` · 한국어 머리글 (other accepted names)):
 - `answered_at` · 답변일시 (답변일자) — required for 답변 완료/종결; not before 접수일시.
 - `dong` · 행정동 — used by routing rules. `address` · 주소.
 - `office` · 기관 (본부, 경찰서) — office code or name.
-- `citizen_name` · 성명 (이름, 민원인), `citizen_phone` · 전화 (전화번호, 연락처; digits and
-  `+ - ( )`), `citizen_email` · 이메일 (전자우편), `consent` · 동의 (연락동의; Y/N, 예/아니오,
+- `citizen_name` · 성명 (이름, 민원인), `citizen_phone` · 전화 (전화번호, 연락처; a Korean
+  number — mobile, area code, 070, 1588-type — stored as `010-1234-5678`),
+  `citizen_email` · 이메일 (전자우편), `consent` · 동의 (연락동의; Y/N, 예/아니오,
   동의/미동의, O/X, 1/0; empty: N).
 
 Dates: ISO 8601 (`2026-03-02T14:05:00+09:00`), `2026-03-02 14:05`, `2026.03.02`,

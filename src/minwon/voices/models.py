@@ -1,4 +1,5 @@
-"""Tables of the ledger: voices, counters, history, answers, contacts, idempotency keys."""
+"""Tables of the ledger: voices, counters, history, answers, contacts, citizens' attachments,
+idempotency keys."""
 
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -88,6 +90,21 @@ class VoiceContact(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     voice: Mapped[Voice] = relationship(back_populates="contact")
+
+
+class VoiceAttachment(Base):
+    """A file a citizen attached to their voice (photo, PDF, office or Hangul document): its
+    original name, the type sniffed from its bytes, and the bytes. Personal data like the
+    contact: shown only to staff of the voice's office, never to the masked views."""
+
+    __tablename__ = "voice_attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voice_id: Mapped[int] = mapped_column(ForeignKey("voice.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class VoiceEvent(Base):

@@ -2,13 +2,16 @@
 workflow forms, and the citizens' submit and track pages. Thin: parse, call, render."""
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 
 from minwon.actions.service import actions_for_voice
 from minwon.analysis import lookup
@@ -19,12 +22,13 @@ from minwon.org import service as org_service
 from minwon.org.roles import CITIZEN, WRITERS, Principal
 from minwon.surveys.pages import survey_card
 from minwon.timeutil import utcnow
-from minwon.voices import history, queries, service, views, workflow
+from minwon.voices import attachments, history, queries, service, views, workflow
 from minwon.voices.catalog import OPEN_STATUSES
 from minwon.voices.models import Voice
 from minwon.voices.routes import track_read
-from minwon.voices.schemas import AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
-from minwon.web.deps import CsrfDep, SessionDep, client_address
+from minwon.voices.schemas import MAX_BODY, AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
+from minwon.web.deps import CsrfDep, DbId, SessionDep, check_csrf, client_address
+from minwon.web.files import ALLOWED, content_disposition, download_name, sniff
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import kst, language, render
 from minwon.web.throttle import message as throttle_message
@@ -34,6 +38,8 @@ router = APIRouter(include_in_schema=False)
 DEADLINE_LIMIT = 200
 SOON = timedelta(hours=24)
 INTAKE_DEFAULTS = {"kind": "complaint", "channel": "visit"}
+MAX_LEDGER_NO, MAX_SECRET = 48, 32
+"""The tracking form's maxima (a ledger number, a receipt secret), in characters."""
 
 
 def _times() -> dict:
@@ -172,6 +178,18 @@ def new_voice(request: Request, db: SessionDep, principal: PageStaff, form: Form
 @router.get("/voices/{voice_id:int}")
 def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageStaff) -> Response:
     """A voice with its answers, history and the workflow forms the caller may use."""
+    return _voice_view(request, db, principal, voice_id)
+
+
+def _voice_view(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    voice_id: int,
+    kept: Mapping[str, object] | None = None,
+) -> Response:
+    """The voice page; ``kept`` (a refused workflow form: its step, what was typed and the
+    message) comes back filled in, with a 422."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     draft = workflow.current_draft(db_session=db, voice_id=voice.id)
     actions = views.allowed_actions(principal, voice, draft)
@@ -179,6 +197,8 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
     return render(
         request,
         "voices/voice.html",
+        422 if kept else 200,
+        kept=kept or {"step": "", "values": {}, "error": ""},
         v=queries.read_many(db, [voice], principal)[0],
         voice=voice,
         draft=draft,
@@ -190,6 +210,7 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
         similar=lookup.for_voice(db_session=db, principal=principal, voice_id=voice.id),
         survey=survey_card(db, voice),
         actions_taken=actions_for_voice(db, voice.id),
+        files=attachments.listed(db, voice=voice, principal=principal),
         assignees=(
             org_service.unit_staff(db_session=db, unit_id=voice.unit_id)
             if "assign" in actions
@@ -197,6 +218,28 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
         ),
         targets=views.transfer_targets(db, voice, principal) if "transfer" in actions else [],
         **_times(),
+    )
+
+
+@router.get("/voices/{voice_id:int}/attachments/{attachment_id:int}")
+def attachment_file(
+    voice_id: DbId, attachment_id: DbId, db: SessionDep, principal: PageStaff
+) -> Response:
+    """Download a file the citizen attached (staff of the voice's office who see personal
+    data), under its original name, with the type its bytes show, never rendered inline."""
+    item = attachments.fetch(
+        db, voice_id=voice_id, attachment_id=attachment_id, principal=principal
+    )
+    kind = sniff(item.content)
+    name, fallback = download_name(item.file_name, kind, "attachment")
+    return Response(
+        item.content,
+        media_type=kind.mime if kind else "application/octet-stream",
+        headers={
+            "Content-Disposition": content_disposition(name, fallback),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
@@ -256,6 +299,16 @@ def _extend(db: Session, voice: Voice, p: Principal, form: Mapping[str, str]) ->
     return "done_extend", {}
 
 
+def _form_shown(db: Session, principal: Principal, voice_id: int, step: str) -> bool:
+    """Whether the voice page shows the form of ``step`` to the caller now."""
+    voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    draft = workflow.current_draft(db_session=db, voice_id=voice.id)
+    return step in views.allowed_actions(principal, voice, draft)
+
+
+TYPED_STEPS = frozenset({"answer", "return", "reopen", "transfer", "extend"})
+"""Steps whose forms carry text; a refused one is shown again with the text kept."""
+
 STEPS: dict[str, Step] = {
     "assign": _assign,
     "start": _start,
@@ -289,13 +342,18 @@ def voice_action(
         db.rollback()
         errors = views.field_errors(exc, language(request))
         text = " · ".join(f"{tr(request, 'f_' + k)}: {m}" for k, m in errors.items())
-        flash(request, text, "error")
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        text = exc.message
     else:
         db.commit()
         flash(request, tr(request, key, **params))
+        return redirect(f"/voices/{voice_id}")
+    if action in TYPED_STEPS and _form_shown(db, principal, voice_id, action):
+        # the text typed (an answer of pages) comes back in its own form, with the message
+        kept = {"step": action, "values": dict(form), "error": text}
+        return _voice_view(request, db, principal, voice_id, kept=kept)
+    flash(request, text, "error")  # no form to put it back in (e.g. a second extension)
     return redirect(f"/voices/{voice_id}")
 
 
@@ -303,6 +361,7 @@ def _submit_page(
     request: Request, db: Session, values: Mapping[str, str], errors: dict[str, str]
 ) -> Response:
     preset = views.unit_by_code(db, values.get("unit", ""))
+    settings = request.app.state.settings
     return render(
         request,
         "voices/submit.html",
@@ -313,6 +372,9 @@ def _submit_page(
         values=values,
         errors=errors,
         unknown_unit=bool(values.get("unit")) and preset is None,
+        max_files=settings.max_attachments,
+        max_file_mb=settings.max_upload_bytes // (1024 * 1024),
+        accept=",".join(sorted({f".{k.ext}" for k in ALLOWED} | {k.mime for k in ALLOWED})),
     )
 
 
@@ -350,9 +412,49 @@ def _citizen_checks(request: Request, form: Mapping[str, str]) -> dict[str, str]
     return errors
 
 
-@router.post("/submit", dependencies=[CsrfDep])
-def submit(request: Request, db: SessionDep, principal: PagePrincipal, form: FormDep) -> Response:
-    """Take a citizen's voice; the receipt (number and secret) is shown once after it."""
+@dataclass
+class SubmitIn:
+    """The public form as posted: its text fields, the files attached (read and sniffed), and
+    what was wrong with the post as a whole or with the files."""
+
+    form: dict[str, str]
+    files: list[attachments.Incoming] = field(default_factory=list)
+    chosen: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+async def submit_input(request: Request) -> SubmitIn:
+    """Read the public form (urlencoded, or multipart with files), then check its CSRF token.
+    A post the form parser cannot take (a text part over 1 MB) comes back as the form with a
+    Korean message instead of a bare 400; files are read under the upload limit and sniffed
+    here so that a refused one is reported on the form with the text kept."""
+    try:
+        posted = await request.form()
+    except HTTPException:
+        return SubmitIn(form={}, errors={"form": tr(request, "submit_unreadable", n=MAX_BODY)})
+    await check_csrf(request)
+    form = {k: v for k, v in posted.items() if isinstance(v, str)}
+    uploads = attachments.chosen(posted.getlist(attachments.FIELD))
+    settings = request.app.state.settings
+    try:
+        files = await attachments.read_all(
+            uploads, count=settings.max_attachments, limit=settings.max_upload_bytes
+        )
+    except Invalid as exc:
+        return SubmitIn(form=form, chosen=len(uploads), errors={attachments.FIELD: exc.message})
+    return SubmitIn(form=form, files=files, chosen=len(uploads))
+
+
+SubmitDep = Annotated[SubmitIn, Depends(submit_input)]
+
+
+@router.post("/submit")
+def submit(
+    request: Request, db: SessionDep, principal: PagePrincipal, posted: SubmitDep
+) -> Response:
+    """Take a citizen's voice and the files they attached; the receipt (number and secret) is
+    shown once after it. Anything refused comes back on the form with the text kept."""
+    form = posted.form
     channel = form.get("channel") if form.get("channel") in views.CITIZEN_CHANNELS else "web"
     data = {**form, "channel": channel or "web"}
     if data.get("unit"):
@@ -364,19 +466,26 @@ def submit(request: Request, db: SessionDep, principal: PagePrincipal, form: For
         page = _submit_page(request, db, data, errors)
         page.status_code = 429
         return with_retry_after(page, verdict.retry_after)
-    errors = _citizen_checks(request, data)
+    if "form" in posted.errors:
+        page = _submit_page(request, db, data, posted.errors)
+        page.status_code = 413
+        return page
+    errors = {**_citizen_checks(request, data), **posted.errors}
     try:
         voice_in = views.voice_create_from_form(data, staff=False)
         if not errors:
             voice, secret = service.create(
                 db_session=db, voice_in=voice_in, principal=CITIZEN, advisor=AnalysisAdvisor()
             )
+            attachments.store(db, voice=voice, files=posted.files)
     except ValidationError as exc:
         errors = {**views.field_errors(exc, language(request)), **errors}
     except MinwonError as exc:
         errors[_error_field(exc.field)] = exc.message
     if errors:
         db.rollback()
+        if posted.chosen and attachments.FIELD not in errors:
+            errors[attachments.FIELD] = tr(request, "submit_files_again", n=posted.chosen)
         return _submit_page(request, db, data, errors)
     db.commit()
     throttle.hit("submit", address)
@@ -387,6 +496,7 @@ def submit(request: Request, db: SessionDep, principal: PagePrincipal, form: For
         "due_at": kst(voice.due_at),
         "received_at": kst(voice.received_at),
         "unit": unit.name,
+        "files": str(len(posted.files)),
     }
     return redirect("/submit/done")
 
@@ -418,8 +528,14 @@ def track(request: Request, db: SessionDep, principal: PagePrincipal, form: Form
             request, "voices/track.html", 429, ledger_no=ledger_no, result=None, error=error
         )
         return with_retry_after(page, verdict.retry_after)
+    if len(ledger_no) > MAX_LEDGER_NO or len(secret) > MAX_SECRET:
+        throttle.hit("track", address)
+        error = tr(request, "track_too_long", no=MAX_LEDGER_NO, secret=MAX_SECRET)
+        return render(
+            request, "voices/track.html", 422, ledger_no=ledger_no, result=None, error=error
+        )
     try:
-        if not ledger_no or not secret or len(ledger_no) > 48 or len(secret) > 32:
+        if not ledger_no or not secret:
             raise NotFound("접수번호 또는 확인 코드가 맞지 않습니다.")
         voice = service.track(db_session=db, ledger_no=ledger_no, secret=secret)
     except NotFound:

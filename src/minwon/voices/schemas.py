@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, fi
 
 from minwon.textutil import OneLine
 from minwon.timeutil import to_kst
+from minwon.voices import phones
 
 KstDatetime = Annotated[
     datetime, PlainSerializer(lambda d: to_kst(d).isoformat(), return_type=str, when_used="json")
@@ -20,9 +21,23 @@ class ContactIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: OneLine = Field("", max_length=100)
-    phone: OneLine = Field("", max_length=40, pattern=r"^[0-9+\-() ]*$")
+    phone: OneLine = Field(
+        "",
+        max_length=40,
+        description="a Korean number (mobile, area code, 070, 1588-type); stored as 010-1234-5678",
+    )
     email: EmailStr | Literal[""] = ""
     consent: bool = False
+
+    @field_validator("phone")
+    @classmethod
+    def _korean_phone(cls, value: str) -> str:
+        """Refuse anything that is not a Korean number ("12", letters) and store the number
+        in one written form."""
+        try:
+            return phones.normalise(value)
+        except phones.NotAPhoneNumber as exc:
+            raise ValueError("not a Korean telephone number") from exc
 
 
 class VoiceBase(BaseModel):

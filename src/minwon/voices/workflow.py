@@ -12,7 +12,7 @@ from minwon.org.models import Staff
 from minwon.org.roles import ADMIN, CS_MANAGER, LEADS, UNIT_LEAD, WRITERS, Principal
 from minwon.outbox import service as outbox
 from minwon.timeutil import to_kst, utcnow
-from minwon.voices import history, ledger
+from minwon.voices import attachments, history, ledger
 from minwon.voices.catalog import (
     ANSWERED,
     ASSIGNED,
@@ -202,6 +202,7 @@ def transfer(
     db_session.add(new)
     db_session.flush()
     _copy_contact(db_session, voice, new)
+    attachments.copy_to(db_session, old=voice, new=new)
     voice.transferred_to_id = new.id
     _set_status(
         db_session, voice, principal, TRANSFERRED, "transferred", note=note, to=new.ledger_no

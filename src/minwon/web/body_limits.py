@@ -3,8 +3,10 @@ limit is answered 413 at once, and a chunked body is counted while it streams in
 soon as it passes the limit, so nothing oversized is ever held in memory or spooled to disk.
 
 The limits (settings): ``max_body_bytes`` for JSON, urlencoded forms and anything else
-(default 1 MB), ``max_upload_bytes`` for multipart uploads such as evidence files (10 MB), and
-``max_import_bytes`` for the import page's CSV/XLSX files (512 MB)."""
+(default 1 MB), ``max_upload_bytes`` for multipart uploads such as evidence files (10 MB),
+``max_import_bytes`` for the import page's CSV/XLSX files (512 MB), and on the public submit
+form, whose citizens may attach ``max_attachments`` files of ``max_upload_bytes`` each, room for
+all of them and the text."""
 
 from __future__ import annotations
 
@@ -18,17 +20,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 IMPORT_PATHS = frozenset({"/imports"})
 """Routes that take whole ledgers as files and get ``max_import_bytes``."""
+ATTACHMENT_PATHS = frozenset({"/submit"})
+"""Public forms that take several files at once and get ``BodyLimits.attachments``."""
 
 MESSAGE = "보내신 내용이 너무 큽니다(최대 {limit}). 내용을 줄이거나 파일을 나누어 보내 주세요."
 
 
 @dataclass(frozen=True)
 class BodyLimits:
-    """The three limits, in bytes."""
+    """The limits, in bytes (``attachments``: a multipart post to the submit form; 0 for the
+    upload limit)."""
 
     body: int
     upload: int
     imports: int
+    attachments: int = 0
 
     def for_request(self, scope: Scope) -> int:
         """The limit for this request: by route for imports (only for a signed-in staff member:
@@ -38,6 +44,8 @@ class BodyLimits:
             return self.imports
         content_type = Headers(scope=scope).get("content-type", "").lower()
         if content_type.startswith("multipart/form-data"):
+            if scope.get("path") in ATTACHMENT_PATHS and self.attachments:
+                return self.attachments
             return self.upload
         return self.body
 

@@ -100,9 +100,17 @@ async def read_upload(upload: UploadFile, limit: int, *, field: str = "file") ->
     while chunk := await upload.read(CHUNK):
         size += len(chunk)
         if size > limit:
-            raise Invalid(f"파일은 {limit // (1024 * 1024)}MB 이하여야 합니다.", field=field)
+            raise Invalid(f"파일은 {_size(limit)} 이하여야 합니다.", field=field)
         parts.append(chunk)
     return b"".join(parts)
+
+
+def _size(limit: int) -> str:
+    """A limit as a person reads it: 10MB, or 800 KB below a whole number of megabytes."""
+    megabyte = 1024 * 1024
+    if limit >= megabyte and limit % megabyte == 0:
+        return f"{limit // megabyte}MB"
+    return f"{max(1, limit // 1024):,}KB" if limit >= 1024 else f"{limit:,}바이트"
 
 
 def checked_upload(content: bytes, *, field: str = "file") -> FileKind:

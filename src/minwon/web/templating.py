@@ -8,11 +8,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from minwon.surveys.responses import MAX_TEXT as SURVEY_MAX_TEXT
 from minwon.surveys.templates import CSAT_LABELS
 from minwon.timeutil import to_kst
 from minwon.voices.catalog import CHANNELS, KINDS, STATUSES
 from minwon.voices.schemas import MAX_BODY
 from minwon.web.deps import csrf_token
+from minwon.web.files import ALLOWED
 from minwon.web.i18n import LANGUAGES, translate
 
 SRC = Path(__file__).resolve().parent.parent
@@ -35,13 +37,23 @@ def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return to_kst(value).strftime(fmt) if value else ""
 
 
+def filesize(size: int) -> str:
+    """A file's size as people say it: 850 KB, 2.4 MB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024)):,} KB"
+
+
 templates.env.filters["kst"] = kst
+templates.env.filters["filesize"] = filesize
 templates.env.globals.update(
     KINDS=KINDS,
     CHANNELS=CHANNELS,
     STATUSES=STATUSES,
     CSAT_LABELS=CSAT_LABELS,
     MAX_BODY=MAX_BODY,
+    SURVEY_MAX_TEXT=SURVEY_MAX_TEXT,
+    file_kinds={kind.mime: kind.label for kind in ALLOWED},
 )
 
 

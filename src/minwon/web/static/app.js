@@ -86,3 +86,48 @@ document.addEventListener("click", (event) => {
   if (link.hasAttribute("data-print")) { event.preventDefault(); window.print(); return; }
   if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
 });
+
+// text limits: a field's stated maximum ("최대 300자") becomes a live count ("12 / 300자")
+const showCount = (field) => {
+  const counter = document.querySelector(`[data-count-for="${field.id}"]`);
+  if (!counter) return;
+  const max = parseInt(counter.dataset.max, 10) || 0;
+  const n = field.value.length;
+  counter.textContent = (counter.dataset.template || "{n} / {max}")
+    .replace("{n}", n.toLocaleString("ko-KR"))
+    .replace("{max}", max.toLocaleString("ko-KR"));
+  counter.classList.toggle("is-full", max > 0 && n >= max);
+};
+document.addEventListener("input", (event) => {
+  if (event.target.id) showCount(event.target);
+});
+
+// drafts: a form marked data-draft keeps what was typed in this tab (sessionStorage), so a
+// refused post (too large, a lost connection) never loses the text; the receipt page clears it
+const DRAFT_SKIP = new Set(["hidden", "file", "password", "checkbox", "radio", "submit", "button"]);
+const draftFields = (form) =>
+  [...form.elements].filter((el) => el.name && el.name !== "csrf_token" && !DRAFT_SKIP.has(el.type));
+const draftKey = (name) => `minwon-draft-${name}`;
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (!form || !form.dataset.draft) return;
+  const values = {};
+  draftFields(form).forEach((el) => { if (el.value) values[el.name] = el.value; });
+  try { sessionStorage.setItem(draftKey(form.dataset.draft), JSON.stringify(values)); } catch (e) { /* private mode */ }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-draft-clear]").forEach((el) => {
+    try { sessionStorage.removeItem(draftKey(el.dataset.draftClear)); } catch (e) { /* private mode */ }
+  });
+  document.querySelectorAll("form[data-draft]").forEach((form) => {
+    let saved = {};
+    try { saved = JSON.parse(sessionStorage.getItem(draftKey(form.dataset.draft)) || "{}"); } catch (e) { saved = {}; }
+    draftFields(form).forEach((el) => {
+      if (!el.value && typeof saved[el.name] === "string" && el.tagName !== "SELECT") el.value = saved[el.name];
+    });
+  });
+  document.querySelectorAll("[data-count-for]").forEach((counter) => {
+    const field = document.getElementById(counter.dataset.countFor);
+    if (field) showCount(field);
+  });
+});
