@@ -86,3 +86,27 @@ document.addEventListener("click", (event) => {
   if (link.hasAttribute("data-print")) { event.preventDefault(); window.print(); return; }
   if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
 });
+
+// the staff menu on a phone: the menu button folds and unfolds it; Escape folds it again
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-menu]");
+  if (!button) return;
+  const nav = document.getElementById(button.getAttribute("aria-controls"));
+  if (!nav) return;
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  nav.classList.toggle("open", open);
+  if (open) {
+    const first = nav.querySelector("a");
+    if (first) first.focus();
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const button = document.querySelector("[data-menu][aria-expanded='true']");
+  if (!button) return;
+  button.setAttribute("aria-expanded", "false");
+  const nav = document.getElementById(button.getAttribute("aria-controls"));
+  if (nav) nav.classList.remove("open");
+  button.focus();
+});
