@@ -176,6 +176,8 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
     draft = workflow.current_draft(db_session=db, voice_id=voice.id)
     actions = views.allowed_actions(principal, voice, draft)
     analysis = analysis_service.get(db_session=db, voice_id=voice.id)
+    events = history.events(db_session=db, voice_id=voice.id)
+    suggested = (analysis.suggested_unit,) if analysis else ()
     return render(
         request,
         "voices/voice.html",
@@ -184,7 +186,8 @@ def voice_page(request: Request, voice_id: int, db: SessionDep, principal: PageS
         draft=draft,
         actions=actions,
         answers=workflow.answers_read(db_session=db, voice_id=voice.id),
-        events=history.events(db_session=db, voice_id=voice.id),
+        events=events,
+        names=history.names_in(db_session=db, events=events, unit_codes=suggested),
         analysis=analysis,
         marks=lookup.marks(db_session=db, row=analysis) if analysis else None,
         similar=lookup.for_voice(db_session=db, principal=principal, voice_id=voice.id),
