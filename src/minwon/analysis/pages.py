@@ -158,6 +158,7 @@ def triage_page(request: Request, db: SessionDep, principal: PageStaff) -> Respo
         return {
             "items": queries.read_many(db, voices, principal),
             "suggested": {r.voice_id: r for r in rows},
+            "unit_names": {u.code: u.name for u in org_service.list_units(db_session=db)},
             "now": utcnow(),
             "soon": utcnow(),
             "open_statuses": queries.OPEN_STATUSES,

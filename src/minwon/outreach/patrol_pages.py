@@ -57,7 +57,7 @@ def _request_in(form: dict[str, str], source: str) -> RequestIn:
 
 
 def _units(db: Any) -> list[Any]:
-    return org_service.list_units(db_session=db)
+    return patrol_service.patrol_units(db)
 
 
 @router.get("/patrols/request")

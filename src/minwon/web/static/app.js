@@ -110,3 +110,21 @@ document.addEventListener("keydown", (event) => {
   if (nav) nav.classList.remove("open");
   button.focus();
 });
+
+// the action form: a found voice's button adds its receipt number to the list; Enter in the
+// search box searches instead of sending the whole form
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-ledger]");
+  if (!button) return;
+  const field = document.getElementById("a-voices");
+  if (!field) return;
+  const numbers = field.value.split(/[\s,]+/).filter(Boolean);
+  if (!numbers.includes(button.dataset.addLedger)) numbers.push(button.dataset.addLedger);
+  field.value = numbers.join(", ");
+  button.disabled = true;
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches && event.target.matches("[data-no-submit]")) {
+    event.preventDefault();
+  }
+});
