@@ -71,6 +71,8 @@ def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) 
     """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
     from minwon.outbox.service import validate_recipient
 
+    if not data.unit.strip():
+        raise Invalid("순찰을 부탁할 지구대·파출소를 고르세요.", field="unit")
     if principal is None:
         unit = org_service.find_unit(db_session=db, ref=data.unit)
     else:
