@@ -163,7 +163,7 @@ def test_action_pages_and_public_board(engine: Engine) -> None:
     )
     login(client, "gr_lead")
     form = client.get(f"/actions?voices={v['ledger_no']}")
-    assert form.status_code == 200 and f'>{v["ledger_no"]}</textarea>' in form.text
+    assert form.status_code == 200 and f">{v['ledger_no']}</textarea>" in form.text
     made = client.post(
         "/actions",
         data={

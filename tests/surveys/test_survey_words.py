@@ -36,6 +36,6 @@ def test_template_summary_says_when_it_is_sent_not_its_code(engine: Engine) -> N
     page = client.get("/surveys").text
     summary = _summary(page, "민원실 방문 조사")
     assert "창구 방문 후" in summary and "COUNTER" not in summary
-    assert "조사 코드: <span class=\"mono\">COUNTER</span>" in page
+    assert '조사 코드: <span class="mono">COUNTER</span>' in page
     english = _summary(client.get("/surveys?lang=en").text, "민원실 방문 조사")
     assert "after a counter visit" in english and "창구" not in english

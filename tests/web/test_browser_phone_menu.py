@@ -32,7 +32,8 @@ WRAPPED_DATES = r"""() => {
       r.setEnd(n, m.index + m[0].length);
       const rects = [...r.getClientRects()].filter(x => x.width > 0);
       if (new Set(rects.map(x => Math.round(x.bottom))).size > 1) {
-        out.push(`${m[0]} in ${n.parentElement.tagName.toLowerCase()}.${n.parentElement.className}`);
+        const el = n.parentElement;
+        out.push(`${m[0]} in ${el.tagName.toLowerCase()}.${el.className}`);
       }
     }
   }

@@ -7,6 +7,7 @@ import re
 import pytest
 from factories import build_world
 from sqlalchemy import Engine
+
 from web.pagetools import client_for, login
 
 
@@ -42,4 +43,4 @@ def test_static_scripts_fold_the_menu_and_mark_the_page_as_scripted(engine: Engi
     early = client.get("/static/early.js")
     assert early.status_code == 200 and 'classList.add("js")' in early.text
     app = client.get("/static/app.js").text
-    assert "[data-menu]" in app and 'aria-expanded' in app
+    assert "[data-menu]" in app and "aria-expanded" in app

@@ -2,8 +2,8 @@
 and the public "you said, we did" board (no login; the voices behind each action masked)."""
 
 from datetime import date
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response

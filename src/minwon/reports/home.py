@@ -79,7 +79,9 @@ def _overdue(db: Session, principal: Principal, limit: int = 5) -> Waiting:
 
 def _lead(db: Session, principal: Principal, today: date) -> FirstScreen:
     approval = todo.awaiting_approval(db_session=db, principal=principal)
-    return FirstScreen(principal.role or "", today, approval=approval, overdue=_overdue(db, principal))
+    return FirstScreen(
+        principal.role or "", today, approval=approval, overdue=_overdue(db, principal)
+    )
 
 
 def _officer(db: Session, principal: Principal, today: date) -> FirstScreen:

@@ -57,10 +57,11 @@ def names_in(
     logins = {str(e.after.get("assignee")) for e in events if e.after.get("assignee")}
     codes = {str(e.after.get("unit")) for e in events if e.after.get("unit")}
     codes |= {c for c in unit_codes if c}
-    staff = db_session.execute(select(Staff.login, Staff.name).where(Staff.login.in_(logins)))
-    units = db_session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes)))
+    staff = select(Staff.login, Staff.name).where(Staff.login.in_(logins))
+    units = select(Unit.code, Unit.name).where(Unit.code.in_(codes))
     return EventNames(
-        staff={login: name for login, name in staff}, units={code: name for code, name in units}
+        staff=dict(db_session.execute(staff).tuples().all()),
+        units=dict(db_session.execute(units).tuples().all()),
     )
 
 

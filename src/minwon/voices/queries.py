@@ -282,7 +282,7 @@ def ids_of_ledger_numbers(
         return []
     spelled = {*wanted, *(n.upper() for n in wanted)}  # gr01-2026-000012 is GR01-2026-000012
     query = scoped(select(Voice.ledger_no, Voice.id).where(Voice.ledger_no.in_(spelled)), principal)
-    found = {no: voice_id for no, voice_id in db_session.execute(query)}
+    found = dict(db_session.execute(query).tuples().all())
     ids = {n: found.get(n, found.get(n.upper())) for n in wanted}
     missing = [n for n, voice_id in ids.items() if voice_id is None]
     if missing:
