@@ -127,6 +127,6 @@ def test_hq_analyst_sees_the_offices_standings(engine: Engine) -> None:
         _respond(engine, "phone", 4)
     rollups.update(engine)
     page = _first_screen(engine, "hq")
-    standings = page.split('class="plain standings"', 1)[1].split("</ol>", 1)[0]
+    standings = page.split('class="plain standings"', 1)[1].split("</ul>", 1)[0]
     assert "구로경찰서" in standings and "응답 부족" in standings and "n 3" in standings
     assert 'href="/reports/monthly"' in page

@@ -1,6 +1,6 @@
 """On a phone (390×844), in a real browser: staff reach every item of their menu through the
-menu button (no sideways strip hiding items), and no page they reach is wider than the screen;
-dates do not break over two lines."""
+menu button (no sideways strip hiding items), and no page they reach is wider than the screen,
+no field or picture sticks out of its card, and dates do not break over two lines."""
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
@@ -41,6 +41,27 @@ WRAPPED_DATES = r"""() => {
 }"""
 """Dates (2026-11-18, 2026-11-18 10:30) whose characters sit on more than one line."""
 
+OUT_OF_CARD = r"""() => {
+  const out = [];
+  const scrolls = (el, box) => {
+    for (let p = el.parentElement; p && p !== box; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  for (const box of document.querySelectorAll('.card, .filters')) {
+    const edge = box.getBoundingClientRect().right;
+    for (const el of box.querySelectorAll('input, select, textarea, button, img, svg, table')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > edge + 1 && !scrolls(el, box)) {
+        out.push(el.tagName.toLowerCase() + (el.name ? `[name=${el.name}]` : ''));
+      }
+    }
+  }
+  return out.slice(0, 5);
+}"""
+"""Form fields, pictures and tables that stick out of their card (outside a scrolling box)."""
+
 
 def _menu_items(page: Page) -> list[tuple[str, str]]:
     return page.eval_on_selector_all(
@@ -62,6 +83,9 @@ def _problems_on_page(page: Page, where: str) -> list[str]:
     wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if wide > 0:
         problems.append(f"{where}: {wide}px wider than the screen")
+    sticking_out = page.evaluate(OUT_OF_CARD)
+    if sticking_out:
+        problems.append(f"{where}: wider than their card: {sticking_out}")
     wrapped = page.evaluate(WRAPPED_DATES)
     if wrapped:
         problems.append(f"{where}: dates broken over two lines: {wrapped}")
