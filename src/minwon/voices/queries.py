@@ -272,6 +272,15 @@ def open_by_ids(*, db_session: Session, principal: Principal, ids: list[int]) ->
     return list(db_session.scalars(query.order_by(Voice.received_at.desc(), Voice.id.desc())))
 
 
+def ledger_numbers(*, db_session: Session, principal: Principal, ids: list[int]) -> dict[int, str]:
+    """The receipt numbers (접수번호) of the voices among ``ids`` the caller may see, by id:
+    what a page shows a person instead of an internal id."""
+    if not ids:
+        return {}
+    query = scoped(select(Voice.id, Voice.ledger_no).where(Voice.id.in_(ids)), principal)
+    return dict(db_session.execute(query).tuples().all())
+
+
 def ids_of_ledger_numbers(
     *, db_session: Session, principal: Principal, numbers: list[str]
 ) -> list[int]:
