@@ -162,14 +162,14 @@ def test_action_pages_and_public_board(engine: Engine) -> None:
         dong="구로1동",
     )
     login(client, "gr_lead")
-    form = client.get(f"/actions?voices={v['id']}")
-    assert form.status_code == 200 and f'value="{v["id"]}"' in form.text
+    form = client.get(f"/actions?voices={v['ledger_no']}")
+    assert form.status_code == 200 and f">{v['ledger_no']}</textarea>" in form.text
     made = client.post(
         "/actions",
         data={
             "csrf_token": csrf(client, "/actions"),
             "title": "골목 가로등 교체",
-            "voices": str(v["id"]),
+            "voices": v["ledger_no"],
             "dong": "구로1동",
             "public": "on",
         },

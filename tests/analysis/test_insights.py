@@ -1,6 +1,7 @@
 """Causes with Pareto shares and movement, 행정동 hot spots, surge alerts to unit leads through
 the outbox, drop-away signals and groups — through the API and the pages, scoped by office."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from factories import build_world, voice_json
@@ -179,6 +180,8 @@ def test_drop_away_lists_citizens_who_escalate_or_grow_angrier(engine: Engine) -
     )
     page = client.get("/analysis/dropaway", headers=h)
     assert page.status_code == 200 and "다른 경로로 재제기" in page.text
+    assert re.search(r'">[A-Z0-9]+-\d{4}-\d{6}</a>', page.text), "receipt numbers, not ids"
+    assert not re.search(r">#\d+</a>", page.text)
 
 
 def test_group_page_and_voice_page_show_repeats(engine: Engine) -> None:

@@ -83,7 +83,7 @@ def test_voice_page_shows_tone_and_urgency(engine: Engine) -> None:
     created = client.post("/api/v1/voices", json=voice_json(unit="GR01", body=body), headers=h)
     page = client.get(f"/voices/{created.json()['id']}", headers=h)
     assert page.status_code == 200
-    assert "긴급" in page.text and "violence" in page.text
+    assert "긴급" in page.text and "폭력" in page.text and "violence" not in page.text
 
 
 def test_urgent_open_voices_head_the_ledger(engine: Engine) -> None:

@@ -107,8 +107,8 @@ def test_staff_change_their_own_password(engine: Engine, world) -> None:
     assert differs.status_code == 400 and "확인이 다릅니다" in differs.text
     weak = change(PASSWORD, "password1234")
     assert weak.status_code == 400 and "널리 알려진" in weak.text
-    assert login(client_for(engine), "gr_officer").url.path == "/ledger"  # nothing changed
+    assert login(client_for(engine), "gr_officer").url.path == "/"  # nothing changed
     done = change(PASSWORD, "harbor-cobalt-lantern")
     assert done.url.path == "/login" and "비밀번호를 바꿨습니다" in done.text
     assert login(client_for(engine), "gr_officer").status_code == 400
-    assert login(client_for(engine), "gr_officer", "harbor-cobalt-lantern").url.path == "/ledger"
+    assert login(client_for(engine), "gr_officer", "harbor-cobalt-lantern").url.path == "/"

@@ -138,7 +138,10 @@ def test_overdue_and_soon_deadlines_are_marked(client, world) -> None:
     fresh = api_voice(client, world, title="새 민원")
     login(client, "gr_lead")
     r = client.get("/ledger")
-    assert re.search(r'class="due overdue">[^<]*<b class="due-tag">기한 경과', r.text)
+    assert re.search(
+        r'class="due overdue"><span class="date">[^<]*</span>\s*<b class="due-tag">기한 경과',
+        r.text,
+    )
     page = client.get("/ledger/deadlines")
     assert page.status_code == 200 and is_html_page(page)
     overdue, soon = page.text.split('id="due-soon"')

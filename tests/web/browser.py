@@ -73,5 +73,5 @@ def logged_in_page(
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", password)
     page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/ledger**")
+    page.wait_for_url(f"{base}/")
     return page

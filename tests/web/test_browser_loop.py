@@ -31,13 +31,16 @@ def test_citizen_to_answer_and_back(engine: Engine) -> None:
         ledger_no, secret = numbers.nth(0).inner_text().strip(), numbers.nth(1).inner_text().strip()
 
         officer = logged_in_page(browser, base, "gr_officer", PASSWORD)
+        officer.goto(f"{base}/ledger")
         officer.click(f"text={ledger_no}")
         officer.fill("#answer-body", ANSWER)
         officer.click("form.action-answer button[type=submit]")
         expect(officer.locator("body")).to_contain_text(ANSWER)
 
         lead = logged_in_page(browser, base, "gr_lead", PASSWORD)
-        lead.click(f"text={ledger_no}")
+        approval = lead.locator("#approval")  # the lead's first screen lists the draft
+        expect(approval).to_contain_text(ledger_no)
+        approval.get_by_text(ledger_no).click()
         lead.click("form.action-approve button[type=submit]")
         expect(lead.locator("form.action-approve")).to_have_count(0)
 

@@ -163,3 +163,23 @@ def test_threads_draw_their_own_charts() -> None:
     assert [_root(results[i]).get("aria-label") for i in range(8)] == [
         f"차트 {i}" for i in range(8)
     ]
+
+
+PHONE_CHART_PX = 519
+"""The least width the stylesheet gives a chart (``.chart svg { min-width }``), in CSS px."""
+
+
+@pytest.mark.parametrize("kind", sorted(CHARTS))
+def test_every_text_of_a_chart_is_at_least_11_px_at_its_least_width(kind: str) -> None:
+    svg = CHARTS[kind]("제목")
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+    # matplotlib draws each glyph run scaled by its font size / 100
+    sizes = [float(s) * 100 for s in re.findall(r"scale\(([\d.]+) -[\d.]+\)", svg)]
+    assert sizes, "no text found"
+    assert width <= PHONE_CHART_PX
+    assert min(sizes) * PHONE_CHART_PX / width >= 11
+
+
+def test_the_stylesheet_keeps_charts_at_their_natural_width() -> None:
+    css = (Path(charts.__file__).parent / "static" / "app.css").read_text("utf-8")
+    assert f"min-width: {PHONE_CHART_PX}px" in css

@@ -18,7 +18,7 @@ ACCOUNTS = [s["login"] for s in yaml.safe_load(DEMO_ORG.read_text(encoding="utf-
 @pytest.mark.parametrize("account", ACCOUNTS)
 def test_every_page_linked_for_the_account_answers(demo_engine: Engine, account: str) -> None:
     client = TestClient(create_app(engine=demo_engine), raise_server_exceptions=False)
-    assert login(client, account, DEMO_PASSWORD).url.path == "/ledger"
+    assert login(client, account, DEMO_PASSWORD).url.path == "/"
     visits = crawl(client.get, ["/"], per_pattern=2)
     bad = [f"{v.url} (from {v.source}): {', '.join(v.problems)}" for v in visits if v.problems]
     assert not bad, f"{account}: {len(bad)} of {len(visits)} pages\n" + "\n".join(bad)

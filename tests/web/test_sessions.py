@@ -135,7 +135,7 @@ def test_password_change_ends_every_session_of_that_person(engine: Engine, world
         service.set_password(db_session=db, staff=staff, password="brand-new-password")
     assert not _signed_in(officer)
     assert _signed_in(colleague)
-    assert login(officer, "gr_officer", password="brand-new-password").url.path == "/ledger"
+    assert login(officer, "gr_officer", password="brand-new-password").url.path == "/"
 
 
 def _load(engine: Engine, staff: list[dict]) -> None:

@@ -3,6 +3,7 @@ and the public "you said, we did" board (no login; the voices behind each action
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -14,6 +15,7 @@ from minwon.actions.service import STATUSES, ActionIn
 from minwon.errors import MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS
+from minwon.voices import queries
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.files import (
     ALLOWED,
@@ -36,8 +38,13 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _ids(text: str) -> list[int]:
-    return [int(p) for p in text.replace(",", " ").split() if p.isdigit()]
+def _voice_ids(db: Any, principal: Any, text: str) -> list[int]:
+    """The voices named in the form by receipt number (접수번호), separated by commas, spaces
+    or lines; a bare number is an id (links of older pages)."""
+    parts = text.replace(",", " ").split()
+    numbers = [p for p in parts if not p.isdigit()]
+    found = queries.ids_of_ledger_numbers(db_session=db, principal=principal, numbers=numbers)
+    return [int(p) for p in parts if p.isdigit()] + found
 
 
 @router.get("/actions")
@@ -61,7 +68,7 @@ def list_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
 def create(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
     """Record an action from the form."""
     try:
-        ids = _ids(form.get("voices", ""))
+        ids = _voice_ids(db, principal, form.get("voices", ""))
         if form.get("cluster", "").isdigit():
             ids += effects.cluster_voice_ids(
                 db, principal=principal, cluster_id=int(form["cluster"])
@@ -83,10 +90,21 @@ def create(request: Request, db: SessionDep, principal: PageStaff, form: FormDep
     except MinwonError as exc:
         db.rollback()
         flash(request, exc.message, "error")
-        return redirect("/actions")
+        return redirect(f"/actions?{urlencode({'voices': form.get('voices', '')[:2000]})}")
     db.commit()
     flash(request, tr(request, "ac_saved"))
     return redirect(f"/actions/{action.id}")
+
+
+@router.get("/actions/voice-search")
+def voice_search(request: Request, db: SessionDep, principal: PageStaff, q: str = "") -> Response:
+    """Voices of the caller's office matching a receipt number, title or text, to add to an
+    action by their receipt number (a fragment for the action form)."""
+    found: list[Any] = []
+    if len(q.strip()) >= 2:
+        flt = queries.LedgerFilter(q=q.strip()[:200])
+        found, _ = queries.page(db_session=db, principal=principal, flt=flt, limit=10)
+    return render(request, "actions/_voice_search.html", found=found, q=q)
 
 
 @router.get("/actions/{action_id:int}")

@@ -131,7 +131,9 @@ def dropaway_page(request: Request, db: SessionDep, principal: PageStaff) -> Res
 
     def build(office_id: int | None, p: insights.Period) -> dict[str, Any]:
         found = dropaway.signals(db, office_id=office_id, start=p.start, end=p.end)
-        return {"citizens": found, "signal_names": dropaway.SIGNALS}
+        ids = [h.voice_id for c in found for h in c.history]
+        numbers = queries.ledger_numbers(db_session=db, principal=principal, ids=ids)
+        return {"citizens": found, "signal_names": dropaway.SIGNALS, "ledger_nos": numbers}
 
     return _page(request, db, principal, "analysis/dropaway.html", build)
 
@@ -158,6 +160,7 @@ def triage_page(request: Request, db: SessionDep, principal: PageStaff) -> Respo
         return {
             "items": queries.read_many(db, voices, principal),
             "suggested": {r.voice_id: r for r in rows},
+            "unit_names": {u.code: u.name for u in org_service.list_units(db_session=db)},
             "now": utcnow(),
             "soon": utcnow(),
             "open_statuses": queries.OPEN_STATUSES,

@@ -57,7 +57,7 @@ def _request_in(form: dict[str, str], source: str) -> RequestIn:
 
 
 def _units(db: Any) -> list[Any]:
-    return org_service.list_units(db_session=db)
+    return patrol_service.patrol_units(db)
 
 
 @router.get("/patrols/request")
@@ -113,7 +113,8 @@ def public_submit(
 
 
 def _unit(db: Any, principal: Any, code: str | None) -> Any:
-    units = [u for u in _units(db) if principal.all_offices or u.office_id == principal.office_id]
+    every = org_service.list_units(db_session=db)  # staff: every unit, not only police boxes
+    units = [u for u in every if principal.all_offices or u.office_id == principal.office_id]
     return next((u for u in units if u.code == code), None) or next(
         (u for u in units if u.id == principal.unit_id), units[0] if units else None
     ), units

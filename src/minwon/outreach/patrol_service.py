@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from minwon.errors import Forbidden, Invalid, InvalidFields
 from minwon.org import service as org_service
+from minwon.org.models import Unit
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.outreach import patrols
 from minwon.outreach.models import IncidentCount, PatrolLog, PatrolPlan, PatrolRequest
@@ -46,6 +47,18 @@ class RequestIn:
     source: str = "web"
     email: str = ""
     consent: bool = False
+
+
+PATROL_WORDS = ("지구대", "파출소", "치안센터", "순찰", "police", "patrol")
+"""Words in a unit's kind or name that mark it as one that patrols the streets."""
+
+
+def patrol_units(db: Session) -> list[Unit]:
+    """The units a resident may ask for a patrol: 지구대, 파출소 and the like (by kind or name),
+    so the form never offers a land corporation's team; every unit when none looks so."""
+    units = org_service.list_units(db_session=db)
+    found = [u for u in units if any(w in f"{u.kind} {u.name}".lower() for w in PATROL_WORDS)]
+    return found or units
 
 
 def quarter_label(day: date) -> str:
@@ -94,6 +107,8 @@ def _check_request(data: RequestIn) -> str:
 
 def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) -> PatrolRequest:
     """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
+    if not data.unit.strip():
+        raise Invalid("순찰을 부탁할 지구대·파출소를 고르세요.", field="unit")
     if principal is None:
         unit = org_service.find_unit(db_session=db, ref=data.unit)
     else:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon.org.models import Staff, Unit
 from minwon.org.roles import Principal
 from minwon.voices.models import Voice, VoiceEvent
 
@@ -38,6 +39,30 @@ def events(*, db_session: Session, voice_id: int) -> list[VoiceEvent]:
     """A voice's history, oldest first."""
     query = select(VoiceEvent).where(VoiceEvent.voice_id == voice_id)
     return list(db_session.scalars(query.order_by(VoiceEvent.at, VoiceEvent.id)))
+
+
+@dataclass(frozen=True)
+class EventNames:
+    """Names for the codes a history keeps (an assignee's login, a unit's code), so a person
+    reads "정유진", "구로지구대" rather than "gr01.1", "GR01"."""
+
+    staff: dict[str, str]
+    units: dict[str, str]
+
+
+def names_in(
+    *, db_session: Session, events: list[VoiceEvent], unit_codes: tuple[str | None, ...] = ()
+) -> EventNames:
+    """The names of the staff and units the events name, and of ``unit_codes`` besides."""
+    logins = {str(e.after.get("assignee")) for e in events if e.after.get("assignee")}
+    codes = {str(e.after.get("unit")) for e in events if e.after.get("unit")}
+    codes |= {c for c in unit_codes if c}
+    staff = select(Staff.login, Staff.name).where(Staff.login.in_(logins))
+    units = select(Unit.code, Unit.name).where(Unit.code.in_(codes))
+    return EventNames(
+        staff=dict(db_session.execute(staff).tuples().all()),
+        units=dict(db_session.execute(units).tuples().all()),
+    )
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,8 @@ def _voice_view(
     draft = workflow.current_draft(db_session=db, voice_id=voice.id)
     actions = views.allowed_actions(principal, voice, draft)
     analysis = analysis_service.get(db_session=db, voice_id=voice.id)
+    events = history.events(db_session=db, voice_id=voice.id)
+    suggested = (analysis.suggested_unit,) if analysis else ()
     return render(
         request,
         "voices/voice.html",
@@ -204,7 +206,8 @@ def _voice_view(
         draft=draft,
         actions=actions,
         answers=workflow.answers_read(db_session=db, voice_id=voice.id),
-        events=history.events(db_session=db, voice_id=voice.id),
+        events=events,
+        names=history.names_in(db_session=db, events=events, unit_codes=suggested),
         analysis=analysis,
         marks=lookup.marks(db_session=db, row=analysis) if analysis else None,
         similar=lookup.for_voice(db_session=db, principal=principal, voice_id=voice.id),

@@ -84,7 +84,13 @@ def _conditions(db: Session, flt: LedgerFilter, now: datetime) -> list:
         conds.append(Voice.due_at < now + timedelta(hours=24))
     if flt.q:
         like = f"%{_escape_like(flt.q.strip())}%"
-        conds.append(or_(Voice.title.like(like, escape="\\"), Voice.body.like(like, escape="\\")))
+        conds.append(
+            or_(
+                Voice.title.like(like, escape="\\"),
+                Voice.body.like(like, escape="\\"),
+                Voice.ledger_no.like(like, escape="\\"),
+            )
+        )
     return conds
 
 
@@ -264,6 +270,33 @@ def open_by_ids(*, db_session: Session, principal: Principal, ids: list[int]) ->
     query = select(Voice).where(Voice.id.in_(ids), Voice.status.in_(OPEN_STATUSES))
     query = scoped(query, principal)
     return list(db_session.scalars(query.order_by(Voice.received_at.desc(), Voice.id.desc())))
+
+
+def ledger_numbers(*, db_session: Session, principal: Principal, ids: list[int]) -> dict[int, str]:
+    """The receipt numbers (접수번호) of the voices among ``ids`` the caller may see, by id:
+    what a page shows a person instead of an internal id."""
+    if not ids:
+        return {}
+    query = scoped(select(Voice.id, Voice.ledger_no).where(Voice.id.in_(ids)), principal)
+    return dict(db_session.execute(query).tuples().all())
+
+
+def ids_of_ledger_numbers(
+    *, db_session: Session, principal: Principal, numbers: list[str]
+) -> list[int]:
+    """The ids of the voices with these receipt numbers (접수번호) that the caller may see, in
+    the order given; a number not found (or of another office) is refused by name."""
+    wanted = list(dict.fromkeys(n.strip() for n in numbers if n.strip()))
+    if not wanted:
+        return []
+    spelled = {*wanted, *(n.upper() for n in wanted)}  # gr01-2026-000012 is GR01-2026-000012
+    query = scoped(select(Voice.ledger_no, Voice.id).where(Voice.ledger_no.in_(spelled)), principal)
+    found = dict(db_session.execute(query).tuples().all())
+    ids = {n: found.get(n, found.get(n.upper())) for n in wanted}
+    missing = [n for n, voice_id in ids.items() if voice_id is None]
+    if missing:
+        raise Invalid(f"찾을 수 없는 접수번호입니다: {', '.join(missing)}", field="voices")
+    return [voice_id for voice_id in ids.values() if voice_id is not None]
 
 
 DONE_FOR_LEARNING = ("answered", "closed")

@@ -133,7 +133,7 @@ def _pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = ""
         xs = range(len(values))
         bars = ax.bar(xs, values, color=_COLORS[0], width=0.7)
         if len(values) <= 15:
-            ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8, color=_INK)
+            ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=_SMALL_PT, color=_INK)
         ax.set_ylabel("건수")
         ax.set_ylim(0, max(values) * 1.12)
         frame.ticks(ax, names)
@@ -171,7 +171,7 @@ def _bar_svg(
         frame = _Frame(
             size,
             left=14 + max(_width(n, _TICK_PT) for n in names),
-            right=16 + max(_width(t, 8) for t in shown),
+            right=16 + max(_width(t, _SMALL_PT) for t in shown),
             bottom=24 + note,
             top=_top(title),
         )
@@ -195,10 +195,10 @@ def _bar_svg(
             ax.axhline(0, color=_MUTED, linewidth=0.8)
             ax.margins(y=0.1)
         if horizontal or len(nums) <= 15:
-            ax.bar_label(bars, labels=shown, fontsize=8, color=_INK, padding=2)
+            ax.bar_label(bars, labels=shown, fontsize=_SMALL_PT, color=_INK, padding=2)
         if omitted:
             fig.text(0.99, 0.01, f"외 {omitted:,}개 생략", ha="right", va="bottom",
-                     fontsize=8, color=_MUTED)  # fmt: skip
+                     fontsize=_SMALL_PT, color=_MUTED)  # fmt: skip
         _style(ax, title)
 
     return _render(draw, title or "막대 차트", size)
@@ -230,7 +230,7 @@ def _line_svg(
     size = (7.2, 3.4)
     frame = _Frame(size, left=14 + _number_width(max(finite)), right=14, bottom=0,
                    top=_top(title) + 16 * legend_rows)  # fmt: skip
-    frame.fit_ticks(tick_labels, [(t + 0.5) / len(x_labels) for t in ticks], size=8)
+    frame.fit_ticks(tick_labels, [(t + 0.5) / len(x_labels) for t in ticks], size=_SMALL_PT)
 
     def draw(fig: Figure) -> None:
         ax = fig.add_axes(frame.rect)
@@ -239,18 +239,21 @@ def _line_svg(
             ax.plot(xs, ys, label=name, color=_COLORS[i % len(_COLORS)], linewidth=1.8,
                     marker="o" if len(xs) <= 40 else None, markersize=3)  # fmt: skip
         ax.set_xticks(ticks)
-        frame.ticks(ax, tick_labels, size=8, positions=ticks)
+        frame.ticks(ax, tick_labels, size=_SMALL_PT, positions=ticks)
         ax.grid(axis="y", color=_LINE, linewidth=0.8)
         if legend_rows:
-            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), fontsize=8, frameon=False,
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), fontsize=_SMALL_PT, frameon=False,
                       ncols=min(len(lines), 4), borderaxespad=0)  # fmt: skip
         _style(ax, title, pad=6 + 16 * legend_rows)
 
     return _render(draw, title or "추이 차트", size)
 
 
-_TICK_PT = 9
-_LABEL_PT = 18
+_SMALL_PT = 11
+"""The smallest text of a chart, in points (one point is one CSS pixel at the chart's natural
+width, which the stylesheet keeps as its least width: 11 px stays legible on a phone)."""
+_TICK_PT = 11
+_LABEL_PT = 20
 _SLANT = 35
 
 
@@ -354,7 +357,7 @@ def _render(draw: Callable[[Figure], None], label: str, size: tuple[float, float
     family = korean_font()
     rc: dict[RcKeyType, Any] = {
         "font.family": [family, _FALLBACK_FAMILY],
-        "font.size": 9,
+        "font.size": _SMALL_PT,
         "svg.fonttype": "path",
         "axes.unicode_minus": False,
         "text.parse_math": False,
@@ -429,7 +432,7 @@ def _no_data(title: str) -> str:
 def _style(ax: Axes, title: str, *, pad: float = 6) -> None:
     """Common look: title left-aligned, no top/right frame."""
     if title:
-        ax.set_title(title, loc="left", fontsize=11, fontweight="bold", color=_INK, pad=pad)
+        ax.set_title(title, loc="left", fontsize=13, fontweight="bold", color=_INK, pad=pad)
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)
     ax.tick_params(length=3)

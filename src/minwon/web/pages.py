@@ -70,10 +70,14 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/")
-def home(request: Request, principal: PagePrincipal) -> Response:
-    """Staff go to their ledger; citizens see the two things they can do."""
+def home(request: Request, principal: PagePrincipal, db: SessionDep) -> Response:
+    """Staff see what to do next for their role; citizens see the two things they can do."""
     if principal.is_staff:
-        return redirect("/ledger")
+        from minwon.reports import home as staff_home
+        from minwon.reports.views import names
+
+        screen = staff_home.first_screen(db, principal)
+        return render(request, "reports/home.html", home=screen, names=names(db, principal))
     return render(request, "home.html")
 
 

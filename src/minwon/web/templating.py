@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from minwon.surveys.responses import MAX_TEXT as SURVEY_MAX_TEXT
 from minwon.surveys.templates import CSAT_LABELS
@@ -44,7 +45,15 @@ def filesize(size: int) -> str:
     return f"{max(1, round(size / 1024)):,} KB"
 
 
-templates.env.filters["kst"] = kst
+def kst_html(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
+    """An instant in Korean time for a page: kept on one line (a date never breaks over two
+    lines on a phone). Text passed on to ``t()`` uses ``kst_text``, the plain form."""
+    text = kst(value, fmt)
+    return Markup('<span class="date">{}</span>').format(text) if text else Markup("")
+
+
+templates.env.filters["kst"] = kst_html
+templates.env.filters["kst_text"] = kst
 templates.env.filters["filesize"] = filesize
 templates.env.globals.update(
     KINDS=KINDS,

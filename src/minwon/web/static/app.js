@@ -131,3 +131,45 @@ document.addEventListener("DOMContentLoaded", () => {
     if (field) showCount(field);
   });
 });
+
+// the staff menu on a phone: the menu button folds and unfolds it; Escape folds it again
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-menu]");
+  if (!button) return;
+  const nav = document.getElementById(button.getAttribute("aria-controls"));
+  if (!nav) return;
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  nav.classList.toggle("open", open);
+  if (open) {
+    const first = nav.querySelector("a");
+    if (first) first.focus();
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const button = document.querySelector("[data-menu][aria-expanded='true']");
+  if (!button) return;
+  button.setAttribute("aria-expanded", "false");
+  const nav = document.getElementById(button.getAttribute("aria-controls"));
+  if (nav) nav.classList.remove("open");
+  button.focus();
+});
+
+// the action form: a found voice's button adds its receipt number to the list; Enter in the
+// search box searches instead of sending the whole form
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-ledger]");
+  if (!button) return;
+  const field = document.getElementById("a-voices");
+  if (!field) return;
+  const numbers = field.value.split(/[\s,]+/).filter(Boolean);
+  if (!numbers.includes(button.dataset.addLedger)) numbers.push(button.dataset.addLedger);
+  field.value = numbers.join(", ");
+  button.disabled = true;
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches && event.target.matches("[data-no-submit]")) {
+    event.preventDefault();
+  }
+});
