@@ -99,3 +99,39 @@ def test_main_pages_of_every_role_at_desktop_and_phone_width(demo_engine: Engine
             problems += found
         browser.close()
     assert not problems, "\n".join(problems)
+
+
+CITIZEN_PAGES = ("/submit", "/track", "/s", "/patrols/request")
+
+
+@pytest.mark.parametrize("demo_engine", ["sqlite"], indirect=True)
+def test_citizen_pages_at_desktop_and_phone_width(demo_engine: Engine) -> None:
+    """The citizen's submit, tracking, survey-code and patrol pages answer, fit the screen and
+    log no script error at both widths; a wrong tracking pair keeps the number typed."""
+    require_chromium()
+    problems: list[str] = []
+    with live_server(demo_engine) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for width_name, (width, height) in VIEWPORTS.items():
+            page = browser.new_page(viewport={"width": width, "height": height})
+            where = {"at": width_name}
+            watched: list[str] = []
+            page.on("console", lambda m, w=where, out=watched: _console(m, w, out))
+            for path in CITIZEN_PAGES:
+                where["at"] = f"citizen {width_name} {path}"
+                response = page.goto(f"{base}{path}", wait_until="load")
+                if response is None or response.status >= 400:
+                    problems.append(f"{where['at']}: status {response and response.status}")
+                if page.evaluate(OVERFLOW) > 1:
+                    problems.append(
+                        f"{where['at']}: wider than the screen {page.evaluate(_WIDEST)}"
+                    )
+            page.goto(f"{base}/track")
+            page.fill("input[name=ledger_no]", "GR01-2026-999999")
+            page.fill("input[name=secret]", "WRONGCODE")
+            page.click("form[action='/track'] button[type=submit]")
+            if page.input_value("input[name=ledger_no]") != "GR01-2026-999999":
+                problems.append(f"citizen {width_name}: the receipt number typed was lost")
+            page.close()
+        browser.close()
+    assert not problems, "\n".join(problems)
