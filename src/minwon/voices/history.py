@@ -60,8 +60,8 @@ def names_in(
     staff = select(Staff.login, Staff.name).where(Staff.login.in_(logins))
     units = select(Unit.code, Unit.name).where(Unit.code.in_(codes))
     return EventNames(
-        staff=dict(db_session.execute(staff).tuples().all()),
-        units=dict(db_session.execute(units).tuples().all()),
+        staff=dict(db_session.execute(staff).all()),
+        units=dict(db_session.execute(units).all()),
     )
 
 

@@ -278,7 +278,7 @@ def ledger_numbers(*, db_session: Session, principal: Principal, ids: list[int])
     if not ids:
         return {}
     query = scoped(select(Voice.id, Voice.ledger_no).where(Voice.id.in_(ids)), principal)
-    return dict(db_session.execute(query).tuples().all())
+    return dict(db_session.execute(query).all())
 
 
 def ids_of_ledger_numbers(
@@ -291,7 +291,7 @@ def ids_of_ledger_numbers(
         return []
     spelled = {*wanted, *(n.upper() for n in wanted)}  # gr01-2026-000012 is GR01-2026-000012
     query = scoped(select(Voice.ledger_no, Voice.id).where(Voice.ledger_no.in_(spelled)), principal)
-    found = dict(db_session.execute(query).tuples().all())
+    found = dict(db_session.execute(query).all())
     ids = {n: found.get(n, found.get(n.upper())) for n in wanted}
     missing = [n for n, voice_id in ids.items() if voice_id is None]
     if missing:
