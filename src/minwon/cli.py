@@ -341,22 +341,81 @@ def rollups_rebuild() -> None:
 @analysis_app.command("eval")
 def analysis_eval(
     file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) with text and label")
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV/XLSX in the import format, or JSONL(.gz)"
+        ),
     ],
-    label: Annotated[str, typer.Option(help="field holding the label")] = "category",
-    time_field: Annotated[str, typer.Option("--time", help="field ordering the split")] = "begin",
+    label: Annotated[
+        str, typer.Option(help="unit (담당 부서) or category; for JSONL, the label field")
+    ] = "category",
+    time_field: Annotated[
+        str | None, typer.Option("--time", help="JSONL field ordering the split (begin)")
+    ] = None,
     train_share: Annotated[float, typer.Option(help="share of the oldest items to train on")] = 0.8,
+    mixed: Annotated[
+        int,
+        typer.Option(
+            help="also train with N voices of closed units (CLOSED-…) from the demo corpus"
+        ),
+    ] = 0,
+    limit: Annotated[
+        int | None, typer.Option(help="evaluate at most N items, spread evenly over time")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="auto-route threshold (default: the router's, 0.6)")
+    ] = None,
+    markdown: Annotated[
+        Path | None, typer.Option(help="also write the figures as a Markdown table")
+    ] = None,
 ) -> None:
-    """Time-ordered hold-out evaluation of the router beside a plain TF-IDF baseline."""
-    from minwon.analysis import evaluation
+    """Time-ordered hold-out evaluation of the router beside a plain TF-IDF baseline:
+    top-1, top-3, macro-F1 and precision at the auto-route threshold, and with --mixed N the
+    same test part after N voices of units that no longer take voices join the history."""
+    import shlex
+    import sys
 
-    items = evaluation.load_petitions(file)
+    from minwon.analysis import evaluation
+    from minwon.demo.voices import CORPUS
+
+    cut = evaluation.DEFAULT_THRESHOLD if threshold is None else threshold
+    try:
+        items = evaluation.load_items(file, label, time_field)
+    except ValueError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    items = evaluation.thin(items, limit, key=lambda i: i["time"])
     train_items, test_items = evaluation.time_split(
-        items, key=lambda i: i[time_field], train_share=train_share
+        items, key=lambda i: i["time"], train_share=train_share
     )
     console.print(f"학습 {len(train_items)}건 (오래된 순), 평가 {len(test_items)}건 (최근)")
-    ours, baseline = evaluation.compare(train_items, test_items, label=label)
+    cache: dict[str, list[str]] = {}
+    ours, baseline = evaluation.compare(
+        train_items, test_items, label="label", threshold=cut, token_cache=cache
+    )
     console.print(evaluation.format_report(ours, baseline), markup=False, highlight=False)
+    runs = [(f"{file.name} ({label})", ours, baseline)]
+    if mixed > 0:
+        others = [
+            {"text": evaluation.petition_text(row), "label": row.get("category") or "기타"}
+            for row in evaluation.load_petitions(CORPUS)
+        ]
+        mixed_train, added = evaluation.mix_history(train_items, others, mixed, avoid=test_items)
+        m_ours, m_base = evaluation.compare(
+            mixed_train, test_items, label="label", threshold=cut, token_cache=cache
+        )
+        console.print("")
+        console.print(
+            evaluation.format_mixed(m_ours, m_base, added=added, plain=ours),
+            markup=False,
+            highlight=False,
+        )
+        runs.append((f"{file.name} ({label}) + 폐지 부서 {added:,}건", m_ours, m_base))
+    if markdown is not None:
+        command = "minwon " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        note = f"학습 {len(train_items):,}건 (오래된 80%), 평가 {len(test_items):,}건 (최근 20%)"
+        markdown.write_text(evaluation.format_markdown(runs, command=command, note=note))
+        console.print(f"{markdown}에 표를 썼습니다.")
 
 
 @app.command()

@@ -6,18 +6,26 @@ regression baseline (the reference figure in ``data/README.md``) on the same dat
 ``format_report`` prints both side by side (accuracy, top-3 accuracy, macro-F1, a per-label
 table and the most frequent confusions). ``replay_corrections`` measures what learning from
 staff corrections is worth, and ``measure_speed`` the per-text latency and Kiwi's bare speed.
+
+``load_items`` reads what ``minwon analysis eval`` evaluates: petitions JSONL, or a CSV/XLSX in
+``minwon import``'s format (read by the importer's own reader). Every report also gives the
+precision of the suggestions at or above the auto-route threshold and the share of voices that
+reach it; ``mix_history`` adds voices of units that no longer take voices to the training part,
+as an agency's database holds after a reorganisation.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import random
 import statistics
 import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -28,6 +36,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from minwon.analysis.classifier import Prediction, Router
+from minwon.analysis.service import DEFAULT_THRESHOLD, analysis_text
 from minwon.analysis.tokenize import content_tokens, get_kiwi, tokenize_many
 
 __all__ = [
@@ -39,12 +48,19 @@ __all__ = [
     "baseline_router",
     "compare",
     "evaluate",
+    "format_markdown",
+    "format_mixed",
     "format_report",
+    "load_import_file",
+    "load_items",
     "load_petitions",
+    "mix_history",
     "measure_speed",
     "petition_text",
     "replay_corrections",
     "score",
+    "summary_rows",
+    "thin",
     "time_split",
 ]
 
@@ -89,6 +105,133 @@ def petition_text(row: dict[str, Any]) -> str:
     if isinstance(row.get("text"), str):
         return row["text"]
     return f"{row.get('title') or ''}\n{row.get('content') or row.get('body') or ''}"
+
+
+IMPORT_LABELS = ("unit", "category")
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def load_import_file(path: str | Path, label: str = "unit") -> list[dict[str, Any]]:
+    """The labelled rows of a CSV/XLSX in ``minwon import``'s format, as evaluation items.
+
+    The file is read by the importer's own reader (encodings, delimiters, XLSX, Korean or
+    English headers, dates), so a file that imports is a file that evaluates. Each item has
+    ``text`` (title and body, as routing reads them), ``time`` (접수일시) and ``label`` (the
+    ``unit`` column, 담당 부서, or the ``category`` column). Rows without a label are skipped;
+    a missing column, an unreadable date or no labelled row at all raises ``ValueError``
+    naming the line.
+    """
+    from minwon.voices.import_columns import COLUMNS, _read_header
+    from minwon.voices.import_read import _FileProblem, _nonempty_rows, _open_source
+    from minwon.voices.import_report import ImportReport
+    from minwon.voices.import_values import _Bad, _text, parse_when
+
+    if label not in IMPORT_LABELS:
+        raise ValueError(f"--label은 unit 또는 category입니다: {label!r}")
+    path = Path(path)
+    try:
+        rows = _nonempty_rows(_open_source(path))
+        first = next(rows, None)
+        if first is None:
+            raise ValueError(f"{path}: 파일이 비어 있습니다.")
+        header = _read_header(*first, ImportReport(file=path.name))
+        if header is None:
+            raise ValueError(f"{path}: 첫 줄에 머리글(열 이름)이 없습니다.")
+        for col in ("received_at", "title", "body", label):
+            if col not in header.index:
+                raise ValueError(f"{path}: '{COLUMNS[col][0]}({col})' 열이 없습니다.")
+        items = []
+        for line, cells in rows:
+
+            def cell(col: str, cells: list[Any] = cells) -> Any:
+                i = header.index[col]
+                return cells[i] if i < len(cells) else None
+
+            value = _text(cell(label))
+            if not value:
+                continue
+            try:
+                when = parse_when(cell("received_at"), _FAR_FUTURE)
+            except _Bad as bad:
+                raise ValueError(f"{path}:{line}: 접수일시 — {bad.message}") from None
+            text = analysis_text(_text(cell("title")), _text(cell("body")))
+            items.append({"text": text, "time": when, "label": value, "line": line})
+    except _FileProblem as problem:
+        where = f":{problem.line}" if problem.line else ""
+        raise ValueError(f"{path}{where}: {problem.message}") from None
+    if not items:
+        raise ValueError(f"{path}: '{COLUMNS[label][0]}({label})' 값이 있는 행이 없습니다.")
+    return items
+
+
+def load_items(
+    path: str | Path, label: str = "category", time_field: str | None = None
+) -> list[dict[str, Any]]:
+    """Evaluation items ``{"text", "time", "label"}`` of a petitions JSONL(.gz) or import file.
+
+    JSONL: the label is the field named ``label`` and the time the ``time_field`` field
+    (``begin`` by default); a line without either raises ``ValueError``. CSV/XLSX: see
+    ``load_import_file`` (the time is always 접수일시).
+    """
+    path = Path(path)
+    if not path.name.endswith((".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")):
+        return load_import_file(path, label)
+    key = time_field or "begin"
+    items = []
+    for number, row in enumerate(load_petitions(path), start=1):
+        value = row.get(label)
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{path}:{number}: no {label!r} label")
+        if row.get(key) in (None, ""):
+            raise ValueError(f"{path}:{number}: no {key!r} time")
+        items.append({"text": petition_text(row), "time": str(row[key]), "label": value})
+    return items
+
+
+def thin(items: Sequence[T], limit: int | None, key: Callable[[T], Any]) -> list[T]:
+    """At most ``limit`` items spread evenly over time (all of them without a limit).
+
+    Keeps an evaluation small on a busy machine while its split stays time-ordered.
+    """
+    ordered = sorted(items, key=key)
+    if limit is None or limit >= len(ordered):
+        return ordered
+    step = len(ordered) / limit
+    return [ordered[int(i * step)] for i in range(limit)]
+
+
+CLOSED_PREFIX = "CLOSED-"
+
+
+def mix_history(
+    train: Sequence[dict[str, Any]],
+    others: Sequence[dict[str, Any]],
+    n: int,
+    *,
+    avoid: Sequence[dict[str, Any]] = (),
+    seed: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """The training part plus ``n`` voices of units that no longer take voices.
+
+    Each added voice is one of ``others`` (its ``text``) labelled ``CLOSED-<its label>``: an
+    old unit that handled the same kinds of matters as today's, as a database keeps after a
+    reorganisation. Texts that also appear in ``train`` or ``avoid`` (the test part) are left
+    out, so nothing leaks. Returns the mixed training items and how many were added (fewer
+    than ``n`` when ``others`` runs short).
+    """
+    seen = {_fingerprint(i["text"]) for i in (*train, *avoid)}
+    pool = [o for o in others if _fingerprint(o["text"]) not in seen]
+    random.Random(seed).shuffle(pool)
+    added = [
+        {"text": o["text"], "time": None, "label": CLOSED_PREFIX + str(o["label"])}
+        for o in pool[:n]
+    ]
+    return [*added, *train], len(added)
+
+
+def _fingerprint(text: str) -> str:
+    """The first line (title) without spaces: the same petition cut differently still matches."""
+    return "".join(text.strip().split("\n", 1)[0].split())[:80]
 
 
 def time_split(
@@ -201,6 +344,9 @@ class Report:
     confusions: list[tuple[str, str, int]]  # (true label, predicted label, count)
     train_seconds: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    threshold: float = DEFAULT_THRESHOLD
+    auto_share: float = 0.0  # share of test voices whose confidence reaches the threshold
+    auto_precision: float | None = None  # accuracy among those (None when there are none)
 
 
 def evaluate(
@@ -210,18 +356,30 @@ def evaluate(
     *,
     tokens: Sequence[list[str]] | None = None,
     name: str = "",
+    threshold: float = DEFAULT_THRESHOLD,
 ) -> Report:
-    """Accuracy, top-3 accuracy, macro-F1, per-label scores and confusions on a test set."""
+    """Accuracy, top-3 accuracy, macro-F1, per-label scores, confusions and precision at the
+    auto-route ``threshold`` on a test set."""
     if len(texts) != len(labels) or not labels:
         raise ValueError(f"need as many labels as texts, at least one: {len(texts)}, {len(labels)}")
     predictions = router.predict_many(texts, tokens=tokens)
-    return score(labels, predictions, name=name or type(router).__name__)
+    return score(labels, predictions, name=name or type(router).__name__, threshold=threshold)
 
 
-def score(truth: Sequence[str], predictions: Sequence[Prediction], *, name: str = "") -> Report:
+def score(
+    truth: Sequence[str],
+    predictions: Sequence[Prediction],
+    *,
+    name: str = "",
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Report:
     """The ``Report`` of given predictions against the true labels.
 
-    Macro-F1 averages over every label that is true or predicted at least once (a label never
+    ``threshold`` is the auto-route threshold (``analysis.auto_route_threshold``, 0.6 unless
+    the organisation sets another): the report gives the share of voices whose confidence
+    reaches it and the precision among them, what staff would see routed without triage.
+    ``extra["closed_share"]`` is the share suggested to a unit that no longer takes voices
+    (``CLOSED-``, see ``mix_history``). Macro-F1 averages over every label that is true or predicted at least once (a label never
     predicted right scores 0), as ``sklearn.metrics.f1_score(average="macro")`` does.
     """
     predicted = [p.label for p in predictions]
@@ -238,6 +396,9 @@ def score(truth: Sequence[str], predictions: Sequence[Prediction], *, name: str 
         for t, p in zip(truth, predictions, strict=True)
     ]
     misses = Counter((t, p) for t, p in zip(truth, predicted, strict=True) if t != p)
+    auto = [
+        t == p.label for t, p in zip(truth, predictions, strict=True) if p.confidence >= threshold
+    ]
     return Report(
         name=name,
         n=len(truth),
@@ -246,6 +407,10 @@ def score(truth: Sequence[str], predictions: Sequence[Prediction], *, name: str 
         top3_accuracy=float(np.mean(top3)),
         per_class=sorted(rows, key=lambda r: (-r.support, r.label)),
         confusions=[(t, p, c) for (t, p), c in misses.most_common()],
+        threshold=threshold,
+        auto_share=len(auto) / len(truth),
+        auto_precision=float(np.mean(auto)) if auto else None,
+        extra={"closed_share": sum(p.startswith(CLOSED_PREFIX) for p in predicted) / len(truth)},
     )
 
 
@@ -256,25 +421,33 @@ def compare(
     label: str = "category",
     text: Callable[[dict[str, Any]], str] = petition_text,
     router: Router | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    token_cache: dict[str, list[str]] | None = None,
 ) -> tuple[Report, Report]:
     """Train our router and the baseline on ``train``, test both on ``test``.
 
     Items are ``(text, label)`` pairs, or dicts whose ``label`` field is the label and whose
     text is ``text(item)`` (by default the ``text`` field, else title and content). Texts are
     tokenised once for our router; that time is in ``extra["tokenize_seconds"]``, not in
-    ``train_seconds``.
+    ``train_seconds``. ``token_cache`` (text → tokens) lets a second comparison on the same
+    texts, such as the mixed-history one, skip tokenising them again.
     """
     texts, labels = _unzip(train, label, text)
     test_texts, test_labels = _unzip(test, label, text)
+    cache = token_cache if token_cache is not None else {}
     started = time.perf_counter()
-    train_tokens, test_tokens = tokenize_many(texts), tokenize_many(test_texts)
+    missing = list(dict.fromkeys(t for t in (*texts, *test_texts) if t not in cache))
+    cache.update(zip(missing, tokenize_many(missing), strict=True))
+    train_tokens, test_tokens = [cache[t] for t in texts], [cache[t] for t in test_texts]
     tokenize_seconds = time.perf_counter() - started
     ours_router, ours_seconds = _timed_train(router or Router(), texts, labels, train_tokens)
-    ours = evaluate(ours_router, test_texts, test_labels, tokens=test_tokens, name="ours")
+    ours = evaluate(
+        ours_router, test_texts, test_labels, tokens=test_tokens, name="ours", threshold=threshold
+    )
     ours.train_seconds = ours_seconds
     ours.extra["tokenize_seconds"] = tokenize_seconds
     base_router, base_seconds = _timed_train(baseline_router(), texts, labels, None)
-    base = evaluate(base_router, test_texts, test_labels, name="baseline")
+    base = evaluate(base_router, test_texts, test_labels, name="baseline", threshold=threshold)
     base.train_seconds = base_seconds
     return ours, base
 
@@ -413,14 +586,71 @@ def _summary(ours: Report, baseline: Report) -> list[str]:
     def seconds(r: Report) -> str:
         return "-" if r.train_seconds is None else f"{r.train_seconds:.1f}s"
 
+    rows = [("", "우리 모델", "기준선 (문자 TF-IDF+LR)")]
+    rows += [(name, a, b) for name, a, b in summary_rows(ours, baseline)]
+    rows.append(("학습 시간", seconds(ours), seconds(baseline)))
+    return [_pad(a, 24) + _pad(b, 12) + c for a, b, c in rows]
+
+
+def summary_rows(ours: Report, baseline: Report) -> list[tuple[str, str, str]]:
+    """The headline figures of both routers: (what, ours, baseline), ready to print.
+
+    Top-1 (accuracy), top-3, macro-F1, then the precision among suggestions at or above the
+    auto-route threshold and the share of voices that reach it, and, when the history held
+    units that no longer take voices, the share of test voices suggested to one of them.
+    """
+
+    def auto(r: Report) -> str:
+        return "-" if r.auto_precision is None else f"{r.auto_precision:.3f}"
+
     rows = [
-        ("", "우리 모델", "기준선 (문자 TF-IDF+LR)"),
-        ("정확도 accuracy", f"{ours.accuracy:.3f}", f"{baseline.accuracy:.3f}"),
+        ("정확도 top-1 (accuracy)", f"{ours.accuracy:.3f}", f"{baseline.accuracy:.3f}"),
         ("top-3 정확도", f"{ours.top3_accuracy:.3f}", f"{baseline.top3_accuracy:.3f}"),
         ("macro-F1", f"{ours.macro_f1:.3f}", f"{baseline.macro_f1:.3f}"),
-        ("학습 시간", seconds(ours), seconds(baseline)),
+        (f"자동 배정 정밀도 (≥{ours.threshold:g})", auto(ours), auto(baseline)),
+        ("자동 배정 비율", f"{ours.auto_share:.3f}", f"{baseline.auto_share:.3f}"),
     ]
-    return [_pad(a, 18) + _pad(b, 12) + c for a, b, c in rows]
+    if ours.extra.get("closed_share") or baseline.extra.get("closed_share"):
+        closed = (ours.extra.get("closed_share", 0.0), baseline.extra.get("closed_share", 0.0))
+        rows.append(("폐지 부서로 제안", f"{closed[0]:.3f}", f"{closed[1]:.3f}"))
+    return rows
+
+
+def format_mixed(ours: Report, baseline: Report, *, added: int, plain: Report) -> str:
+    """The mixed-history figures: the same test part, ``added`` closed-unit voices in training.
+
+    ``plain`` is our router's report without them, to show the drop in top-1.
+    """
+    lines = [
+        f"섞인 이력: 학습 자료에 더 이상 민원을 받지 않는 부서(CLOSED-…)의 민원 {added:,}건 추가,"
+        " 같은 평가 자료",
+        "",
+        _pad("", 24) + _pad("우리 모델", 12) + "기준선 (문자 TF-IDF+LR)",
+    ]
+    lines += [_pad(a, 24) + _pad(b, 12) + c for a, b, c in summary_rows(ours, baseline)]
+    lines.append(
+        f"우리 모델 top-1 변화: {plain.accuracy:.3f} → {ours.accuracy:.3f}"
+        f" ({(ours.accuracy - plain.accuracy) * 100:+.1f}점)"
+    )
+    lines.append(
+        "라우터는 지금 민원을 받는 부서만 제안하는 기능이 없어, 폐지 부서도 제안될 수 있습니다."
+    )
+    return "\n".join(lines)
+
+
+def format_markdown(
+    runs: Sequence[tuple[str, Report, Report]], *, command: str = "", note: str = ""
+) -> str:
+    """A Markdown table of several runs (name, ours, baseline), for ``bench/``'s results."""
+    lines = [f"`{command}`", ""] if command else []
+    if note:
+        lines += [note, ""]
+    head = "| 평가 | 항목 | minwon | 기준선 (문자 TF-IDF 2–4 + LR) |"
+    lines += [head, "|---|---|---|---|"]
+    for name, ours, base in runs:
+        for what, a, b in summary_rows(ours, base):
+            lines.append(f"| {name} | {what} | {a} | {b} |")
+    return "\n".join(lines) + "\n"
 
 
 def _per_class(ours: Report, baseline: Report, limit: int) -> list[str]:
