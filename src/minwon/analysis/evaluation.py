@@ -379,8 +379,9 @@ def score(
     the organisation sets another): the report gives the share of voices whose confidence
     reaches it and the precision among them, what staff would see routed without triage.
     ``extra["closed_share"]`` is the share suggested to a unit that no longer takes voices
-    (``CLOSED-``, see ``mix_history``). Macro-F1 averages over every label that is true or predicted at least once (a label never
-    predicted right scores 0), as ``sklearn.metrics.f1_score(average="macro")`` does.
+    (``CLOSED-``, see ``mix_history``). Macro-F1 averages over every label that is true or
+    predicted at least once (a label never predicted right scores 0), as
+    ``sklearn.metrics.f1_score(average="macro")`` does.
     """
     predicted = [p.label for p in predictions]
     labels = sorted(set(truth) | set(predicted))
