@@ -1,0 +1,166 @@
+"""Department-labelled development sets for routing (issue 14), made from public data.
+
+Real agencies route to dozens of units with a long tail of small ones; the public petitions
+only carry 17 broad categories. This splits each category into synthetic "units" so that the
+set looks like an agency's history: about ``--units`` units whose sizes fall off roughly like
+Zipf's law, each unit a coherent sub-topic of its category (k-means on word TF-IDF within the
+category), so a router can tell them apart from the text, as it can tell real departments apart.
+
+    .venv/bin/python bench/routing_sets.py --voices 3000 --units 60 --out bench/.cache/units-3000.csv
+    minwon analysis eval bench/.cache/units-3000.csv --label unit --mixed 1000
+
+Source: ``../shared/data/petitions-2020.jsonl.gz`` (8,859 petitions), else the packaged demo
+corpus ``src/minwon/demo/corpus/`` (5,000). Output: a UTF-8 CSV in ``minwon import``'s format
+(접수일시, 종류, 경로, 제목, 내용, 부서, 분류), which ``minwon import --create-units`` also loads.
+The texts keep their original dates, so the time-ordered split is the real one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import random
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data" / "petitions-2020.jsonl.gz"
+DEMO = ROOT / "src" / "minwon" / "demo" / "corpus" / "petitions-2020-demo.jsonl.gz"
+HEADER = ["접수일시", "종류", "경로", "제목", "내용", "부서", "분류"]
+
+
+def source_rows(path: Path | None = None) -> list[dict[str, Any]]:
+    """The petitions to build from: the shared development data, else the demo corpus.
+
+    The demo corpus has no dates; its rows are dated by their order (one a day from
+    2020-01-01, in the corpus's order, which is the board's).
+    """
+    path = path or (SHARED if SHARED.exists() else DEMO)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    for n, row in enumerate(rows):
+        if not row.get("begin"):
+            row["begin"] = str(np.datetime64("2020-01-01") + n // 20)
+        row["content"] = row.get("content") or row.get("body") or ""
+    return rows
+
+
+def unit_counts(sizes: dict[str, int], units: int) -> dict[str, int]:
+    """How many units each category is split into: proportional to its size, at least one."""
+    total = sum(sizes.values())
+    return {c: max(1, round(units * n / total)) for c, n in sizes.items()}
+
+
+def split_category(texts: list[str], k: int, seed: int) -> list[int]:
+    """Sub-topic of each text within one category: k-means on word TF-IDF, k clusters.
+
+    Clusters come out of uneven sizes, which with the categories' own sizes gives the long
+    tail. A category too small for ``k`` gets fewer clusters.
+    """
+    k = min(k, max(1, len(texts) // 8))
+    if k == 1:
+        return [0] * len(texts)
+    matrix = TfidfVectorizer(max_features=20_000, sublinear_tf=True).fit_transform(texts)
+    return [int(c) for c in KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(matrix)]
+
+
+def zipf_sizes(available: list[int], voices: int, exponent: float) -> list[int]:
+    """How many voices each unit keeps: ``c / rank**exponent``, at most what it has.
+
+    ``available`` is sorted largest first; ``c`` is found by bisection so the sizes add up to
+    ``voices`` (or to everything, when there is not enough).
+    """
+    ranks = np.arange(1, len(available) + 1, dtype=float) ** -exponent
+    cap = np.array(available, dtype=float)
+
+    def total(c: float) -> int:
+        return int(np.minimum(np.maximum(1, np.floor(c * ranks)), cap).sum())
+
+    low, high = 0.0, float(voices) * 10
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if total(mid) < voices else (low, mid)
+    return [int(x) for x in np.minimum(np.maximum(1, np.floor(high * ranks)), cap)]
+
+
+def build(
+    rows: list[dict[str, Any]], *, voices: int, units: int, seed: int, exponent: float = 1.0
+) -> list[list[str]]:
+    """The CSV rows (without header): ~``units`` units of Zipf-like sizes, ``voices`` in all.
+
+    Every category is split into sub-topics (``split_category``); the sub-topics, largest
+    first, become units keeping ``zipf_sizes`` of their voices, drawn at random so each unit
+    keeps its spread over time.
+    """
+    rng = random.Random(seed)
+    by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_category[row["category"]].append(row)
+    counts = unit_counts({c: len(v) for c, v in by_category.items()}, units)
+    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    for category, members in sorted(by_category.items()):
+        texts = [f"{r['title']}\n{r['content']}" for r in members]
+        clusters = split_category(texts, counts[category], seed)
+        parts: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row, cluster in zip(members, clusters, strict=True):
+            parts[cluster].append(row)
+        groups += [(category.replace("/", "·"), part) for part in parts.values()]
+    groups.sort(key=lambda g: -len(g[1]))
+    sizes = zipf_sizes([len(part) for _, part in groups], voices, exponent)
+    numbers: Counter[str] = Counter()
+    out = []
+    for (short, part), size in zip(groups, sizes, strict=True):
+        numbers[short] += 1
+        unit = f"{short}{numbers[short]}팀"  # 보건복지1팀 is that category's largest unit
+        for row in rng.sample(part, size):
+            out.append(
+                [row["begin"], "complaint", "web", row["title"][:300], row["content"], unit, short]
+            )
+    out.sort(key=lambda r: r[0])
+    return out
+
+
+def describe(rows: list[list[str]]) -> str:
+    """Units and their sizes, largest first, in one line (for the README and the run log)."""
+    sizes = sorted(Counter(r[5] for r in rows).values(), reverse=True)
+    return (
+        f"{len(rows):,} voices, {len(sizes)} units; sizes largest first: "
+        + ", ".join(map(str, sizes[:10]))
+        + f", … {', '.join(map(str, sizes[-5:]))}; median {int(np.median(sizes))}"
+    )
+
+
+def main() -> None:
+    """Write one development set as an import-format CSV."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--voices", type=int, default=3000, help="petitions in the set")
+    parser.add_argument("--units", type=int, default=60, help="about how many units")
+    parser.add_argument("--exponent", type=float, default=1.0, help="Zipf exponent of sizes")
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--source", type=Path, default=None, help="petitions JSONL(.gz)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / ".cache" / "units.csv")
+    args = parser.parse_args()
+    rows = build(
+        source_rows(args.source),
+        voices=args.voices,
+        units=args.units,
+        seed=args.seed,
+        exponent=args.exponent,
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    print(f"{args.out}: {describe(rows)}")
+
+
+if __name__ == "__main__":
+    main()
