@@ -6,7 +6,7 @@ set looks like an agency's history: about ``--units`` units whose sizes fall off
 Zipf's law, each unit a coherent sub-topic of its category (k-means on word TF-IDF within the
 category), so a router can tell them apart from the text, as it can tell real departments apart.
 
-    .venv/bin/python bench/routing_sets.py --voices 3000 --units 60 --out bench/.cache/units-3000.csv
+    .venv/bin/python bench/routing_sets.py --voices 3000 --out bench/.cache/units-3000.csv
     minwon analysis eval bench/.cache/units-3000.csv --label unit --mixed 1000
 
 Source: ``../shared/data/petitions-2020.jsonl.gz`` (8,859 petitions), else the packaged demo

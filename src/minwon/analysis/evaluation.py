@@ -590,7 +590,7 @@ def _summary(ours: Report, baseline: Report) -> list[str]:
     rows = [("", "우리 모델", "기준선 (문자 TF-IDF+LR)")]
     rows += [(name, a, b) for name, a, b in summary_rows(ours, baseline)]
     rows.append(("학습 시간", seconds(ours), seconds(baseline)))
-    return [_pad(a, 24) + _pad(b, 12) + c for a, b, c in rows]
+    return [_pad(a, 26) + _pad(b, 12) + c for a, b, c in rows]
 
 
 def summary_rows(ours: Report, baseline: Report) -> list[tuple[str, str, str]]:
@@ -623,12 +623,12 @@ def format_mixed(ours: Report, baseline: Report, *, added: int, plain: Report) -
     ``plain`` is our router's report without them, to show the drop in top-1.
     """
     lines = [
-        f"섞인 이력: 학습 자료에 더 이상 민원을 받지 않는 부서(CLOSED-…)의 민원 {added:,}건 추가,"
-        " 같은 평가 자료",
+        f"섞인 이력: 학습 자료에 폐지 부서(CLOSED-…)의 민원 {added:,}건 추가",
+        "(더 이상 민원을 받지 않는 부서; 평가 자료는 같음)",
         "",
-        _pad("", 24) + _pad("우리 모델", 12) + "기준선 (문자 TF-IDF+LR)",
+        _pad("", 26) + _pad("우리 모델", 12) + "기준선 (문자 TF-IDF+LR)",
     ]
-    lines += [_pad(a, 24) + _pad(b, 12) + c for a, b, c in summary_rows(ours, baseline)]
+    lines += [_pad(a, 26) + _pad(b, 12) + c for a, b, c in summary_rows(ours, baseline)]
     lines.append(
         f"우리 모델 top-1 변화: {plain.accuracy:.3f} → {ours.accuracy:.3f}"
         f" ({(ours.accuracy - plain.accuracy) * 100:+.1f}점)"
