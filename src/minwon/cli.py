@@ -356,11 +356,11 @@ def analysis_eval(
     mixed: Annotated[
         int,
         typer.Option(
-            help="also train with N voices of closed units (CLOSED-…) from the demo corpus"
+            min=0, help="also train with N voices of closed units (CLOSED-…) from the demo corpus"
         ),
     ] = 0,
     limit: Annotated[
-        int | None, typer.Option(help="evaluate at most N items, spread evenly over time")
+        int | None, typer.Option(min=10, help="evaluate at most N items, spread evenly over time")
     ] = None,
     threshold: Annotated[
         float | None, typer.Option(help="auto-route threshold (default: the router's, 0.6)")
