@@ -20,10 +20,8 @@ from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.files import (
     ALLOWED,
     checked_upload,
-    content_disposition,
-    download_name,
+    file_response,
     read_upload,
-    sniff,
 )
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
@@ -194,16 +192,8 @@ def evidence_file(evidence_id: DbId, db: SessionDep, principal: PageStaff) -> Re
     if item is None or item.content is None:
         raise NotFound("파일을 찾을 수 없습니다.")
     service.get(db, principal=principal, action_id=item.action_id)
-    kind = sniff(item.content)  # files stored before sniffing carry the uploader's claim
-    name, fallback = download_name(item.file_name, kind, "evidence")
-    return Response(
-        item.content,
-        media_type=kind.mime if kind else "application/octet-stream",
-        headers={
-            "Content-Disposition": content_disposition(name, fallback),
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    # files stored before sniffing carry the uploader's claim: served as their bytes show
+    return file_response(item.content, item.file_name, "evidence")
 
 
 @router.get("/board/{office}")

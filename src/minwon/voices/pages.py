@@ -28,7 +28,7 @@ from minwon.voices.models import Voice
 from minwon.voices.routes import track_read
 from minwon.voices.schemas import MAX_BODY, AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
 from minwon.web.deps import CsrfDep, DbId, SessionDep, check_csrf, client_address
-from minwon.web.files import ALLOWED, content_disposition, download_name, sniff
+from minwon.web.files import ALLOWED, file_response
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
 from minwon.web.templating import kst, language, render
 from minwon.web.throttle import message as throttle_message
@@ -233,17 +233,7 @@ def attachment_file(
     item = attachments.fetch(
         db, voice_id=voice_id, attachment_id=attachment_id, principal=principal
     )
-    kind = sniff(item.content)
-    name, fallback = download_name(item.file_name, kind, "attachment")
-    return Response(
-        item.content,
-        media_type=kind.mime if kind else "application/octet-stream",
-        headers={
-            "Content-Disposition": content_disposition(name, fallback),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return file_response(item.content, item.file_name, "attachment", cache="private, no-store")
 
 
 Step = Callable[[Session, Voice, Principal, Mapping[str, str]], tuple[str, dict]]

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import filetype  # type: ignore[import-untyped]
 from starlette.datastructures import UploadFile
+from starlette.responses import Response
 
 from minwon.errors import Invalid
 
@@ -151,3 +152,21 @@ def download_name(original: str, kind: FileKind | None, default_stem: str) -> tu
     if not fallback.lower().endswith(ext) or fallback.lower() == ext.lstrip("."):
         fallback = default_stem + ext
     return name, fallback
+
+
+def file_response(
+    content: bytes, original: str, default_stem: str, *, cache: str | None = None
+) -> Response:
+    """A stored file as a download: the type its bytes show (not what the uploader claimed),
+    ``nosniff``, never rendered inline, under its original name (RFC 5987)."""
+    kind = sniff(content)
+    name, fallback = download_name(original, kind, default_stem)
+    headers = {
+        "Content-Disposition": content_disposition(name, fallback),
+        "X-Content-Type-Options": "nosniff",
+    }
+    if cache is not None:
+        headers["Cache-Control"] = cache
+    return Response(
+        content, media_type=kind.mime if kind else "application/octet-stream", headers=headers
+    )
