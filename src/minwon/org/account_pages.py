@@ -12,7 +12,7 @@ from minwon.org.models import Staff
 from minwon.org.passwords import MIN_LENGTH
 from minwon.org.roles import Principal
 from minwon.org.security import verify_password
-from minwon.surveys.qr import qr_svg
+from minwon.org.signin_pages import totp_setup_page
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
@@ -81,7 +81,6 @@ def totp_enable(request: Request, db: SessionDep, principal: PageStaff, form: Fo
     if twofactor.matching_step(staff.totp_secret, form.get("code", "")[:40], now=now) is None:
         return _setup_page(request, staff, 400, tr(request, "code_failed"))
     codes = twofactor.enable(db_session=db, staff=staff, secret=staff.totp_secret, now=now)
-    signin.audit(db_session=db, action="totp_enabled", staff=staff, actor_id=staff.id, now=now)
     db.commit()
     return _codes_page(request, codes)
 
@@ -112,10 +111,7 @@ def totp_disable(request: Request, db: SessionDep, principal: PageStaff, form: F
         return _page(request, db, principal, 400, {"off": tr(request, "totp_required_role")})
     if not verify_password(staff.password_hash, form.get("password", "")[:MAX_FIELD]):
         return _page(request, db, principal, 400, {"off": tr(request, "password_current_wrong")})
-    twofactor.disable(db_session=db, staff=staff)
-    signin.audit(
-        db_session=db, action="totp_disabled", staff=staff, actor_id=staff.id, now=utcnow()
-    )
+    twofactor.turn_off(db_session=db, staff=staff, now=utcnow())
     db.commit()
     flash(request, tr(request, "totp_disabled"))
     return redirect("/account/security")
@@ -147,19 +143,7 @@ def _page(
 
 
 def _setup_page(request: Request, staff: Staff, status: int, error: str | None) -> Response:
-    uri = twofactor.provisioning_uri(
-        staff.totp_secret, login=staff.login, issuer=request.app.state.settings.totp_issuer
-    )
-    return render(
-        request,
-        "totp_setup.html",
-        status,
-        error=error,
-        action="/account/totp",
-        qr=qr_svg(uri, label=tr(request, "totp_qr_label")),
-        secret=" ".join(staff.totp_secret[i : i + 4] for i in range(0, len(staff.totp_secret), 4)),
-        required=False,
-    )
+    return totp_setup_page(request, staff, status, error, action="/account/totp", required=False)
 
 
 def _codes_page(request: Request, codes: list[str]) -> Response:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from minwon.org import service, sessions, signin, twofactor
+from minwon.org import service, signin, twofactor
 from minwon.org.models import Staff
 from minwon.org.pages import PageAdmin
 from minwon.org.roles import ROLE_LABELS, ROLES
@@ -109,12 +109,7 @@ def reset_totp(request: Request, db: SessionDep, principal: PageAdmin, staff_id:
     """Turn a staff member's two-factor off (a lost or replaced phone) and sign them out; a
     role that requires it sets it up again at the next sign-in."""
     staff = service.get_staff(db_session=db, staff_id=staff_id)
-    now = utcnow()
-    twofactor.disable(db_session=db, staff=staff)
-    sessions.end_staff_sessions(db_session=db, staff_id=staff.id, now=now, reason="totp")
-    signin.audit(
-        db_session=db, action="totp_reset", staff=staff, actor_id=principal.staff_id, now=now
-    )
+    twofactor.reset(db_session=db, staff=staff, actor_id=principal.staff_id, now=utcnow())
     db.commit()
     flash(request, f"2단계 인증을 초기화했습니다: {staff.name} ({staff.login})")
     return redirect("/admin/security")

@@ -144,7 +144,6 @@ def setup_confirm(request: Request, db: SessionDep, form: FormDep) -> Response:
         db.commit()
         return _setup_page(request, 400, staff, tr(request, "code_failed"))
     codes = twofactor.enable(db_session=db, staff=staff, secret=staff.totp_secret, now=now)
-    signin.audit(db_session=db, action="totp_enabled", staff=staff, actor_id=staff.id, now=now)
     target = _target(request)
     _sign_in(request, db, staff, target, now, "ok")
     return render(
@@ -262,17 +261,25 @@ def _code_page(request: Request, status: int, staff: Staff, error: str | None) -
 
 
 def _setup_page(request: Request, status: int, staff: Staff, error: str | None) -> Response:
-    settings = request.app.state.settings
+    return totp_setup_page(request, staff, status, error, action="/login/setup", required=True)
+
+
+def totp_setup_page(
+    request: Request, staff: Staff, status: int, error: str | None, *, action: str, required: bool
+) -> Response:
+    """The authenticator set-up: the QR code and the secret in groups of four, and a field for
+    the first code posted to ``action`` (the sign-in step, or the person's own page)."""
     uri = twofactor.provisioning_uri(
-        staff.totp_secret, login=staff.login, issuer=settings.totp_issuer
+        staff.totp_secret, login=staff.login, issuer=request.app.state.settings.totp_issuer
     )
+    secret = staff.totp_secret
     return render(
         request,
         "totp_setup.html",
         status,
         error=error,
-        action="/login/setup",
+        action=action,
         qr=qr_svg(uri, label=tr(request, "totp_qr_label")),
-        secret=" ".join(staff.totp_secret[i : i + 4] for i in range(0, len(staff.totp_secret), 4)),
-        required=True,
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        required=required,
     )

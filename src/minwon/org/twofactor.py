@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import pyotp
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from minwon.org import sessions, signin
 from minwon.org.models import RecoveryCode, RolePolicy, Staff
 from minwon.org.roles import ADMIN, ROLES
 from minwon.org.security import token_digest
@@ -66,11 +67,40 @@ def verify_code(staff: Staff, code: str, *, now: datetime) -> bool:
 
 
 def enable(*, db_session: Session, staff: Staff, secret: str, now: datetime) -> list[str]:
-    """Turn two-factor sign-in on with ``secret`` (already confirmed by a code) and return
-    fresh recovery codes, shown to the person once."""
+    """Turn two-factor sign-in on with ``secret`` (already confirmed by a code), record it in
+    the audit trail and return fresh recovery codes, shown to the person once."""
     staff.totp_secret = secret
     staff.totp_enabled_at = now
     staff.totp_last_step = pyotp.TOTP(secret).timecode(now)
+    signin.audit(
+        db_session=db_session, action="totp_enabled", staff=staff, actor_id=staff.id, now=now
+    )
+    return new_recovery_codes(db_session=db_session, staff=staff)
+
+
+def turn_off(*, db_session: Session, staff: Staff, now: datetime) -> None:
+    """The person turns their own two-factor sign-in off (recorded)."""
+    disable(db_session=db_session, staff=staff)
+    signin.audit(
+        db_session=db_session, action="totp_disabled", staff=staff, actor_id=staff.id, now=now
+    )
+
+
+def reset(*, db_session: Session, staff: Staff, actor_id: int | None, now: datetime) -> None:
+    """An admin turns someone's two-factor off (a lost or replaced phone) and signs them out
+    everywhere (recorded); a role that requires it sets it up again at the next sign-in."""
+    disable(db_session=db_session, staff=staff)
+    sessions.end_staff_sessions(db_session=db_session, staff_id=staff.id, now=now, reason="totp")
+    signin.audit(
+        db_session=db_session, action="totp_reset", staff=staff, actor_id=actor_id, now=now
+    )
+
+
+def renew_recovery_codes(*, db_session: Session, staff: Staff, now: datetime) -> list[str]:
+    """New recovery codes in place of the old ones, at the person's request (recorded)."""
+    signin.audit(
+        db_session=db_session, action="recovery_renewed", staff=staff, actor_id=staff.id, now=now
+    )
     return new_recovery_codes(db_session=db_session, staff=staff)
 
 
@@ -112,10 +142,10 @@ def use_recovery_code(*, db_session: Session, staff: Staff, code: str, now: date
 
 def recovery_codes_left(*, db_session: Session, staff_id: int) -> int:
     """How many recovery codes the staff member has not used yet."""
-    query = select(RecoveryCode.id).where(
+    query = select(func.count(RecoveryCode.id)).where(
         RecoveryCode.staff_id == staff_id, RecoveryCode.used_at.is_(None)
     )
-    return len(list(db_session.scalars(query)))
+    return db_session.scalar(query) or 0
 
 
 def required_roles(*, db_session: Session) -> frozenset[str]:
