@@ -278,19 +278,21 @@ def analysis_train(
         org = org_service.find_organization(db_session=db, ref=organization)
         for target in ("unit", "category"):
             try:
-                done = train(
+                models = train(
                     db_session=db, organization_id=org.id, target=target, progress=console.print
                 )
             except Invalid as exc:
                 err.print(f"{target}: {exc.message}")
                 continue
-            shown = ", ".join(
-                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
-                for k, v in done.metrics.items()
-            )
-            console.print(
-                f"{target}: 모델 #{done.model_id}, 학습 {done.n_train}건, 검증 {shown or '—'}"
-            )
+            for done in models:
+                shown = ", ".join(
+                    f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                    for k, v in done.metrics.items()
+                )
+                where = f"{target} ({done.office})" if done.office else target
+                console.print(
+                    f"{where}: 모델 #{done.model_id}, 학습 {done.n_train}건, 검증 {shown or '—'}"
+                )
 
 
 @analysis_app.command("surges")
@@ -402,11 +404,18 @@ def analysis_eval(
         ]
         mixed_train, added = evaluation.mix_history(train_items, others, mixed, avoid=test_items)
         m_ours, m_base = evaluation.compare(
-            mixed_train, test_items, label="label", threshold=cut, token_cache=cache
+            mixed_train,
+            test_items,
+            label="label",
+            threshold=cut,
+            token_cache=cache,
+            allowed={item["label"] for item in train_items},
         )
         console.print("")
         console.print(
-            evaluation.format_mixed(m_ours, m_base, added=added, plain=ours),
+            evaluation.format_mixed(
+                m_ours, m_base, added=added, plain=ours, plain_baseline=baseline
+            ),
             markup=False,
             highlight=False,
         )

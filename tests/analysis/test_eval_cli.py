@@ -148,11 +148,12 @@ def test_eval_command_prints_both_routers_and_the_mixed_history(
     assert result.exit_code == 0, result.output
     out = result.output
     assert "학습 48건 (오래된 순), 평가 12건 (최근)" in out
-    for line in ("정확도 top-1", "top-3 정확도", "macro-F1", "자동 배정 정밀도 (≥0.6)"):
+    for line in ("정확도 top-1", "top-3 정확도", "macro-F1", "자동 배정 정밀도 (≥0.85)"):
         assert line in out
     assert "우리 모델" in out and "기준선 (문자 TF-IDF+LR)" in out
     assert "자동 배정 비율" in out and "생활민원팀" in out
-    assert "폐지 부서(CLOSED-…)의 민원 30건 추가" in out and "우리 모델 top-1 변화" in out
+    assert "받지 않는 부서(CLOSED-…)의 민원 30건 추가" in out and "우리 모델 top-1 변화" in out
+    assert "기준선 top-1 변화" in out and "빠진 30건" in out
     markdown = table.read_text()
     assert "| history.csv (unit) | top-3 정확도 |" in markdown
     assert "| history.csv (unit) + 폐지 부서 30건 | macro-F1 |" in markdown
@@ -164,4 +165,4 @@ def test_eval_command_refuses_a_file_without_the_label(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.app, ["analysis", "eval", str(path), "--label", "unit"])
     assert result.exit_code == 1
     assert "열이 없습니다" in result.output
-    assert evaluation.DEFAULT_THRESHOLD == 0.6
+    assert evaluation.DEFAULT_THRESHOLD == 0.85

@@ -29,7 +29,11 @@ class FixedRouter:
         self.predictions = predictions
 
     def predict_many(
-        self, texts: Sequence[str], *, tokens: Sequence[list[str]] | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        tokens: Sequence[list[str]] | None = None,
+        allowed: object = None,
     ) -> list[Prediction]:
         return self.predictions[: len(texts)]
 

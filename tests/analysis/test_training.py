@@ -51,8 +51,9 @@ def test_train_then_route_automatically(engine: Engine) -> None:
             _answered(client, world, "GR01", f"{text} ({i})", i * 5 + j)
     with write_session(engine) as db:
         org_id = org.find_organization(db_session=db, ref="KNPA").id
-        trained = train(db_session=db, organization_id=org_id, target="unit")
+        [trained] = train(db_session=db, organization_id=org_id, target="unit")
     assert trained.n_train == 40 and 0 <= trained.metrics["accuracy"] <= 1
+    assert trained.office == "GR"
     route = client.post(
         "/api/v1/analysis/route",
         json={"text": "사거리 신호등이 꺼져 있어요"},

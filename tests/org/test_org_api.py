@@ -64,6 +64,9 @@ def test_only_admins_create_units(api: tuple) -> None:
         "kind": "계",
         "front_desk": False,
         "office": "GR",
+        "takes_voices": True,
+        "merged_into": None,
+        "duties": "",
     }
     r = client.post("/api/v1/units", json=body, headers=world.auth("admin"))
     assert r.status_code == 409 and "GR03" in r.json()["detail"]

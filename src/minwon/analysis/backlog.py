@@ -142,7 +142,10 @@ def _suggest(db: Session, voice: Voice, reading: service.Reading) -> service.Sug
     if not service.has_models(db, organization_id):
         return service.Suggestion(unit=None, category=None)
     return service.suggest_tokens(
-        db_session=db, organization_id=organization_id, tokens=reading.tokens
+        db_session=db,
+        organization_id=organization_id,
+        tokens=reading.tokens,
+        office_id=voice.office_id,
     )
 
 

@@ -20,7 +20,13 @@ LinearSVC and full logistic regression on the same features, trains in seconds, 
 learning from corrections with ``partial_fit``. Scores become probabilities by a softmax with
 one temperature fitted on the newest 15 % of the training examples (temperature scaling), so
 ``confidence`` is calibrated for voices newer than the training data — give examples oldest
-first.
+first. Newer examples also weigh more (``recency_half_life``): an agency's duties drift, and
+what a unit answered last month says more about where a voice goes than what it answered
+years ago.
+
+``allowed`` restricts a prediction to some labels (the units that take voices now, in the
+voice's office): the others get probability 0 and the rest is renormalised, so a closed or
+merged unit whose history stays in the database is never suggested.
 
 Prediction is thread-safe; ``partial_fit`` is not safe beside concurrent predictions (learn
 on a copy — ``from_bytes(to_bytes())`` — and swap it in).
@@ -31,7 +37,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, TypedDict
@@ -268,6 +274,7 @@ class RouterParams(TypedDict):
     max_weights: int
     char_weight: float
     class_balance: float
+    recency_half_life: float
     calibration_share: float
     random_state: int
     n_jobs: int | None
@@ -290,6 +297,7 @@ class Router:
         max_weights: int = 4_000_000,
         char_weight: float = 1.0,
         class_balance: float = 0.5,
+        recency_half_life: float = 0.5,
         calibration_share: float = 0.15,
         random_state: int = 0,
         n_jobs: int | None = None,
@@ -302,6 +310,7 @@ class Router:
             "max_weights": max_weights,
             "char_weight": char_weight,
             "class_balance": class_balance,
+            "recency_half_life": recency_half_life,
             "calibration_share": calibration_share,
             "random_state": random_state,
             "n_jobs": n_jobs,
@@ -375,14 +384,16 @@ class Router:
         The model is trained on the rest, the temperature fitted on the share, then training
         continues over all examples. Small data sets (under 50 held-out) keep temperature 1.
         """
+        weight = _recency_weights(len(y), self.params["recency_half_life"])
         held = _held_out(y, self.params["calibration_share"])
         if len(held) < 50:
-            return self._sgd(y).fit(x, y), 1.0
+            return self._sgd(y).fit(x, y, sample_weight=weight), 1.0
         rest = np.setdiff1d(np.arange(len(y)), held)
-        clf = self._sgd(y).fit(x[rest], y[rest])
+        clf = self._sgd(y).fit(x[rest], y[rest], sample_weight=weight[rest])
         scores = _as_scores(clf.decision_function(x[held]))
         temperature = _best_temperature(scores, np.searchsorted(clf.classes_, y[held]))
-        clf.partial_fit(x, y)  # one more epoch over everything, the newest share included
+        # one more epoch over everything, the newest share included
+        clf.partial_fit(x, y, sample_weight=weight)
         return clf, temperature
 
     def partial_fit(
@@ -423,30 +434,50 @@ class Router:
 
     # -- prediction --
 
-    def predict(self, text: str) -> Prediction:
+    def predict(self, text: str, *, allowed: Collection[str] | None = None) -> Prediction:
         """The suggested label of one text (tokenises it first)."""
-        return self.predict_tokens(content_tokens(text))
+        return self.predict_tokens(content_tokens(text), allowed=allowed)
 
-    def predict_tokens(self, tokens: Sequence[str]) -> Prediction:
-        """The suggested label of one text given its ``content_tokens`` (the fast path)."""
+    def predict_tokens(
+        self, tokens: Sequence[str], *, allowed: Collection[str] | None = None
+    ) -> Prediction:
+        """The suggested label of one text given its ``content_tokens`` (the fast path),
+        among the ``allowed`` labels only when given (see ``knows_any``)."""
         self._fitted()
         assert self._features is not None
+        mask = self._mask(allowed)
         cols, vals = self._features.vector(list(tokens))
         scores = vals @ self._weights[cols] + self._bias
-        return self._ranked(self._proba_rows(scores[None, :])[0])
+        probs = self._proba_rows(scores[None, :], mask)[0]
+        return self._ranked(probs, int(mask.sum()) if mask is not None else len(probs))
 
     def predict_many(
-        self, texts: Sequence[str], *, tokens: Sequence[list[str]] | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        tokens: Sequence[list[str]] | None = None,
+        allowed: Collection[str] | None = None,
     ) -> list[Prediction]:
         """Suggestions for many texts (tokenised in one Kiwi batch unless ``tokens`` given)."""
         token_lists = self._tokens_for(texts, tokens)
         if not token_lists:
             return []
-        return self._predict_matrix(self._matrix(token_lists))
+        mask = self._mask(allowed)
+        limit = int(mask.sum()) if mask is not None else len(self._labels)
+        probs = self._proba(self._matrix(token_lists), mask)
+        return [self._ranked(row, limit) for row in probs]
 
-    def probabilities(self, token_lists: Sequence[list[str]]) -> np.ndarray:
-        """Calibrated probabilities, one row per text, columns in the order of ``labels``."""
-        return self._proba(self._matrix(token_lists))
+    def probabilities(
+        self, token_lists: Sequence[list[str]], *, allowed: Collection[str] | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities, one row per text, columns in the order of ``labels``
+        (0 for labels outside ``allowed`` when given)."""
+        return self._proba(self._matrix(token_lists), self._mask(allowed))
+
+    def knows_any(self, allowed: Collection[str]) -> bool:
+        """Whether at least one of these labels was learnt (else nothing can be suggested)."""
+        self._fitted()
+        return not set(self._labels).isdisjoint(allowed)
 
     @property
     def labels(self) -> list[str]:
@@ -463,19 +494,30 @@ class Router:
         assert self._features is not None
         return self._features.transform(token_lists)
 
-    def _proba(self, x: sp.csr_matrix) -> np.ndarray:
-        return self._proba_rows(np.asarray(x @ self._weights) + self._bias)
+    def _mask(self, allowed: Collection[str] | None) -> np.ndarray | None:
+        """Which labels may be suggested (None: all); ``ValueError`` when none of them."""
+        if allowed is None:
+            return None
+        if isinstance(allowed, str):
+            raise ValueError("allowed must be a collection of labels, not one string")
+        mask = np.isin(np.array(self._labels, dtype=object), list(allowed))
+        if not mask.any():
+            raise ValueError("none of the allowed labels was learnt: nothing to suggest")
+        return mask
 
-    def _proba_rows(self, scores: np.ndarray) -> np.ndarray:
+    def _proba(self, x: sp.csr_matrix, mask: np.ndarray | None = None) -> np.ndarray:
+        return self._proba_rows(np.asarray(x @ self._weights) + self._bias, mask)
+
+    def _proba_rows(self, scores: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         if scores.shape[1] == 1:
             scores = np.hstack([-scores / 2, scores / 2])
-        return _softmax(scores / self.temperature)
+        scores = scores / self.temperature
+        if mask is not None:
+            scores[:, ~mask] = -np.inf
+        return _softmax(scores)
 
-    def _predict_matrix(self, x: sp.csr_matrix) -> list[Prediction]:
-        return [self._ranked(row) for row in self._proba(x)]
-
-    def _ranked(self, probs: np.ndarray) -> Prediction:
-        idx = np.argsort(-probs, kind="stable")[: _ALTERNATIVES + 1]
+    def _ranked(self, probs: np.ndarray, limit: int) -> Prediction:
+        idx = np.argsort(-probs, kind="stable")[: min(_ALTERNATIVES + 1, limit)]
         ranked = [(self._labels[i], float(probs[i])) for i in idx]
         return Prediction(ranked[0][0], ranked[0][1], ranked[1:])
 
@@ -573,6 +615,15 @@ def _held_out(y: np.ndarray, share: float) -> np.ndarray:
     seen_before = np.zeros(codes.max() + 1, dtype=bool)
     seen_before[codes[:cut]] = True
     return cut + np.flatnonzero(seen_before[codes[cut:]])
+
+
+def _recency_weights(n: int, half_life: float) -> np.ndarray:
+    """Example weights, 1 for the newest and halving every ``half_life`` of the history
+    (examples are given oldest first; 0 or less weighs them all alike)."""
+    if half_life <= 0 or n < 2:
+        return np.ones(n)
+    age = (n - 1 - np.arange(n)) / (n - 1)  # 0 for the newest, 1 for the oldest
+    return np.asarray(0.5 ** (age / half_life))
 
 
 def _as_scores(decision: np.ndarray) -> np.ndarray:

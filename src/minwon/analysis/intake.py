@@ -27,7 +27,7 @@ class AnalysisAdvisor:
 
     def unit_for(self, db: Session, office: OfficeRules, voice_in: VoiceCreate) -> str | None:
         """The suggested unit when its confidence reaches the organisation's threshold."""
-        self.suggestion = self._suggest(db, office.organization_id, voice_in)
+        self.suggestion = self._suggest(db, office, voice_in)
         unit = self.suggestion.unit
         if unit is not None and unit.confidence >= service.threshold(office.settings):
             self.auto_routed = True
@@ -35,12 +35,15 @@ class AnalysisAdvisor:
         return None
 
     def _suggest(
-        self, db: Session, organization_id: int, voice_in: VoiceCreate
+        self, db: Session, office: OfficeRules, voice_in: VoiceCreate
     ) -> service.Suggestion:
-        if not service.has_models(db, organization_id):
+        if not service.has_models(db, office.organization_id):
             return service.Suggestion(unit=None, category=None)
         return service.suggest_tokens(
-            db_session=db, organization_id=organization_id, tokens=self._read(voice_in).tokens
+            db_session=db,
+            organization_id=office.organization_id,
+            tokens=self._read(voice_in).tokens,
+            office_id=office.office_id,
         )
 
     def after_intake(

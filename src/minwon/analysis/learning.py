@@ -46,7 +46,7 @@ def _cursor(db: Session) -> AnalysisCursor:
 
 
 def learn_from_transfers(db: Session, *, limit: int = BATCH) -> Learned:
-    """Teach each organisation's unit model the transfers recorded since the last round.
+    """Teach each office's unit model the transfers into it recorded since the last round.
 
     Runs in the caller's write transaction; a transfer to a unit the model does not know yet,
     or of a voice without analysed words, is skipped (the next full training covers it).
@@ -57,7 +57,7 @@ def learn_from_transfers(db: Session, *, limit: int = BATCH) -> Learned:
         return Learned(0, 0, 0, [])
     cursor.position = transfers[-1].event_id
     words = _words(db, [t.from_voice_id for t in transfers])
-    by_org: dict[int, list[tuple[list[str], str]]] = defaultdict(list)
+    by_office: dict[tuple[int, int], list[tuple[list[str], str]]] = defaultdict(list)
     skipped = 0
     for t in transfers:
         tokens = words.get(t.from_voice_id)
@@ -65,10 +65,10 @@ def learn_from_transfers(db: Session, *, limit: int = BATCH) -> Learned:
             skipped += 1
             continue
         org_id = org_service.get_office(db_session=db, office_id=t.office_id).organization_id
-        by_org[org_id].append((tokens, t.unit_code))
+        by_office[org_id, t.office_id].append((tokens, t.unit_code))
     learned, model_ids = 0, []
-    for org_id, examples in by_org.items():
-        model_id, used = _teach(db, org_id, examples)
+    for (org_id, office_id), examples in by_office.items():
+        model_id, used = _teach(db, org_id, office_id, examples)
         skipped += len(examples) - used
         learned += used
         if model_id is not None:
@@ -84,7 +84,7 @@ def _words(db: Session, voice_ids: list[int]) -> dict[int, list[str]]:
 
 
 def _teach(
-    db: Session, organization_id: int, examples: list[tuple[list[str], str]]
+    db: Session, organization_id: int, office_id: int, examples: list[tuple[list[str], str]]
 ) -> tuple[int | None, int]:
     from minwon.analysis.classifier import Router
 
@@ -94,8 +94,9 @@ def _teach(
             RoutingModel.organization_id == organization_id,
             RoutingModel.target == "unit",
             RoutingModel.active.is_(True),
+            (RoutingModel.office_id == office_id) | RoutingModel.office_id.is_(None),
         )
-        .order_by(RoutingModel.id.desc())
+        .order_by(RoutingModel.office_id.is_(None), RoutingModel.id.desc())
     )
     if active is None:
         return None, 0
@@ -119,6 +120,7 @@ def _teach(
         blob=router.to_bytes(),
         n_train=active.n_train,
         metrics=metrics,
+        office_id=active.office_id,
     )
     if "corrections" in active.metrics:
         # an intermediate version: the trained base and the newest are what is worth keeping

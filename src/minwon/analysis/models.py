@@ -62,12 +62,17 @@ class VoiceAnalysis(Base):
 
 
 class RoutingModel(Base):
-    """A trained routing model of an organisation (labels: unit codes or category codes)."""
+    """A trained routing model of an organisation (labels: unit codes or category codes).
+
+    Unit models are per office (``office_id``): an office's voices only ever go to its own
+    units, and other offices' history would only compete with them. Category models are the
+    organisation's (``office_id`` None)."""
 
     __tablename__ = "routing_model"
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     target: Mapped[str] = mapped_column(String(16))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     n_train: Mapped[int] = mapped_column(Integer)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -44,7 +44,12 @@ def route_text(
 ) -> RouteOut:
     """Suggest a category and unit for a text (masked first), with confidence and runners-up."""
     org_id = _organization_id(db, principal, organization)
-    suggestion = service.suggest(db_session=db, organization_id=org_id, text=mask_text(body.text))
+    suggestion = service.suggest(
+        db_session=db,
+        organization_id=org_id,
+        text=mask_text(body.text),
+        office_id=None if principal.all_offices else principal.office_id,
+    )
     if suggestion.unit is None and suggestion.category is None:
         raise Conflict(
             "아직 학습된 배정 모델이 없습니다. 'minwon analysis train'을 먼저 실행하세요."

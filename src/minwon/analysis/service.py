@@ -15,11 +15,12 @@ from minwon.analysis.models import RoutingModel, VoiceAnalysis
 from minwon.analysis.similarity import matter_terms, stored_tokens, terms_text
 from minwon.analysis.tone import analyse_tone
 from minwon.errors import Invalid
+from minwon.org import unit_status
 from minwon.org.roles import Principal
 from minwon.voices.models import Voice
 
 TARGETS = ("unit", "category")
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.85
 MODEL_TTL = 30.0
 
 
@@ -51,35 +52,51 @@ def analysis_text(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
-_checked: dict[tuple[str, int, str], tuple[float, int | None]] = {}
+_checked: dict[tuple[str, int, str, int | None], tuple[float, list[int]]] = {}
 _loaded: dict[int, Any] = {}
 _models_lock = threading.Lock()
 
 
-def _active_model_id(db: Session, organization_id: int, target: str) -> int | None:
-    """The id of the active model, looked up at most once per MODEL_TTL per process."""
-    key = (str(db.get_bind().engine.url), organization_id, target)
+def _active_model_ids(
+    db: Session, organization_id: int, target: str, office_id: int | None
+) -> list[int]:
+    """The ids of the active models (of one office, or of any office for ``office_id``
+    None), newest first; looked up at most once per MODEL_TTL per process."""
+    key = (str(db.get_bind().engine.url), organization_id, target, office_id)
     now = time.monotonic()
     with _models_lock:
         hit = _checked.get(key)
     if hit is not None and now - hit[0] < MODEL_TTL:
         return hit[1]
-    model_id = db.scalar(
+    query = (
         select(RoutingModel.id)
         .where(RoutingModel.organization_id == organization_id, RoutingModel.target == target)
         .where(RoutingModel.active.is_(True))
-        .order_by(RoutingModel.id.desc())
+        .order_by(RoutingModel.office_id.is_(None), RoutingModel.id.desc())
     )
+    if office_id is not None:  # the office's own model first, else an organisation-wide one
+        query = query.where(
+            (RoutingModel.office_id == office_id) | RoutingModel.office_id.is_(None)
+        )
+    model_ids = list(db.scalars(query))
     with _models_lock:
-        _checked[key] = (now, model_id)
-    return model_id
+        _checked[key] = (now, model_ids)
+    return model_ids
 
 
-def _router(db: Session, organization_id: int, target: str) -> Any:
-    """The active routing model, deserialised once per model id (a model is never changed)."""
-    model_id = _active_model_id(db, organization_id, target)
-    if model_id is None:
-        return None
+def _router(db: Session, organization_id: int, target: str, office_id: int | None = None) -> Any:
+    """The active routing model (the office's, for units), deserialised once per model id."""
+    model_ids = _active_model_ids(db, organization_id, target, office_id)
+    return _load(db, model_ids[0]) if model_ids else None
+
+
+def _office_routers(db: Session, organization_id: int) -> list[Any]:
+    """Every office's active unit model (for a caller who works for no single office)."""
+    return [_load(db, i) for i in _active_model_ids(db, organization_id, "unit", None)]
+
+
+def _load(db: Session, model_id: int) -> Any:
+    """A stored model, deserialised once per model id (a stored model is never changed)."""
     with _models_lock:
         router = _loaded.get(model_id)
     if router is None:
@@ -98,34 +115,58 @@ def forget_models() -> None:
         _loaded.clear()
 
 
-def suggest(*, db_session: Session, organization_id: int, text: str) -> Suggestion:
+def suggest(
+    *, db_session: Session, organization_id: int, text: str, office_id: int | None = None
+) -> Suggestion:
     """Suggested unit and category for a (masked) text from the organisation's models."""
     if not has_models(db_session, organization_id):
         return Suggestion(unit=None, category=None)
     from minwon.analysis.tokenize import content_tokens
 
     return suggest_tokens(
-        db_session=db_session, organization_id=organization_id, tokens=content_tokens(text)
+        db_session=db_session,
+        organization_id=organization_id,
+        tokens=content_tokens(text),
+        office_id=office_id,
     )
 
 
 def has_models(db_session: Session, organization_id: int) -> bool:
     """Whether the organisation has an active routing model of either kind."""
-    return any(_active_model_id(db_session, organization_id, t) is not None for t in TARGETS)
+    return any(_active_model_ids(db_session, organization_id, t, None) for t in TARGETS)
 
 
-def suggest_tokens(*, db_session: Session, organization_id: int, tokens: list[str]) -> Suggestion:
+def suggest_tokens(
+    *,
+    db_session: Session,
+    organization_id: int,
+    tokens: list[str],
+    office_id: int | None = None,
+) -> Suggestion:
     """Suggested unit and category for a text already tokenized (tokenizing is the expensive
-    part, so intake does it once for both models and the similar-voice index)."""
-    unit_router = _router(db_session, organization_id, "unit")
+    part, so intake does it once for both models and the similar-voice index).
+
+    Only units that take voices now are suggested, and only the office's own when
+    ``office_id`` is given: a closed or merged unit, or another office's, never is. Without
+    an office, every office's model is asked and the most confident answer wins.
+    """
     category_router = _router(db_session, organization_id, "category")
-    return Suggestion(unit=_guess(unit_router, tokens), category=_guess(category_router, tokens))
+    if office_id is not None:
+        routers = [r for r in [_router(db_session, organization_id, "unit", office_id)] if r]
+    else:
+        routers = _office_routers(db_session, organization_id)
+    units = unit_status.open_codes(db_session, office_id=office_id) if routers else set()
+    guesses = [g for g in (_guess(r, tokens, units) for r in routers) if g is not None]
+    unit = max(guesses, key=lambda g: g.confidence, default=None)
+    return Suggestion(unit=unit, category=_guess(category_router, tokens))
 
 
-def _guess(router: Any, tokens: list[str]) -> Guess | None:
+def _guess(router: Any, tokens: list[str], allowed: set[str] | None = None) -> Guess | None:
     if router is None or not tokens:
         return None
-    pred = router.predict_tokens(tokens)
+    if allowed is not None and not router.knows_any(allowed):
+        return None
+    pred = router.predict_tokens(tokens, allowed=allowed)
     alternatives = [(str(label), float(p)) for label, p in pred.alternatives]
     return Guess(str(pred.label), float(pred.confidence), alternatives)
 

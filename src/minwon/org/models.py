@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minwon.db import Base, UTCDateTime
@@ -54,7 +54,12 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="team")
     is_front_desk: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A closed or merged unit keeps its ledger and history but is never routed to again.
+    takes_voices: Mapped[bool] = mapped_column(Boolean, default=True)
+    duties: Mapped[str] = mapped_column(Text, default="")  # 업무분장, also read by routing
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     office: Mapped[Office] = relationship(back_populates="units")
+    merged_into: Mapped["Unit | None"] = relationship(remote_side="Unit.id")
 
 
 class Staff(Base):

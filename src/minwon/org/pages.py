@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from minwon.config import Settings
 from minwon.errors import Invalid, MinwonError
-from minwon.org import loader, service, sessions, signin
+from minwon.org import loader, service, sessions, signin, unit_status
 from minwon.org.models import Category, Office, Organization, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -20,6 +20,7 @@ from minwon.org.schemas import (
     RoutingRuleCreate,
     StaffCreate,
     UnitCreate,
+    UnitUpdate,
     korean_message,
 )
 from minwon.timeutil import utcnow
@@ -75,6 +76,20 @@ def add_unit(request: Request, db: SessionDep, principal: PageAdmin, form: FormD
         lambda: service.add_unit(db_session=db, unit_in=_model(UnitCreate, form)),
         lambda u: f"부서를 추가했습니다: {u.name} ({u.code})",
     )
+
+
+@router.post("/admin/units/change", dependencies=[CsrfDep])
+def change_unit(request: Request, db: SessionDep, principal: PageAdmin, form: FormDep) -> Response:
+    """Rename a unit, write its duties, close, reopen or merge it (blank fields: unchanged)."""
+
+    def change() -> Unit:
+        unit = service.find_unit(db_session=db, ref=form.get("unit", ""))
+        fields = {k: form.get(k, "") for k in ("name", "duties", "merged_into")}
+        if form.get("status") in ("open", "closed"):
+            fields["takes_voices"] = "true" if form["status"] == "open" else "false"
+        return unit_status.update_unit(db_session=db, unit=unit, change=_model(UnitUpdate, fields))
+
+    return _act(request, db, change, lambda u: f"부서를 바꿨습니다: {u.name} ({u.code})")
 
 
 @router.post("/admin/staff", dependencies=[CsrfDep])

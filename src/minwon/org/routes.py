@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from minwon.errors import NotFound
-from minwon.org import service, signin
+from minwon.org import service, signin, unit_status
 from minwon.org.models import Category, Office, RoutingRule, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -20,6 +20,7 @@ from minwon.org.schemas import (
     TokenIssued,
     UnitCreate,
     UnitRead,
+    UnitUpdate,
 )
 from minwon.timeutil import utcnow
 from minwon.web.deps import SessionDep, StaffDep
@@ -55,6 +56,19 @@ def create_unit(unit_in: UnitCreate, db: SessionDep, principal: StaffDep) -> Uni
     """Add a unit with its own ledger (admin)."""
     service.require_admin(principal)
     unit = service.add_unit(db_session=db, unit_in=unit_in)
+    db.commit()
+    return unit_read(unit)
+
+
+@router.patch("/units/{code}", response_model=UnitRead)
+def update_unit(code: str, change: UnitUpdate, db: SessionDep, principal: StaffDep) -> UnitRead:
+    """Rename a unit, write its duties (업무분장), close it or merge it into another (admin).
+
+    A closed or merged unit keeps its ledger but is no longer routed to or suggested.
+    """
+    service.require_admin(principal)
+    unit = service.find_unit(db_session=db, ref=code)
+    unit_status.update_unit(db_session=db, unit=unit, change=change)
     db.commit()
     return unit_read(unit)
 
@@ -164,6 +178,9 @@ def unit_read(unit: Unit) -> UnitRead:
         kind=unit.kind,
         front_desk=unit.is_front_desk,
         office=unit.office.code,
+        takes_voices=unit.takes_voices,
+        merged_into=unit.merged_into.code if unit.merged_into else None,
+        duties=unit.duties,
     )
 
 

@@ -313,6 +313,20 @@ class UnitCreate(_In):
     front_desk: Flag = False
 
 
+class UnitUpdate(_In):
+    """Changes to a unit; fields left out stay as they are.
+
+    ``takes_voices: false`` closes the unit (its ledger stays); ``merged_into`` (a unit code)
+    closes it and sends its history's lessons to that unit; ``null`` there undoes a merge.
+    ``duties`` (업무분장) says what the unit handles, in the admin's words.
+    """
+
+    name: Name | None = None
+    duties: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    takes_voices: Flag | None = None
+    merged_into: OptUnitCode = None
+
+
 class UnitRead(BaseModel):
     """A unit as the API shows it."""
 
@@ -322,6 +336,9 @@ class UnitRead(BaseModel):
     kind: str
     front_desk: bool
     office: str
+    takes_voices: bool = True
+    merged_into: str | None = None
+    duties: str = ""
 
 
 class StaffCreate(_In):

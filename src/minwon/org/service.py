@@ -178,7 +178,9 @@ def route(
     conds = [RoutingRule.category_id.is_(None) | (RoutingRule.category_id == category_id)]
     conds.append(RoutingRule.dong.is_(None) | (RoutingRule.dong == (dong or None)))
     rules = db_session.scalars(
-        select(RoutingRule).where(RoutingRule.office_id == office_id, *conds)
+        select(RoutingRule)
+        .join(Unit, Unit.id == RoutingRule.unit_id)
+        .where(RoutingRule.office_id == office_id, Unit.takes_voices.is_(True), *conds)
     ).all()
     if not rules:
         return None
@@ -191,13 +193,22 @@ def _specificity(rule: RoutingRule) -> int:
 
 
 def front_desk(*, db_session: Session, office_id: int) -> Unit:
-    """The office's front desk unit (or its first unit) that takes unrouted voices."""
+    """The office's front desk unit (or its first unit taking voices) that takes unrouted
+    voices."""
     units = db_session.scalars(
-        select(Unit).where(Unit.office_id == office_id).order_by(Unit.is_front_desk.desc(), Unit.id)
+        select(Unit)
+        .where(Unit.office_id == office_id, Unit.takes_voices.is_(True))
+        .order_by(Unit.is_front_desk.desc(), Unit.id)
     ).first()
     if units is None:
         raise Invalid("이 기관에는 민원을 받을 부서가 없습니다.", field="unit")
     return units
+
+
+def office_ids_of(*, db_session: Session, organization_id: int) -> list[int]:
+    """The ids of an organisation's offices."""
+    query = select(Office.id).where(Office.organization_id == organization_id)
+    return list(db_session.scalars(query))
 
 
 def get_office(*, db_session: Session, office_id: int) -> Office:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
+from minwon.org import unit_status
 from minwon.org.models import Office, Unit
 from minwon.org.roles import WRITERS, Principal
 from minwon.org.rules import OfficeRules, office_rules
@@ -97,8 +98,11 @@ def _advised_unit(
     code = advisor.unit_for(db, office, voice_in)
     if not code:
         return None
-    unit = db.scalar(select(Unit).where(Unit.code == code, Unit.office_id == office.office_id))
-    return unit
+    return db.scalar(
+        select(Unit).where(
+            Unit.code == code, Unit.office_id == office.office_id, Unit.takes_voices.is_(True)
+        )
+    )
 
 
 def _insert(
@@ -161,7 +165,7 @@ def _target(db: Session, voice_in: VoiceCreate, principal: Principal) -> tuple[i
         unit = db.scalar(select(Unit).where(Unit.code == voice_in.unit))
         if unit is None or not _may_write_office(principal, unit.office_id):
             raise Invalid(f"부서를 찾을 수 없습니다: {voice_in.unit}", field="unit")
-        return unit.office_id, unit
+        return unit.office_id, _taking_unit(db, unit, principal)
     if voice_in.office:
         office_id = db.scalar(select(Office.id).where(Office.code == voice_in.office))
         if office_id is None or not _may_write_office(principal, office_id):
@@ -170,6 +174,16 @@ def _target(db: Session, voice_in: VoiceCreate, principal: Principal) -> tuple[i
     if principal.office_id is None:
         raise Invalid("민원을 받을 기관(office)이나 부서(unit)를 정해 주세요.", field="office")
     return principal.office_id, None
+
+
+def _taking_unit(db: Session, unit: Unit, principal: Principal) -> Unit | None:
+    """The unit that takes a voice addressed to ``unit``: itself, or the unit it was merged
+    into. A closed unit refuses staff; a citizen's voice (a QR card printed before the unit
+    closed) goes to the office, where routing decides, rather than being lost."""
+    now = unit_status.successor(db, unit)
+    if now is None and principal.is_staff:
+        raise Invalid(f"{unit.name} 부서는 더 이상 민원을 받지 않습니다.", field="unit")
+    return now
 
 
 def _category_id(db: Session, organization_id: int, ref: str | None) -> int | None:

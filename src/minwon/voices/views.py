@@ -76,7 +76,7 @@ def transfer_targets(db: Session, voice: Voice, principal: Principal) -> list[Un
         units = list(db.scalars(query))
     else:
         units = org_service.list_units(db_session=db, office_id=voice.office_id)
-    return [u for u in units if u.id != voice.unit_id]
+    return [u for u in units if u.id != voice.unit_id and u.takes_voices]
 
 
 def own_unit_code(principal: Principal, units: list[Unit]) -> str:

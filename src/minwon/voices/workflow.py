@@ -228,6 +228,8 @@ def _check_target(
     )
     if not same_org or (principal.role != ADMIN and office_id != voice.office_id):
         raise Invalid("이송할 수 있는 부서가 아닙니다.", field="unit")
+    if not org_service.get_unit(db_session=db, unit_id=unit_id).takes_voices:
+        raise Invalid("더 이상 민원을 받지 않는 부서로는 이송할 수 없습니다.", field="unit")
 
 
 def _copy_to(voice: Voice, unit_id: int, office_id: int, seq: int, unit_code: str) -> Voice:
