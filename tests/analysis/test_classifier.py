@@ -157,6 +157,41 @@ def test_predict_many_equals_predict(router: Router) -> None:
     assert router.predict_many([]) == []
 
 
+def test_only_allowed_labels_are_suggested_and_renormalised(router: Router) -> None:
+    texts = [t for t, _ in HELD_OUT]
+    allowed = {"복지", "환경"}
+    probs = router.probabilities(tokenize_many(texts), allowed=allowed)
+    outside = [i for i, label in enumerate(router.labels) if label not in allowed]
+    assert np.all(probs[:, outside] == 0)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    p = router.predict("신호등이 고장 났어요", allowed=allowed)
+    assert p.label in allowed and [a for a, _ in p.alternatives] == list(allowed - {p.label})
+    many = router.predict_many(texts, allowed=allowed)
+    assert {q.label for q in many} <= allowed
+    only = router.predict("신호등이 고장 났어요", allowed=["교통", "폐지된과"])
+    assert (only.label, only.confidence, only.alternatives) == ("교통", 1.0, [])
+
+
+def test_allowed_labels_must_include_a_learnt_one(router: Router) -> None:
+    assert router.knows_any({"교통", "없는과"}) and not router.knows_any({"없는과"})
+    with pytest.raises(ValueError, match="none of the allowed labels"):
+        router.predict("신호등", allowed={"없는과"})
+    with pytest.raises(ValueError, match="not one string"):
+        router.predict("신호등", allowed="교통")
+
+
+def test_newer_examples_weigh_more() -> None:
+    weights = classifier._recency_weights(5, 0.5)
+    assert weights[-1] == 1.0 and weights[0] == pytest.approx(0.25)
+    assert list(weights) == sorted(weights)
+    assert list(classifier._recency_weights(4, 0.0)) == [1.0] * 4
+    texts = ["가로등 고장 신고"] * 12 + ["가로등 고장 신고"] * 12
+    labels = ["옛도로과"] * 12 + ["도로과"] * 12
+    filler = [f"기초연금 상담 {i}" for i in range(12)]
+    router = Router().train(filler + texts, ["복지과"] * 12 + labels)
+    assert router.predict("가로등이 고장 났어요").label == "도로과"  # the newer label
+
+
 @pytest.mark.parametrize("text", ["", "😡😡", "<b></b>", "x" * 100_000, "\x00", "ㅋㅋㅋㅋ"])
 def test_odd_texts_still_get_a_prediction(router: Router, text: str) -> None:
     p = router.predict(text)

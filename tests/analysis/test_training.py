@@ -85,3 +85,116 @@ def test_training_needs_enough_answered_voices(engine: Engine) -> None:
             train(db_session=db, organization_id=org_id, target="unit")
         with pytest.raises(Invalid):
             train(db_session=db, organization_id=org_id, target="nonsense")
+
+
+def _answered_as(client: TestClient, world, who: str, unit: str, text: str, day: int) -> None:
+    at = f"2026-0{1 + day % 8}-{10 + day % 15:02d}T10:00:00+09:00"
+    h = world.auth(who)
+    body = voice_json(unit=unit, title=text[:20], body=text, received_at=at)
+    vid = client.post("/api/v1/voices", json=body, headers=h).json()["id"]
+    client.post(f"/api/v1/voices/{vid}/answer", json={"body": "조치했습니다."}, headers=h)
+    client.post(f"/api/v1/voices/{vid}/answer/approve", headers=h)
+
+
+def _labels(engine: Engine, office: str) -> list[str]:
+    from sqlalchemy import select
+
+    from minwon.analysis.classifier import Router
+    from minwon.analysis.models import RoutingModel
+    from minwon.db import session_factory
+    from minwon.org.models import Office
+
+    with session_factory(engine)() as db:
+        office_id = db.scalar(select(Office.id).where(Office.code == office))
+        blob = db.scalar(
+            select(RoutingModel.blob).where(
+                RoutingModel.office_id == office_id, RoutingModel.active.is_(True)
+            )
+        )
+        return Router.from_bytes(blob).labels
+
+
+def _world_with_history(engine: Engine) -> tuple[TestClient, object, int]:
+    """GR: patrol → GR01, traffic → GR02, more patrol → GR03; DJ: patrol → DJ01, traffic →
+    DJ02 (all answered)."""
+    world = build_world(engine, settings={"analysis": {"auto_route_threshold": 0.99}})
+    client = TestClient(create_app(engine=engine))
+    for code, office in (("GR03", "GR"), ("DJ02", "DJ")):
+        unit = {"office": office, "code": code, "name": f"{code}팀"}
+        client.post("/api/v1/units", json=unit, headers=world.auth("admin"))
+    for i in range(3):
+        for j, text in enumerate(TRAFFIC):
+            _answered_as(client, world, "gr_cs", "GR02", f"{text} ({i})", i * 5 + j)
+            _answered_as(client, world, "admin", "DJ02", f"{text} ({i}) 대전", i * 5 + j)
+        for j, text in enumerate(PATROL):
+            _answered_as(client, world, "gr_cs", "GR01", f"{text} ({i})", i * 5 + j)
+            _answered_as(client, world, "gr_cs", "GR03", f"{text} 방범 ({i})", i * 5 + j)
+            _answered_as(client, world, "admin", "DJ01", f"{text} ({i}) 대전", i * 5 + j)
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+    return client, world, org_id
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_each_office_gets_its_own_unit_model_and_only_its_units(engine: Engine) -> None:
+    client, world, org_id = _world_with_history(engine)
+    with write_session(engine) as db:
+        models = train(db_session=db, organization_id=org_id, target="unit")
+    assert sorted((m.office, m.n_train) for m in models) == [("DJ", 30), ("GR", 45)]
+    assert _labels(engine, "GR") == ["GR01", "GR02", "GR03"]
+    assert _labels(engine, "DJ") == ["DJ01", "DJ02"]
+    text = {"text": "사거리 신호등이 꺼져 있어요"}
+    for who, office in (("gr_lead", "GR"), ("dj_lead", "DJ")):
+        r = client.post("/api/v1/analysis/route", json=text, headers=world.auth(who))
+        assert r.status_code == 200, r.text
+        codes = [r.json()["unit"]["code"], *(a["unit"]["code"] for a in r.json()["alternatives"])]
+        assert all(code.startswith(office) for code in codes)
+    anywhere = client.post("/api/v1/analysis/route", json=text, headers=world.auth("hq"))
+    assert anywhere.json()["unit"]["code"] in ("GR02", "DJ02")
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_merged_history_teaches_the_successor_and_closed_history_is_left_out(
+    engine: Engine,
+) -> None:
+    client, world, org_id = _world_with_history(engine)
+    admin = world.auth("admin")
+    client.patch("/api/v1/units/GR03", json={"merged_into": "GR01"}, headers=admin)
+    with write_session(engine) as db:
+        [gr] = [
+            m
+            for m in train(db_session=db, organization_id=org_id, target="unit")
+            if m.office == "GR"
+        ]
+    assert gr.n_train == 45 and _labels(engine, "GR") == ["GR01", "GR02"]
+    client.patch("/api/v1/units/GR03", json={"merged_into": None}, headers=admin)
+    with write_session(engine) as db:
+        [gr] = [
+            m
+            for m in train(db_session=db, organization_id=org_id, target="unit")
+            if m.office == "GR"
+        ]
+    assert gr.n_train == 30 and _labels(engine, "GR") == ["GR01", "GR02"]
+    r = client.post(
+        "/api/v1/analysis/route", json={"text": "야간 순찰 요청"}, headers=world.auth("gr_lead")
+    )
+    assert r.json()["unit"]["code"] != "GR03"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_new_units_duties_make_it_a_suggestion_before_it_has_history(engine: Engine) -> None:
+    client, world, org_id = _world_with_history(engine)
+    unit = {"office": "GR", "code": "GR04", "name": "여성청소년계"}
+    client.post("/api/v1/units", json=unit, headers=world.auth("admin"))
+    duties = {"duties": "학교폭력 상담, 실종 아동 수색, 청소년 선도"}
+    client.patch("/api/v1/units/GR04", json=duties, headers=world.auth("admin"))
+    with write_session(engine) as db:
+        train(db_session=db, organization_id=org_id, target="unit")
+    assert "GR04" in _labels(engine, "GR")
+    r = client.post(
+        "/api/v1/analysis/route",
+        json={"text": "학교폭력 상담을 받고 싶어요"},
+        headers=world.auth("gr_lead"),
+    )
+    codes = [r.json()["unit"]["code"], *(a["unit"]["code"] for a in r.json()["alternatives"])]
+    assert "GR04" in codes
