@@ -140,12 +140,14 @@ def test_reload_updates_in_place_and_reports_no_new_passwords(engine: Engine) ->
     assert _counts(engine) == before
     doc = _doc()
     doc["offices"][0]["units"][1]["name"] = "구로지구대(신청사)"
+    doc["offices"][0]["units"][1]["duties"] = "112 신고 출동, 방범 순찰"
     doc["routing"][2]["priority"] = 5
     third = _load(engine, _yaml(doc))
     assert (third.tallies["units"].updated, third.tallies["routing"].updated) == (1, 1)
     assert _counts(engine) == before
     with session_factory(engine)() as db:
-        assert _one(db, Unit, code="GR01").name == "구로지구대(신청사)"
+        unit = _one(db, Unit, code="GR01")
+        assert (unit.name, unit.duties) == ("구로지구대(신청사)", "112 신고 출동, 방범 순찰")
 
 
 def test_reload_never_deletes_and_keeps_omitted_settings(engine: Engine) -> None:
@@ -477,3 +479,4 @@ def test_the_documented_yaml_example_is_a_valid_file() -> None:
     doc, _ = parse_org_data(example.encode(), "example.yaml")
     assert doc.organization.settings.work_hours is not None
     assert [s.login for s in doc.staff] == ["gr01.lead", "gr.cs", "hq"]
+    assert doc.offices[0].units[1].duties == "112 신고 출동, 방범 순찰"

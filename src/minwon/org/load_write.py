@@ -179,15 +179,20 @@ class _Apply:
                     name=spec.name or "",
                     kind=spec.kind or "team",
                     is_front_desk=bool(spec.front_desk),
-                )
+                ).duties = spec.duties or ""
                 tally.count("created")
             return None
         if unit.office_id != office.id:
             return self.fail(loc + ("code",), f"다른 본부·경찰서의 부서 코드입니다: {spec.code}")
         front = unit.is_front_desk if spec.front_desk is None else spec.front_desk
+        duties = unit.duties if spec.duties is None else spec.duties
         tally.count(
             _assign(
-                unit, name=spec.name or unit.name, kind=spec.kind or unit.kind, is_front_desk=front
+                unit,
+                name=spec.name or unit.name,
+                kind=spec.kind or unit.kind,
+                is_front_desk=front,
+                duties=duties,
             )
         )
         return None

@@ -33,7 +33,7 @@ offices:                      # name may be left out for an office that exists
     name: 구로경찰서
     units:                    # kind is free text (default "team"); one front desk per office
       - {code: GR00, name: 민원실, kind: 민원실, front_desk: true}
-      - {code: GR01, name: 구로지구대, kind: 지구대}
+      - {code: GR01, name: 구로지구대, kind: 지구대, duties: '112 신고 출동, 방범 순찰'}
 staff:                        # role: officer, unit_lead, cs_manager, hq_analyst, admin
   - {login: gr01.lead, name: 김민수, role: unit_lead, unit: GR01,
      email: gr01.lead@example.com, password: change-me-please}
@@ -65,7 +65,7 @@ unknown names are an error), each further row is one item; empty rows are skippe
 | `organization` | `key`, `value` (rows: `code`, `name`, then settings by dotted key) |
 | `closed_days`  | `day`, `reason` |
 | `offices`      | `code`, `name` |
-| `units`        | `office`, `code`, `name`, `kind`, `front_desk` (예/아니오, Y/N, O/X) |
+| `units`        | `office`, `code`, `name`, `kind`, `front_desk` (예/아니오, Y/N, O/X), `duties` |
 | `staff`        | `login`, `name`, `role`, `office`, `unit`, `email`, `password`, `active` |
 | `categories`   | `code`, `name`, `parent` |
 | `routing`      | `category`, `dong`, `unit`, `priority` |

@@ -172,6 +172,7 @@ class UnitIn(_FileModel):
     name: Name | None = None
     kind: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
     front_desk: Flag | None = None
+    duties: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
 class OfficeIn(_FileModel):
