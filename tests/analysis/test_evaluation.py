@@ -145,6 +145,18 @@ def test_compare_takes_dict_items_with_a_label_field() -> None:
         compare(rows, test)
 
 
+def test_compare_with_allowed_units_suggests_and_learns_only_those() -> None:
+    texts, labels = _data()
+    closed = [(t, "CLOSED-" + label) for t, label in zip(texts, labels, strict=True)]
+    train = closed + list(zip(texts, labels, strict=True))
+    allowed = set(labels)
+    ours, base = compare(train, HELD_OUT, allowed=allowed)
+    assert ours.extra["left_out"] == len(closed)
+    assert ours.extra["closed_share"] == 0 and base.extra["closed_share"] == 0
+    assert {row.label for row in ours.per_class} <= allowed
+    assert ours.accuracy >= 0.9
+
+
 def test_format_report_aligns_hangul() -> None:
     row = evaluation.ClassScores("교통", 1.0, 1.0, 1.0, 3)
     report = Report("ours", 3, 1.0, 1.0, 1.0, [row], [], 0.1)
