@@ -32,8 +32,11 @@ def _invite(engine: Engine, unit: str, at: datetime, via: str = "letter") -> int
     with write_session(engine) as db:
         org_id = org.find_organization(db_session=db, ref="KNPA").id
         template = templates.ensure_defaults(db_session=db, organization_id=org_id)[0]
-        u = org.find_unit(db_session=db, ref=unit)
-        target = Target(office_id=u.office_id, unit_id=u.id, channel="phone")
+        # by SQL, so the helper also works on an older schema (the upgrade test)
+        unit_id, office_id = db.execute(
+            text("SELECT id, office_id FROM unit WHERE code = :code"), {"code": unit}
+        ).one()
+        target = Target(office_id=office_id, unit_id=unit_id, channel="phone")
         issued = invitations.issue(db, template, target, via=via, now=at)
         assert issued is not None
         return issued.invitation.id
