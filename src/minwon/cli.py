@@ -365,7 +365,7 @@ def analysis_eval(
         int | None, typer.Option(min=10, help="evaluate at most N items, spread evenly over time")
     ] = None,
     threshold: Annotated[
-        float | None, typer.Option(help="auto-route threshold (default: the router's, 0.6)")
+        float | None, typer.Option(help="auto-route threshold (default: the router's, 0.85)")
     ] = None,
     markdown: Annotated[
         Path | None, typer.Option(help="also write the figures as a Markdown table")

@@ -192,6 +192,19 @@ def test_newer_examples_weigh_more() -> None:
     assert router.predict("가로등이 고장 났어요").label == "도로과"  # the newer label
 
 
+def test_the_first_suggestions_confidence_matches_how_often_it_is_right() -> None:
+    rng = np.random.default_rng(3)
+    n, k = 2000, 100
+    truth = rng.integers(0, k, n)
+    scores = rng.normal(0, 1, (n, k))
+    right = rng.random(n) < 0.6  # the first suggestion is right 60 % of the time
+    scores[np.arange(n), np.where(right, truth, (truth + 1) % k)] += 8.0  # and very sure of it
+    t = classifier._best_temperature(scores, truth)
+    confidence = classifier._softmax(scores / t).max(axis=1)
+    assert t > 1
+    assert confidence.mean() == pytest.approx(right.mean(), abs=0.03)
+
+
 @pytest.mark.parametrize("text", ["", "😡😡", "<b></b>", "x" * 100_000, "\x00", "ㅋㅋㅋㅋ"])
 def test_odd_texts_still_get_a_prediction(router: Router, text: str) -> None:
     p = router.predict(text)

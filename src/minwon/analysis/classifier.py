@@ -18,11 +18,11 @@ The classifier is a one-vs-rest logistic regression trained by SGD (``SGDClassif
 chosen by measurement on a validation split inside the training data: as accurate as
 LinearSVC and full logistic regression on the same features, trains in seconds, and keeps
 learning from corrections with ``partial_fit``. Scores become probabilities by a softmax with
-one temperature fitted on the newest 15 % of the training examples (temperature scaling), so
-``confidence`` is calibrated for voices newer than the training data — give examples oldest
-first. Newer examples also weigh more (``recency_half_life``): an agency's duties drift, and
-what a unit answered last month says more about where a voice goes than what it answered
-years ago.
+one temperature fitted on the newest 15 % of the training examples (temperature scaling, by
+the Brier score of the first suggestion), so ``confidence`` is calibrated for voices newer
+than the training data — give examples oldest first. Newer examples also weigh more
+(``recency_half_life``): an agency's duties drift, and what a unit answered last month says
+more about where a voice goes than what it answered years ago.
 
 ``allowed`` restricts a prediction to some labels (the units that take voices now, in the
 voice's office): the others get probability 0 and the rest is renormalised, so a closed or
@@ -640,11 +640,17 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def _best_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The temperature minimising the negative log-likelihood of the true labels."""
+    """The temperature at which the first suggestion's confidence best matches how often it
+    is right (its Brier score).
 
-    def nll(log_t: float) -> float:
-        p = _softmax(scores / np.exp(log_t))
-        return float(-np.log(p[np.arange(len(truth)), truth] + 1e-12).mean())
+    Auto-routing acts on that one number, so it is the one calibrated; fitting the whole
+    distribution (log-likelihood) left it too confident on sets with a hundred units.
+    """
+    first = np.asarray(scores.argmax(axis=1) == truth, dtype=float)
 
-    result = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
+    def brier(log_t: float) -> float:
+        confidence = _softmax(scores / np.exp(log_t)).max(axis=1)
+        return float(((confidence - first) ** 2).mean())
+
+    result = minimize_scalar(brier, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
     return float(np.exp(result.x))
