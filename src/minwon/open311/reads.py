@@ -135,7 +135,7 @@ def list_requests(
     else:
         query = _filtered(db_session, query, args, office, now)
     query = query.order_by(Open311Request.requested_at.desc(), Open311Request.voice_id.desc())
-    rows = db_session.execute(query.offset((page - 1) * size).limit(size)).tuples().all()
+    rows = db_session.execute(query.offset((page - 1) * size).limit(size)).all()
     return present(db_session, [Row(link, voice) for link, voice in rows], extended(args))
 
 
@@ -162,7 +162,7 @@ def _filtered(
 
 def get_request(*, db_session: Session, request_id: str, with_extensions: bool) -> dict[str, Any]:
     """GET requests/{id}: one request by its ledger number; 404 if none was filed so."""
-    found = db_session.execute(_base().where(Voice.ledger_no == request_id)).tuples().first()
+    found = db_session.execute(_base().where(Voice.ledger_no == request_id)).first()
     if found is None:
         raise Open311Error(404, f"service_request_id not found: {request_id}")
     return present(db_session, [Row(*found)], with_extensions)[0]
@@ -318,7 +318,7 @@ def list_updates(
     query = _base().where(Open311Request.voice_id.in_(set(roots.values())))
     if office is not None:
         query = query.where(Open311Request.office_id == office.id)
-    rows = {link.voice_id: Row(link, voice) for link, voice in db_session.execute(query).tuples()}
+    rows = {link.voice_id: Row(link, voice) for link, voice in db_session.execute(query)}
     facts = _facts(db_session, list(rows.values()), with_events=False)
     updates = []
     for event in events:

@@ -108,9 +108,7 @@ def first_lines(*, db_session: Session, voice_ids: set[int]) -> dict[int, int]:
     parent = dict(
         db_session.execute(
             select(Voice.id, Voice.transferred_from_id).where(Voice.id.in_(voice_ids))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     for _ in range(MAX_HOPS):
         todo = {i: p for i, p in parent.items() if p}
@@ -123,8 +121,6 @@ def first_lines(*, db_session: Session, voice_ids: set[int]) -> dict[int, int]:
         parent = dict(
             db_session.execute(
                 select(Voice.id, Voice.transferred_from_id).where(Voice.id.in_(set(todo.values())))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return roots
