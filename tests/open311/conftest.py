@@ -147,3 +147,11 @@ def post_request(o: Open311World, fmt: str = "json", **fields: object):
         else:
             data[name] = value
     return o.client.post(f"/open311/v2/requests.{fmt}", data=data)
+
+
+NO_ATTRIBUTES: dict[str, object] = {
+    "attribute[danger]": None,
+    "attribute[hours]": None,
+    "attribute[lamps]": None,
+}
+"""Drops the streetlight answers from ``post_request`` (for services without attributes)."""
