@@ -7,11 +7,11 @@ import re
 import pytest
 from conftest import Open311World, post_request
 from sqlalchemy import select
+from web.pagetools import login, post_form
 
 from minwon.db import session_factory
 from minwon.open311.models import Open311Attribute, Open311Key, Open311Service
 from minwon.org.security import token_digest
-from web.pagetools import login, post_form
 
 KEY_RE = re.compile(r"o311_[A-Za-z0-9_-]{40,}")
 
