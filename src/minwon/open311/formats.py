@@ -2,6 +2,7 @@
 JSON, chosen by the extension of the path (``services.xml``, ``services.json``); and the
 spec's error document in both."""
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,14 @@ ITEM_TAGS = {
     "errors": "error",
 }
 """The element of each item of a list, by the list's element (``<values><value>``)."""
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text both formats can carry alike: without the characters XML 1.0 cannot hold
+    (control characters, lone surrogates) and with one kind of line break (an XML parser
+    turns CR LF into LF)."""
+    return NOT_IN_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,7 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return w3c(value) or ""
-    return str(value)
+    return clean(str(value))
 
 
 def _fill(parent: ElementTree.Element, tag: str, value: Any) -> None:
@@ -91,6 +100,8 @@ def to_xml(root: str, body: Any) -> bytes:
 
 
 def _json_ready(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
     if isinstance(value, datetime):
         return w3c(value)
     if isinstance(value, Mapping):
