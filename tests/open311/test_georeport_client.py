@@ -12,8 +12,9 @@ import pytest
 import requests
 import uvicorn
 import xmltodict
-from conftest import Open311World, post_request
 from georeport import GeoReport
+
+from open311.world import Open311World, post_request
 
 
 @pytest.fixture

@@ -5,47 +5,12 @@ same as the JSON, and errors are the spec's error document in both."""
 from typing import Any
 from xml.etree import ElementTree
 
-import georeport_schemas as schemas
 import pytest
-from conftest import Open311World, post_request
 from jsonschema import Draft202012Validator
 
-ITEM_TAGS = {
-    "endpoints": "endpoint",
-    "formats": "format",
-    "attributes": "attribute",
-    "notes": "note",
-    "service_requests": "request",
-    "service_request_updates": "request_update",
-    "services": "service",
-    "errors": "error",
-}
-
-
-def from_xml(element: ElementTree.Element) -> Any:
-    """An element as plain data: a list when every child is the list's item element, a
-    mapping otherwise, text for a leaf ("" when empty)."""
-    children = list(element)
-    if not children:
-        return element.text or ""
-    item = ITEM_TAGS.get(element.tag, "value")
-    if all(child.tag == item for child in children):
-        return [from_xml(child) for child in children]
-    return {child.tag: from_xml(child) for child in children}
-
-
-def as_xml_text(value: Any) -> Any:
-    """JSON data the way XML writes it: booleans as true/false, numbers as text, nothing and
-    empty containers as the empty string."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None or value == [] or value == {}:
-        return ""
-    if isinstance(value, dict):
-        return {k: as_xml_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_xml_text(v) for v in value]
-    return str(value)
+from open311 import georeport_schemas as schemas
+from open311.world import Open311World, post_request
+from open311.xmltools import as_xml_text, from_xml
 
 
 def both(o: Open311World, path: str, status: int = 200) -> tuple[Any, Any]:

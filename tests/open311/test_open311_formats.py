@@ -7,10 +7,10 @@ from xml.etree import ElementTree
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_open311_conformance import as_xml_text, from_xml
 
 from minwon.open311.formats import Open311Error, answer
 from minwon.open311.reads import WINDOW, date_range
+from open311.xmltools import as_xml_text, from_xml
 
 NOW = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
 

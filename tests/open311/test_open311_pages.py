@@ -5,13 +5,13 @@ refused form comes back with what was typed."""
 import re
 
 import pytest
-from conftest import Open311World, post_request
 from sqlalchemy import select
 from web.pagetools import login, post_form
 
 from minwon.db import session_factory
 from minwon.open311.models import Open311Attribute, Open311Key, Open311Service
 from minwon.org.security import token_digest
+from open311.world import Open311World, post_request
 
 KEY_RE = re.compile(r"o311_[A-Za-z0-9_-]{40,}")
 

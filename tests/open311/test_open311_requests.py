@@ -5,7 +5,6 @@ contact data."""
 from datetime import timedelta
 
 import pytest
-from conftest import NO_ATTRIBUTES, Open311World, issue_key, post_request
 from sqlalchemy import func, select
 
 from minwon.analysis.models import VoiceAnalysis
@@ -14,6 +13,7 @@ from minwon.open311.formats import w3c
 from minwon.open311.models import Open311Key, Open311Request
 from minwon.timeutil import utcnow
 from minwon.voices.models import Voice, VoiceContact
+from open311.world import NO_ATTRIBUTES, Open311World, issue_key, post_request
 
 
 def _voice(o: Open311World, ledger_no: str) -> tuple[Voice, VoiceContact | None, Open311Request]:
