@@ -103,6 +103,20 @@ def test_a_key_files_into_its_only_office_without_jurisdiction(o311: Open311Worl
     assert response.json()[0]["service_request_id"].startswith("DJ01-")
 
 
+def test_a_retried_post_with_an_idempotency_key_files_once(o311: Open311World) -> None:
+    retry = {"Idempotency-Key": "app-42"}
+    first = post_request(o311, headers=retry)
+    before = _count(o311)
+    again = post_request(o311, headers=retry)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert _count(o311) == before
+    changed = post_request(o311, headers=retry, description="다른 내용")
+    assert changed.status_code == 409 and changed.json()[0]["code"] == 409
+    assert _count(o311) == before
+    other_key = post_request(o311, headers=retry, api_key=issue_key(o311.engine, ["GR"]))
+    assert other_key.status_code == 200 and _count(o311) == before + 1  # keys do not collide
+
+
 def test_a_revoked_key_files_nothing(o311: Open311World) -> None:
     with write_session(o311.engine) as db:
         for key in db.scalars(select(Open311Key)):

@@ -112,7 +112,9 @@ def issue_key(engine: Engine, offices: list[str], rate: str = "100/hour") -> str
     return raw
 
 
-def post_request(o: Open311World, fmt: str = "json", **fields: object):
+def post_request(
+    o: Open311World, fmt: str = "json", headers: dict[str, str] | None = None, **fields: object
+):
     """POST requests with a valid GR request, changed by ``fields`` (None drops one)."""
     data: dict[str, object] = {
         "api_key": o.key,
@@ -135,7 +137,7 @@ def post_request(o: Open311World, fmt: str = "json", **fields: object):
             data.pop(name, None)
         else:
             data[name] = value
-    return o.client.post(f"/open311/v2/requests.{fmt}", data=data)
+    return o.client.post(f"/open311/v2/requests.{fmt}", data=data, headers=headers)
 
 
 NO_ATTRIBUTES: dict[str, object] = {

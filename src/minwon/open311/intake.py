@@ -12,16 +12,18 @@ from sqlalchemy.orm import Session
 
 from minwon.analysis.intake import AnalysisAdvisor
 from minwon.analysis.masking import mask_text
-from minwon.errors import MinwonError
+from minwon.errors import Conflict, MinwonError
 from minwon.open311 import definitions, keys
 from minwon.open311.formats import Open311Error, w3c
 from minwon.open311.models import Open311Key, Open311Request, Open311Service
 from minwon.org.models import Category, Office
 from minwon.org.roles import Principal
 from minwon.voices import service as voices
+from minwon.voices.models import Voice
 from minwon.voices.schemas import VoiceCreate
 
 TITLE_LENGTH = 80
+MAX_IDEMPOTENCY = 150
 FIELDS = (
     "jurisdiction_id service_code lat long address_string address_id email device_id "
     "account_id first_name last_name phone description media_url"
@@ -52,10 +54,17 @@ class Posted:
 
 
 def file_request(
-    *, db_session: Session, key: Open311Key, posted: Posted, now: datetime
+    *,
+    db_session: Session,
+    key: Open311Key,
+    posted: Posted,
+    now: datetime,
+    idempotency_key: str | None = None,
 ) -> dict[str, Any]:
     """File one request with an authenticated key; answers the spec's POST response (the
-    ledger number as ``service_request_id``, the deadline as notice, a lookup token)."""
+    ledger number as ``service_request_id``, the deadline as notice, a lookup token). With
+    an ``Idempotency-Key`` a retried POST (same key, same body) gets the same answer and
+    files nothing twice."""
     f = posted.fields
     office = _office(db_session, key, f.get("jurisdiction_id"))
     if "service_code" not in f:
@@ -67,17 +76,9 @@ def file_request(
     if len(description) > definitions.MAX_TEXT:
         raise Open311Error(400, f"description is longer than {definitions.MAX_TEXT} characters")
     voice_in = _voice_in(db_session, service, office, f, kept, lat, lon)
-    principal = Principal(None, f"open311:{key.id}", key.name, None, None, None)
-    try:
-        voice, _ = voices.create(
-            db_session=db_session,
-            voice_in=voice_in,
-            principal=principal,
-            now=now,
-            advisor=AnalysisAdvisor(),
-        )
-    except MinwonError as exc:
-        raise Open311Error(400, exc.message) from exc
+    voice, replayed = _intake(db_session, voice_in, key, now, idempotency_key)
+    if replayed:
+        return _created(voice, db_session.get_one(Open311Request, voice.id))
     names = _names(f)
     link = Open311Request(
         voice_id=voice.id,
@@ -94,12 +95,48 @@ def file_request(
     db_session.add(link)
     key.last_used_at = now
     db_session.flush()
+    return _created(voice, link)
+
+
+def _created(voice: Voice, link: Open311Request) -> dict[str, Any]:
     return {
         "service_request_id": voice.ledger_no,
         "token": link.token,
         "service_notice": f"처리기한(expected): {w3c(voice.due_at) or '-'}",
         "account_id": None,
     }
+
+
+def _intake(
+    db: Session, voice_in: VoiceCreate, key: Open311Key, now: datetime, idempotency: str | None
+) -> tuple[Voice, bool]:
+    """The voice through the ledger's intake (a replay of an idempotent POST: the stored one)."""
+    principal = Principal(None, f"open311:{key.id}", key.name, None, None, None)
+    try:
+        if idempotency is None:
+            voice, _ = voices.create(
+                db_session=db,
+                voice_in=voice_in,
+                principal=principal,
+                now=now,
+                advisor=AnalysisAdvisor(),
+            )
+            return voice, False
+        if len(idempotency) > MAX_IDEMPOTENCY:
+            raise Open311Error(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY} characters")
+        voice, _, replayed = voices.create_idempotent(
+            db_session=db,
+            voice_in=voice_in,
+            principal=principal,
+            key=f"open311:{key.id}:{idempotency}",
+            now=now,
+            advisor=AnalysisAdvisor(),
+        )
+        return voice, replayed
+    except Conflict as exc:
+        raise Open311Error(409, exc.message) from exc
+    except MinwonError as exc:
+        raise Open311Error(400, exc.message) from exc
 
 
 def _office(db: Session, key: Open311Key, jurisdiction_id: str | None) -> Office:

@@ -147,7 +147,8 @@ async def posted_pairs(request: Request) -> list[tuple[str, str]]:
     "own rate limit). It becomes a voice in the ledger; `service_request_id` is the ledger "
     "number. Arguments as application/x-www-form-urlencoded: service_code, lat/long or "
     "address_string, description, attribute[code], email, first_name, last_name, phone, "
-    "media_url. api_key로 민원을 신청하면 민원 대장에 접수되고 접수번호가 "
+    "media_url. An `Idempotency-Key` header makes a retry safe (same answer, nothing filed "
+    "twice). api_key로 민원을 신청하면 민원 대장에 접수되고 접수번호가 "
     "service_request_id로 돌아옵니다." + DOC_EN,
 )
 def create_request(
@@ -166,7 +167,13 @@ def create_request(
         verdict = keys.take_slot(throttle_of(request).limiter, key)
         if not verdict.allowed:
             raise Open311Error(429, "too many requests for this api_key", verdict.retry_after)
-        created = intake.file_request(db_session=db, key=key, posted=posted, now=utcnow())
+        created = intake.file_request(
+            db_session=db,
+            key=key,
+            posted=posted,
+            now=utcnow(),
+            idempotency_key=request.headers.get("idempotency-key") or None,
+        )
         db.commit()
         return [created]
 
