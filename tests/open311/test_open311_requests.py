@@ -65,7 +65,6 @@ def test_a_posted_request_becomes_a_voice_through_intake(o311: Open311World) -> 
         ({"attribute[lamps]": "three"}, 400, "number"),
         ({"attribute[lamps]": "nan"}, 400, "number"),
         ({"attribute[since]": "yesterday"}, 400, "date-time"),
-        ({"attribute[colour]": "red"}, 400, "colour"),
         ({"phone": "12"}, 400, "phone"),
         ({"email": "not-mail"}, 400, "email"),
         ({"description": "가" * 4001}, 400, "4000"),
@@ -95,6 +94,14 @@ def test_blank_optional_arguments_count_as_absent(o311: Open311World) -> None:
         params={"service_code": "", "status": "", "start_date": "", "jurisdiction_id": ""},
     )
     assert listed.status_code == 200 and len(listed.json()) == 1
+
+
+def test_attributes_the_service_does_not_define_are_left_out(o311: Open311World) -> None:
+    extra = {"attribute[report_url]": "https://fms.example/report/1", "attribute[title]": "x"}
+    response = post_request(o311, **extra)
+    assert response.status_code == 200, response.text
+    _, _, link = _voice(o311, response.json()[0]["service_request_id"])
+    assert set(link.attributes) == {"danger", "hours", "lamps"}
 
 
 def test_a_key_files_into_its_only_office_without_jurisdiction(o311: Open311World) -> None:

@@ -114,11 +114,9 @@ def definition_read(service: Open311Service) -> dict[str, Any]:
 def check_attributes(service: Open311Service, given: dict[str, list[str]]) -> dict[str, Any]:
     """The ``attribute[code]`` values of a request, checked against the definition: required
     ones present, numbers and date-times readable, list values among the allowed keys (a
-    multi-value list may repeat the argument). Unknown codes are a 400 too."""
+    multi-value list may repeat the argument). Codes the service does not define are left
+    out (FixMyStreet-style clients send extra ones such as ``attribute[report_url]``)."""
     known = {a.code: a for a in service.attributes if a.variable}
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise Open311Error(400, f"unknown attribute: {unknown[0]}")
     kept: dict[str, Any] = {}
     for code, attribute in known.items():
         values = [v.strip() for v in given.get(code, []) if v.strip()]
