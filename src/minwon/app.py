@@ -71,6 +71,8 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.analysis.insight_routes import router as insight_api
     from minwon.analysis.pages import router as analysis_pages
     from minwon.analysis.routes import router as analysis_api
+    from minwon.open311.pages import router as open311_pages
+    from minwon.open311.routes import router as open311_api
     from minwon.org.account_pages import router as account_pages
     from minwon.org.pages import router as org_pages
     from minwon.org.routes import router as org_api
@@ -88,7 +90,16 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.voices.routes import router as voice_api
     from minwon.web.pages import router as web_pages
 
-    routers = (voice_io, voice_api, analysis_api, insight_api, survey_api, action_api, org_api)
+    routers = (
+        voice_io,
+        voice_api,
+        analysis_api,
+        insight_api,
+        survey_api,
+        action_api,
+        org_api,
+        open311_api,
+    )
     pages = (
         web_pages,
         signin_pages,
@@ -104,6 +115,7 @@ def _mount_routers(app: FastAPI) -> None:
         patrol_pages,
         action_pages,
         import_pages,
+        open311_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)
@@ -168,9 +180,17 @@ def _too_large(request: Request, message: str) -> Response:
     return _error_page(request, 413, f"{message} {hint}")
 
 
+def _open311(request: Request) -> bool:
+    return request.url.path.startswith("/open311/")
+
+
 def _add_error_handlers(app: FastAPI) -> None:
+    from minwon.open311.formats import error_for_path
+
     @app.exception_handler(MinwonError)
     async def _minwon_error(request: Request, exc: MinwonError) -> Response:
+        if _open311(request):
+            return error_for_path(request.url.path, exc.status, exc.message)
         if isinstance(exc, LoginRequired) and not _wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(
@@ -193,6 +213,8 @@ def _add_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
+        if _open311(request):
+            return error_for_path(request.url.path, 400, "invalid arguments")
         if _wants_json(request):
             return JSONResponse(
                 {"detail": "입력값이 올바르지 않습니다.", "errors": jsonable_encoder(errors)},
@@ -202,6 +224,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _open311(request):
+            return error_for_path(request.url.path, exc.status_code, str(exc.detail))
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return _error_page(request, exc.status_code, _http_message(exc))

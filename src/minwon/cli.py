@@ -25,6 +25,7 @@ from minwon.config import (
     get_settings,
     secret_key_problem,
 )
+from minwon.open311.cli import open311_app
 from minwon.org.roles import Principal
 
 app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.")
@@ -36,6 +37,7 @@ app.add_typer(analysis_app, name="analysis")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
+app.add_typer(open311_app, name="open311")
 console = Console()
 err = Console(stderr=True)
 
@@ -588,6 +590,7 @@ def demo(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     _print_logins(logins, api_token, url, host, port)
+    _print_open311(url)
     if serve_after:
         serve(host=host, port=port, workers=1)
 
@@ -622,6 +625,23 @@ def _print_logins(
             markup=False,
             highlight=False,
         )
+
+
+def _print_open311(url: str) -> None:
+    """Set up the demo's Open311 services and print a fresh demo key (made on this run,
+    never shipped) with a request to try."""
+    from minwon.db import get_engine
+    from minwon.demo.open311 import load_demo_open311
+    from minwon.timeutil import utcnow
+
+    key = load_demo_open311(get_engine(), now=utcnow())
+    console.print(f"Open311 데모 키 (GR): {key}", markup=False, highlight=False)
+    console.print(
+        f"Open311: {url}/open311/v2/discovery.xml · {url}/open311/v2/services.json"
+        "?jurisdiction_id=GR",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _principal(login: str) -> Principal:

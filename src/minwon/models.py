@@ -4,6 +4,7 @@ from minwon import leases as lease_models
 from minwon.actions import models as action_models
 from minwon.analysis import models as analysis_models
 from minwon.db import Base
+from minwon.open311 import models as open311_models
 from minwon.org import models as org_models
 from minwon.outbox import models as outbox_models
 from minwon.outreach import models as outreach_models
@@ -16,6 +17,7 @@ __all__ = [
     "action_models",
     "analysis_models",
     "lease_models",
+    "open311_models",
     "org_models",
     "outbox_models",
     "outreach_models",

@@ -42,6 +42,14 @@ PUBLIC = {
     ("GET", "/api/v1/board/{office}"),
     ("POST", "/api/v1/track"),
     ("POST", "/api/v1/voices"),
+    ("GET", "/open311/v2/discovery.{fmt}"),
+    ("GET", "/open311/v2/services.{fmt}"),
+    ("GET", "/open311/v2/services/{service_code}.{fmt}"),
+    ("GET", "/open311/v2/requests.{fmt}"),
+    ("POST", "/open311/v2/requests.{fmt}"),
+    ("GET", "/open311/v2/requests/{service_request_id}.{fmt}"),
+    ("GET", "/open311/v2/tokens/{token}.{fmt}"),
+    ("GET", "/open311/v2/servicerequestupdates.{fmt}"),
 }
 """Routes a citizen may reach without logging in (method, path template)."""
 
@@ -96,6 +104,7 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
         "code": "ABCD-EFGH-JKMN",
         "token": "not-a-token",
         "attachment_id": attachment_id,
+        "fmt": "json",
     }
     return client, world, values
 

@@ -29,6 +29,7 @@ CHANNELS: dict[str, str] = {
     "mailbox": "우편함",
     "outreach": "현장 면담",
     "email": "전자우편",
+    "open311": "Open311 앱",
 }
 
 RECEIVED = "received"

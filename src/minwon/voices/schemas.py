@@ -12,7 +12,7 @@ from minwon.voices import phones
 KstDatetime = Annotated[
     datetime, PlainSerializer(lambda d: to_kst(d).isoformat(), return_type=str, when_used="json")
 ]
-Channel = Literal["visit", "phone", "web", "card", "mailbox", "outreach", "email"]
+Channel = Literal["visit", "phone", "web", "card", "mailbox", "outreach", "email", "open311"]
 MAX_BODY = 100_000
 
 

@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2: conformance, intake, reads, keys, pages, the real client."""
