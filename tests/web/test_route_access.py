@@ -106,9 +106,7 @@ def _quality_rows(client: TestClient, world: World) -> dict[str, object]:
     """A self check, a mystery visit and the unit of office DJ (``/quality/...``)."""
     templates = client.get("/api/v1/quality/templates", headers=world.auth("dj_lead")).json()
     visit_tpl = next(t for t in templates if t["channel"] == "visit")
-    marks = [
-        {"item_id": i["id"], "met": True} for i in visit_tpl["items"] if not i["is_promise"]
-    ]
+    marks = [{"item_id": i["id"], "met": True} for i in visit_tpl["items"] if not i["is_promise"]]
     check = client.post(
         "/api/v1/quality/checks",
         json={"kind": "self", "template_id": visit_tpl["id"], "marks": marks},

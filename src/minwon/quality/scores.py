@@ -87,8 +87,10 @@ def summarize(
     unit_id: int | None = None,
     officer_id: int | None = None,
     kind: str | None = None,
+    office_ids: tuple[int, ...] | None = None,
 ) -> Summary:
-    """Compliance of the checks the caller sees between two days (inclusive)."""
+    """Compliance of the checks the caller sees between two days (inclusive), of some offices
+    only when ``office_ids`` is given."""
     query = select(QualityCheck).where(
         checks.visible(principal),  # type: ignore[arg-type]
         QualityCheck.checked_on >= first,
@@ -100,6 +102,8 @@ def summarize(
         query = query.where(QualityCheck.officer_id == officer_id)
     if kind:
         query = query.where(QualityCheck.kind == kind)
+    if office_ids is not None:
+        query = query.where(QualityCheck.office_id.in_(office_ids or (0,)))
     found = list(db.scalars(query))
     out = Summary(checks=len(found))
     months: dict[str, Rate] = defaultdict(Rate)
@@ -136,8 +140,9 @@ def summarize(
     out.promise_units = _ranked(
         [Row(k, unit_names.get(int(k), "?"), r) for k, r in _promise_by_unit(db, found).items()]
     )
+    offices = _office_ids(principal) if office_ids is None else set(office_ids)
     out.survey_promise = survey_promise(
-        db, office_ids=_office_ids(found, principal), first=first, last=last, unit_id=unit_id
+        db, office_ids=offices, first=first, last=last, unit_id=unit_id
     )
     return out
 
@@ -198,7 +203,7 @@ def _promise_by_unit(db: Session, found: list[QualityCheck]) -> dict[str, Rate]:
     return rates
 
 
-def _office_ids(found: list[QualityCheck], principal: Principal) -> set[int] | None:
+def _office_ids(principal: Principal) -> set[int] | None:
     if principal.all_offices:
         return None
     return {principal.office_id} if principal.office_id is not None else set()
