@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from minwon.errors import MinwonError, field_messages
 from minwon.org import service as org_service
-from minwon.org.roles import ADMIN, Principal
+from minwon.org.roles import ADMIN, WRITERS, Principal
 from minwon.quality import checklists, checks, mystery, promises, scores, views
 from minwon.quality.defaults import CHANNELS, STAGE_LABELS, STAGES
 from minwon.quality.models import ChecklistTemplate
@@ -66,6 +66,10 @@ def _unit_options(db: Session, principal: Principal) -> list:
     return [u for u in units if u.merged_into_id is None]
 
 
+def _staff_name(db: Session, staff_id: int | None) -> str:
+    return org_service.get_staff(db_session=db, staff_id=staff_id).name if staff_id else ""
+
+
 def _staff_of(db: Session, units: list) -> list:
     """Staff of these units, for the pickers."""
     return org_service.staff_of_units(db_session=db, unit_ids=[u.id for u in units])
@@ -97,7 +101,8 @@ def overview(request: Request, db: SessionDep, principal: PageStaff) -> Response
         MIN_CHECKS=scores.MIN_CHECKS,
         is_planner=mystery.is_planner(principal),
         is_admin=principal.role == ADMIN,
-        may_check=principal.unit_id is not None or principal.office_id is not None,
+        may_self=principal.unit_id is not None and principal.role in WRITERS,
+        may_peer=principal.office_id is not None and principal.role in WRITERS,
         my_unit=principal.unit_id,
     )
     db.commit()
@@ -279,6 +284,7 @@ def visits(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         request,
         "quality/visits.html",
         visits=[(v, views.visit_read(db, v)) for v in found],
+        unit_names={u.id: u.name for u in org_service.list_units(db_session=db)},
         is_planner=mystery.is_planner(principal),
         units=units,
         staff=_staff_of(db, units),
@@ -339,6 +345,8 @@ def _visit_page(
         status_code=status_code,
         visit=visit,
         read=views.visit_read(db, visit),
+        observer_name=_staff_name(db, visit.observer_id),
+        officer_name=_staff_name(db, visit.officer_id),
         unit=unit,
         template=template,
         stages=_stages(db, template),
