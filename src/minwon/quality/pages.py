@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from minwon.errors import MinwonError, field_messages
 from minwon.org import service as org_service
 from minwon.org.roles import ADMIN, WRITERS, Principal
-from minwon.quality import checklists, checks, mystery, promises, scores, views
+from minwon.quality import checklists, checks, mystery, practice, promises, scores, views
 from minwon.quality.defaults import CHANNELS, STAGE_LABELS, STAGES
 from minwon.quality.models import ChecklistTemplate
 from minwon.timeutil import utcnow
@@ -251,9 +251,13 @@ def unit_page(request: Request, unit_id: DbId, db: SessionDep, principal: PageSt
     first = views.months_back(last, 6)
     summary = scores.summarize(db, principal=principal, first=first, last=last, unit_id=unit.id)
     found = checks.list_checks(db, principal=principal, unit_id=unit.id, limit=50)
+    beside = practice.beside_satisfaction(
+        db, principal=principal, first=first, last=last, unit_id=unit.id
+    )
     return render(
         request,
         "quality/unit.html",
+        practice=beside,
         unit=unit,
         s=summary,
         first=first,

@@ -7,13 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from minwon.org import service as org_service
-from minwon.quality import checklists, checks, mystery, promises, scores, views
+from minwon.quality import checklists, checks, mystery, practice, promises, scores, views
 from minwon.quality.schemas import (
     CheckIn,
     CheckRead,
     ItemIn,
     ItemPatch,
     ItemRead,
+    PracticeCell,
+    PracticeLine,
+    PracticeRead,
     PromiseIn,
     PromiseRead,
     ScoresRead,
@@ -299,3 +302,55 @@ def promise_history(unit_id: DbId, db: SessionDep, principal: StaffDep) -> list[
     """부서의 약속 전체 (최근 순). Every promise a unit has made, newest first."""
     found = promises.history(db, principal=principal, unit_id=unit_id)
     return [views.promise_read(db, p) for p in found]
+
+
+def _cell(month: str, c: practice.Cell) -> PracticeCell:
+    return PracticeCell(
+        month=month,
+        compliance=c.checks.share,
+        checks=c.checks.checks,
+        checks_small_sample=c.checks.small,
+        csat=c.csat,
+        answers=c.csat_n,
+        csat_small_sample=c.csat_small,
+    )
+
+
+def _line(months: list[str], line: practice.Line) -> PracticeLine:
+    return PracticeLine(
+        key=line.key,
+        label=line.label,
+        total=_cell("all", line.total),
+        months=[_cell(m, line.months[m]) for m in months if m in line.months],
+    )
+
+
+@router.get(
+    "/practice",
+    response_model=PracticeRead,
+    summary="점검 준수율과 만족도 · Practice beside satisfaction",
+)
+def get_practice(
+    db: SessionDep,
+    principal: StaffDep,
+    months: Annotated[int, Query(ge=1, le=24)] = 6,
+    unit: Annotated[str | None, Query(max_length=200)] = None,
+) -> PracticeRead:
+    """부서·직원별로 달마다 점검 준수율과 만족도(CSAT)를 나란히 보여 줍니다 (인과 아님, 작은 표본
+    표시). Per unit and officer and month, checklist compliance beside mean CSAT, each with its
+    sample size; side by side only, small samples flagged as the rankings flag them."""
+    last = views.today()
+    first = views.months_back(last, months)
+    unit_id = None
+    if unit:
+        unit_id = org_service.find_unit_for(db_session=db, principal=principal, ref=unit).id
+    found = practice.beside_satisfaction(
+        db, principal=principal, first=first, last=last, unit_id=unit_id
+    )
+    return PracticeRead(
+        first=first,
+        last=last,
+        rule=found.rule,
+        units=[_line(found.months, u) for u in found.units],
+        officers=[_line(found.months, o) for o in found.officers],
+    )

@@ -187,3 +187,34 @@ class PromiseRead(BaseModel):
     text: str
     since: date
     until: date | None
+
+
+class PracticeCell(BaseModel):
+    """한 달(또는 기간 전체) · A month (or the whole period): compliance beside CSAT."""
+
+    month: str = Field(description="YYYY-MM, or 'all' for the period")
+    compliance: float | None = Field(description="준수율 (0~100) · share of items met")
+    checks: int
+    checks_small_sample: bool
+    csat: float | None = Field(description="만족도 평균 (1~5) · mean CSAT")
+    answers: int
+    csat_small_sample: bool = Field(description="응답 30건 미만 · fewer than 30 answers")
+
+
+class PracticeLine(BaseModel):
+    """부서 또는 직원 · A unit or an officer, month by month."""
+
+    key: int
+    label: str
+    total: PracticeCell
+    months: list[PracticeCell]
+
+
+class PracticeRead(BaseModel):
+    """점검 준수율과 만족도 · Checklist compliance beside satisfaction (side by side only)."""
+
+    first: date
+    last: date
+    rule: str
+    units: list[PracticeLine]
+    officers: list[PracticeLine]
