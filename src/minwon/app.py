@@ -80,6 +80,8 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.signin_pages import router as signin_pages
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
+    from minwon.quality.pages import router as quality_pages
+    from minwon.quality.routes import router as quality_api
     from minwon.reports.pages import router as report_pages
     from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
@@ -99,6 +101,7 @@ def _mount_routers(app: FastAPI) -> None:
         action_api,
         org_api,
         open311_api,
+        quality_api,
     )
     pages = (
         web_pages,
@@ -116,6 +119,7 @@ def _mount_routers(app: FastAPI) -> None:
         action_pages,
         import_pages,
         open311_pages,
+        quality_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)

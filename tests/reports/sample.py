@@ -11,6 +11,10 @@ from minwon.reports.document import (
     Deadlines,
     Estimate,
     MonthlyReport,
+    Quality,
+    QualityItem,
+    QualityKind,
+    QualityUnit,
     Ranking,
     RankingRow,
     Satisfaction,
@@ -134,6 +138,38 @@ def sample_report() -> MonthlyReport:
             Action("공원 산책로 CCTV 설치 구청 건의", "진행 중", "생활안전계", None, 12),
         ],
         daily=daily,
+        quality=Quality(
+            checks=46,
+            compliance=0.862,
+            kinds=[
+                QualityKind("자가 점검", 30, 0.88),
+                QualityKind("동료 관찰", 12, 0.85),
+                QualityKind("암행 점검", 4, 0.74),
+            ],  # fmt: skip
+            missed=[
+                QualityItem("의자를 권하고 앉을 자리를 마련했다", "맞이", 11, 46),
+                QualityItem("자리에서 일어나 배웅 인사를 했다", "마무리", 8, 46),
+            ],  # fmt: skip
+            units=[
+                QualityUnit("민원실", 24, 0.9, 2, 0.8, "문 앞까지 배웅합니다", 0.83, 24),
+                QualityUnit("구로지구대", 20, 0.84, 2, 0.68, "", None, 0),
+                QualityUnit(
+                    "교통조사계",
+                    2,
+                    0.7,
+                    0,
+                    None,
+                    "진행 상황을 먼저 알려 드립니다",
+                    0.5,
+                    2,
+                    small=True,
+                ),
+            ],  # fmt: skip
+            promise_kept=0.81,
+            survey_promise=0.77,
+            survey_promise_n=31,
+            basis="준수율 = 지킨 항목 ÷ 표시한 항목",
+        ),
     )
 
 

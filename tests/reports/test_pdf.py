@@ -74,7 +74,8 @@ def test_pdf_is_a4_portrait_with_several_pages(full_pdf: bytes, tmp_path: Path) 
 def test_hangul_is_extracted_back(full_pdf: bytes, tmp_path: Path) -> None:
     text = _text(full_pdf, tmp_path)
     for expected in (OFFICE, "만족도", TOP_CAUSE, "2026년 10월", "처리기한 준수", "반영 조치",
-                     "순추천지수 NPS", "010-****-****", "야간 순찰 강화"):  # fmt: skip
+                     "순추천지수 NPS", "010-****-****", "야간 순찰 강화", "응대 품질",
+                     "배웅 인사", "표본"):  # fmt: skip
         assert expected in text, expected
     assert "94.8%" in text  # share met 381 / 402
     assert "4.12 ~ 4.30" in text  # the CSAT interval
@@ -118,7 +119,7 @@ def test_empty_report_renders_and_says_so(empty_pdf: bytes, tmp_path: Path) -> N
     assert empty_pdf.startswith(b"%PDF-")
     text = _text(empty_pdf, tmp_path)
     assert "고척파출소" in text and "2026년 1월" in text
-    assert text.count(NO_DATA) == 6  # one per section
+    assert text.count(NO_DATA) == 7  # one per section
 
 
 @needs_poppler

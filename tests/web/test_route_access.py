@@ -94,7 +94,9 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
     )
     assert action.status_code == 201, action.text
     attachment_id = _attach(engine, voice["id"])
+    quality = _quality_rows(client, world)
     values = {
+        **quality,
         "voice_id": voice["id"],
         "action_id": action.json()["id"],
         "office": "DJ",
@@ -107,6 +109,43 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
         "fmt": "json",
     }
     return client, world, values
+
+
+def _quality_rows(client: TestClient, world: World) -> dict[str, object]:
+    """A self check, a mystery visit and the unit of office DJ (``/quality/...``)."""
+    templates = client.get("/api/v1/quality/templates", headers=world.auth("dj_lead")).json()
+    visit_tpl = next(t for t in templates if t["channel"] == "visit")
+    marks = [{"item_id": i["id"], "met": True} for i in visit_tpl["items"] if not i["is_promise"]]
+    check = client.post(
+        "/api/v1/quality/checks",
+        json={"kind": "self", "template_id": visit_tpl["id"], "marks": marks},
+        headers=world.auth("dj_lead"),
+    )
+    assert check.status_code == 201, check.text
+    visit = client.post(
+        "/api/v1/quality/visits",
+        json={
+            "unit": "DJ01",
+            "channel": "call",
+            "scenario": "분실물 문의",
+            "window_start": "2026-11-20",
+            "window_end": "2026-12-20",
+        },
+        headers=world.auth("admin"),
+    )
+    assert visit.status_code == 201, visit.text
+    units = client.get("/api/v1/units", headers=world.auth("admin")).json()
+    return {
+        "check_id": check.json()["id"],
+        "visit_id": visit.json()["id"],
+        "unit_id": next(u["id"] for u in units if u["code"] == "DJ01"),
+        "template_id": visit_tpl["id"],
+        "item_id": visit_tpl["items"][0]["id"],
+    }
+
+
+QUALITY_IDS = ("{check_id}", "{visit_id}", "{unit_id}")
+"""Path parameters naming rows of one office in the quality pages and API."""
 
 
 def _attach(engine: Engine, voice_id: int) -> int:
@@ -161,13 +200,14 @@ def test_no_role_gets_a_server_error_anywhere(world_and_rows: tuple) -> None:
 
 
 @pytest.mark.parametrize("login", ["gr_officer", "gr_lead", "gr_cs"])
-def test_another_offices_voice_and_action_are_out_of_reach(
+def test_another_offices_voice_action_and_quality_rows_are_out_of_reach(
     world_and_rows: tuple, login: str
 ) -> None:
     client, world, values = world_and_rows
     wrong = []
     for method, path in _routes(client.app):
-        if "{voice_id}" not in path and "{action_id}" not in path:
+        ids = ("{voice_id}", "{action_id}", *QUALITY_IDS)
+        if not any(name in path for name in ids):
             continue
         response = client.request(method, _fill(path, values), headers=world.auth(login), json={})
         if method == "GET" and response.status_code not in (403, 404):

@@ -37,6 +37,10 @@ __all__ = [
     "Estimate",
     "LabelCount",
     "MonthlyReport",
+    "Quality",
+    "QualityItem",
+    "QualityKind",
+    "QualityUnit",
     "Ranking",
     "RankingRow",
     "Satisfaction",
@@ -273,6 +277,85 @@ class DailyCount:
 
 
 @dataclass(frozen=True)
+class QualityKind:
+    """Checks of one kind (자가 점검, 동료 관찰, 암행 점검) and their compliance (0–1)."""
+
+    label: str
+    checks: int
+    compliance: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_count(self.checks, "checks")
+        _check_share(self.compliance, "compliance")
+
+
+@dataclass(frozen=True)
+class QualityItem:
+    """A checklist item often missed: how many times missed of how many times marked."""
+
+    label: str
+    stage: str
+    missed: int
+    marked: int
+
+    def __post_init__(self) -> None:
+        _check_count(self.missed, "missed")
+        _check_count(self.marked, "marked")
+
+
+@dataclass(frozen=True)
+class QualityUnit:
+    """A unit's checks, mystery results and promise: compliance and promise kept are 0–1;
+    ``small`` marks too few checks to read much into (shown, never ranked)."""
+
+    unit: str
+    checks: int
+    compliance: float | None = None
+    mystery: int = 0
+    mystery_compliance: float | None = None
+    promise: str = ""
+    promise_kept: float | None = None
+    promise_checks: int = 0
+    small: bool = False
+
+    def __post_init__(self) -> None:
+        _check_count(self.checks, "checks")
+        _check_share(self.compliance, "compliance")
+        _check_share(self.mystery_compliance, "mystery_compliance")
+        _check_share(self.promise_kept, "promise_kept")
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Service quality in the month: checklists, mystery visits and calls, promises kept
+    (checks and the survey's promise question), with the rule behind the numbers."""
+
+    checks: int = 0
+    compliance: float | None = None
+    kinds: Sequence[QualityKind] = ()
+    missed: Sequence[QualityItem] = ()
+    units: Sequence[QualityUnit] = ()
+    promise_kept: float | None = None
+    survey_promise: float | None = None
+    survey_promise_n: int = 0
+    basis: str = ""
+
+    def __post_init__(self) -> None:
+        _check_count(self.checks, "checks")
+        _check_share(self.compliance, "compliance")
+        _check_share(self.promise_kept, "promise_kept")
+        _check_share(self.survey_promise, "survey_promise")
+        _freeze(self, "kinds", self.kinds)
+        _freeze(self, "missed", self.missed)
+        _freeze(self, "units", self.units)
+
+    @property
+    def is_empty(self) -> bool:
+        """No check and no survey answer about promises in the month."""
+        return self.checks == 0 and self.survey_promise_n == 0
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     """One monthly CS report of an office (or the whole organisation) for one month.
 
@@ -294,6 +377,7 @@ class MonthlyReport:
     top_causes: Sequence[Cause] = ()
     actions: Sequence[Action] = ()
     daily: Sequence[DailyCount] = ()
+    quality: Quality = field(default_factory=Quality)
 
     def __post_init__(self) -> None:
         month_label(self.month)  # validates the format

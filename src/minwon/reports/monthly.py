@@ -108,6 +108,8 @@ def build(
         if scope.office_ids and len(scope.office_ids) == 1
         else "전체 기관"
     )
+    from minwon.quality.report import monthly_section
+
     vol = dashboard.volume(db, scope)
     end_scope = Scope(scope.office_ids, first, last)
     return document.MonthlyReport(
@@ -140,4 +142,7 @@ def build(
         top_causes=_causes(db, scope.office_ids, first, last),
         actions=(),
         daily=[document.DailyCount(d, r, a) for d, r, a in dashboard.daily(db, scope)],
+        quality=monthly_section(
+            db, principal=principal, office_ids=scope.office_ids, first=first, last=last
+        ),
     )

@@ -305,6 +305,37 @@ def _actions(report: MonthlyReport) -> list[Flowable]:
     return _section("6. 반영 조치", table)
 
 
+def _quality(report: MonthlyReport) -> list[Flowable]:
+    q = report.quality
+    title = "7. 응대 품질 (점검표·암행 점검·약속)"
+    if q.is_empty:
+        return _section(title, _no_data())
+    w = _WIDTH
+    kinds = [["전체", _int(q.checks), _pct(q.compliance)]]
+    kinds += [[k.label, _int(k.checks), _pct(k.compliance)] for k in q.kinds]
+    kinds += [["약속 이행 (점검표)", _DASH, _pct(q.promise_kept)],
+              ["약속 이행 (설문)", _int(q.survey_promise_n), _pct(q.survey_promise)]]  # fmt: skip
+    parts: list[Flowable] = [
+        _table(["구분", "건수", "준수율"], kinds, [w * 0.5, w * 0.2, w * 0.3], right=(1, 2))
+    ]
+    if q.units:
+        rows = [[u.unit + (" (표본 적음)" if u.small else ""), _int(u.checks), _pct(u.compliance),
+                 _int(u.mystery), _pct(u.mystery_compliance), u.promise or _DASH,
+                 _pct(u.promise_kept)] for u in q.units]  # fmt: skip
+        parts += [Spacer(1, 6), _table(
+            ["부서", "점검", "준수율", "암행", "암행 준수율", "약속", "약속 이행"], rows,
+            [w * 0.17, w * 0.08, w * 0.11, w * 0.08, w * 0.12, w * 0.31, w * 0.13],
+            right=(1, 2, 3, 4, 6))]  # fmt: skip
+    if q.missed:
+        rows = [[str(i), m.stage, m.label, f"{m.missed:,} / {m.marked:,}"]
+                for i, m in enumerate(q.missed, start=1)]  # fmt: skip
+        parts += [Spacer(1, 6), _p("자주 놓친 항목", _BODY), _table(
+            ["순", "단계", "항목", "놓침 / 표시"], rows,
+            [w * 0.06, w * 0.12, w * 0.6, w * 0.22], right=(0, 3))]  # fmt: skip
+    parts += [Spacer(1, 4), _p(q.basis, _BODY)]
+    return _section(title, *parts)
+
+
 def _canvas_class(footer: str) -> type[Canvas]:
     """A canvas that writes ``footer`` and "N / M 쪽" on every page once the count is known."""
 
@@ -353,7 +384,8 @@ def render_pdf(report: MonthlyReport) -> bytes:
         creator="minwon",
     )
     story: list[Flowable] = [*_title_block(report), _key_figures(report)]
-    for section in (_volume, _deadlines, _satisfaction, _ranking, _causes, _actions):
+    sections = (_volume, _deadlines, _satisfaction, _ranking, _causes, _actions, _quality)
+    for section in sections:
         story += section(report)
     footer = f"{report.office} · {report.month_label} · {report.title}"
     doc.build(story, canvasmaker=_canvas_class(footer))

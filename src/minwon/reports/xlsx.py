@@ -7,7 +7,8 @@ are openpyxl's native charts (they follow the cells), not pictures.
 
 Sheets: 요약 (key figures), 접수·처리 (volume, channels, categories, deadlines), 만족도
 (scores with 95 % intervals, per unit), 순위, 원인 (Pareto table and chart), 조치, 일별 (daily
-counts and trend chart). Each has a styled, frozen header row and fitted column widths. A sheet
+counts and trend chart), 응대 품질 (checklists, mystery checks, promises kept per unit). Each
+has a styled, frozen header row and fitted column widths. A sheet
 with nothing to show says "자료가 없습니다". openpyxl does not compute formulas, so the
 workbook asks Excel/LibreOffice to recalculate when it is opened.
 """
@@ -31,7 +32,7 @@ from minwon.timeutil import to_kst
 __all__ = ["NO_DATA", "SHEETS", "render_xlsx"]
 
 NO_DATA = "자료가 없습니다"
-SHEETS = ("요약", "접수·처리", "만족도", "순위", "원인", "조치", "일별")
+SHEETS = ("요약", "접수·처리", "만족도", "순위", "원인", "조치", "일별", "응대 품질")
 
 Cell = str | int | float | date | datetime | None
 
@@ -295,8 +296,44 @@ def _daily(ws: Worksheet, report: MonthlyReport) -> None:
     ws.add_chart(chart, "G2")
 
 
+def _quality(ws: Worksheet, report: MonthlyReport) -> None:
+    q = report.quality
+    heads = ["부서", "점검 수", "준수율", "암행 점검 수", "암행 준수율", "약속", "약속 이행률",
+             "약속 점검 수", "표본 적음"]  # fmt: skip
+    _header(ws, 1, 1, heads)
+    ws.freeze_panes = "A2"
+    if q.is_empty:
+        _no_data(ws, 2)
+        return
+    row = 2
+    for u in q.units:
+        _put(ws, row, 1, [u.unit, u.checks, u.compliance, u.mystery, u.mystery_compliance,
+                          u.promise or None, u.promise_kept, u.promise_checks,
+                          "예" if u.small else None],
+             ["", INT, PCT, INT, PCT, "", PCT, INT, ""])  # fmt: skip
+        row += 1
+    _put(ws, row, 1, ["전체", q.checks, q.compliance, None, None, None, q.promise_kept],
+         ["", INT, PCT, "", "", "", PCT])  # fmt: skip
+    _total_style(ws, row, 1, len(heads))
+    row += 2
+    _header(ws, row, 1, ["점검 종류", "점검 수", "준수율"])
+    for k in q.kinds:
+        row += 1
+        _put(ws, row, 1, [k.label, k.checks, k.compliance], ["", INT, PCT])
+    row += 1
+    _put(ws, row, 1, ["설문: 약속을 지켰다", q.survey_promise_n, q.survey_promise], ["", INT, PCT])
+    row += 2
+    _header(ws, row, 1, ["자주 놓친 항목", "단계", "놓침", "표시", "놓친 비율"])
+    for m in q.missed:
+        row += 1
+        _put(ws, row, 1, [m.label, m.stage, m.missed, m.marked, f"=C{row}/D{row}"],
+             ["", "", INT, INT, PCT])  # fmt: skip
+    row += 2
+    ws.cell(row, 1, q.basis).font = _NOTE_FONT
+
+
 def render_xlsx(report: MonthlyReport) -> bytes:
-    """The report as .xlsx bytes: seven sheets of number cells, formulas and native charts.
+    """The report as .xlsx bytes: eight sheets of number cells, formulas and native charts.
 
     For the CS manager who keeps working on the figures in Excel; the same numbers as the
     PDF, laid out as tables one can sort, filter and extend.
@@ -305,7 +342,7 @@ def render_xlsx(report: MonthlyReport) -> bytes:
     first = wb.active
     assert first is not None
     first.title = SHEETS[0]
-    builders = (_summary, _volume, _satisfaction, _ranking, _causes, _actions, _daily)
+    builders = (_summary, _volume, _satisfaction, _ranking, _causes, _actions, _daily, _quality)
     for name, build in zip(SHEETS, builders, strict=True):
         ws = first if name == SHEETS[0] else wb.create_sheet(name)
         build(ws, report)

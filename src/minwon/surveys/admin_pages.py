@@ -2,7 +2,7 @@
 ranks by year with streaks, drivers of low scores, citizens' written answers with their topics,
 and the survey templates with a form to define a new one."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from minwon.errors import Forbidden, Invalid, MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import ADMIN, CS_MANAGER, Principal
+from minwon.quality import practice
 from minwon.reports.dashboard import survey_months
 from minwon.reports.views import names as view_names
 from minwon.surveys import overview, pcsi, rankings, templates
@@ -122,6 +123,9 @@ def _context(db: Any, principal: Principal, params: Any) -> dict[str, Any]:
         "QKINDS": KINDS,
         "rows": range(QUESTION_ROWS),
         "rank_rule": rankings.RULE_KO,
+        "practice": practice.beside_satisfaction(
+            db, principal=principal, first=max(start, end - timedelta(days=185)), last=end
+        ),
     }
 
 

@@ -30,6 +30,7 @@ templates = Jinja2Templates(
         str(SRC / "outreach" / "templates"),
         str(SRC / "actions" / "templates"),
         str(SRC / "open311" / "templates"),
+        str(SRC / "quality" / "templates"),
     ]
 )
 
