@@ -78,6 +78,8 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.signin_pages import router as signin_pages
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
+    from minwon.protection.pages import router as protection_pages
+    from minwon.protection.routes import router as protection_api
     from minwon.reports.pages import router as report_pages
     from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
@@ -88,7 +90,16 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.voices.routes import router as voice_api
     from minwon.web.pages import router as web_pages
 
-    routers = (voice_io, voice_api, analysis_api, insight_api, survey_api, action_api, org_api)
+    routers = (
+        voice_io,
+        voice_api,
+        analysis_api,
+        insight_api,
+        survey_api,
+        action_api,
+        org_api,
+        protection_api,
+    )
     pages = (
         web_pages,
         signin_pages,
@@ -104,6 +115,7 @@ def _mount_routers(app: FastAPI) -> None:
         patrol_pages,
         action_pages,
         import_pages,
+        protection_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)

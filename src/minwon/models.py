@@ -7,6 +7,7 @@ from minwon.db import Base
 from minwon.org import models as org_models
 from minwon.outbox import models as outbox_models
 from minwon.outreach import models as outreach_models
+from minwon.protection import models as protection_models
 from minwon.reports import models as report_models
 from minwon.surveys import models as survey_models
 from minwon.voices import models as voice_models
@@ -19,6 +20,7 @@ __all__ = [
     "org_models",
     "outbox_models",
     "outreach_models",
+    "protection_models",
     "report_models",
     "survey_models",
     "voice_models",

@@ -20,6 +20,7 @@ from minwon.analysis.intake import AnalysisAdvisor
 from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import CITIZEN, WRITERS, Principal
+from minwon.protection import suspensions
 from minwon.surveys.pages import survey_card
 from minwon.timeutil import utcnow
 from minwon.voices import attachments, history, queries, service, views, workflow
@@ -467,6 +468,7 @@ def submit(
     try:
         voice_in = views.voice_create_from_form(data, staff=False)
         if not errors:
+            suspensions.check_submission(db_session=db, voice_in=voice_in, now=utcnow())
             voice, secret = service.create(
                 db_session=db, voice_in=voice_in, principal=CITIZEN, advisor=AnalysisAdvisor()
             )

@@ -29,6 +29,7 @@ templates = Jinja2Templates(
         str(SRC / "reports" / "templates"),
         str(SRC / "outreach" / "templates"),
         str(SRC / "actions" / "templates"),
+        str(SRC / "protection" / "templates"),
     ]
 )
 
