@@ -79,6 +79,8 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
     from minwon.protection.pages import router as protection_pages
+    from minwon.protection.roleplay_pages import router as roleplay_pages
+    from minwon.protection.roleplay_routes import router as roleplay_api
     from minwon.protection.routes import router as protection_api
     from minwon.reports.pages import router as report_pages
     from minwon.surveys.admin_pages import router as survey_admin
@@ -99,6 +101,7 @@ def _mount_routers(app: FastAPI) -> None:
         action_api,
         org_api,
         protection_api,
+        roleplay_api,
     )
     pages = (
         web_pages,
@@ -116,6 +119,7 @@ def _mount_routers(app: FastAPI) -> None:
         action_pages,
         import_pages,
         protection_pages,
+        roleplay_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)

@@ -49,7 +49,8 @@ VOCAB: dict[str, Any] = {
 }
 
 
-def _errors(request: Request, exc: Exception) -> dict[str, str]:
+def form_errors(request: Request, exc: Exception) -> dict[str, str]:
+    """One message per form field of a refused form (pydantic's or the service's)."""
     if isinstance(exc, ValidationError):
         return field_errors(exc, language(request))
     assert isinstance(exc, MinwonError)
@@ -104,7 +105,7 @@ def save_settings(
             422,
             found=found,
             values=form,
-            errors=_errors(request, exc),
+            errors=form_errors(request, exc),
             may_manage=True,
             **VOCAB,
         )
@@ -178,7 +179,7 @@ def incident_create(
         db.rollback()
         if isinstance(exc, MinwonError) and exc.status == 403:
             raise
-        return _incident_form(request, db, principal, form, _errors(request, exc))
+        return _incident_form(request, db, principal, form, form_errors(request, exc))
     db.commit()
     flash(request, tr(request, "pr_incident_saved"))
     return redirect(f"/protection/incidents/{row.id}")
@@ -246,7 +247,7 @@ def incident_update(
         db.rollback()
         if isinstance(exc, MinwonError) and exc.status in (403, 404):
             raise
-        return _incident_page(request, db, principal, incident_id, form, _errors(request, exc))
+        return _incident_page(request, db, principal, incident_id, form, form_errors(request, exc))
     db.commit()
     flash(request, tr(request, "pr_incident_saved"))
     return redirect(f"/protection/incidents/{incident_id}")
@@ -293,7 +294,7 @@ def suspension_create(
         db.rollback()
         if isinstance(exc, MinwonError) and exc.status == 403:
             raise
-        return _suspension_list(request, db, principal, form, _errors(request, exc))
+        return _suspension_list(request, db, principal, form, form_errors(request, exc))
     db.commit()
     flash(request, tr(request, "pr_suspension_saved"))
     return redirect(f"/protection/suspensions/{row.id}")
@@ -338,7 +339,7 @@ def suspension_step(
         db.rollback()
         if isinstance(exc, MinwonError) and exc.status in (403, 404):
             raise
-        flash(request, next(iter(_errors(request, exc).values())), "error")
+        flash(request, next(iter(form_errors(request, exc).values())), "error")
         return redirect(f"/protection/suspensions/{suspension_id}")
     db.commit()
     flash(request, tr(request, f"pr_{step}_saved"))
@@ -383,7 +384,7 @@ def close_voice(
         db.rollback()
         if isinstance(exc, MinwonError) and exc.status == 403:
             raise
-        return _close_page(request, db, principal, voice_id, form, _errors(request, exc))
+        return _close_page(request, db, principal, voice_id, form, form_errors(request, exc))
     db.commit()
     flash(request, tr(request, "pr_closed", no=voice.ledger_no))
     return redirect(f"/voices/{voice_id}")
