@@ -10,6 +10,7 @@ from minwon import migrate
 from minwon.analysis.jobs import check_surges
 from minwon.db import get_engine, write_session
 from minwon.demo.outreach import load_demo_outreach
+from minwon.demo.protection import load_demo_protection
 from minwon.demo.stories import load_stories
 from minwon.demo.surveys import load_demo_responses
 from minwon.demo.voices import load_demo_voices
@@ -63,6 +64,7 @@ def load_demo(
         check_surges(engine, now=utcnow())
         load_demo_responses(engine, now=utcnow())
         load_demo_outreach(engine, now=utcnow())
+        load_demo_protection(engine, now=utcnow())
         rollups.update(engine)
     elif progress:
         progress(voices, voices)
