@@ -215,7 +215,8 @@ def read(db: Session, row: PracticeSession) -> SessionRead:
     )
 
 
-def _may_see_person(principal: Principal, staff: Staff) -> bool:
+def may_see_person(principal: Principal, staff: Staff) -> bool:
+    """Whether the caller may open ``staff``'s practice history."""
     if principal.role == ADMIN or principal.staff_id == staff.id:
         return True
     if principal.office_id != staff.office_id:
@@ -231,7 +232,7 @@ def history(*, db_session: Session, staff_id: int, principal: Principal) -> Hist
     lead of their unit, the CS manager of their office and admins."""
     access.require_staff(principal)
     staff = db_session.get(Staff, staff_id) if 0 < staff_id < MAX_ID else None
-    if staff is None or not _may_see_person(principal, staff):
+    if staff is None or not may_see_person(principal, staff):
         raise NotFound("직원을 찾을 수 없습니다.")
     query = (
         select(PracticeSession, Scenario)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from minwon.errors import Forbidden, MinwonError
+from minwon.org.models import Staff
 from minwon.org.roles import ADMIN, WRITERS, Principal
 from minwon.protection import practice, scenarios
 from minwon.protection.models import Scenario
@@ -244,6 +245,11 @@ def _session_page(
     read = practice.read(db, row)
     scenario = db.get_one(Scenario, row.scenario_id)
     mine = next((p for p in read.participants if p.staff_id == principal.staff_id), None)
+    linkable = {
+        p.staff_id
+        for p in read.participants
+        if practice.may_see_person(principal, db.get_one(Staff, p.staff_id))
+    }
     return render(
         request,
         "protection/session.html",
@@ -251,6 +257,7 @@ def _session_page(
         item=read,
         s=scenario,
         mine=mine,
+        linkable=linkable,
         errors=errors,
         scores=SCORES,
     )
