@@ -219,3 +219,29 @@ def test_managers_suspend_and_lift_on_the_pages(engine: Engine) -> None:
         ).status_code
         == 403
     )
+
+
+def test_the_refusal_is_in_english_on_the_english_form(engine: Engine) -> None:
+    world = build_world(engine)
+    _suspend(TestClient(create_app(engine=engine)), world)
+    client = client_for(engine)
+    form = {
+        "unit": "GR01",
+        "kind": "complaint",
+        "title": "Parking",
+        "body": "Please enforce parking in my alley.",
+        "contact_phone": PHONE,
+        "contact_consent": "on",
+        "csrf_token": csrf(client, "/submit?unit=GR01"),
+    }
+    page = client.post("/submit?lang=en", data=form)
+    assert page.status_code == 422
+    assert "are suspended until" in page.text and "What you typed is kept below" in page.text
+    assert "Please enforce parking in my alley." in page.text
+
+
+def test_the_intake_form_shows_the_recommended_lengths(engine: Engine) -> None:
+    build_world(engine)
+    client = client_for(engine)
+    login(client, "gr_officer")
+    assert "권장 응대 시간: 전화 20분 · 방문 60분" in client.get("/voices/new").text

@@ -25,7 +25,11 @@ LIST_LIMIT = 200
 
 class Suspended(Forbidden):
     """A web submission refused because its sender is suspended; the message says until
-    when, why, and how to appeal."""
+    when, why, and how to appeal (``params`` hold them for a page in another language)."""
+
+    def __init__(self, message: str, *, params: dict[str, str]) -> None:
+        super().__init__(message, field="form")
+        self.params = params
 
 
 def identity_of(text: str) -> tuple[str, str]:
@@ -211,10 +215,15 @@ def check_submission(*, db_session: Session, voice_in: VoiceCreate, now: datetim
         return
     row = running[0]
     office = org_service.get_office(db_session=db_session, office_id=office_id)
+    params = {
+        "until": f"{to_kst(row.ends_at):%Y-%m-%d %H:%M}",
+        "office": office.name,
+        "reason": SUSPENSION_REASONS.get(row.reason_code, row.reason_code),
+        "appeal": settings.appeal_path(db_session, office_id),
+    }
     raise Suspended(
-        f"이 연락처로는 {to_kst(row.ends_at):%Y-%m-%d %H:%M}까지 {office.name}에 인터넷 민원을 "
-        f"신청하실 수 없습니다 (사유: {SUSPENSION_REASONS.get(row.reason_code, row.reason_code)}, "
-        f"민원처리법에 따른 일시 제한). 이의가 있으시면: "
-        f"{settings.appeal_path(db_session, office_id)}",
-        field="form",
+        f"이 연락처로는 {params['until']}까지 {office.name}에 인터넷 민원을 신청하실 수 "
+        f"없습니다 (사유: {params['reason']}, 민원처리법에 따른 일시 제한). "
+        f"이의가 있으시면: {params['appeal']}",
+        params=params,
     )
