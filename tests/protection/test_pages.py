@@ -8,9 +8,11 @@ import re
 from datetime import timedelta
 
 from factories import build_world
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from web.pagetools import client_for, csrf, is_html_page, login
 
+from minwon.app import create_app
 from minwon.timeutil import to_kst, utcnow
 
 
@@ -181,3 +183,26 @@ def test_an_admin_edits_a_scenario_on_the_form(engine: Engine) -> None:
     )
     login(client, "gr_cs")
     assert client.get(url).status_code == 403
+
+
+def test_leads_see_who_practised_how_often(engine: Engine) -> None:
+    world = build_world(engine)
+    api = TestClient(create_app(engine=engine))
+    lib = api.get("/api/v1/roleplay/scenarios", headers=world.auth("gr_lead")).json()
+    body = {"scenario_id": lib[0]["id"], "held_at": _at(-3), "participants": ["gr_officer"]}
+    assert (
+        api.post("/api/v1/roleplay/sessions", json=body, headers=world.auth("gr_lead")).status_code
+        == 201
+    )
+    client = client_for(engine)
+    login(client, "gr_lead")
+    page = client.get("/roleplay").text
+    table = page.split("직원별 연습", 1)[1]
+    officer = world.staff_ids["gr_officer"]
+    assert re.search(
+        rf'href="/roleplay/people/{officer}">gr_officer</a></td><td class="num">1<', table
+    )
+    assert re.search(r">gr_officer2</a></td><td class=\"num\">0<", table)
+    assert "gr2_officer" not in table
+    login(client, "gr_officer")
+    assert "직원별 연습" not in client.get("/roleplay").text

@@ -5,10 +5,10 @@ Scores are personal: a session is seen by its participants and observer, the lea
 the CS manager of its office and admins; HQ sees none."""
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from statistics import mean
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from minwon.errors import Forbidden, Invalid, NotFound
@@ -279,6 +279,46 @@ def history(*, db_session: Session, staff_id: int, principal: Principal) -> Hist
 
 def _mean(values: list[int] | None) -> float | None:
     return round(mean(values), 2) if values else None
+
+
+def people_overview(
+    db: Session, principal: Principal, limit: int = 200
+) -> list[tuple[Staff, int, datetime | None]]:
+    """For a lead (their unit), a CS manager (their office) or an admin (everyone): each
+    officer with how many sessions they practised and when last — who needs practice."""
+    if principal.role not in (UNIT_LEAD, CS_MANAGER, ADMIN):
+        return []
+    counts = (
+        select(
+            PracticeParticipant.staff_id,
+            func.count(PracticeSession.id).label("n"),
+            func.max(PracticeSession.held_at).label("last"),
+        )
+        .join(PracticeSession, PracticeSession.id == PracticeParticipant.session_id)
+        .group_by(PracticeParticipant.staff_id)
+        .subquery()
+    )
+    query = (
+        select(Staff, counts.c.n, counts.c.last)
+        .outerjoin(counts, counts.c.staff_id == Staff.id)
+        .where(Staff.active.is_(True), Staff.role.in_(("officer", UNIT_LEAD)))
+        .order_by(Staff.office_id, Staff.unit_id, Staff.name)
+    )
+    if principal.role == UNIT_LEAD:
+        query = query.where(Staff.unit_id == principal.unit_id)
+    elif principal.role == CS_MANAGER:
+        query = query.where(Staff.office_id == principal.office_id)
+    rows = db.execute(query.limit(limit)).all()
+    return [(staff, n or 0, _aware(last)) for staff, n, last in rows]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """``max()`` over a UTC column comes back without the column type on some engines."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 def colleagues(db: Session, principal: Principal) -> list[Staff]:

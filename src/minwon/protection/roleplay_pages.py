@@ -36,6 +36,7 @@ def library(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         "protection/roleplay.html",
         library=scenarios.library(db_session=db, principal=principal),
         sessions=[practice.read(db, r) for r in rows],
+        people=practice.people_overview(db, principal),
     )
 
 
