@@ -80,6 +80,10 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.signin_pages import router as signin_pages
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
+    from minwon.protection.pages import router as protection_pages
+    from minwon.protection.roleplay_pages import router as roleplay_pages
+    from minwon.protection.roleplay_routes import router as roleplay_api
+    from minwon.protection.routes import router as protection_api
     from minwon.quality.pages import router as quality_pages
     from minwon.quality.routes import router as quality_api
     from minwon.reports.pages import router as report_pages
@@ -102,6 +106,8 @@ def _mount_routers(app: FastAPI) -> None:
         org_api,
         open311_api,
         quality_api,
+        protection_api,
+        roleplay_api,
     )
     pages = (
         web_pages,
@@ -120,6 +126,8 @@ def _mount_routers(app: FastAPI) -> None:
         import_pages,
         open311_pages,
         quality_pages,
+        protection_pages,
+        roleplay_pages,
     )
     for router in (*routers, *pages):
         app.include_router(router)

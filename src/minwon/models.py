@@ -8,6 +8,7 @@ from minwon.open311 import models as open311_models
 from minwon.org import models as org_models
 from minwon.outbox import models as outbox_models
 from minwon.outreach import models as outreach_models
+from minwon.protection import models as protection_models
 from minwon.quality import models as quality_models
 from minwon.reports import models as report_models
 from minwon.surveys import models as survey_models
@@ -23,6 +24,7 @@ __all__ = [
     "outbox_models",
     "outreach_models",
     "quality_models",
+    "protection_models",
     "report_models",
     "survey_models",
     "voice_models",

@@ -4,6 +4,7 @@ action: anonymous callers reach only the public routes listed here, no one ever 
 another office's rows are 403/404."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 
 from minwon.app import create_app
 from minwon.db import write_session
+from minwon.timeutil import to_kst, utcnow
 from minwon.voices.models import VoiceAttachment
 from web.pagetools import api_voice
 
@@ -95,8 +97,10 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
     assert action.status_code == 201, action.text
     attachment_id = _attach(engine, voice["id"])
     quality = _quality_rows(client, world)
+    protection = _protection_rows(client, world)
     values = {
         **quality,
+        **protection,
         "voice_id": voice["id"],
         "action_id": action.json()["id"],
         "office": "DJ",
@@ -146,6 +150,64 @@ def _quality_rows(client: TestClient, world: World) -> dict[str, object]:
 
 QUALITY_IDS = ("{check_id}", "{visit_id}", "{unit_id}")
 """Path parameters naming rows of one office in the quality pages and API."""
+
+
+def _kst(days: float) -> str:
+    """Seoul time ``days`` from the test clock's now, as a form or API would send it."""
+    return to_kst(utcnow() + timedelta(days=days)).replace(tzinfo=None).isoformat("T", "minutes")
+
+
+def _protection_rows(client: TestClient, world: World) -> dict[str, object]:
+    """An incident, a suspension and a role-play session of office DJ, and a DJ officer (for
+    ``/roleplay/people/{staff_id}``)."""
+    incident = client.post(
+        "/api/v1/protection/incidents",
+        json={
+            "unit": "DJ01",
+            "occurred_at": _kst(days=-5),
+            "channel": "visit",
+            "what_happened": "욕설",
+            "staff": ["dj_officer"],
+        },
+        headers=world.auth("dj_lead"),
+    )
+    assert incident.status_code == 201, incident.text
+    suspension = client.post(
+        "/api/v1/protection/suspensions",
+        json={
+            "identity": "010-1212-3434",
+            "reason_code": "repeat",
+            "reason": "반복",
+            "ends_at": _kst(days=30),
+            "office": "DJ",
+        },
+        headers=world.auth("admin"),
+    )
+    assert suspension.status_code == 201, suspension.text
+    scenarios = client.get("/api/v1/roleplay/scenarios", headers=world.auth("dj_lead")).json()
+    session = client.post(
+        "/api/v1/roleplay/sessions",
+        json={
+            "scenario_id": scenarios[0]["id"],
+            "held_at": _kst(days=-3),
+            "participants": ["dj_officer"],
+            "observer_scores": {"dj_officer": {"listen": 3}},
+        },
+        headers=world.auth("dj_lead"),
+    )
+    assert session.status_code == 201, session.text
+    return {
+        "incident_id": incident.json()["id"],
+        "suspension_id": suspension.json()["id"],
+        "session_id": session.json()["id"],
+        "scenario_id": scenarios[0]["id"],
+        "staff_id": world.staff_ids["dj_officer"],
+        "step": "appeal",
+    }
+
+
+OFFICE_ROWS = ("{voice_id}", "{action_id}", "{incident_id}", "{suspension_id}", "{session_id}")
+"""Path parameters naming a row of office DJ: out of reach for staff of office GR."""
 
 
 def _attach(engine: Engine, voice_id: int) -> int:
@@ -200,14 +262,12 @@ def test_no_role_gets_a_server_error_anywhere(world_and_rows: tuple) -> None:
 
 
 @pytest.mark.parametrize("login", ["gr_officer", "gr_lead", "gr_cs"])
-def test_another_offices_voice_action_and_quality_rows_are_out_of_reach(
-    world_and_rows: tuple, login: str
-) -> None:
+def test_another_offices_rows_are_out_of_reach(world_and_rows: tuple, login: str) -> None:
     client, world, values = world_and_rows
     wrong = []
+    ids = (*OFFICE_ROWS, *QUALITY_IDS)
     for method, path in _routes(client.app):
-        ids = ("{voice_id}", "{action_id}", *QUALITY_IDS)
-        if not any(name in path for name in ids):
+        if not any(name in path for name in ids) and path != "/roleplay/people/{staff_id}":
             continue
         response = client.request(method, _fill(path, values), headers=world.auth(login), json={})
         if method == "GET" and response.status_code not in (403, 404):

@@ -10,6 +10,7 @@ from minwon import migrate
 from minwon.analysis.jobs import check_surges
 from minwon.db import get_engine, write_session
 from minwon.demo.outreach import load_demo_outreach
+from minwon.demo.protection import load_demo_protection
 from minwon.demo.quality import load_demo_quality
 from minwon.demo.stories import load_stories
 from minwon.demo.surveys import load_demo_responses
@@ -65,6 +66,7 @@ def load_demo(
         load_demo_responses(engine, now=utcnow())
         load_demo_outreach(engine, now=utcnow())
         load_demo_quality(engine, now=utcnow())
+        load_demo_protection(engine, now=utcnow())
         rollups.update(engine)
     elif progress:
         progress(voices, voices)

@@ -50,6 +50,14 @@ STATUSES: dict[str, str] = {
 OPEN_STATUSES = (RECEIVED, ASSIGNED, IN_PROGRESS)
 DONE_STATUSES = (ANSWERED, CLOSED, TRANSFERRED)
 
+CLOSING_CAUSES: dict[str, str] = {
+    "abusive": "폭언·폭행·위협 등 특이민원",
+    "repeat": "같은 내용의 3회 이상 반복 민원",
+}
+"""Why a voice may be closed (종결) without an answer, under the 2024 amendment of the
+민원처리법 and its decree: abusive content, or a third or later repeat after two answers."""
+REPEAT_ANSWERED_BEFORE = 2
+
 ANSWER_STATUSES: dict[str, str] = {
     "draft": "작성 중",
     "returned": "반려",

@@ -20,6 +20,8 @@ from minwon.analysis.intake import AnalysisAdvisor
 from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import CITIZEN, WRITERS, Principal
+from minwon.protection import settings as protection_settings
+from minwon.protection import suspensions
 from minwon.surveys.pages import survey_card
 from minwon.timeutil import utcnow
 from minwon.voices import attachments, history, queries, service, views, workflow
@@ -139,6 +141,9 @@ def _intake_page(
         values=values,
         errors=errors,
         max_received=kst(utcnow(), "%Y-%m-%dT%H:%M"),
+        lengths=protection_settings.for_office(db, principal.office_id)
+        if principal.office_id
+        else None,
     )
 
 
@@ -467,12 +472,15 @@ def submit(
     try:
         voice_in = views.voice_create_from_form(data, staff=False)
         if not errors:
+            suspensions.check_submission(db_session=db, voice_in=voice_in, now=utcnow())
             voice, secret = service.create(
                 db_session=db, voice_in=voice_in, principal=CITIZEN, advisor=AnalysisAdvisor()
             )
             attachments.store(db, voice=voice, files=posted.files)
     except ValidationError as exc:
         errors = {**views.field_errors(exc, language(request)), **errors}
+    except suspensions.Suspended as exc:
+        errors["form"] = tr(request, "submit_suspended", **exc.params)
     except MinwonError as exc:
         errors[_error_field(exc.field)] = exc.message
     if errors:

@@ -11,6 +11,8 @@ from minwon.db import MAX_DB_ID
 from minwon.errors import NotFound
 from minwon.org.models import Unit
 from minwon.org.roles import Principal
+from minwon.protection import suspensions
+from minwon.timeutil import utcnow
 from minwon.voices import history, queries, service, workflow
 from minwon.voices.catalog import STATUSES
 from minwon.voices.io_routes import FilterDep
@@ -58,6 +60,7 @@ def create_voice(
         verdict = throttle.blocked("submit", address)
         if not verdict.allowed:
             raise too_many(request, verdict.retry_after)
+        suspensions.check_submission(db_session=db, voice_in=voice_in, now=utcnow())
     if idempotency_key is None:
         voice, secret = service.create(
             db_session=db, voice_in=voice_in, principal=principal, advisor=AnalysisAdvisor()

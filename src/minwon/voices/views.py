@@ -114,6 +114,7 @@ def allowed_actions(principal: Principal, voice: Voice, draft: Answer | None) ->
         "close": lead and status == ANSWERED,
         "reopen": lead and status in (ANSWERED, CLOSED),
         "transfer": lead and status in OPEN_STATUSES,
+        "close_for_cause": lead and status in OPEN_STATUSES,
         "extend": lead
         and status in OPEN_STATUSES
         and not voice.extended

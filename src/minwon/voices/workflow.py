@@ -3,7 +3,7 @@ extend. Each step checks the caller's role and the voice's state and appends to 
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid
@@ -17,9 +17,12 @@ from minwon.voices.catalog import (
     ANSWERED,
     ASSIGNED,
     CLOSED,
+    CLOSING_CAUSES,
+    DONE_STATUSES,
     IN_PROGRESS,
     OPEN_STATUSES,
     RECEIVED,
+    REPEAT_ANSWERED_BEFORE,
     STATUSES,
     TRANSFERRED,
 )
@@ -177,6 +180,88 @@ def close(
     voice.closed_at = now or utcnow()
     _set_status(db_session, voice, principal, CLOSED, "closed")
     return voice
+
+
+def close_for_cause(
+    *,
+    db_session: Session,
+    voice: Voice,
+    principal: Principal,
+    cause: str,
+    reason: str,
+    now: datetime | None = None,
+) -> Voice:
+    """Close (종결) an open voice without an answer because it is abusive or a third or later
+    repeat of what was answered twice: the reason goes into the history and the citizen is
+    sent a notice (by e-mail through the outbox when they left an address)."""
+    _require_lead(principal, voice)
+    _require_status(voice, *OPEN_STATUSES)
+    if cause not in CLOSING_CAUSES:
+        raise Invalid(f"알 수 없는 종결 사유입니다: {cause}", field="cause")
+    if not reason.strip():
+        raise Invalid("종결 사유를 구체적으로 적어 주세요.", field="reason")
+    earlier = answered_before(db_session=db_session, voice=voice)
+    if cause == "repeat" and earlier < REPEAT_ANSWERED_BEFORE:
+        raise Conflict(
+            "반복 민원 종결은 같은 민원인의 같은 내용 민원에 두 번 이상 답변한 뒤에만 "
+            f"할 수 있습니다 (지금까지 답변 {earlier}건)."
+        )
+    voice.closed_at = now or utcnow()
+    notice = _has_email(db_session, voice)
+    _set_status(
+        db_session,
+        voice,
+        principal,
+        CLOSED,
+        "closed_for_cause",
+        note=reason.strip(),
+        cause=cause,
+        notice="email" if notice else "none",
+    )
+    _notify(db_session, voice, "closing", _closing_mail(voice, cause, reason.strip()))
+    return voice
+
+
+def answered_before(*, db_session: Session, voice: Voice) -> int:
+    """How many earlier voices of the same citizen (same phone number or e-mail) the office
+    has answered or closed — the count the repeat rule (3회 이상 반복) is about."""
+    contact = db_session.get(VoiceContact, voice.id)
+    if contact is None or not (contact.phone or contact.email):
+        return 0
+    same = []
+    if contact.phone:
+        same.append(VoiceContact.phone == contact.phone)
+    if contact.email:
+        same.append(func.lower(VoiceContact.email) == contact.email.lower())
+    query = (
+        select(func.count())
+        .select_from(Voice)
+        .join(VoiceContact, VoiceContact.voice_id == Voice.id)
+        .where(
+            Voice.office_id == voice.office_id,
+            Voice.id != voice.id,
+            Voice.received_at <= voice.received_at,
+            Voice.status.in_(DONE_STATUSES),
+            or_(*same),
+        )
+    )
+    return db_session.scalar(query) or 0
+
+
+def _has_email(db: Session, voice: Voice) -> bool:
+    contact = db.get(VoiceContact, voice.id)
+    return contact is not None and bool(contact.email)
+
+
+def _closing_mail(voice: Voice, cause: str, reason: str) -> tuple[str, str]:
+    subject = f"[민원 종결 안내] {voice.ledger_no}"
+    body = (
+        f"접수번호 {voice.ledger_no} 민원은 다음 사유로 종결 처리되었음을 알려 드립니다.\n\n"
+        f"종결 사유: {CLOSING_CAUSES[cause]}\n{reason}\n\n"
+        "이 처리에 이의가 있으시면 담당 기관의 민원실로 서면 또는 전화로 알려 주십시오. "
+        "새로운 내용의 민원은 언제든 다시 신청하실 수 있습니다.\n"
+    )
+    return subject, body
 
 
 def reopen(*, db_session: Session, voice: Voice, principal: Principal, note: str) -> Voice:

@@ -31,6 +31,7 @@ templates = Jinja2Templates(
         str(SRC / "actions" / "templates"),
         str(SRC / "open311" / "templates"),
         str(SRC / "quality" / "templates"),
+        str(SRC / "protection" / "templates"),
     ]
 )
 
