@@ -3,8 +3,10 @@ PostgreSQL (``MINWON_TEST_PG``; CI must reach one)."""
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from datetime import datetime, time
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -120,10 +122,21 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         _truncate(eng)
         return eng
     path = tmp_path_factory.mktemp("db") / "minwon.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
     eng = make_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(eng)
     request.addfinalizer(eng.dispose)
     return eng
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database with every table, made once per worker: each test copies the
+    file, which is twenty times quicker than creating eighty tables again."""
+    path = tmp_path_factory.mktemp("template") / "minwon.db"
+    eng = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(eng)
+    eng.dispose()
+    return path
 
 
 @pytest.fixture
