@@ -12,7 +12,9 @@ counts per unit of the caller's offices — never which officer an incident invo
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -27,7 +29,7 @@ from minwon.protection.models import Incident, PracticeParticipant, PracticeScor
 from minwon.quality import checks, scores
 from minwon.quality.models import QualityCheck
 from minwon.surveys.models import SurveyResponse
-from minwon.timeutil import KST, to_kst
+from minwon.timeutil import KST, as_aware, to_kst
 
 SURVEY_MIN = 30
 """Answers below which a satisfaction figure is a small sample (the rankings' threshold)."""
@@ -289,3 +291,69 @@ def _label(db: Session, lines: dict[int, Line], model: type[Unit] | type[Staff])
     query = select(model.id, model.name).where(model.id.in_(lines))
     for key, name in db.execute(query):
         lines[key].label = name
+
+
+PRACTICE_DAYS = 90
+"""How far back from a survey answer the drivers table looks for the officer's practice."""
+COMPLIANT_AT = 0.9
+"""The checklist compliance (items met of items marked) the drivers table calls compliant."""
+
+
+def practice_before(
+    db: Session, *, office_id: int, answers: Sequence[tuple[int | None, datetime]]
+) -> list[tuple[bool | None, bool | None]]:
+    """For each answer (officer id, when answered): whether that officer practised role-play
+    in the ``PRACTICE_DAYS`` before it, and whether their checklist compliance in those days
+    was at least ``COMPLIANT_AT`` — None when the officer is unknown, and compliance None when
+    they had fewer than ``scores.MIN_CHECKS`` checks (a small sample says nothing either way).
+    Aggregates of the office for the drivers table: no names leave this function."""
+    officers = {o for o, _ in answers if o is not None}
+    if not officers:
+        return [(None, None) for _ in answers]
+    window = timedelta(days=PRACTICE_DAYS)
+    since = min(at for _, at in answers) - window
+    until = max(at for _, at in answers)
+    held: dict[int, list[datetime]] = defaultdict(list)
+    took_part = (
+        select(PracticeParticipant.staff_id, PracticeSession.held_at)
+        .join(PracticeSession, PracticeSession.id == PracticeParticipant.session_id)
+        .where(
+            PracticeSession.office_id == office_id,
+            PracticeParticipant.staff_id.in_(officers),
+            PracticeSession.held_at >= since,
+            PracticeSession.held_at < until,
+        )
+    )
+    for staff_id, at in db.execute(took_part):
+        held[staff_id].append(as_aware(at))
+    checked: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
+    observed = select(
+        QualityCheck.officer_id, QualityCheck.checked_on, QualityCheck.met, QualityCheck.total
+    ).where(
+        QualityCheck.office_id == office_id,
+        QualityCheck.officer_id.in_(officers),
+        QualityCheck.checked_on >= to_kst(since).date(),
+        QualityCheck.checked_on <= to_kst(until).date(),
+    )
+    for officer, day, met, total in db.execute(observed):
+        checked[officer].append((day, met, total))
+    sessions = {k: sorted(v) for k, v in held.items()}
+    days = {k: sorted(v) for k, v in checked.items()}
+    out: list[tuple[bool | None, bool | None]] = []
+    for officer, at in answers:
+        if officer is None:
+            out.append((None, None))
+            continue
+        at = as_aware(at)
+        times = sessions.get(officer, [])
+        practised = bisect_left(times, at) > bisect_left(times, at - window)
+        day = to_kst(at).date()
+        found = [
+            (met, total) for d, met, total in days.get(officer, []) if day - window <= d <= day
+        ]
+        marked = sum(t for _, t in found)
+        compliant = None
+        if len(found) >= scores.MIN_CHECKS and marked:
+            compliant = sum(m for m, _ in found) / marked >= COMPLIANT_AT
+        out.append((practised, compliant))
+    return out
