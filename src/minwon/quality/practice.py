@@ -336,7 +336,8 @@ def practice_before(
         QualityCheck.checked_on <= to_kst(until).date(),
     )
     for officer, day, met, total in db.execute(observed):
-        checked[officer].append((day, met, total))
+        if officer is not None:
+            checked[officer].append((day, met, total))
     sessions = {k: sorted(v) for k, v in held.items()}
     days = {k: sorted(v) for k, v in checked.items()}
     out: list[tuple[bool | None, bool | None]] = []
