@@ -357,7 +357,7 @@ def _practice(report: MonthlyReport) -> list[Flowable]:
                 for b in q.beside]  # fmt: skip
         parts += [_p("부서별 연습과 만족도 (나란히 보기, 인과 아님)", _BODY), _table(
             ["부서", "준수율", "점검", "역할극", "관찰 점수", "특이민원", "CSAT", "응답"], rows,
-            [w * 0.2, w * 0.14, w * 0.08, w * 0.14, w * 0.11, w * 0.1, w * 0.13, w * 0.1],
+            [w * 0.16, w * 0.15, w * 0.07, w * 0.15, w * 0.1, w * 0.09, w * 0.18, w * 0.1],
             right=(1, 2, 3, 4, 5, 6, 7))]  # fmt: skip
     if q.roleplay:
         rows = [[_small(u.unit, u.small), _int(u.sessions), _int(u.participants), _num(u.mean),
