@@ -295,7 +295,7 @@ def _label(db: Session, lines: dict[int, Line], model: type[Unit] | type[Staff])
 
 PRACTICE_DAYS = 90
 """How far back from a survey answer the drivers table looks for the officer's practice."""
-COMPLIANT_AT = 0.9
+COMPLIANT_AT = 0.85
 """The checklist compliance (items met of items marked) the drivers table calls compliant."""
 
 

@@ -143,7 +143,8 @@ def _beside(
 def _names(db: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).tuples())
+    query = select(Unit.id, Unit.name).where(Unit.id.in_(ids))
+    return dict(db.execute(query).tuples().all())
 
 
 def _roleplay(

@@ -101,7 +101,7 @@ ATTRIBUTES = (
 )
 """The driver table's attributes: the voice's own, and the practice of the officer who handled
 it in the 90 days before the answer (role-play practised; checklist compliance of at least
-90 % over at least three checks, unknown with fewer)."""
+85 % over at least three checks, unknown with fewer)."""
 
 
 def driver_table(db: Session, *, office_id: int, start: date, end: date) -> list[drivers.Driver]:
