@@ -144,7 +144,7 @@ def _names(db: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     query = select(Unit.id, Unit.name).where(Unit.id.in_(ids))
-    return dict(db.execute(query).tuples().all())
+    return dict(db.execute(query).all())
 
 
 def _roleplay(
