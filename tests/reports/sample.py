@@ -174,8 +174,13 @@ def sample_report() -> MonthlyReport:
             survey_promise_n=31,
             basis="준수율 = 지킨 항목 ÷ 표시한 항목",
             roleplay=[
-                PracticeUnit("민원실", 4, 9, 3.6,
-                             [PracticeItem("경청", 3.8, 9), PracticeItem("공감", 3.4, 9)]),
+                PracticeUnit(
+                    "민원실",
+                    4,
+                    9,
+                    3.6,
+                    [PracticeItem("경청", 3.8, 9), PracticeItem("공감", 3.4, 9)],
+                ),
                 PracticeUnit("구로지구대", 1, 3, 3.0, [PracticeItem("경청", 3.0, 3)], small=True),
             ],  # fmt: skip
             roleplay_items=[PracticeItem("경청", 3.6, 12), PracticeItem("공감", 3.4, 9)],
