@@ -124,6 +124,9 @@ def test_a_bad_period_is_refused(engine: Engine, months: str) -> None:
     client, world = setup(engine)
     r = client.get(f"/api/v1/quality/practice?months={months}", headers=world.auth("gr_cs"))
     assert r.status_code == 422
+    login(client, "gr_cs")
+    page = client.get("/surveys?start=2026-11-20&end=2026-11-01")
+    assert page.status_code == 422
     with session_factory(engine)() as db:
         staff = org_service.staff_by_login(db_session=db, login="gr_cs")
         principal = org_service.principal_for(staff)
