@@ -10,7 +10,11 @@ from minwon.reports.document import (
     DailyCount,
     Deadlines,
     Estimate,
+    IncidentUnit,
     MonthlyReport,
+    PracticeBeside,
+    PracticeItem,
+    PracticeUnit,
     Quality,
     QualityItem,
     QualityKind,
@@ -169,6 +173,25 @@ def sample_report() -> MonthlyReport:
             survey_promise=0.77,
             survey_promise_n=31,
             basis="준수율 = 지킨 항목 ÷ 표시한 항목",
+            roleplay=[
+                PracticeUnit(
+                    "민원실",
+                    4,
+                    9,
+                    3.6,
+                    [PracticeItem("경청", 3.8, 9), PracticeItem("공감", 3.4, 9)],
+                ),
+                PracticeUnit("구로지구대", 1, 3, 3.0, [PracticeItem("경청", 3.0, 3)], small=True),
+            ],  # fmt: skip
+            roleplay_items=[PracticeItem("경청", 3.6, 12), PracticeItem("공감", 3.4, 9)],
+            incidents=[
+                IncidentUnit("민원실", 2, [("방문", 1), ("전화", 1)], 1, 1, [("심리 상담", 1)]),
+            ],
+            beside=[
+                PracticeBeside("민원실", 0.9, 24, False, 4, 3.6, False, 2, 4.21, 88, False),
+                PracticeBeside("구로지구대", 0.84, 20, False, 1, 3.0, True, 0, 3.9, 12, True),
+            ],
+            practice_basis="나란히 보여 줄 뿐, 연습이 만족도를 올렸다는 증거는 아닙니다.",
         ),
     )
 

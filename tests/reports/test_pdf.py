@@ -119,7 +119,7 @@ def test_empty_report_renders_and_says_so(empty_pdf: bytes, tmp_path: Path) -> N
     assert empty_pdf.startswith(b"%PDF-")
     text = _text(empty_pdf, tmp_path)
     assert "고척파출소" in text and "2026년 1월" in text
-    assert text.count(NO_DATA) == 7  # one per section
+    assert text.count(NO_DATA) == 8  # one per section
 
 
 @needs_poppler

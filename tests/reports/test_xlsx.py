@@ -73,7 +73,7 @@ def evaluate(ws: Worksheet, formula: str) -> Any:
 def test_sheets_in_order(book: Workbook) -> None:
     assert book.sheetnames == list(SHEETS)
     assert book.sheetnames == [
-        "요약", "접수·처리", "만족도", "순위", "원인", "조치", "일별", "응대 품질"
+        "요약", "접수·처리", "만족도", "순위", "원인", "조치", "일별", "응대 품질", "연습·만족도"
     ]  # fmt: skip
 
 

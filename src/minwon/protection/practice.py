@@ -162,6 +162,26 @@ def get(*, db_session: Session, session_id: int, principal: Principal) -> Practi
     return row
 
 
+def visible(principal: Principal) -> object:
+    """The SQL condition on ``PracticeSession`` for the sessions the caller may see (the same
+    rule as ``get``): admins all; the CS manager their office; a lead their unit's; anyone
+    else the sessions they took part in or observed; HQ none."""
+    if principal.role == ADMIN:
+        return PracticeSession.id.is_not(None)
+    if not principal.sees_personal_data or principal.office_id is None:
+        return PracticeSession.id.is_(None)
+    mine = PracticeSession.office_id == principal.office_id
+    if principal.role == CS_MANAGER:
+        return mine
+    took_part = select(PracticeParticipant.session_id).where(
+        PracticeParticipant.staff_id == principal.staff_id
+    )
+    own = [PracticeSession.id.in_(took_part), PracticeSession.observer_id == principal.staff_id]
+    if principal.role == UNIT_LEAD:
+        own.append(PracticeSession.unit_id == principal.unit_id)
+    return mine & or_(*own)
+
+
 def list_for(
     *, db_session: Session, principal: Principal, limit: int = LIST_LIMIT
 ) -> list[PracticeSession]:

@@ -304,7 +304,7 @@ def promise_history(unit_id: DbId, db: SessionDep, principal: StaffDep) -> list[
     return [views.promise_read(db, p) for p in found]
 
 
-def _cell(month: str, c: practice.Cell) -> PracticeCell:
+def _cell(month: str, c: practice.Cell, unit: bool) -> PracticeCell:
     return PracticeCell(
         month=month,
         compliance=c.checks.share,
@@ -313,15 +313,21 @@ def _cell(month: str, c: practice.Cell) -> PracticeCell:
         csat=c.csat,
         answers=c.csat_n,
         csat_small_sample=c.csat_small,
+        sessions=c.sessions,
+        participants=c.participants,
+        practice_score=c.score,
+        scored=c.score_n,
+        sessions_small_sample=c.sessions_small,
+        incidents=c.incidents if unit else None,
     )
 
 
-def _line(months: list[str], line: practice.Line) -> PracticeLine:
+def _line(months: list[str], line: practice.Line, unit: bool = True) -> PracticeLine:
     return PracticeLine(
         key=line.key,
         label=line.label,
-        total=_cell("all", line.total),
-        months=[_cell(m, line.months[m]) for m in months if m in line.months],
+        total=_cell("all", line.total, unit),
+        months=[_cell(m, line.months[m], unit) for m in months if m in line.months],
     )
 
 
@@ -336,8 +342,9 @@ def get_practice(
     months: Annotated[int, Query(ge=1, le=24)] = 6,
     unit: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PracticeRead:
-    """부서·직원별로 달마다 점검 준수율과 만족도(CSAT)를 나란히 보여 줍니다 (인과 아님, 작은 표본
-    표시). Per unit and officer and month, checklist compliance beside mean CSAT, each with its
+    """부서·직원별로 달마다 점검 준수율, 역할극 연습, 특이민원(부서만)과 만족도(CSAT)를 나란히
+    보여 줍니다 (인과 아님, 작은 표본 표시). Per unit and officer and month, checklist
+    compliance, role-play practice and incidents (units only) beside mean CSAT, each with its
     sample size; side by side only, small samples flagged as the rankings flag them."""
     last = views.today()
     first = views.months_back(last, months)
@@ -352,5 +359,5 @@ def get_practice(
         last=last,
         rule=found.rule,
         units=[_line(found.months, u) for u in found.units],
-        officers=[_line(found.months, o) for o in found.officers],
+        officers=[_line(found.months, o, unit=False) for o in found.officers],
     )

@@ -199,6 +199,20 @@ class PracticeCell(BaseModel):
     csat: float | None = Field(description="만족도 평균 (1~5) · mean CSAT")
     answers: int
     csat_small_sample: bool = Field(description="응답 30건 미만 · fewer than 30 answers")
+    sessions: int = Field(
+        0, description="역할극 횟수 (부서: 연 횟수, 직원: 참가 횟수) · role-play sessions"
+    )
+    participants: int = Field(0, description="역할극 참가 인원 · participations in them")
+    practice_score: float | None = Field(
+        None, description="관찰자 평균 점수 (1~5) · the observers' mean rubric score"
+    )
+    scored: int = Field(0, description="점수 수 · rubric scores behind the mean")
+    sessions_small_sample: bool = Field(
+        True, description="역할극 3회 미만 · fewer than three sessions"
+    )
+    incidents: int | None = Field(
+        None, description="특이민원 건수 (부서만, 직원은 null) · incidents (units only)"
+    )
 
 
 class PracticeLine(BaseModel):

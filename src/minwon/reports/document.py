@@ -37,6 +37,10 @@ __all__ = [
     "Estimate",
     "LabelCount",
     "MonthlyReport",
+    "PracticeBeside",
+    "PracticeItem",
+    "PracticeUnit",
+    "IncidentUnit",
     "Quality",
     "QualityItem",
     "QualityKind",
@@ -325,10 +329,98 @@ class QualityUnit:
         _check_share(self.promise_kept, "promise_kept")
 
 
+def _check_score(value: float | None, what: str) -> None:
+    if value is not None and not 1.0 <= value <= 5.0:
+        raise ValueError(f"{what} is a 1–5 score, got {value}")
+
+
+@dataclass(frozen=True)
+class PracticeItem:
+    """A rubric item of role-play practice: the observers' mean score (1–5) over ``n`` scores."""
+
+    label: str
+    mean: float | None
+    n: int
+
+    def __post_init__(self) -> None:
+        _check_count(self.n, "n")
+        _check_score(self.mean, "mean")
+
+
+@dataclass(frozen=True)
+class PracticeUnit:
+    """A unit's role-play practice in the month: sessions held, participants, the observers'
+    mean score overall and per rubric item; ``small`` marks too few sessions."""
+
+    unit: str
+    sessions: int
+    participants: int
+    mean: float | None = None
+    items: Sequence[PracticeItem] = ()
+    small: bool = False
+
+    def __post_init__(self) -> None:
+        _check_count(self.sessions, "sessions")
+        _check_count(self.participants, "participants")
+        _check_score(self.mean, "mean")
+        _freeze(self, "items", self.items)
+
+
+@dataclass(frozen=True)
+class IncidentUnit:
+    """A unit's 특이민원 incidents in the month — counts only, never staff names: by channel,
+    how many were reported to the investigating authority, how many had support given (and of
+    which kind)."""
+
+    unit: str
+    incidents: int
+    by_channel: Sequence[tuple[str, int]] = ()
+    reported: int = 0
+    supported: int = 0
+    support: Sequence[tuple[str, int]] = ()
+
+    def __post_init__(self) -> None:
+        _check_count(self.incidents, "incidents")
+        _check_count(self.reported, "reported")
+        _check_count(self.supported, "supported")
+        _freeze_pairs(self, "by_channel", self.by_channel)
+        _freeze_pairs(self, "support", self.support)
+
+
+@dataclass(frozen=True)
+class PracticeBeside:
+    """A unit's month side by side: compliance (0–1) and checks, role-play sessions and the
+    observers' mean score, incidents, and mean CSAT (1–5) with its answers; each ``*_small``
+    marks a small sample. Side by side only, not proof."""
+
+    unit: str
+    compliance: float | None
+    checks: int
+    checks_small: bool
+    sessions: int
+    practice_score: float | None
+    sessions_small: bool
+    incidents: int
+    csat: float | None
+    answers: int
+    csat_small: bool
+
+    def __post_init__(self) -> None:
+        _check_share(self.compliance, "compliance")
+        _check_count(self.checks, "checks")
+        _check_count(self.sessions, "sessions")
+        _check_count(self.incidents, "incidents")
+        _check_count(self.answers, "answers")
+        _check_score(self.practice_score, "practice_score")
+        _check_score(self.csat, "csat")
+
+
 @dataclass(frozen=True)
 class Quality:
     """Service quality in the month: checklists, mystery visits and calls, promises kept
-    (checks and the survey's promise question), with the rule behind the numbers."""
+    (checks and the survey's promise question), with the rule behind the numbers; and
+    practice beside satisfaction — role-play per unit and rubric item, incidents per unit (no
+    staff names), and each unit's compliance, practice, incidents and CSAT side by side."""
 
     checks: int = 0
     compliance: float | None = None
@@ -339,6 +431,11 @@ class Quality:
     survey_promise: float | None = None
     survey_promise_n: int = 0
     basis: str = ""
+    roleplay: Sequence[PracticeUnit] = ()
+    roleplay_items: Sequence[PracticeItem] = ()
+    incidents: Sequence[IncidentUnit] = ()
+    beside: Sequence[PracticeBeside] = ()
+    practice_basis: str = ""
 
     def __post_init__(self) -> None:
         _check_count(self.checks, "checks")
@@ -348,11 +445,18 @@ class Quality:
         _freeze(self, "kinds", self.kinds)
         _freeze(self, "missed", self.missed)
         _freeze(self, "units", self.units)
+        for name in ("roleplay", "roleplay_items", "incidents", "beside"):
+            _freeze(self, name, getattr(self, name))
 
     @property
     def is_empty(self) -> bool:
         """No check and no survey answer about promises in the month."""
         return self.checks == 0 and self.survey_promise_n == 0
+
+    @property
+    def practice_empty(self) -> bool:
+        """No role-play session, no incident and nothing to set beside satisfaction."""
+        return not (self.roleplay or self.incidents or self.beside)
 
 
 @dataclass(frozen=True)

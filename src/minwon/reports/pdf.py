@@ -336,6 +336,54 @@ def _quality(report: MonthlyReport) -> list[Flowable]:
     return _section(title, *parts)
 
 
+def _small(text: str, small: bool) -> str:
+    return f"{text} (표본 적음)" if small else text
+
+
+def _practice(report: MonthlyReport) -> list[Flowable]:
+    """Role-play per unit and rubric item, incidents per unit (no staff names), and each
+    unit's compliance, practice, incidents and CSAT side by side, with the caveat."""
+    q = report.quality
+    title = "8. 연습과 만족도 (역할극·특이민원)"
+    if q.practice_empty:
+        return _section(title, _no_data())
+    w = _WIDTH
+    parts: list[Flowable] = []
+    if q.beside:
+        rows = [[b.unit, _small(_pct(b.compliance), b.checks_small and b.compliance is not None),
+                 _int(b.checks), _small(_int(b.sessions), b.sessions_small and b.sessions > 0),
+                 _num(b.practice_score), _int(b.incidents),
+                 _small(_num(b.csat), b.csat_small and b.csat is not None), _int(b.answers)]
+                for b in q.beside]  # fmt: skip
+        parts += [_p("부서별 연습과 만족도 (나란히 보기, 인과 아님)", _BODY), _table(
+            ["부서", "준수율", "점검", "역할극", "관찰 점수", "특이민원", "CSAT", "응답"], rows,
+            [w * 0.16, w * 0.15, w * 0.07, w * 0.15, w * 0.1, w * 0.09, w * 0.18, w * 0.1],
+            right=(1, 2, 3, 4, 5, 6, 7))]  # fmt: skip
+    if q.roleplay:
+        rows = [[_small(u.unit, u.small), _int(u.sessions), _int(u.participants), _num(u.mean),
+                 ", ".join(f"{i.label} {_num(i.mean)}" for i in u.items) or _DASH]
+                for u in q.roleplay]  # fmt: skip
+        parts += [Spacer(1, 6), _p("역할극 연습", _BODY), _table(
+            ["부서", "횟수", "참가", "관찰 평균", "항목별 관찰 평균"], rows,
+            [w * 0.2, w * 0.08, w * 0.08, w * 0.12, w * 0.52], right=(1, 2, 3))]  # fmt: skip
+    if q.roleplay_items:
+        rows = [[i.label, _num(i.mean), _int(i.n)] for i in q.roleplay_items]
+        parts += [Spacer(1, 6), _table(["채점 항목 (전체)", "관찰 평균", "점수 수"], rows,
+                                       [w * 0.5, w * 0.25, w * 0.25], right=(1, 2))]  # fmt: skip
+    if q.incidents:
+        rows = [[i.unit, _int(i.incidents),
+                 ", ".join(f"{k} {n}" for k, n in i.by_channel) or _DASH,
+                 f"{i.reported:,} / {i.incidents:,}", f"{i.supported:,} / {i.incidents:,}",
+                 ", ".join(f"{k} {n}" for k, n in i.support) or _DASH]
+                for i in q.incidents]  # fmt: skip
+        parts += [Spacer(1, 6), _p("특이민원 (직원 이름 없음)", _BODY), _table(
+            ["부서", "건수", "경로", "수사기관 신고", "직원 지원", "지원 내용"], rows,
+            [w * 0.18, w * 0.08, w * 0.18, w * 0.14, w * 0.12, w * 0.3],
+            right=(1, 3, 4))]  # fmt: skip
+    parts += [Spacer(1, 4), _p(q.practice_basis, _BODY)]
+    return _section(title, *parts)
+
+
 def _canvas_class(footer: str) -> type[Canvas]:
     """A canvas that writes ``footer`` and "N / M 쪽" on every page once the count is known."""
 
@@ -384,7 +432,9 @@ def render_pdf(report: MonthlyReport) -> bytes:
         creator="minwon",
     )
     story: list[Flowable] = [*_title_block(report), _key_figures(report)]
-    sections = (_volume, _deadlines, _satisfaction, _ranking, _causes, _actions, _quality)
+    sections = (
+        _volume, _deadlines, _satisfaction, _ranking, _causes, _actions, _quality, _practice
+    )  # fmt: skip
     for section in sections:
         story += section(report)
     footer = f"{report.office} · {report.month_label} · {report.title}"

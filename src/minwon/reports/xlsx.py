@@ -7,7 +7,9 @@ are openpyxl's native charts (they follow the cells), not pictures.
 
 Sheets: 요약 (key figures), 접수·처리 (volume, channels, categories, deadlines), 만족도
 (scores with 95 % intervals, per unit), 순위, 원인 (Pareto table and chart), 조치, 일별 (daily
-counts and trend chart), 응대 품질 (checklists, mystery checks, promises kept per unit). Each
+counts and trend chart), 응대 품질 (checklists, mystery checks, promises kept per unit),
+연습·만족도 (each unit's compliance, role-play, incidents and CSAT side by side; role-play per
+unit and rubric item; incidents per unit by channel, report and support, no staff names). Each
 has a styled, frozen header row and fitted column widths. A sheet
 with nothing to show says "자료가 없습니다". openpyxl does not compute formulas, so the
 workbook asks Excel/LibreOffice to recalculate when it is opened.
@@ -32,7 +34,7 @@ from minwon.timeutil import to_kst
 __all__ = ["NO_DATA", "SHEETS", "render_xlsx"]
 
 NO_DATA = "자료가 없습니다"
-SHEETS = ("요약", "접수·처리", "만족도", "순위", "원인", "조치", "일별", "응대 품질")
+SHEETS = ("요약", "접수·처리", "만족도", "순위", "원인", "조치", "일별", "응대 품질", "연습·만족도")
 
 Cell = str | int | float | date | datetime | None
 
@@ -332,8 +334,58 @@ def _quality(ws: Worksheet, report: MonthlyReport) -> None:
     ws.cell(row, 1, q.basis).font = _NOTE_FONT
 
 
+def _flag(small: bool, value: object) -> str | None:
+    return "예" if small and value is not None else None
+
+
+def _practice(ws: Worksheet, report: MonthlyReport) -> None:
+    q = report.quality
+    heads = ["부서", "준수율", "점검 수", "역할극 횟수", "관찰 평균 점수", "특이민원", "CSAT",
+             "응답 수", "표본 적음: 점검", "표본 적음: 역할극", "표본 적음: 응답"]  # fmt: skip
+    _header(ws, 1, 1, heads)
+    ws.freeze_panes = "A2"
+    if q.practice_empty:
+        _no_data(ws, 2)
+        return
+    row = 1
+    for b in q.beside:
+        row += 1
+        _put(ws, row, 1, [b.unit, b.compliance, b.checks, b.sessions, b.practice_score,
+                          b.incidents, b.csat, b.answers, _flag(b.checks_small, b.compliance),
+                          _flag(b.sessions_small, b.sessions or None),
+                          _flag(b.csat_small, b.csat)],
+             ["", PCT, INT, INT, DEC2, INT, DEC2, INT])  # fmt: skip
+    row += 2
+    codes = [i.label for i in q.roleplay_items]
+    _header(ws, row, 1, ["역할극 부서", "횟수", "참가", "관찰 평균", "표본 적음", *codes])
+    for u in q.roleplay:
+        row += 1
+        by = {i.label: i.mean for i in u.items}
+        _put(ws, row, 1, [u.unit, u.sessions, u.participants, u.mean, "예" if u.small else None,
+                          *(by.get(c) for c in codes)],
+             ["", INT, INT, DEC2, "", *(DEC2 for _ in codes)])  # fmt: skip
+    if q.roleplay_items:
+        row += 1
+        _put(ws, row, 1, ["전체", None, None, None, None,
+                          *(i.mean for i in q.roleplay_items)],
+             ["", "", "", "", "", *(DEC2 for _ in codes)])  # fmt: skip
+        _total_style(ws, row, 1, 5 + len(codes))
+    row += 2
+    _header(ws, row, 1, ["특이민원 부서", "건수", "경로", "수사기관 신고", "직원 지원",
+                         "지원 내용"])  # fmt: skip
+    for i in q.incidents:
+        row += 1
+        _put(ws, row, 1, [i.unit, i.incidents,
+                          ", ".join(f"{k} {n}" for k, n in i.by_channel) or None,
+                          i.reported, i.supported,
+                          ", ".join(f"{k} {n}" for k, n in i.support) or None],
+             ["", INT, "", INT, INT, ""])  # fmt: skip
+    row += 2
+    ws.cell(row, 1, q.practice_basis).font = _NOTE_FONT
+
+
 def render_xlsx(report: MonthlyReport) -> bytes:
-    """The report as .xlsx bytes: eight sheets of number cells, formulas and native charts.
+    """The report as .xlsx bytes: nine sheets of number cells, formulas and native charts.
 
     For the CS manager who keeps working on the figures in Excel; the same numbers as the
     PDF, laid out as tables one can sort, filter and extend.
@@ -342,7 +394,9 @@ def render_xlsx(report: MonthlyReport) -> bytes:
     first = wb.active
     assert first is not None
     first.title = SHEETS[0]
-    builders = (_summary, _volume, _satisfaction, _ranking, _causes, _actions, _daily, _quality)
+    builders = (
+        _summary, _volume, _satisfaction, _ranking, _causes, _actions, _daily, _quality, _practice
+    )  # fmt: skip
     for name, build in zip(SHEETS, builders, strict=True):
         ws = first if name == SHEETS[0] else wb.create_sheet(name)
         build(ws, report)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon.quality import practice
 from minwon.reports.dashboard import Scope, ranking, survey_sums
 from minwon.surveys import drivers, pcsi, rankings
 from minwon.surveys.models import SurveyInvitation, SurveyResponse
@@ -90,8 +91,23 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
+ATTRIBUTES = (
+    "category",
+    "channel",
+    "deadline_missed",
+    "reopened",
+    "practised_90d",
+    "compliant_90d",
+)
+"""The driver table's attributes: the voice's own, and the practice of the officer who handled
+it in the 90 days before the answer (role-play practised; checklist compliance of at least
+85 % over at least three checks, unknown with fewer)."""
+
+
 def driver_table(db: Session, *, office_id: int, start: date, end: date) -> list[drivers.Driver]:
-    """Which categories, channels, deadline misses and reopenings go with lower CSAT."""
+    """Which categories, channels, deadline misses and reopenings go with lower CSAT — and
+    whether answers about officers who practised (role-play, checklists) in the 90 days before
+    differ from the rest, by the same rule and the same small-sample honesty."""
     since, until = _bounds(start, end)
     rows = db.execute(
         select(
@@ -99,6 +115,8 @@ def driver_table(db: Session, *, office_id: int, start: date, end: date) -> list
             SurveyResponse.category_id,
             SurveyResponse.channel,
             SurveyInvitation.voice_id,
+            SurveyResponse.officer_id,
+            SurveyResponse.submitted_at,
         )
         .join(SurveyInvitation, SurveyInvitation.id == SurveyResponse.invitation_id)
         .where(
@@ -109,11 +127,16 @@ def driver_table(db: Session, *, office_id: int, start: date, end: date) -> list
         )
         .limit(200_000)
     ).all()
-    voice_ids = [v for *_, v in rows if v is not None]
+    voice_ids = [r[3] for r in rows if r[3] is not None]
     facts = queries.count_facts(db_session=db, ids=voice_ids)
     reopened = queries.reopened_among(db_session=db, voice_ids=voice_ids)
+    practised = practice.practice_before(
+        db, office_id=office_id, answers=[(r[4], r[5]) for r in rows]
+    )
     records = []
-    for csat, category_id, channel, voice_id in rows:
+    for (csat, category_id, channel, voice_id, _, _), (trained, compliant) in zip(
+        rows, practised, strict=True
+    ):
         fact = facts.get(voice_id) if voice_id else None
         missed = None
         if fact is not None and fact.answered_at is not None and fact.due_at is not None:
@@ -125,11 +148,11 @@ def driver_table(db: Session, *, office_id: int, start: date, end: date) -> list
                 "channel": channel or None,
                 "deadline_missed": missed,
                 "reopened": (voice_id in reopened) if voice_id else None,
+                "practised_90d": trained,
+                "compliant_90d": compliant,
             }
         )
-    return drivers.drivers(
-        records, attributes=["category", "channel", "deadline_missed", "reopened"]
-    )
+    return drivers.drivers(records, attributes=list(ATTRIBUTES))
 
 
 @dataclass(frozen=True)
