@@ -123,6 +123,9 @@ def test_team_targets_and_rosters(engine: Engine) -> None:
     for _ in range(3):
         api.post(f"{API}/contacts", json={"housing": "shop"}, headers=world.auth("gr_officer"))
     saved = api.put(f"{API}/targets", json={"unit": "GR01", "daily": 5}, headers=lead)
+    mine = api.get(f"{API}/progress", headers=world.auth("gr_officer")).json()
+    assert mine["done"] == 3 and mine["target"] in (0, 5)  # 0 on a weekend or holiday
+    assert api.get(f"{API}/progress", headers=world.auth("hq")).status_code == 403
     assert saved.status_code == 200 and saved.json() == {"unit": "GR01", "daily": 5}
     table = api.get(f"{API}/team", headers=lead)
     assert table.status_code == 200 and table.json()["unit"] == "GR01"

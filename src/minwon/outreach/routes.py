@@ -32,6 +32,7 @@ from minwon.outreach.schemas import (
     PlanIn,
     PlanItemRead,
     PlanRead,
+    ProgressRead,
     ReachIn,
     ReachRead,
     RosterIn,
@@ -156,6 +157,19 @@ def log_contact(body: ContactCreate, db: SessionDep, principal: StaffDep) -> Con
             code=invitations.display_code(code), url=code_link(get_settings().base_url, code)
         )
     return ContactCreated(**_contact_read(db, contact).model_dump(), survey=survey)
+
+
+@router.get(
+    "/progress",
+    response_model=ProgressRead,
+    summary="오늘 실적 / My progress today",
+    description="부서 직원의 오늘 면담 수와 일일 목표, 남은 수(휴무일이면 목표 0). 현장 면담 "
+    "페이지 위쪽과 같습니다.\n\nThe calling officer's residents met today against the daily "
+    "target and what is left (target 0 on a day off), as at the top of the phone page.",
+)
+def progress(db: SessionDep, principal: StaffDep) -> ProgressRead:
+    """The caller's progress today."""
+    return ProgressRead(**asdict(service.my_progress(db, principal=principal)))
 
 
 @router.get(

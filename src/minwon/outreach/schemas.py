@@ -70,6 +70,18 @@ class ContactCreated(ContactRead):
     survey: SurveyHandout | None = None
 
 
+class ProgressRead(BaseModel):
+    """The calling officer's standing today / 오늘 실적."""
+
+    officer: str
+    day: date
+    working: bool
+    done: int
+    target: int
+    remaining: int
+    share: float | None
+
+
 class DayCellRead(BaseModel):
     """One officer on one day / 하루 실적."""
 
