@@ -80,6 +80,8 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.signin_pages import router as signin_pages
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
+    from minwon.outreach.routes import patrol_router as patrol_api
+    from minwon.outreach.routes import router as outreach_api
     from minwon.protection.pages import router as protection_pages
     from minwon.protection.roleplay_pages import router as roleplay_pages
     from minwon.protection.roleplay_routes import router as roleplay_api
@@ -108,6 +110,8 @@ def _mount_routers(app: FastAPI) -> None:
         quality_api,
         protection_api,
         roleplay_api,
+        outreach_api,
+        patrol_api,
     )
     pages = (
         web_pages,

@@ -98,9 +98,16 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
     attachment_id = _attach(engine, voice["id"])
     quality = _quality_rows(client, world)
     protection = _protection_rows(client, world)
+    campaign = client.post(
+        "/api/v1/outreach/campaigns",
+        json={"code": "DJ-SAFE", "name": "안전 캠페인"},
+        headers=world.auth("dj_lead"),
+    )
+    assert campaign.status_code == 201, campaign.text
     values = {
         **quality,
         **protection,
+        "campaign_id": campaign.json()["id"],
         "voice_id": voice["id"],
         "action_id": action.json()["id"],
         "office": "DJ",
@@ -206,7 +213,14 @@ def _protection_rows(client: TestClient, world: World) -> dict[str, object]:
     }
 
 
-OFFICE_ROWS = ("{voice_id}", "{action_id}", "{incident_id}", "{suspension_id}", "{session_id}")
+OFFICE_ROWS = (
+    "{voice_id}",
+    "{action_id}",
+    "{incident_id}",
+    "{suspension_id}",
+    "{session_id}",
+    "{campaign_id}",
+)
 """Path parameters naming a row of office DJ: out of reach for staff of office GR."""
 
 

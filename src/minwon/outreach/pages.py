@@ -1,7 +1,6 @@
 """Outreach pages: the officer's phone page (log a resident met, today's progress), the unit
 lead's achievement table, campaigns with their reach and response, and printable cards."""
 
-from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,9 +10,8 @@ from minwon.errors import Invalid, MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS
 from minwon.outreach import service
-from minwon.outreach.models import Campaign
-from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn
-from minwon.timeutil import to_kst, utcnow
+from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn, Said
+from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
@@ -22,13 +20,9 @@ router = APIRouter(include_in_schema=False)
 TRUE = {"on", "true", "1", "yes"}
 
 
-def _campaigns(db: Any, office_id: int | None) -> list[Campaign]:
-    from sqlalchemy import select
-
-    if office_id is None:
-        return []
-    query = select(Campaign).where(Campaign.office_id == office_id, Campaign.active.is_(True))
-    return list(db.scalars(query.order_by(Campaign.id.desc())))
+def _said(request: Request, exc: MinwonError) -> str:
+    """The error's text in the reader's language when it is an interface key."""
+    return tr(request, exc.key) if isinstance(exc, Said) else exc.message
 
 
 def _phone_page(
@@ -40,7 +34,7 @@ def _phone_page(
         status,
         progress=service.my_progress(db, principal=principal),
         recent=service.recent_contacts(db, principal=principal),
-        campaigns=_campaigns(db, principal.office_id),
+        campaigns=service.active_campaigns(db, principal.office_id),
         HOUSING=HOUSING,
         values=extra.pop("values", {}),
         errors=extra.pop("errors", {}),
@@ -100,61 +94,29 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
         consent=form.get("consent") in TRUE,
     )
     try:
-        contact = service.log_contact(db, principal=principal, data=data)
+        contact, issued = service.log_contact_with_handout(db, principal=principal, data=data)
     except MinwonError as exc:
         db.rollback()
-        return _phone_page(
-            request, db, principal, 422, values=form, errors={exc.field or "form": exc.message}
-        )
-    except ValueError as exc:  # pydantic validation of the request's contact fields
-        db.rollback()
-        errors = {"citizen_phone": tr(request, "err_phone") if "phone" in str(exc) else str(exc)}
+        errors = {exc.field or "form": _said(request, exc)}
         return _phone_page(request, db, principal, 422, values=form, errors=errors)
-    from minwon.surveys.service import outreach_invitation
-
-    issued = outreach_invitation(
-        db, principal=principal, now=utcnow(), campaign=data.campaign or ""
-    )
     db.commit()
     key = "or_logged_request" if contact.voice_id else "or_logged"
     flash(request, tr(request, key))
     return redirect(f"/outreach?survey={issued.invitation.short_code}" if issued else "/outreach")
 
 
-def _period(params: Any) -> tuple[date, date]:
-    today = to_kst(utcnow()).date()
-    try:
-        end = date.fromisoformat(params["end"]) if params.get("end") else today
-        start = (
-            date.fromisoformat(params["start"]) if params.get("start") else end - timedelta(days=13)
-        )
-    except ValueError as exc:
-        raise Invalid("날짜는 YYYY-MM-DD 형식이어야 합니다.", field="start") from exc
-    return start, end
-
-
 @router.get("/outreach/team")
 def team(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """The unit lead's table: officers × days, achievement rates, streaks and gaps."""
-    units = [
-        u
-        for u in org_service.list_units(db_session=db, office_id=principal.office_id)
-        if principal.all_offices or u.office_id == principal.office_id
-    ]
-    code = request.query_params.get("unit")
-    unit = next((u for u in units if u.code == code), None) or next(
-        (u for u in units if u.id == principal.unit_id), units[0] if units else None
-    )
-    if unit is None or principal.role not in LEADS:
-        return render(request, "reports/error.html", 403, message=tr(request, "or_team_only"))
+    params = request.query_params
     try:
-        start, end = _period(request.query_params)
+        unit, units = service.team_unit(db, principal=principal, code=params.get("unit"))
+        start, end = service.parse_period(params.get("start"), params.get("end"))
         table, names = service.team_table(
             db, principal=principal, unit_id=unit.id, start=start, end=end
         )
-    except (Invalid, ValueError) as exc:
-        message = exc.message if isinstance(exc, Invalid) else str(exc)
-        return render(request, "reports/error.html", 422, message=message)
+    except MinwonError as exc:
+        return render(request, "reports/error.html", exc.status, message=_said(request, exc))
     return render(
         request,
         "outreach/team.html",
@@ -188,28 +150,21 @@ def set_target(request: Request, db: SessionDep, principal: PageStaff, form: For
 def roster(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
     """A lead sets an officer's working days for a span: the weekdays worked, less days off."""
     unit_code = form.get("unit", "")
+    weekdays = {int(d) for d in form.get("weekdays_list", "").split(",") if d.strip().isdigit()}
+    weekdays |= {i for i in range(7) if form.get(f"wd{i}") in TRUE}
     try:
-        start, end = date.fromisoformat(form["start"]), date.fromisoformat(form["end"])
-        if end < start or (end - start).days > 92:
-            raise Invalid(tr(request, "or_roster_span"), field="end")
-        weekdays = {int(d) for d in form.get("weekdays_list", "").split(",") if d.strip().isdigit()}
-        weekdays |= {i for i in range(7) if form.get(f"wd{i}") in TRUE}
-        off = {date.fromisoformat(d.strip()) for d in form.get("off", "").split(",") if d.strip()}
-        days = [
-            start + timedelta(days=i)
-            for i in range((end - start).days + 1)
-            if (start + timedelta(days=i)).weekday() in weekdays
-            and start + timedelta(days=i) not in off
-        ]
-        officer = org_service.staff_by_login(db_session=db, login=form.get("officer", ""))
-        service.set_roster(db, principal=principal, officer_id=officer.id, days=days)
-    except (KeyError, ValueError):
-        db.rollback()
-        flash(request, tr(request, "or_roster_bad"), "error")
-        return redirect(f"/outreach/team?unit={unit_code}")
+        start, end, days = service.keep_roster(
+            db,
+            principal=principal,
+            officer=form.get("officer", ""),
+            start=form.get("start", ""),
+            end=form.get("end", ""),
+            weekdays=weekdays,
+            off=form.get("off", "").split(","),
+        )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, _said(request, exc), "error")
         return redirect(f"/outreach/team?unit={unit_code}")
     db.commit()
     flash(request, tr(request, "or_roster_saved", n=len(days)))
@@ -284,42 +239,26 @@ def reach(
 @router.get("/outreach/cards")
 def cards(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Print request cards with a QR code tagged with the unit, the officer and a campaign."""
-    from minwon.config import get_settings
-    from minwon.outreach.cards import Card, CardSize, render_cards
-
     params = request.query_params
     if params.get("print") != "1":
         return render(
             request,
             "outreach/cards.html",
-            campaigns=_campaigns(db, principal.office_id),
+            campaigns=service.active_campaigns(db, principal.office_id),
             units=org_service.list_units(db_session=db, office_id=principal.office_id),
         )
-    try:
-        count = max(1, min(int(params.get("count") or 10), 500))
-    except ValueError:
-        count = 10
-    unit = org_service.find_unit_for(
-        db_session=db, principal=principal, ref=params.get("unit") or ""
+    pdf, unit_code = service.card_sheet(
+        db,
+        principal=principal,
+        unit=params.get("unit") or "",
+        count=params.get("count"),
+        campaign=params.get("campaign"),
+        phone=params.get("phone", ""),
+        mine=params.get("mine") == "1",
+        size=params.get("size", "a6"),
     )
-    office = org_service.get_office(db_session=db, office_id=unit.office_id)
-    campaign = next(
-        (c for c in _campaigns(db, principal.office_id) if c.code == params.get("campaign")), None
-    )
-    card = Card(
-        unit_code=unit.code,
-        unit_name=unit.name,
-        office_name=office.name,
-        phone=params.get("phone", "")[:40] or "182",
-        officer_name=principal.name if params.get("mine") == "1" else None,
-        officer_login=principal.login if params.get("mine") == "1" else None,
-        campaign_name=campaign.name if campaign else None,
-        campaign_code=campaign.code if campaign else None,
-    )
-    size: CardSize = "business" if params.get("size") == "business" else "a6"
-    pdf = render_cards([card] * count, size=size, base_url=get_settings().base_url)
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="minwon-cards-{unit.code}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="minwon-cards-{unit_code}.pdf"'},
     )

@@ -2,17 +2,17 @@
 requests by place and hour, the ranked plan, this week's coverage, patrols logged, incident
 counts imported, and earlier quarters kept as history."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from minwon.errors import MinwonError, field_messages
+from minwon.errors import MinwonError, NotFound, field_messages
 from minwon.org import service as org_service
-from minwon.outreach import patrol_service, patrols
+from minwon.outreach import patrol_service
 from minwon.outreach.patrol_service import SOURCES, RequestIn
+from minwon.outreach.service import Said
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
@@ -25,35 +25,7 @@ TRUE = {"on", "true", "1", "yes"}
 
 
 def _request_in(form: dict[str, str], source: str) -> RequestIn:
-    def hour(name: str) -> int:
-        value = form.get(name, "")
-        return int(value) if value.isdigit() else -1
-
-    try:
-        day = date.fromisoformat(form.get("day", ""))
-    except ValueError:
-        day = date(1900, 1, 1)
-
-    def coordinate(name: str) -> float | None:
-        try:
-            return float(form[name]) if form.get(name) else None
-        except ValueError:
-            return None
-
-    return RequestIn(
-        lat=coordinate("lat"),
-        lon=coordinate("lon"),
-        unit=form.get("unit", ""),
-        place=form.get("place", ""),
-        day=day,
-        start_hour=hour("start_hour"),
-        end_hour=hour("end_hour"),
-        reason=form.get("reason", ""),
-        dong=form.get("dong", ""),
-        source=source,
-        email=form.get("email", ""),
-        consent=form.get("consent") in TRUE,
-    )
+    return patrol_service.request_in(form, source)
 
 
 def _units(db: Any) -> list[Any]:
@@ -112,78 +84,40 @@ def public_submit(
     return render(request, "outreach/patrol_thanks.html")
 
 
-def _unit(db: Any, principal: Any, code: str | None) -> Any:
-    every = org_service.list_units(db_session=db)  # staff: every unit, not only police boxes
-    units = [u for u in every if principal.all_offices or u.office_id == principal.office_id]
-    return next((u for u in units if u.code == code), None) or next(
-        (u for u in units if u.id == principal.unit_id), units[0] if units else None
-    ), units
-
-
 @router.get("/patrols")
 def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """A unit's patrol requests of a quarter, the plan and this week's coverage."""
-    unit, units = _unit(db, principal, request.query_params.get("unit"))
-    if unit is None:
+    params = request.query_params
+    try:
+        view = patrol_service.unit_view(
+            db, principal=principal, code=params.get("unit"), quarter=params.get("quarter")
+        )
+    except NotFound:
         return render(request, "reports/error.html", 404, message=tr(request, "pt_no_unit"))
     today = to_kst(utcnow()).date()
-    current = patrol_service.quarter_label(today)
-    quarter = request.query_params.get("quarter") or current
-    draft = patrol_service.draft(db, unit_id=unit.id, quarter=quarter)
-    plan = patrol_service.current_plan(db, unit_id=unit.id, quarter=quarter)
-    covered: tuple[patrols.Coverage, ...] = ()
-    if plan is not None:
-        stored = patrols.PatrolPlan(
-            tuple(
-                patrols.PlanEntry(
-                    i["place"],
-                    patrols.Band(i["start"], i["end"]),
-                    i["per_week"],
-                    i["score"],
-                    n + 1,
-                    (),
-                )
-                for n, i in enumerate(plan.items)
-            ),
-            (),
-            draft.bands,
-            draft.place_of,
-        )
-        logs = [patrols.PatrolLog(p.place_key, to_kst(p.at)) for p in _logs(db, unit.id)]
-        covered = patrols.coverage(stored, logs, today)
-    split = patrols.split_quarter([], today)
     return render(
         request,
         "outreach/patrols.html",
-        unit=unit,
-        units=units,
-        quarter=quarter,
-        current=current,
-        quarters=patrol_service.quarters(db, unit_id=unit.id) or [current],
-        requests=patrol_service.requests_of(db, unit_id=unit.id, quarter=quarter),
-        draft=draft,
-        plan=plan,
-        covered=covered,
-        focus=split.focus,
-        focus_until=split.focus_until,
-        logs=_logs(db, unit.id)[:20],
+        unit=view.unit,
+        units=view.units,
+        quarter=view.quarter,
+        current=view.current,
+        quarters=view.quarters,
+        requests=view.requests,
+        draft=view.draft,
+        plan=view.plan,
+        covered=view.covered,
+        focus=view.focus,
+        focus_until=view.focus_until,
+        logs=view.logs,
         points=[
             {"lat": r.lat, "lon": r.lon, "place": r.place, "hours": f"{r.start_hour}–{r.end_hour}"}
-            for r in patrol_service.requests_of(db, unit_id=unit.id, quarter=quarter)
+            for r in view.requests
             if r.lat is not None and r.lon is not None
         ],
         SOURCES=SOURCES,
-        values={"unit": unit.code, "day": today.isoformat()},
+        values={"unit": view.unit.code, "day": today.isoformat()},
     )
-
-
-def _logs(db: Any, unit_id: int) -> list[Any]:
-    from sqlalchemy import select
-
-    from minwon.outreach.models import PatrolLog
-
-    query = select(PatrolLog).where(PatrolLog.unit_id == unit_id).order_by(PatrolLog.at.desc())
-    return list(db.scalars(query.limit(500)))
 
 
 @router.post("/patrols/staff-request", dependencies=[CsrfDep])
@@ -251,17 +185,16 @@ async def incidents(request: Request, db: SessionDep, principal: PageStaff) -> R
     upload = form.get("file")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
     try:
-        text = data.decode("utf-8-sig") if data else ""
-        n = patrol_service.import_incidents(
+        n = patrol_service.import_incident_file(
             db,
             principal=principal,
             unit_id=unit.id,
             quarter=str(form.get("quarter", "")),
-            text=text,
+            data=data,
         )
-    except (MinwonError, UnicodeDecodeError) as exc:
+    except MinwonError as exc:
         db.rollback()
-        flash(request, getattr(exc, "message", tr(request, "pt_bad_file")), "error")
+        flash(request, tr(request, exc.key) if isinstance(exc, Said) else exc.message, "error")
         return redirect(f"/patrols?unit={unit.code}")
     db.commit()
     flash(request, tr(request, "pt_imported", n=n))

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from minwon.errors import Forbidden, Invalid, InvalidFields
+from minwon.errors import Forbidden, Invalid, InvalidFields, NotFound
 from minwon.org import service as org_service
 from minwon.org.models import Unit
 from minwon.org.roles import LEADS, WRITERS, Principal
@@ -105,6 +106,49 @@ def _check_request(data: RequestIn) -> str:
     return email
 
 
+def request_in(values: Mapping[str, object], source: str) -> RequestIn:
+    """A request from a form's or an API body's values, read the same way for both: a day
+    or an hour that cannot be read is one the checks refuse with their own message."""
+
+    def text(name: str) -> str:
+        value = values.get(name)
+        return "" if value is None else str(value)
+
+    def hour(name: str) -> int:
+        value = values.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        return int(text(name)) if text(name).isdigit() else -1
+
+    def coordinate(name: str) -> float | None:
+        value = values.get(name)
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            return float(value)
+        try:
+            return float(text(name)) if text(name) else None
+        except ValueError:
+            return None
+
+    try:
+        day = date.fromisoformat(text("day"))
+    except ValueError:
+        day = date(1900, 1, 1)
+    return RequestIn(
+        lat=coordinate("lat"),
+        lon=coordinate("lon"),
+        unit=text("unit"),
+        place=text("place"),
+        day=day,
+        start_hour=hour("start_hour"),
+        end_hour=hour("end_hour"),
+        reason=text("reason"),
+        dong=text("dong"),
+        source=source,
+        email=text("email"),
+        consent=values.get("consent") in (True, "on", "true", "1", "yes"),
+    )
+
+
 def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) -> PatrolRequest:
     """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
     if not data.unit.strip():
@@ -191,6 +235,20 @@ def incidents_of(db: Session, *, unit_id: int, quarter: str) -> dict[tuple[str, 
         IncidentCount.unit_id == unit_id, IncidentCount.quarter == quarter
     )
     return {(r.place_key, r.hour): r.count for r in db.scalars(query)}
+
+
+def import_incident_file(
+    db: Session, *, principal: Principal, unit_id: int, quarter: str, data: bytes
+) -> int:
+    """Import an uploaded incident file (UTF-8 CSV, a byte-order mark allowed) for the quarter:
+    the unit page's upload and the API's."""
+    from minwon.outreach.service import Said
+
+    try:
+        text = data.decode("utf-8-sig") if data else ""
+    except UnicodeDecodeError as exc:
+        raise Said("pt_bad_file", field="file") from exc
+    return import_incidents(db, principal=principal, unit_id=unit_id, quarter=quarter, text=text)
 
 
 def import_incidents(
@@ -343,3 +401,98 @@ def quarters(db: Session, *, unit_id: int) -> list[str]:
     """Quarters with requests for a unit, newest first (the history kept after each reset)."""
     query = select(PatrolRequest.quarter).where(PatrolRequest.unit_id == unit_id).distinct()
     return sorted(set(db.scalars(query)), reverse=True)
+
+
+def unit_logs(db: Session, unit_id: int, limit: int = 500) -> list[PatrolLog]:
+    """A unit's patrols logged, newest first."""
+    query = select(PatrolLog).where(PatrolLog.unit_id == unit_id).order_by(PatrolLog.at.desc())
+    return list(db.scalars(query.limit(limit)))
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """What a unit's patrol page and ``GET /api/v1/patrols`` show: the quarter's requests,
+    the suggested and the adopted plan, this week's coverage and the latest patrols."""
+
+    unit: Unit
+    units: list[Unit]
+    quarter: str
+    current: str
+    quarters: list[str]
+    requests: list[PatrolRequest]
+    draft: patrols.PatrolPlan
+    plan: PatrolPlan | None
+    covered: tuple[patrols.Coverage, ...]
+    focus: bool
+    focus_until: date
+    logs: list[PatrolLog]
+
+
+def staff_units(db: Session, *, principal: Principal) -> list[Unit]:
+    """The units whose patrols a staff member sees: every unit of their office (of every
+    office for admins and HQ), not only police boxes."""
+    every = org_service.list_units(db_session=db)
+    return [u for u in every if principal.all_offices or u.office_id == principal.office_id]
+
+
+def unit_view(
+    db: Session,
+    *,
+    principal: Principal,
+    code: str | None,
+    quarter: str | None = None,
+    strict: bool = False,
+) -> UnitView:
+    """A unit's patrol requests, plan and coverage: the unit named by ``code``, else the
+    caller's own, else the first they see (``strict``, the API: a code not among the caller's
+    units is not found); the current quarter unless ``quarter`` names one."""
+    units = staff_units(db, principal=principal)
+    unit = next((u for u in units if u.code == code), None)
+    if strict and code and unit is None:
+        raise NotFound(f"부서를 찾을 수 없습니다: {code}", field="unit")
+    unit = unit or next(
+        (u for u in units if u.id == principal.unit_id), units[0] if units else None
+    )
+    if unit is None:
+        raise NotFound("부서를 찾을 수 없습니다.", field="unit")
+    today = to_kst(utcnow()).date()
+    current = quarter_label(today)
+    quarter = quarter or current
+    suggested = draft(db, unit_id=unit.id, quarter=quarter)
+    plan = current_plan(db, unit_id=unit.id, quarter=quarter)
+    logs = unit_logs(db, unit.id)
+    covered: tuple[patrols.Coverage, ...] = ()
+    if plan is not None:
+        stored = patrols.PatrolPlan(
+            tuple(
+                patrols.PlanEntry(
+                    i["place"],
+                    patrols.Band(i["start"], i["end"]),
+                    i["per_week"],
+                    i["score"],
+                    n + 1,
+                    (),
+                )
+                for n, i in enumerate(plan.items)
+            ),
+            (),
+            suggested.bands,
+            suggested.place_of,
+        )
+        done = [patrols.PatrolLog(p.place_key, to_kst(p.at)) for p in logs]
+        covered = patrols.coverage(stored, done, today)
+    split = patrols.split_quarter([], today)
+    return UnitView(
+        unit=unit,
+        units=units,
+        quarter=quarter,
+        current=current,
+        quarters=quarters(db, unit_id=unit.id) or [current],
+        requests=requests_of(db, unit_id=unit.id, quarter=quarter),
+        draft=suggested,
+        plan=plan,
+        covered=covered,
+        focus=split.focus,
+        focus_until=split.focus_until,
+        logs=logs[:20],
+    )

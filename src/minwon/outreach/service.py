@@ -8,17 +8,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minwon.errors import Conflict, Forbidden, Invalid
+from minwon.errors import Conflict, Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
+from minwon.org.models import Unit
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.org.rules import office_rules
 from minwon.outreach import targets
 from minwon.outreach.models import Campaign, CampaignReach, Contact, RosterDay, UnitTarget
 from minwon.timeutil import KST, to_kst, utcnow
+
+if TYPE_CHECKING:
+    from minwon.surveys.invitations import Issued
 
 HOUSING = {
     "apartment": "아파트 단지",
@@ -33,6 +38,18 @@ REACH_KINDS = {
     "card": "카드 배부",
     "talk": "일대일 면담",
 }
+
+
+class Said(Invalid):
+    """An input error whose text is an interface key (``minwon/web/i18n``): the API answers in
+    Korean, a page in the reader's language (``key``); ``status`` 422 unless given."""
+
+    def __init__(self, key: str, *, field: str | None = None, status: int = 422) -> None:
+        from minwon.web.i18n import translate
+
+        super().__init__(translate("ko", key), field=field)
+        self.key = key
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -117,26 +134,31 @@ def log_contact(db: Session, *, principal: Principal, data: ContactIn) -> Contac
     )
     request = data.request.strip()
     if request:
-        person = None
-        if data.citizen_name.strip() or data.citizen_phone.strip():
-            person = VoiceContactIn(
-                name=data.citizen_name, phone=data.citizen_phone, consent=data.consent
+        try:
+            person = None
+            if data.citizen_name.strip() or data.citizen_phone.strip():
+                person = VoiceContactIn(
+                    name=data.citizen_name, phone=data.citizen_phone, consent=data.consent
+                )
+            voice_in = VoiceCreate(
+                kind="request",
+                channel=data.request_channel,
+                title=_title(request),
+                body=request,
+                unit=unit.code,
+                dong=contact.dong,
+                address=contact.address,
+                lat=data.lat,
+                lon=data.lon,
+                received_at=at,
+                contact=person,
+                officer=principal.login,
+                campaign=campaign.code if campaign else None,
             )
-        voice_in = VoiceCreate(
-            kind="request",
-            channel=data.request_channel,
-            title=_title(request),
-            body=request,
-            unit=unit.code,
-            dong=contact.dong,
-            address=contact.address,
-            lat=data.lat,
-            lon=data.lon,
-            received_at=at,
-            contact=person,
-            officer=principal.login,
-            campaign=campaign.code if campaign else None,
-        )
+        except ValueError as exc:  # pydantic: the phone number, the request's length …
+            if "phone" in str(exc):
+                raise Said("err_phone", field="citizen_phone") from exc
+            raise Invalid(_first_error(exc), field="request") from exc
         voice, _ = voice_service.create(
             db_session=db, voice_in=voice_in, principal=principal, advisor=AnalysisAdvisor()
         )
@@ -144,6 +166,202 @@ def log_contact(db: Session, *, principal: Principal, data: ContactIn) -> Contac
     db.add(contact)
     db.flush()
     return contact
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            return str(found[0].get("msg", exc))
+    return str(exc)
+
+
+def log_contact_with_handout(
+    db: Session, *, principal: Principal, data: ContactIn
+) -> tuple[Contact, Issued | None]:
+    """Record a resident met (``log_contact``) and issue the after-meeting survey the officer
+    shows the resident, when the organisation has one: what the phone page and the API do."""
+    from minwon.surveys.service import outreach_invitation
+
+    contact = log_contact(db, principal=principal, data=data)
+    issued = outreach_invitation(
+        db, principal=principal, now=utcnow(), campaign=data.campaign or ""
+    )
+    return contact, issued
+
+
+def list_contacts(
+    db: Session,
+    *,
+    principal: Principal,
+    start: date,
+    end: date,
+    officer: str | None = None,
+    unit_id: int | None = None,
+    limit: int = 200,
+) -> list[Contact]:
+    """Residents met in a period, newest first: an officer sees their own (as on the phone
+    page), a lead or CS manager the office's (as on the team page), an admin every office's;
+    filtered by officer login and unit."""
+    query = select(Contact).where(*_period_where(start, end))
+    if principal.role in LEADS:
+        if not principal.all_offices:
+            query = query.where(Contact.office_id == principal.office_id)
+        if officer:
+            staff = org_service.staff_by_login(db_session=db, login=officer)
+            if not principal.all_offices and staff.office_id != principal.office_id:
+                raise NotFound(f"직원을 찾을 수 없습니다: {officer}", field="officer")
+            query = query.where(Contact.officer_id == staff.id)
+    else:
+        me = _require_officer(principal)
+        if officer and officer != principal.login:
+            raise Forbidden("다른 직원의 면담 기록은 팀장·CS 담당이 봅니다.")
+        query = query.where(Contact.officer_id == me.staff_id)
+    if unit_id is not None:
+        query = query.where(Contact.unit_id == unit_id)
+    return list(db.scalars(query.order_by(Contact.at.desc(), Contact.id.desc()).limit(limit)))
+
+
+def _period_where(start: date, end: date) -> tuple:
+    since, until = _day_bounds(start, end)
+    return Contact.at >= since, Contact.at < until
+
+
+MAX_PERIOD_DAYS = 366
+"""The longest period a table or a list of contacts covers, in days."""
+
+
+def parse_period(
+    start: str | None, end: str | None, today: date | None = None
+) -> tuple[date, date]:
+    """A period from ``YYYY-MM-DD`` texts: up to today and the 13 days before by default."""
+    today = today or to_kst(utcnow()).date()
+    try:
+        last = date.fromisoformat(end) if end else today
+        first = date.fromisoformat(start) if start else last - timedelta(days=13)
+    except ValueError as exc:
+        raise Invalid("날짜는 YYYY-MM-DD 형식이어야 합니다.", field="start") from exc
+    if last < first:
+        raise Invalid("끝나는 날이 시작일보다 앞섭니다.", field="end")
+    if (last - first).days > MAX_PERIOD_DAYS:
+        raise Invalid(f"기간은 {MAX_PERIOD_DAYS}일 이내로 정합니다.", field="start")
+    return first, last
+
+
+def team_units(db: Session, *, principal: Principal) -> list[Unit]:
+    """The units whose table the caller may choose: their office's (every office's for
+    admins and HQ)."""
+    return [
+        u
+        for u in org_service.list_units(db_session=db, office_id=principal.office_id)
+        if principal.all_offices or u.office_id == principal.office_id
+    ]
+
+
+def team_unit(
+    db: Session, *, principal: Principal, code: str | None, strict: bool = False
+) -> tuple[Unit, list[Unit]]:
+    """The unit of the lead's table: the one named by ``code``, else the caller's own, else
+    the office's first; leads and CS managers only. ``strict`` (the API): a code not among
+    the caller's units is not found rather than replaced by the default."""
+    units = team_units(db, principal=principal)
+    named = next((u for u in units if u.code == code), None)
+    if principal.role not in LEADS:
+        raise Said("or_team_only", status=403)
+    if strict and code and named is None:
+        raise NotFound(f"부서를 찾을 수 없습니다: {code}", field="unit")
+    unit = named or next(
+        (u for u in units if u.id == principal.unit_id), units[0] if units else None
+    )
+    if unit is None:
+        raise Said("or_team_only", status=403)
+    return unit, units
+
+
+def roster_days(
+    start: str, end: str, weekdays: set[int], off: list[str]
+) -> tuple[date, date, list[date]]:
+    """The working days of a roster span: the ``weekdays`` (0 = Monday) between ``start`` and
+    ``end`` (``YYYY-MM-DD``, at most 92 days apart) less the days ``off``."""
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+        days_off = {date.fromisoformat(d.strip()) for d in off if d.strip()}
+    except ValueError as exc:
+        raise Said("or_roster_bad", field="start") from exc
+    if last < first or (last - first).days > 92:
+        raise Said("or_roster_span", field="end")
+    span = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return first, last, [d for d in span if d.weekday() in weekdays and d not in days_off]
+
+
+def keep_roster(
+    db: Session,
+    *,
+    principal: Principal,
+    officer: str,
+    start: str,
+    end: str,
+    weekdays: set[int],
+    off: list[str],
+) -> tuple[date, date, list[date]]:
+    """A lead sets an officer's working days for a span (the page's and the API's roster)."""
+    first, last, days = roster_days(start, end, weekdays, off)
+    staff = org_service.staff_by_login(db_session=db, login=officer)
+    set_roster(db, principal=principal, officer_id=staff.id, days=days)
+    return first, last, days
+
+
+def active_campaigns(db: Session, office_id: int | None) -> list[Campaign]:
+    """An office's running campaigns, newest first (none without an office)."""
+    if office_id is None:
+        return []
+    query = select(Campaign).where(Campaign.office_id == office_id, Campaign.active.is_(True))
+    return list(db.scalars(query.order_by(Campaign.id.desc())))
+
+
+def card_count(value: object) -> int:
+    """How many cards to print: 1 to 500, 10 when unreadable."""
+    try:
+        return max(1, min(int(str(value or 10)), 500))
+    except ValueError:
+        return 10
+
+
+def card_sheet(
+    db: Session,
+    *,
+    principal: Principal,
+    unit: str,
+    count: object = 10,
+    campaign: str | None = None,
+    phone: str = "",
+    mine: bool = False,
+    size: str = "a6",
+) -> tuple[bytes, str]:
+    """Printable request cards as a PDF, tagged with a unit of the caller's offices, the
+    caller (``mine``) and one of the office's campaigns; with the unit code for a file name."""
+    from minwon.config import get_settings
+    from minwon.outreach.cards import Card, CardSize, render_cards
+
+    found = org_service.find_unit_for(db_session=db, principal=principal, ref=unit or "")
+    office = org_service.get_office(db_session=db, office_id=found.office_id)
+    chosen = next(
+        (c for c in active_campaigns(db, principal.office_id) if c.code == campaign), None
+    )
+    card = Card(
+        unit_code=found.code,
+        unit_name=found.name,
+        office_name=office.name,
+        phone=phone[:40] or "182",
+        officer_name=principal.name if mine else None,
+        officer_login=principal.login if mine else None,
+        campaign_name=chosen.name if chosen else None,
+        campaign_code=chosen.code if chosen else None,
+    )
+    shape: CardSize = "business" if size == "business" else "a6"
+    pdf = render_cards([card] * card_count(count), size=shape, base_url=get_settings().base_url)
+    return pdf, found.code
 
 
 def _title(request: str) -> str:
@@ -344,7 +562,7 @@ def log_reach(
     _require_officer(principal)
     campaign = db.get(Campaign, campaign_id)
     if campaign is None or campaign.office_id != principal.office_id:
-        raise Invalid("캠페인을 찾을 수 없습니다.", field="campaign")
+        raise NotFound("캠페인을 찾을 수 없습니다.", field="campaign")
     if kind not in REACH_KINDS:
         raise Invalid("활동 종류가 올바르지 않습니다.", field="kind")
     if not 1 <= count <= 10_000:
