@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.column("expires_at", minwon.db.UTCDateTime(timezone=True)),
     )
     staff = sa.table("staff", sa.column("id", sa.Integer()), sa.column("role", sa.String()))
-    role = (
-        sa.select(staff.c.role).where(staff.c.id == token.c.staff_id).scalar_subquery()
-    )
+    role = sa.select(staff.c.role).where(staff.c.id == token.c.staff_id).scalar_subquery()
     scopes = sa.case(
         (role == "admin", "read write admin"), (role == "hq_analyst", "read"), else_="read write"
     )
@@ -64,9 +62,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("api_token", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_api_token_created_by_id_staff"), type_="foreignkey"
-        )
+        batch_op.drop_constraint(batch_op.f("fk_api_token_created_by_id_staff"), type_="foreignkey")
         batch_op.drop_column("created_by_id")
         batch_op.drop_column("revoked_at")
         batch_op.drop_column("last_used_at")
