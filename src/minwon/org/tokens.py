@@ -316,3 +316,17 @@ def check_method(scopes: frozenset[str], method: str) -> None:
             "이 API 토큰은 읽기(read) 범위만 있습니다. 바꾸는 요청(POST·PUT·PATCH·DELETE)에는 "
             "write 범위가 필요합니다."
         )
+
+
+def manageable_staff(*, db_session: Session, principal: Principal) -> list[Staff]:
+    """Active staff an admin may make tokens for (their office's, or everyone for an admin of
+    the whole organisation), by login; anyone else: themselves."""
+    query = select(Staff).where(Staff.active.is_(True)).order_by(Staff.login)
+    if principal.is_admin and principal.all_offices:
+        return list(db_session.scalars(query))
+    if principal.is_admin and principal.office_id is not None:
+        query = query.where(
+            or_(Staff.office_id == principal.office_id, Staff.id == principal.staff_id)
+        )
+        return list(db_session.scalars(query))
+    return list(db_session.scalars(query.where(Staff.id == principal.staff_id)))
