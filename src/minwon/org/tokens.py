@@ -105,6 +105,19 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _within_role(staff: Staff, scopes: str | Iterable[str] | None) -> frozenset[str]:
+    """The scopes asked for (None: all the role allows), refused if beyond the role."""
+    ceiling = allowed_scopes(staff.role)
+    chosen = ceiling if scopes is None else parse_scopes(scopes)
+    beyond = chosen - ceiling
+    if beyond:
+        raise Invalid(
+            f"{staff.login}의 역할로는 줄 수 없는 범위입니다: {scope_text(beyond)}",
+            field="scopes",
+        )
+    return chosen
+
+
 def issue(
     *,
     db_session: Session,
@@ -119,14 +132,7 @@ def issue(
     ``scopes`` None means all the role allows; more than the role allows is Invalid."""
     name = _check_name(name)
     days = _check_days(expires_in_days)
-    ceiling = allowed_scopes(staff.role)
-    chosen = ceiling if scopes is None else parse_scopes(scopes)
-    beyond = chosen - ceiling
-    if beyond:
-        raise Invalid(
-            f"{staff.login}의 역할로는 줄 수 없는 범위입니다: {scope_text(beyond)}",
-            field="scopes",
-        )
+    chosen = _within_role(staff, scopes)
     if not staff.active:
         raise Invalid(f"쓰지 않는 계정에는 토큰을 만들 수 없습니다: {staff.login}", field="login")
     raw = new_token()
@@ -147,12 +153,10 @@ def issue(
 
 def _manages(principal: Principal, staff: Staff) -> bool:
     """An admin (with the admin scope, if calling with a token) manages the tokens of staff
-    of their office, or of every office when they look across all of them."""
+    of their office; an admin of no office (the whole organisation's), everyone's."""
     if not principal.is_admin:
         return False
-    return principal.all_offices or (
-        principal.office_id is not None and staff.office_id == principal.office_id
-    )
+    return principal.office_id is None or staff.office_id == principal.office_id
 
 
 def create(
@@ -182,20 +186,21 @@ def create(
             raise Forbidden("다른 직원의 토큰은 관리자만 만들 수 있습니다.", field="login")
         if not _manages(principal, staff):
             raise NotFound(f"직원을 찾을 수 없습니다: {login}", field="login")
-    if principal.scopes is not None and scopes is not None:
-        beyond = parse_scopes(scopes) - principal.scopes
-        if beyond:
+    chosen = _within_role(staff, scopes)
+    if principal.scopes is not None:
+        if scopes is None:
+            chosen = chosen & principal.scopes
+        elif chosen - principal.scopes:
             raise Forbidden(
-                f"지금 쓰는 토큰에 없는 범위는 줄 수 없습니다: {scope_text(beyond)}",
+                "지금 쓰는 토큰에 없는 범위는 줄 수 없습니다: "
+                f"{scope_text(chosen - principal.scopes)}",
                 field="scopes",
             )
-    if principal.scopes is not None and scopes is None:
-        scopes = allowed_scopes(staff.role) & principal.scopes
     token, raw = issue(
         db_session=db_session,
         staff=staff,
         name=name,
-        scopes=scopes,
+        scopes=chosen,
         expires_in_days=expires_in_days,
         now=now,
         created_by_id=principal.staff_id,
@@ -216,14 +221,14 @@ def create(
 
 
 def list_tokens(*, db_session: Session, principal: Principal) -> list[ApiToken]:
-    """Tokens the caller may see, newest first: an admin's office's (every office's for an
-    admin of the whole organisation) and their own; anyone else's own only. Revoked and
+    """Tokens the caller may see, newest first: an admin's office's (everyone's for an admin
+    of no office, who runs the whole organisation) and their own; anyone else's own only. Revoked and
     expired ones too, marked by :func:`state`."""
     query = select(ApiToken).join(Staff, Staff.id == ApiToken.staff_id)
     own = ApiToken.staff_id == principal.staff_id
-    if principal.is_admin and principal.all_offices:
+    if principal.is_admin and principal.office_id is None:
         pass
-    elif principal.is_admin and principal.office_id is not None:
+    elif principal.is_admin:
         query = query.where(or_(own, Staff.office_id == principal.office_id))
     else:
         query = query.where(own)
@@ -319,12 +324,12 @@ def check_method(scopes: frozenset[str], method: str) -> None:
 
 
 def manageable_staff(*, db_session: Session, principal: Principal) -> list[Staff]:
-    """Active staff an admin may make tokens for (their office's, or everyone for an admin of
-    the whole organisation), by login; anyone else: themselves."""
+    """Active staff an admin may make tokens for (their office's; everyone for an admin of no
+    office), by login; anyone else: themselves."""
     query = select(Staff).where(Staff.active.is_(True)).order_by(Staff.login)
-    if principal.is_admin and principal.all_offices:
+    if principal.is_admin and principal.office_id is None:
         return list(db_session.scalars(query))
-    if principal.is_admin and principal.office_id is not None:
+    if principal.is_admin:
         query = query.where(
             or_(Staff.office_id == principal.office_id, Staff.id == principal.staff_id)
         )
