@@ -222,8 +222,8 @@ def create(
 
 def list_tokens(*, db_session: Session, principal: Principal) -> list[ApiToken]:
     """Tokens the caller may see, newest first: an admin's office's (everyone's for an admin
-    of no office, who runs the whole organisation) and their own; anyone else's own only. Revoked and
-    expired ones too, marked by :func:`state`."""
+    of no office, who runs the whole organisation) and their own; anyone else's own only.
+    Revoked and expired ones too, marked by :func:`state`."""
     query = select(ApiToken).join(Staff, Staff.id == ApiToken.staff_id)
     own = ApiToken.staff_id == principal.staff_id
     if principal.is_admin and principal.office_id is None:
