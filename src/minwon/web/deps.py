@@ -63,19 +63,29 @@ def get_principal(request: Request, db: SessionDep) -> Principal:
 
 def _token_principal(request: Request, db: Session, token: str) -> Principal:
     """A bearer token's owner, limited to the token's scopes: read-only tokens may only read
-    (GET, HEAD); expired, revoked or unknown tokens are a 401 saying which."""
+    (GET, HEAD); expired, revoked or unknown tokens are a 401 saying which.
+
+    A form post looks the token up and writes its ``last_used_at`` in the request's own write
+    transaction. A read looks it up in a short session of its own and writes ``last_used_at``
+    (at most once a minute) in another, before the request's session has read anything: a
+    read that then writes (defaults made on first look) never meets a snapshot gone stale."""
     now = utcnow()
-    bearer = tokens.authenticate(db_session=db, token=token, now=now)
-    if bearer.record_use:
-        if request.method in WRITE_METHODS:
+    if request.method in WRITE_METHODS:
+        bearer = tokens.authenticate(db_session=db, token=token, now=now)
+        principal = org_service.principal_for(bearer.staff)
+        if bearer.record_use:
             tokens.record_use(db_session=db, token_id=bearer.token_id, now=now)
-        else:
+    else:
+        with request.app.state.sessions() as lookup:
+            bearer = tokens.authenticate(db_session=lookup, token=token, now=now)
+            principal = org_service.principal_for(bearer.staff)
+        if bearer.record_use:
             with request.app.state.sessions() as writer:
                 begin_write(writer)
                 tokens.record_use(db_session=writer, token_id=bearer.token_id, now=now)
                 writer.commit()
     tokens.check_method(bearer.scopes, request.method)
-    return replace(org_service.principal_for(bearer.staff), scopes=bearer.scopes)
+    return replace(principal, scopes=bearer.scopes)
 
 
 def session_timeouts(settings: Settings) -> sessions.Timeouts:
