@@ -171,3 +171,58 @@ def test_a_token_loses_what_its_staff_members_role_no_longer_allows(
     assert client.get("/api/v1/units", headers=h).status_code == 200
     r = client.post("/api/v1/tokens", json={"name": "x", "scopes": ["read"]}, headers=h)
     assert r.status_code == 403  # hq analysts write nothing, whatever the token says
+
+
+def test_tokens_made_before_scopes_keep_working_for_90_days(tmp_path) -> None:
+    """Migration 0019: old tokens get read write (HQ: read; admins: + admin) and expire 90
+    days after the upgrade (SQLite; the chain itself is tests/test_migrations.py's)."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from minwon import migrate
+    from minwon.timeutil import utcnow
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    migrate.upgrade(url, "0018_protection")
+    engine = create_engine(url)
+    required = [
+        c for c in inspect(engine).get_columns("staff") if not c["nullable"] and c["name"] != "id"
+    ]
+    with engine.begin() as conn:
+        for number, role in enumerate(("admin", "officer", "hq_analyst"), start=1):
+            row = {c["name"]: _filler(str(c["type"])) for c in required}
+            row |= {"login": role, "role": role}
+            names = ", ".join(row)
+            conn.execute(
+                text(f"INSERT INTO staff (id, {names}) VALUES ({number}, :{', :'.join(row)})"),
+                row,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO api_token (staff_id, name, token_hash, created_at, revoked) "
+                    "VALUES (:s, 'old', :h, '2026-01-01 00:00:00.000000', 0)"
+                ),
+                {"s": number, "h": f"{number:064d}"},
+            )
+    engine.dispose()
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    with session_factory(engine)() as db:
+        found = {t.staff.role: t for t in db.scalars(select(ApiToken))}
+        assert {role: t.scopes for role, t in found.items()} == {
+            "admin": "read write admin",
+            "officer": "read write",
+            "hq_analyst": "read",
+        }
+        left = found["officer"].expires_at - utcnow()
+        assert timedelta(days=89, hours=23) < left <= timedelta(days=90)
+    engine.dispose()
+
+
+def _filler(column_type: str) -> object:
+    """Some value of a column's type, for a row written below the ORM."""
+    upper = column_type.upper()
+    if "INT" in upper or "BOOL" in upper:
+        return 0
+    if "DATE" in upper or "TIME" in upper:
+        return "2026-01-01 00:00:00.000000"
+    return "{}" if "JSON" in upper else "x"
