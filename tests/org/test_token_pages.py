@@ -70,9 +70,9 @@ def test_a_bad_form_comes_back_with_the_reason_and_writes_nothing(
     client, world = site
     h = world.auth("admin")
     before = _count(engine)
-    form = {"csrf_token": _csrf(client, h), "name": "앱", "login": "hq", "scope_write": "on"}
+    form = {"csrf_token": _csrf(client, h), "name": "앱", "login": "hq", "scope_admin": "on"}
     r = client.post("/admin/tokens", data={**form, "expires_in_days": "90"}, headers=h)
-    assert r.status_code == 422 and "write" in r.text and "역할" in r.text
+    assert r.status_code == 422 and "admin" in r.text and "역할" in r.text
     r = client.post("/admin/tokens", data={**form, "expires_in_days": "0"}, headers=h)
     assert r.status_code == 422 and "365" in r.text
     assert 'value="앱"' in r.text  # what was typed stays

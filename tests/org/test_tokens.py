@@ -135,7 +135,7 @@ def test_listing_is_the_admins_office_or_ones_own(api: tuple) -> None:
         ("gr_officer", {"expires_in_days": 0}, 422, "expires_in_days", "365"),
         ("gr_officer", {"expires_in_days": 366}, 422, "expires_in_days", "365"),
         ("gr_officer", {"scopes": ["admin"]}, 422, "scopes", "역할"),
-        ("admin", {"login": "hq", "scopes": ["read", "write"]}, 422, "scopes", "write"),
+        ("admin", {"login": "gr_cs", "scopes": ["read", "admin"]}, 422, "scopes", "admin"),
         ("gr_officer", {"login": "gr_lead"}, 403, "login", "관리자"),
         ("gr_admin", {"login": "dj_officer"}, 404, "login", "dj_officer"),
         ("gr_admin", {"login": "nobody"}, 404, "login", "nobody"),
@@ -165,16 +165,18 @@ def test_a_token_loses_what_its_staff_members_role_no_longer_allows(
 ) -> None:
     client, world = api
     made = make(client, world, "gr_admin", scopes=["read", "write", "admin"])
-    with write_session(engine) as db:
-        org.staff_by_login(db_session=db, login="gr_admin").role = "hq_analyst"
     h = bearer(made["token"])
+    office = {"code": "SD", "name": "서대문경찰서"}
+    with write_session(engine) as db:
+        org.staff_by_login(db_session=db, login="gr_admin").role = "cs_manager"
     assert client.get("/api/v1/units", headers=h).status_code == 200
-    r = client.post("/api/v1/tokens", json={"name": "x", "scopes": ["read"]}, headers=h)
-    assert r.status_code == 403  # hq analysts write nothing, whatever the token says
+    assert client.post("/api/v1/offices", json=office, headers=h).status_code == 403
+    listed = client.get("/api/v1/tokens", headers=h).json()
+    assert {t["login"] for t in listed} == {"gr_admin"}  # no longer the office's tokens
 
 
 def test_tokens_made_before_scopes_keep_working_for_90_days(tmp_path) -> None:
-    """Migration 0019: old tokens get read write (HQ: read; admins: + admin) and expire 90
+    """Migration 0019: old tokens get read write (admins': + admin) and expire 90
     days after the upgrade (SQLite; the chain itself is tests/test_migrations.py's)."""
     from sqlalchemy import create_engine, inspect, text
 
@@ -211,7 +213,7 @@ def test_tokens_made_before_scopes_keep_working_for_90_days(tmp_path) -> None:
         assert {role: t.scopes for role, t in found.items()} == {
             "admin": "read write admin",
             "officer": "read write",
-            "hq_analyst": "read",
+            "hq_analyst": "read write",
         }
         left = found["officer"].expires_at - utcnow()
         assert timedelta(days=89, hours=23) < left <= timedelta(days=90)

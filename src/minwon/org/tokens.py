@@ -1,9 +1,10 @@
 """API bearer tokens: issued with scopes (read, write, admin) and an expiry, listed for an
 admin's office or a staff member's own, revoked at once; checked on every API call.
 
-A token never carries more than its staff member's role allows (read for everyone, write for
-the roles that change things, admin for admins), and at each call its scopes are cut again to
-what the role allows *now*, so a demoted admin's old token loses its admin scope at once."""
+A token never carries more than its staff member's role allows (read and write for all staff,
+whose role still decides what a write may change; admin for admins only), and at each call
+its scopes are cut again to what the role allows *now*, so a demoted admin's old token loses
+its admin scope at once."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from minwon.errors import Forbidden, Invalid, NotFound, Unauthorized
 from minwon.org import signin
 from minwon.org.models import ApiToken, Staff
-from minwon.org.roles import ADMIN, WRITERS, Principal
+from minwon.org.roles import ADMIN, Principal
 from minwon.org.security import new_token, token_digest
 from minwon.timeutil import to_kst
 
@@ -34,16 +35,12 @@ MAX_NAME = 100
 
 
 def allowed_scopes(role: str | None) -> frozenset[str]:
-    """The scopes a role may hold: read for all staff, write for roles that change things,
-    admin for admins only."""
+    """The scopes a role may hold: read and write for all staff (what a write may change is
+    still the role's to decide: an HQ analyst's POST asks for a routing suggestion, it cannot
+    record a voice), admin for admins only."""
     if role is None:
         return frozenset()
-    found = {READ}
-    if role in WRITERS:
-        found.add(WRITE)
-    if role == ADMIN:
-        found.add(ADMIN_SCOPE)
-    return frozenset(found)
+    return frozenset({READ, WRITE, ADMIN_SCOPE} if role == ADMIN else {READ, WRITE})
 
 
 def parse_scopes(value: str | Iterable[str]) -> frozenset[str]:

@@ -1,6 +1,6 @@
 """API tokens gain scopes (read, write, admin), an expiry, last use, revocation time and
-who made them. Tokens already issued keep working: read and write (hq analysts: read, whose
-role writes nothing; admins also admin), and they expire 90 days after this upgrade.
+who made them. Tokens already issued keep working: read and write (admins' also admin), and
+they expire 90 days after this upgrade.
 
 Revision ID: 0019_token_scopes
 Revises: 0018_protection
@@ -48,9 +48,7 @@ def upgrade() -> None:
     )
     staff = sa.table("staff", sa.column("id", sa.Integer()), sa.column("role", sa.String()))
     role = sa.select(staff.c.role).where(staff.c.id == token.c.staff_id).scalar_subquery()
-    scopes = sa.case(
-        (role == "admin", "read write admin"), (role == "hq_analyst", "read"), else_="read write"
-    )
+    scopes = sa.case((role == "admin", "read write admin"), else_="read write")
     expires = datetime.now(UTC) + timedelta(days=EXISTING_TOKEN_DAYS)
     op.execute(token.update().values(scopes=scopes, expires_at=expires))
     with op.batch_alter_table("api_token", schema=None) as batch_op:
