@@ -78,6 +78,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.routes import router as org_api
     from minwon.org.security_pages import router as security_pages
     from minwon.org.signin_pages import router as signin_pages
+    from minwon.org.token_pages import router as token_pages
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
     from minwon.outreach.routes import patrol_router as patrol_api
@@ -120,6 +121,7 @@ def _mount_routers(app: FastAPI) -> None:
         voice_pages,
         org_pages,
         security_pages,
+        token_pages,
         analysis_pages,
         survey_pages,
         survey_admin,

@@ -532,20 +532,31 @@ def _shown_url(url: str) -> str:
 
 @app.command()
 def token(
-    login: str, name: Annotated[str, typer.Option(help="what the token is for")] = "cli"
+    login: str,
+    name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
+    scopes: Annotated[
+        str | None,
+        typer.Option(
+            help="read, write, admin (comma or space separated); default: all the role allows"
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option(help="days until it expires (1-365)")] = 90,
 ) -> None:
-    """Issue an API bearer token for a staff member (shown once)."""
+    """Issue an API bearer token for a staff member (shown once), with scopes and an expiry."""
     from minwon.db import write_session
-    from minwon.errors import NotFound
+    from minwon.errors import MinwonError
     from minwon.org import service as org_service
 
-    with write_session() as db:
-        try:
+    try:
+        with write_session() as db:
             staff = org_service.staff_by_login(db_session=db, login=login)
-        except NotFound as exc:
-            err.print(exc.message)
-            raise typer.Exit(1) from exc
-        console.print(org_service.issue_token(db_session=db, staff=staff, name=name))
+            raw = org_service.issue_token(
+                db_session=db, staff=staff, name=name, scopes=scopes, expires_in_days=days
+            )
+    except MinwonError as exc:
+        err.print(exc.message)
+        raise typer.Exit(1) from exc
+    console.print(raw)
 
 
 @app.command()
@@ -608,7 +619,7 @@ def _print_logins(
     for row in logins:
         table.add_row(*row)
     console.print(table)
-    console.print(f"관리자 API 토큰: [bold]{api_token}[/bold]")
+    console.print(f"관리자 API 토큰: [bold]{api_token}[/bold] (read write admin, 90일 뒤 만료)")
     console.print("2단계 인증은 데모에서 꺼 두었습니다 (관리자가 /admin/security 에서 켭니다).")
     console.print(
         f"주소: {url}  (직원 로그인: {url}/login, 시민 민원 신청: {url}/submit)",

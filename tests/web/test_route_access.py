@@ -96,6 +96,10 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
     )
     assert action.status_code == 201, action.text
     attachment_id = _attach(engine, voice["id"])
+    spare = client.post(  # a token of office DJ to revoke: never one the callers use
+        "/api/v1/tokens", json={"name": "spare", "scopes": ["read"]}, headers=world.auth("dj_lead")
+    )
+    assert spare.status_code == 201, spare.text
     quality = _quality_rows(client, world)
     protection = _protection_rows(client, world)
     campaign = client.post(
@@ -118,6 +122,7 @@ def world_and_rows(engine: Engine) -> tuple[TestClient, World, dict[str, object]
         "token": "not-a-token",
         "attachment_id": attachment_id,
         "fmt": "json",
+        "token_id": spare.json()["id"],
     }
     return client, world, values
 
@@ -220,6 +225,7 @@ OFFICE_ROWS = (
     "{suspension_id}",
     "{session_id}",
     "{campaign_id}",
+    "{token_id}",
 )
 """Path parameters naming a row of office DJ: out of reach for staff of office GR."""
 

@@ -75,7 +75,13 @@ def load_demo(
             db.scalars(select(Staff).order_by(Staff.office_id, Staff.unit_id, Staff.login))
         )
         admin = next(s for s in staff if s.role == "admin")
-        token = org_service.issue_token(db_session=db, staff=admin, name="demo")
+        token = org_service.issue_token(
+            db_session=db,
+            staff=admin,
+            name="demo",
+            scopes="read write admin",
+            expires_in_days=90,
+        )
         rows = [(s.login, s.name, ROLE_LABELS.get(s.role, s.role)) for s in staff]
     return rows, token
 

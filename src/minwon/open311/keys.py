@@ -17,7 +17,7 @@ from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.open311.models import Open311Key, Open311KeyOffice
 from minwon.open311.schemas import KeyCreate
 from minwon.org.models import Office
-from minwon.org.roles import ADMIN, Principal
+from minwon.org.roles import Principal
 from minwon.org.security import token_digest
 
 PREFIX = "o311_"
@@ -25,7 +25,7 @@ PREFIX = "o311_"
 
 def require_admin(principal: Principal) -> None:
     """Only admins set up Open311 (keys hand out a right to file into an office's ledger)."""
-    if principal.role != ADMIN:
+    if not principal.is_admin:
         raise Forbidden("Open311 설정은 관리자만 할 수 있습니다.")
 
 

@@ -88,7 +88,9 @@ class Staff(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for machines; only its SHA-256 is stored."""
+    """A bearer token for machines; only its SHA-256 is stored. It carries scopes (a space
+    separated set of ``read``, ``write``, ``admin``, never more than the staff's role allows)
+    and always expires; ``last_used_at`` is written at most once a minute."""
 
     __tablename__ = "api_token"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +99,12 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
-    staff: Mapped[Staff] = relationship()
+    scopes: Mapped[str] = mapped_column(String(40), default="read")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
 
 
 class StaffSession(Base):

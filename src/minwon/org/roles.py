@@ -29,6 +29,15 @@ class Principal:
     role: str | None
     office_id: int | None
     unit_id: int | None
+    scopes: frozenset[str] | None = None
+    """A bearer token's scopes (read, write, admin) cut to the role; None for a browser
+    session, which may do all its role allows."""
+
+    @property
+    def is_admin(self) -> bool:
+        """An admin who may do admin-only things now: by browser, or with a token that has
+        the admin scope (the role and the token must both allow it)."""
+        return self.role == ADMIN and (self.scopes is None or "admin" in self.scopes)
 
     @property
     def is_staff(self) -> bool:

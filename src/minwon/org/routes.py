@@ -1,11 +1,14 @@
-"""HTTP API of the organisation tree under /api/v1 (thin: parse, call the service, commit)."""
+"""HTTP API of the organisation tree and API tokens under /api/v1 (thin: parse, call the
+service, commit)."""
+
+from datetime import datetime
 
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from minwon.errors import NotFound
-from minwon.org import service, signin, unit_status
-from minwon.org.models import Category, Office, RoutingRule, Staff, Unit
+from minwon.org import service, tokens, unit_status
+from minwon.org.models import ApiToken, Category, Office, RoutingRule, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
     CategoryCreate,
@@ -18,12 +21,14 @@ from minwon.org.schemas import (
     StaffRead,
     TokenCreate,
     TokenIssued,
+    TokenRead,
+    TokenRequest,
     UnitCreate,
     UnitRead,
     UnitUpdate,
 )
 from minwon.timeutil import utcnow
-from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.deps import DbId, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["org"])
 
@@ -94,20 +99,72 @@ def create_staff(staff_in: StaffCreate, db: SessionDep, principal: StaffDep) -> 
 def issue_token(
     login: str, token_in: TokenCreate, db: SessionDep, principal: StaffDep
 ) -> TokenIssued:
-    """Issue an API token for a staff member (admin); the token is shown only in this answer."""
+    """Issue an API token for a staff member (admin); the token is shown only in this answer.
+    The same as ``POST /api/v1/tokens`` with ``login``."""
     service.require_admin(principal)
-    staff = service.staff_by_login(db_session=db, login=login)
-    token = service.issue_token(db_session=db, staff=staff, name=token_in.name)
-    signin.audit(
+    return _issue(db, principal, TokenRequest(**token_in.model_dump(), login=login))
+
+
+@router.get("/tokens", response_model=list[TokenRead])
+def list_tokens(db: SessionDep, principal: StaffDep) -> list[TokenRead]:
+    """API tokens: an admin's office's (every office's for an organisation-wide admin), anyone
+    else's own; revoked and expired ones too, with their state. Never the token itself."""
+    now = utcnow()
+    return [token_read(t, now) for t in tokens.list_tokens(db_session=db, principal=principal)]
+
+
+@router.post("/tokens", status_code=201, response_model=TokenIssued)
+def create_token(token_in: TokenRequest, db: SessionDep, principal: StaffDep) -> TokenIssued:
+    """Create an API token for yourself, or (admins) for ``login``, a staff member of your
+    office. Scopes: read (GET), write (changes), admin (admin-only operations), never more than
+    the role allows; expiry 1–365 days, 90 by default. The token is shown only in this answer."""
+    return _issue(db, principal, token_in)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead)
+def revoke_token(token_id: DbId, db: SessionDep, principal: StaffDep) -> TokenRead:
+    """Revoke a token at once (your own; admins: their office's). Revoking twice is harmless."""
+    now = utcnow()
+    token = tokens.revoke(db_session=db, principal=principal, token_id=token_id, now=now)
+    db.commit()
+    return token_read(token, now)
+
+
+def _issue(db: Session, principal: Principal, token_in: TokenRequest) -> TokenIssued:
+    token, raw = tokens.create(
         db_session=db,
-        action="token_issued",
-        staff=staff,
-        actor_id=principal.staff_id,
+        principal=principal,
+        login=token_in.login,
+        name=token_in.name,
+        scopes=token_in.scopes,
+        expires_in_days=token_in.expires_in_days,
         now=utcnow(),
-        detail={"name": token_in.name},
     )
     db.commit()
-    return TokenIssued(login=staff.login, name=token_in.name, token=token)
+    return TokenIssued(
+        login=token.staff.login,
+        name=token.name,
+        token=raw,
+        id=token.id,
+        scopes=token.scopes.split(),
+        expires_at=token.expires_at,
+    )
+
+
+def token_read(token: ApiToken, now: datetime) -> TokenRead:
+    """An API token for the API: owner, scopes, dates and state, never the token itself."""
+    return TokenRead(
+        id=token.id,
+        login=token.staff.login,
+        staff_name=token.staff.name,
+        name=token.name,
+        scopes=token.scopes.split(),
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        revoked_at=token.revoked_at,
+        state=tokens.state(token, now),
+    )
 
 
 @router.get("/categories", response_model=list[CategoryRead])

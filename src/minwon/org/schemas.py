@@ -1,7 +1,7 @@
 """What the organisation domain takes in and gives out (Pydantic): the org file and the API."""
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -414,9 +414,22 @@ class RoutingRuleRead(BaseModel):
 
 
 class TokenCreate(_In):
-    """What the new API token is for (shown in the token list)."""
+    """What the new API token is for (shown in the token list), what it may do and for how
+    long. Without ``scopes`` it gets every scope the staff member's role allows (for a caller
+    using a token: no more than that token has)."""
 
     name: Name = "api"
+    scopes: list[str] | None = Field(
+        default=None, description="read, write, admin (never more than the role allows)"
+    )
+    expires_in_days: int = Field(default=90, description="1 to 365 days; 90 by default")
+
+
+class TokenRequest(TokenCreate):
+    """A new API token for the caller, or (admins) for ``login``, a staff member of their
+    office."""
+
+    login: str | None = Field(default=None, max_length=64)
 
 
 class TokenIssued(BaseModel):
@@ -425,3 +438,21 @@ class TokenIssued(BaseModel):
     login: str
     name: str
     token: str
+    id: int | None = None
+    scopes: list[str] = []
+    expires_at: datetime | None = None
+
+
+class TokenRead(BaseModel):
+    """An API token as listed: never the token itself."""
+
+    id: int
+    login: str
+    staff_name: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    state: Literal["active", "expired", "revoked"]

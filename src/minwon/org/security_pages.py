@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "unlocked": "잠금 해제",
     "totp_policy": "2단계 인증 필수 역할 변경",
     "token_issued": "API 토큰 발급",
+    "token_revoked": "API 토큰 폐기",
     "throttle_cleared": "시도 제한 기록 지움",
     "signed_everyone_out": "모든 사용자 로그아웃",
 }

@@ -7,9 +7,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from minwon.org import rules, sessions, signin
+from minwon.org import rules, sessions, signin, tokens
 from minwon.org.models import (
-    ApiToken,
     Category,
     ClosedDay,
     Office,
@@ -29,8 +28,6 @@ from minwon.org.schemas import (
 )
 from minwon.org.security import (
     hash_password,
-    new_token,
-    token_digest,
     verify_dummy,
     verify_password,
 )
@@ -354,24 +351,30 @@ def set_password(*, db_session: Session, staff: Staff, password: str) -> None:
     )
 
 
-def issue_token(*, db_session: Session, staff: Staff, name: str) -> str:
-    """Create an API token for ``staff``; the plain token is returned once and never stored."""
-    token = new_token()
-    db_session.add(ApiToken(staff_id=staff.id, name=name, token_hash=token_digest(token)))
-    db_session.flush()
-    return token
+def issue_token(
+    *,
+    db_session: Session,
+    staff: Staff,
+    name: str,
+    scopes: str | list[str] | None = None,
+    expires_in_days: int = tokens.DEFAULT_DAYS,
+) -> str:
+    """Create an API token for ``staff`` (by default with every scope the role allows, for
+    90 days); the plain token is returned once and never stored. See :mod:`minwon.org.tokens`."""
+    _, raw = tokens.issue(
+        db_session=db_session,
+        staff=staff,
+        name=name,
+        scopes=scopes,
+        expires_in_days=expires_in_days,
+        now=utcnow(),
+    )
+    return raw
 
 
 def staff_for_token(*, db_session: Session, token: str) -> Staff:
-    """The active staff member owning a bearer token, or Unauthorized."""
-    staff = db_session.scalar(
-        select(Staff)
-        .join(ApiToken, ApiToken.staff_id == Staff.id)
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
-    )
-    if staff is None or not staff.active:
-        raise Unauthorized("API 토큰이 올바르지 않습니다.")
-    return staff
+    """The active staff member owning a live bearer token, or Unauthorized saying why."""
+    return tokens.authenticate(db_session=db_session, token=token, now=utcnow()).staff
 
 
 def principal_for(staff: Staff) -> Principal:
@@ -395,8 +398,9 @@ def staff_by_login(*, db_session: Session, login: str) -> Staff:
 
 
 def require_admin(principal: Principal) -> None:
-    """Refuse anyone but an admin: the organisation tree is theirs to change."""
-    if principal.role != ADMIN:
+    """Refuse anyone but an admin (calling with a token: one with the admin scope): the
+    organisation tree is theirs to change."""
+    if not principal.is_admin:
         raise Forbidden("조직·직원·분류·배정 규칙 관리는 관리자만 할 수 있습니다.")
 
 

@@ -115,7 +115,7 @@ def _edit_page(
 
 def _admin_scenario(db: Session, principal: Principal, scenario_id: int) -> Scenario:
     row = scenarios.get(db_session=db, scenario_id=scenario_id, principal=principal)
-    if principal.role != ADMIN:
+    if not principal.is_admin:
         raise Forbidden("시나리오는 관리자만 고칠 수 있습니다.")
     return row
 

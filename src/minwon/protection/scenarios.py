@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from minwon.db import begin_write
 from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
-from minwon.org.roles import ADMIN, Principal
+from minwon.org.roles import Principal
 from minwon.protection import access
 from minwon.protection.models import Scenario
 from minwon.protection.roleplay_schemas import ScenarioIn, ScenarioRead
@@ -73,7 +73,7 @@ def get(*, db_session: Session, scenario_id: int, principal: Principal) -> Scena
 
 
 def _require_admin(principal: Principal) -> None:
-    if principal.role != ADMIN:
+    if not principal.is_admin:
         raise Forbidden("시나리오는 관리자만 고칠 수 있습니다.")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
-from minwon.org.roles import ADMIN, Principal
+from minwon.org.roles import Principal
 from minwon.quality.defaults import DEFAULT_TEMPLATES, STAGES
 from minwon.quality.models import ChecklistItem, ChecklistTemplate
 
@@ -99,7 +99,7 @@ def items(db: Session, *, template_id: int, with_retired: bool = False) -> list[
 
 
 def _require_admin(principal: Principal) -> None:
-    if principal.role != ADMIN:
+    if not principal.is_admin:
         raise Forbidden("점검표는 관리자가 고칩니다.")
 
 

@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from minwon.config import Settings
 from minwon.db import MAX_DB_ID, begin_write
 from minwon.errors import Forbidden, MinwonError, Unauthorized
 from minwon.org import service as org_service
-from minwon.org import sessions
+from minwon.org import sessions, tokens
 from minwon.org.roles import CITIZEN, Principal
 from minwon.timeutil import utcnow
 
@@ -44,9 +45,7 @@ def get_principal(request: Request, db: SessionDep) -> Principal:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Authorization 헤더는 'Bearer 토큰' 형식이어야 합니다.")
-        return org_service.principal_for(
-            org_service.staff_for_token(db_session=db, token=token.strip())
-        )
+        return _token_principal(request, db, token.strip())
     sid = request.session.get("sid")
     if not isinstance(sid, str) or not sid:
         return CITIZEN
@@ -60,6 +59,33 @@ def get_principal(request: Request, db: SessionDep) -> Principal:
         return org_service.principal_for(found.staff)
     request.session.pop("sid", None)
     return CITIZEN
+
+
+def _token_principal(request: Request, db: Session, token: str) -> Principal:
+    """A bearer token's owner, limited to the token's scopes: read-only tokens may only read
+    (GET, HEAD); expired, revoked or unknown tokens are a 401 saying which.
+
+    A form post looks the token up and writes its ``last_used_at`` in the request's own write
+    transaction. A read looks it up in a short session of its own and writes ``last_used_at``
+    (at most once a minute) in another, before the request's session has read anything: a
+    read that then writes (defaults made on first look) never meets a snapshot gone stale."""
+    now = utcnow()
+    if request.method in WRITE_METHODS:
+        bearer = tokens.authenticate(db_session=db, token=token, now=now)
+        principal = org_service.principal_for(bearer.staff)
+        if bearer.record_use:
+            tokens.record_use(db_session=db, token_id=bearer.token_id, now=now)
+    else:
+        with request.app.state.sessions() as lookup:
+            bearer = tokens.authenticate(db_session=lookup, token=token, now=now)
+            principal = org_service.principal_for(bearer.staff)
+        if bearer.record_use:
+            with request.app.state.sessions() as writer:
+                begin_write(writer)
+                tokens.record_use(db_session=writer, token_id=bearer.token_id, now=now)
+                writer.commit()
+    tokens.check_method(bearer.scopes, request.method)
+    return replace(principal, scopes=bearer.scopes)
 
 
 def session_timeouts(settings: Settings) -> sessions.Timeouts:
