@@ -83,7 +83,12 @@ def _read(db: SessionDep, action: object) -> ActionRead:
     )
 
 
-@router.post("/actions", response_model=ActionRead, status_code=201)
+@router.post(
+    "/actions",
+    response_model=ActionRead,
+    status_code=201,
+    summary="개선 조치 등록 · Record an action",
+)
 def create(body: ActionCreate, db: SessionDep, principal: StaffDep) -> ActionRead:
     """Record an action citing voices or a group of voices (unit lead, CS manager)."""
     ids = list(body.voice_ids)
@@ -106,7 +111,9 @@ def create(body: ActionCreate, db: SessionDep, principal: StaffDep) -> ActionRea
     return read
 
 
-@router.get("/actions", response_model=list[ActionRead])
+@router.get(
+    "/actions", response_model=list[ActionRead], summary="개선 조치 목록 · The office's actions"
+)
 def list_actions(
     db: SessionDep, principal: StaffDep, status: str | None = None
 ) -> list[ActionRead]:
@@ -114,13 +121,19 @@ def list_actions(
     return [_read(db, a) for a in service.list_actions(db, principal=principal, status=status)]
 
 
-@router.get("/actions/{action_id}", response_model=ActionRead)
+@router.get(
+    "/actions/{action_id}", response_model=ActionRead, summary="개선 조치 한 건 · One action"
+)
 def get_action(action_id: DbId, db: SessionDep, principal: StaffDep) -> ActionRead:
     """One action."""
     return _read(db, service.get(db, principal=principal, action_id=action_id))
 
 
-@router.post("/actions/{action_id}/status", response_model=ActionRead)
+@router.post(
+    "/actions/{action_id}/status",
+    response_model=ActionRead,
+    summary="조치 상태 변경 · Move an action on",
+)
 def set_status(action_id: DbId, body: StatusIn, db: SessionDep, principal: StaffDep) -> ActionRead:
     """Move an action on; done tells every consenting citizen who asked."""
     action = service.get(db, principal=principal, action_id=action_id)
@@ -130,7 +143,11 @@ def set_status(action_id: DbId, body: StatusIn, db: SessionDep, principal: Staff
     return read
 
 
-@router.get("/actions/{action_id}/effect", response_model=EffectRead)
+@router.get(
+    "/actions/{action_id}/effect",
+    response_model=EffectRead,
+    summary="조치 효과 · Effect of an action",
+)
 def effect(action_id: DbId, db: SessionDep, principal: StaffDep, days: int = 90) -> EffectRead:
     """Voices, tone and satisfaction before and after, against the rest of the office."""
     action = service.get(db, principal=principal, action_id=action_id)
@@ -144,7 +161,11 @@ def effect(action_id: DbId, db: SessionDep, principal: StaffDep, days: int = 90)
     )
 
 
-@router.get("/board/{office}", response_model=list[ActionRead])
+@router.get(
+    "/board/{office}",
+    response_model=list[ActionRead],
+    summary="공개 게시판 (말씀하신 것, 바꾼 것) · Public 'you said, we did' board",
+)
 def board(office: str, db: SessionDep) -> list[ActionRead]:
     """The public "you said, we did" board of an office (no login; voices masked)."""
     found = org_service.find_office(db_session=db, ref=office)

@@ -28,13 +28,15 @@ from minwon.web.deps import SessionDep, StaffDep
 router = APIRouter(prefix="/api/v1", tags=["org"])
 
 
-@router.get("/offices", response_model=list[OfficeRead])
+@router.get("/offices", response_model=list[OfficeRead], summary="기관 목록 · Offices")
 def list_offices(db: SessionDep, principal: StaffDep) -> list[OfficeRead]:
     """The offices the caller may look at."""
     return [office_read(o) for o in service.list_offices(db_session=db, principal=principal)]
 
 
-@router.post("/offices", status_code=201, response_model=OfficeRead)
+@router.post(
+    "/offices", status_code=201, response_model=OfficeRead, summary="기관 추가 · Add an office"
+)
 def create_office(office_in: OfficeCreate, db: SessionDep, principal: StaffDep) -> OfficeRead:
     """Add an office (admin)."""
     service.require_admin(principal)
@@ -43,7 +45,7 @@ def create_office(office_in: OfficeCreate, db: SessionDep, principal: StaffDep) 
     return office_read(office)
 
 
-@router.get("/units", response_model=list[UnitRead])
+@router.get("/units", response_model=list[UnitRead], summary="부서 목록 · Units")
 def list_units(db: SessionDep, principal: StaffDep, office: str | None = None) -> list[UnitRead]:
     """Units of the caller's offices, or of one office (code)."""
     office_id = _visible_office(db, principal, office)
@@ -51,7 +53,7 @@ def list_units(db: SessionDep, principal: StaffDep, office: str | None = None) -
     return [unit_read(u) for u in units if _sees(principal, u.office_id)]
 
 
-@router.post("/units", status_code=201, response_model=UnitRead)
+@router.post("/units", status_code=201, response_model=UnitRead, summary="부서 추가 · Add a unit")
 def create_unit(unit_in: UnitCreate, db: SessionDep, principal: StaffDep) -> UnitRead:
     """Add a unit with its own ledger (admin)."""
     service.require_admin(principal)
@@ -73,7 +75,7 @@ def update_unit(code: str, change: UnitUpdate, db: SessionDep, principal: StaffD
     return unit_read(unit)
 
 
-@router.get("/staff", response_model=list[StaffRead])
+@router.get("/staff", response_model=list[StaffRead], summary="직원 목록 · Staff")
 def list_staff(db: SessionDep, principal: StaffDep, office: str | None = None) -> list[StaffRead]:
     """Staff (admin: any office; unit leads and CS managers: their own office)."""
     office_id = service.find_office(db_session=db, ref=office).id if office else None
@@ -81,7 +83,9 @@ def list_staff(db: SessionDep, principal: StaffDep, office: str | None = None) -
     return [staff_read(s) for s in staff]
 
 
-@router.post("/staff", status_code=201, response_model=StaffRead)
+@router.post(
+    "/staff", status_code=201, response_model=StaffRead, summary="직원 추가 · Add a staff account"
+)
 def create_staff(staff_in: StaffCreate, db: SessionDep, principal: StaffDep) -> StaffRead:
     """Add a staff account (admin); without a password it can only use API tokens."""
     service.require_admin(principal)
@@ -90,7 +94,12 @@ def create_staff(staff_in: StaffCreate, db: SessionDep, principal: StaffDep) -> 
     return staff_read(staff)
 
 
-@router.post("/staff/{login}/tokens", status_code=201, response_model=TokenIssued)
+@router.post(
+    "/staff/{login}/tokens",
+    status_code=201,
+    response_model=TokenIssued,
+    summary="API 토큰 발급 · Issue an API token",
+)
 def issue_token(
     login: str, token_in: TokenCreate, db: SessionDep, principal: StaffDep
 ) -> TokenIssued:
@@ -110,7 +119,7 @@ def issue_token(
     return TokenIssued(login=staff.login, name=token_in.name, token=token)
 
 
-@router.get("/categories", response_model=list[CategoryRead])
+@router.get("/categories", response_model=list[CategoryRead], summary="분류 목록 · Categories")
 def list_categories(
     db: SessionDep, principal: StaffDep, organization: str | None = None
 ) -> list[CategoryRead]:
@@ -126,7 +135,12 @@ def list_categories(
     return categories_read(cats, orgs)
 
 
-@router.post("/categories", status_code=201, response_model=CategoryRead)
+@router.post(
+    "/categories",
+    status_code=201,
+    response_model=CategoryRead,
+    summary="분류 추가 · Add a category",
+)
 def create_category(
     category_in: CategoryCreate, db: SessionDep, principal: StaffDep
 ) -> CategoryRead:
@@ -138,7 +152,9 @@ def create_category(
     return categories_read([cat], orgs, parents=_parent_codes(db, cat))[0]
 
 
-@router.get("/routing-rules", response_model=list[RoutingRuleRead])
+@router.get(
+    "/routing-rules", response_model=list[RoutingRuleRead], summary="배정 규칙 목록 · Routing rules"
+)
 def list_routing_rules(
     db: SessionDep, principal: StaffDep, office: str | None = None
 ) -> list[RoutingRuleRead]:

@@ -54,7 +54,9 @@ def _template_read(db: Session, t: SurveyTemplate) -> TemplateRead:
     )
 
 
-@router.get("/surveys/templates", response_model=list[TemplateRead])
+@router.get(
+    "/surveys/templates", response_model=list[TemplateRead], summary="설문 목록 · Survey templates"
+)
 def list_templates(db: SessionDep, principal: StaffDep) -> list[TemplateRead]:
     """The organisation's survey templates, newest first."""
     org_id = _organization_id(db, principal)
@@ -64,7 +66,12 @@ def list_templates(db: SessionDep, principal: StaffDep) -> list[TemplateRead]:
     ]
 
 
-@router.post("/surveys/templates", response_model=TemplateRead, status_code=201)
+@router.post(
+    "/surveys/templates",
+    response_model=TemplateRead,
+    status_code=201,
+    summary="설문 만들기 · Define a survey",
+)
 def create_template(body: TemplateIn, db: SessionDep, principal: StaffDep) -> TemplateRead:
     """Define a survey (CS manager, admin): questions, trigger, delay, quiet days, expiry."""
     if principal.role not in (CS_MANAGER, ADMIN):
@@ -101,7 +108,11 @@ def _invitation_read(inv: SurveyInvitation, token: str | None = None) -> Invitat
     )
 
 
-@router.get("/voices/{voice_id}/survey", response_model=InvitationRead)
+@router.get(
+    "/voices/{voice_id}/survey",
+    response_model=InvitationRead,
+    summary="민원의 설문 초대 · The voice's survey invitation",
+)
 def voice_survey(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead:
     """The survey invitation of a voice (whether it was answered, never by whom or how)."""
     from minwon.voices import service as voice_service
@@ -113,7 +124,12 @@ def voice_survey(voice_id: int, db: SessionDep, principal: StaffDep) -> Invitati
     return _invitation_read(found)
 
 
-@router.post("/voices/{voice_id}/survey", response_model=InvitationRead, status_code=201)
+@router.post(
+    "/voices/{voice_id}/survey",
+    response_model=InvitationRead,
+    status_code=201,
+    summary="설문 초대 보내기 · Invite the citizen now",
+)
 def invite(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead:
     """Invite the citizen of an answered voice now (e.g. to print the code on the letter)."""
     from minwon.errors import Conflict
@@ -159,7 +175,9 @@ def _choice(q: PeriodQuery) -> Choice:
     return Choice(office=q.office, unit=q.unit or "", category=q.category, start=q.start, end=q.end)
 
 
-@router.get("/surveys/scores", response_model=list[ScoreRead])
+@router.get(
+    "/surveys/scores", response_model=list[ScoreRead], summary="만족도 점수 · Satisfaction scores"
+)
 def scores(
     q: PeriodDep,
     db: SessionDep,
@@ -176,7 +194,11 @@ def scores(
     return [_score(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
 
 
-@router.get("/surveys/rankings", response_model=list[StandingRead])
+@router.get(
+    "/surveys/rankings",
+    response_model=list[StandingRead],
+    summary="만족도 순위 · Satisfaction ranking",
+)
 def ranking(
     q: PeriodDep,
     db: SessionDep,

@@ -43,7 +43,9 @@ def _read(db: Session, voice: Voice, principal: Principal) -> VoiceRead:
     return queries.read_many(db, [voice], principal)[0]
 
 
-@router.post("/voices", status_code=201, response_model=VoiceCreated)
+@router.post(
+    "/voices", status_code=201, response_model=VoiceCreated, summary="민원 접수 · Record a voice"
+)
 def create_voice(
     voice_in: VoiceCreate,
     db: SessionDep,
@@ -90,7 +92,9 @@ def create_voice(
     )
 
 
-@router.get("/voices", response_model=VoicePage)
+@router.get(
+    "/voices", response_model=VoicePage, summary="민원 처리부 목록 · The ledger, filtered and paged"
+)
 def list_voices(
     db: SessionDep,
     principal: StaffDep,
@@ -105,13 +109,17 @@ def list_voices(
     return VoicePage(items=queries.read_many(db, rows, principal), next_cursor=next_cursor)
 
 
-@router.get("/voices/{voice_id}", response_model=VoiceRead)
+@router.get("/voices/{voice_id}", response_model=VoiceRead, summary="민원 한 건 · One voice")
 def get_voice(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """One voice of the caller's offices."""
     return _read(db, service.get(db_session=db, voice_id=voice_id, principal=principal), principal)
 
 
-@router.get("/voices/{voice_id}/history", response_model=list[EventRead])
+@router.get(
+    "/voices/{voice_id}/history",
+    response_model=list[EventRead],
+    summary="처리 이력 · A voice's history",
+)
 def voice_history(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> list[EventRead]:
     """Every change to the voice, oldest first."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
@@ -130,19 +138,29 @@ def _transition(db: Session, voice_id: int, principal: Principal, step, **kwargs
     return _read(db, result if isinstance(result, Voice) else voice, principal)
 
 
-@router.post("/voices/{voice_id}/assign", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/assign",
+    response_model=VoiceRead,
+    summary="담당자 지정 · Assign to an officer",
+)
 def assign(voice_id: VoiceId, body: AssignIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Assign to a staff member of the voice's unit (unit lead)."""
     return _transition(db, voice_id, principal, workflow.assign, assignee_login=body.assignee)
 
 
-@router.post("/voices/{voice_id}/start", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/start", response_model=VoiceRead, summary="처리 시작 · Mark in progress"
+)
 def start(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Mark as in progress."""
     return _transition(db, voice_id, principal, workflow.start)
 
 
-@router.post("/voices/{voice_id}/answer", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/answer",
+    response_model=VoiceRead,
+    summary="답변 작성 · Write the answer draft",
+)
 def draft_answer(
     voice_id: VoiceId, body: AnswerIn, db: SessionDep, principal: StaffDep
 ) -> VoiceRead:
@@ -150,13 +168,21 @@ def draft_answer(
     return _transition(db, voice_id, principal, workflow.draft_answer, body=body.body)
 
 
-@router.post("/voices/{voice_id}/answer/approve", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/answer/approve",
+    response_model=VoiceRead,
+    summary="답변 승인·발송 · Approve and send the answer",
+)
 def approve_answer(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Approve and send the draft; the citizen is notified (unit lead)."""
     return _transition(db, voice_id, principal, workflow.approve_answer)
 
 
-@router.post("/voices/{voice_id}/answer/return", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/answer/return",
+    response_model=VoiceRead,
+    summary="답변 반려 · Return the draft",
+)
 def return_answer(
     voice_id: VoiceId, body: NoteIn, db: SessionDep, principal: StaffDep
 ) -> VoiceRead:
@@ -164,26 +190,36 @@ def return_answer(
     return _transition(db, voice_id, principal, workflow.return_answer, note=body.note)
 
 
-@router.get("/voices/{voice_id}/answers", response_model=list[AnswerRead])
+@router.get(
+    "/voices/{voice_id}/answers",
+    response_model=list[AnswerRead],
+    summary="답변 목록 · The voice's answers",
+)
 def answers(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> list[AnswerRead]:
     """The voice's answers, drafts included."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     return workflow.answers_read(db_session=db, voice_id=voice.id)
 
 
-@router.post("/voices/{voice_id}/close", response_model=VoiceRead)
+@router.post("/voices/{voice_id}/close", response_model=VoiceRead, summary="종결 · Close a voice")
 def close(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Close an answered voice (unit lead)."""
     return _transition(db, voice_id, principal, workflow.close)
 
 
-@router.post("/voices/{voice_id}/reopen", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/reopen", response_model=VoiceRead, summary="재처리 · Reopen a voice"
+)
 def reopen(voice_id: VoiceId, body: NoteIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Take an answered or closed voice up again (unit lead)."""
     return _transition(db, voice_id, principal, workflow.reopen, note=body.note)
 
 
-@router.post("/voices/{voice_id}/transfer", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/transfer",
+    response_model=VoiceRead,
+    summary="이송 · Transfer to another unit",
+)
 def transfer(voice_id: VoiceId, body: TransferIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Move to another unit; answers with the new ledger line."""
     return _transition(
@@ -191,7 +227,11 @@ def transfer(voice_id: VoiceId, body: TransferIn, db: SessionDep, principal: Sta
     )
 
 
-@router.post("/voices/{voice_id}/extend", response_model=VoiceRead)
+@router.post(
+    "/voices/{voice_id}/extend",
+    response_model=VoiceRead,
+    summary="처리기한 연장 · Extend the deadline",
+)
 def extend(voice_id: VoiceId, body: ExtendIn, db: SessionDep, principal: StaffDep) -> VoiceRead:
     """Extend the deadline once, with a reason sent to the citizen (unit lead)."""
     return _transition(db, voice_id, principal, workflow.extend, days=body.days, reason=body.reason)
@@ -204,7 +244,12 @@ class TrackIn(BaseModel):
     secret: str = Field(min_length=1, max_length=32)
 
 
-@router.post("/track", response_model=TrackRead, tags=["citizens"])
+@router.post(
+    "/track",
+    response_model=TrackRead,
+    tags=["citizens"],
+    summary="처리 상황 조회 (시민) · Track a voice by its receipt",
+)
 def track(body: TrackIn, db: SessionDep, request: Request) -> TrackRead:
     """Status and sent answer of a voice, for the citizen who holds its receipt; wrong pairs
     are counted per address and too many get 429."""
