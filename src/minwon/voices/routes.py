@@ -1,19 +1,28 @@
 """HTTP API of the ledger under /api/v1 (thin: parse, call the service, commit, answer)."""
 
+from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, File, Form, Header, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from minwon.analysis.intake import AnalysisAdvisor
 from minwon.db import MAX_DB_ID
-from minwon.errors import NotFound
+from minwon.errors import Invalid, NotFound
 from minwon.org.models import Unit
 from minwon.org.roles import Principal
 from minwon.protection import suspensions
 from minwon.timeutil import utcnow
-from minwon.voices import history, queries, service, workflow
+from minwon.voices import (
+    attachments,
+    history,
+    import_jobs,
+    import_launch,
+    queries,
+    service,
+    workflow,
+)
 from minwon.voices.catalog import STATUSES
 from minwon.voices.io_routes import FilterDep
 from minwon.voices.models import Voice
@@ -23,6 +32,7 @@ from minwon.voices.schemas import (
     AssignIn,
     EventRead,
     ExtendIn,
+    ImportRead,
     NoteIn,
     TrackRead,
     TransferIn,
@@ -32,7 +42,8 @@ from minwon.voices.schemas import (
     VoicePage,
     VoiceRead,
 )
-from minwon.web.deps import PrincipalDep, SessionDep, StaffDep, client_address
+from minwon.web.deps import DbId, PrincipalDep, SessionDep, StaffDep, client_address
+from minwon.web.files import file_response
 from minwon.web.throttle import throttle_of, too_many
 
 router = APIRouter(prefix="/api/v1", tags=["voices"])
@@ -280,3 +291,87 @@ def track_read(db: Session, voice: Voice) -> TrackRead:
         answer=answer.body if answer else None,
         answered_at=voice.answered_at,
     )
+
+
+@router.get(
+    "/voices/{voice_id}/attachments/{attachment_id}",
+    response_class=Response,
+    summary="시민 첨부파일 내려받기 · Download a citizen's attached file",
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def attachment_file(
+    voice_id: VoiceId, attachment_id: DbId, db: SessionDep, principal: StaffDep
+) -> Response:
+    """시민이 첨부한 파일 (그 민원 기관의 개인정보 열람 직원만). A file the citizen attached,
+    for staff of the voice's office who see personal data, as on the voice page: under its
+    original name, with the type its bytes show, never rendered inline."""
+    item = attachments.fetch(
+        db, voice_id=voice_id, attachment_id=attachment_id, principal=principal
+    )
+    return file_response(item.content, item.file_name, "attachment", cache="private, no-store")
+
+
+def _import_read(status: import_jobs.ImportStatus) -> ImportRead:
+    return ImportRead.model_validate(
+        {**asdict(status), "errors": [e._asdict() for e in status.errors]}
+    )
+
+
+@router.get(
+    "/imports",
+    response_model=list[ImportRead],
+    tags=["imports"],
+    summary="가져오기 목록 · Recent ledger imports",
+)
+def list_imports(db: SessionDep, principal: StaffDep) -> list[ImportRead]:
+    """최근 가져오기 (자기 기관; 관리자는 전체). The newest imports the caller may see: their
+    office's, every office's for admins (roles that record voices only)."""
+    import_launch.require_importer(principal)
+    return [_import_read(s) for s in import_jobs.recent(db_session=db, principal=principal)]
+
+
+@router.post(
+    "/imports",
+    response_model=ImportRead,
+    status_code=202,
+    tags=["imports"],
+    summary="민원 대장 파일 가져오기 · Import a ledger file (CSV/XLSX)",
+)
+def create_import(
+    request: Request,
+    db: SessionDep,
+    principal: StaffDep,
+    file: Annotated[UploadFile, File(description="the ledger, CSV or XLSX")],
+    office: Annotated[str | None, Form(max_length=40)] = None,
+    create_units: Annotated[bool, Form()] = False,
+) -> ImportRead:
+    """파일을 받아 백그라운드로 가져오기를 시작합니다; ``GET /imports/{id}``로 진행을 봅니다.
+    Take the file and start its import in the background, as the import page does; follow
+    it with ``GET /api/v1/imports/{id}``. ``office`` only for callers who see every office,
+    ``create_units`` only for CS managers and admins."""
+    import_launch.require_importer(principal)
+    db.commit()  # hold no write lock while the file is copied
+    if not file.filename:
+        raise Invalid(import_launch.CHOOSE_FILE, field="file")
+    import_id = import_launch.begin(
+        request.app.state.engine,
+        upload=file.file,
+        filename=file.filename,
+        limit=request.app.state.settings.max_import_bytes,
+        principal=principal,
+        chosen=import_launch.options(office, create_units, principal),
+    )
+    return _import_read(import_jobs.get(db_session=db, principal=principal, import_id=import_id))
+
+
+@router.get(
+    "/imports/{import_id}",
+    response_model=ImportRead,
+    tags=["imports"],
+    summary="가져오기 한 건 · One import",
+)
+def get_import(import_id: DbId, db: SessionDep, principal: StaffDep) -> ImportRead:
+    """가져오기 진행·결과 (잘못된 행 전부). One import: its progress while it runs, what it
+    saved, or every bad row; another office's is not found."""
+    import_launch.require_importer(principal)
+    return _import_read(import_jobs.get(db_session=db, principal=principal, import_id=import_id))
