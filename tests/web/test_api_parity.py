@@ -86,7 +86,10 @@ MAPPING: dict[str, list[str]] = {
     "POST /analysis/similar-preview": ["POST /api/v1/analysis/similar"],
     # surveys
     "GET /kiosk": ["POST /api/v1/surveys/kiosk"],
-    "GET /surveys/happycall/{voice_id}": ["GET /api/v1/voices/{voice_id}/survey"],
+    "GET /surveys/happycall/{voice_id}": [
+        "GET /api/v1/voices/{voice_id}/survey",
+        "GET /api/v1/surveys/templates",
+    ],
     "POST /surveys/happycall/{voice_id}": ["POST /api/v1/voices/{voice_id}/happycall"],
     "POST /surveys/invite/{voice_id}": ["POST /api/v1/voices/{voice_id}/survey"],
     "GET /surveys": [

@@ -16,9 +16,11 @@ from minwon.surveys.models import SurveyInvitation, SurveyTemplate
 from minwon.surveys.qr import code_link
 from minwon.surveys.schemas import (
     EstimateRead,
+    HappyCallIn,
     InvitationRead,
     PeriodQuery,
     QuestionSchema,
+    ResponseRead,
     ScoreRead,
     StandingRead,
     TemplateIn,
@@ -26,7 +28,7 @@ from minwon.surveys.schemas import (
 )
 from minwon.surveys.scores import Estimate, Score
 from minwon.timeutil import utcnow
-from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.deps import DbId, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"])
 PeriodDep = Annotated[PeriodQuery, Depends()]
@@ -231,3 +233,39 @@ def ranking(
             )
         )
     return out
+
+
+@router.post(
+    "/voices/{voice_id}/happycall",
+    response_model=ResponseRead,
+    status_code=201,
+    summary="해피콜 응답 입력 · Enter happy-call answers",
+)
+def happy_call(
+    voice_id: DbId, body: HappyCallIn, db: SessionDep, principal: StaffDep
+) -> ResponseRead:
+    """시민이 전화(해피콜)로 한 답을 직원이 입력합니다 (직원 입력으로 표시). Answers a citizen
+    gave in a call-back, entered by staff of the voice's office and marked as such; every
+    unanswered or wrong question is named at once, as on the happy-call form."""
+    found = service.happy_call(
+        db, principal=principal, voice_id=voice_id, answers=body.answers, now=utcnow()
+    )
+    read = ResponseRead(id=found.id, invitation_id=found.invitation_id, mode=found.mode)
+    db.commit()
+    return read
+
+
+@router.post(
+    "/surveys/kiosk",
+    response_model=InvitationRead,
+    status_code=201,
+    summary="창구 키오스크 설문 발급 · A fresh counter-kiosk survey",
+)
+def kiosk(db: SessionDep, principal: StaffDep) -> InvitationRead:
+    """창구 태블릿용 새 설문 (방문 한 번에 하나). A fresh one-visit survey for the counter
+    tablet of the caller's office, as the kiosk page issues it; ``link`` opens it for the
+    visitor."""
+    issued = service.kiosk_invitation(db, principal=principal, now=utcnow())
+    read = _invitation_read(issued.invitation, issued.token)
+    db.commit()
+    return read
