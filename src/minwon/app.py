@@ -87,6 +87,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.quality.pages import router as quality_pages
     from minwon.quality.routes import router as quality_api
     from minwon.reports.pages import router as report_pages
+    from minwon.reports.routes import router as report_api
     from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
     from minwon.surveys.routes import router as survey_api
@@ -108,6 +109,7 @@ def _mount_routers(app: FastAPI) -> None:
         quality_api,
         protection_api,
         roleplay_api,
+        report_api,
     )
     pages = (
         web_pages,
