@@ -26,7 +26,10 @@ def test_keys_are_issued_once_and_revoked(o311: Open311World) -> None:
     bad = client.post(BASE + "/keys", json={"name": "앱", "offices": ["ZZ"]}, headers=admin)
     assert bad.status_code == 422 and "ZZ" in bad.text, bad.text
     lead = client.get(BASE + "/keys", headers=o311.world.auth("gr_cs"))
-    assert lead.status_code == 403 and lead.json()["detail"] == "Open311 설정은 관리자만 할 수 있습니다."
+    assert (
+        lead.status_code == 403
+        and lead.json()["detail"] == "Open311 설정은 관리자만 할 수 있습니다."
+    )
 
 
 def test_services_and_attributes_are_set_up(o311: Open311World) -> None:
@@ -55,7 +58,9 @@ def test_services_and_attributes_are_set_up(o311: Open311World) -> None:
     )
     assert changed.status_code == 200 and changed.json()["name"] == "층간 소음"
     assert changed.json()["active"] is False
-    attribute = client.put(f"{BASE}/services/{service_id}/attributes", json=ATTRIBUTE, headers=admin)
+    attribute = client.put(
+        f"{BASE}/services/{service_id}/attributes", json=ATTRIBUTE, headers=admin
+    )
     assert attribute.status_code == 200, attribute.text
     got = client.get(f"{BASE}/services/{service_id}", headers=admin).json()
     assert [a["code"] for a in got["attributes"]] == ["floor"] and got["office"] == "GR"

@@ -80,9 +80,7 @@ def test_security_actions_are_the_admins_and_recorded(site, engine: Engine) -> N
     assert client.post("/api/v1/security/throttle-reset", headers=admin).status_code == 204
     ended = client.post("/api/v1/sessions/end-all", headers=admin)
     assert ended.status_code == 200 and ended.json()["sessions"] >= 0
-    assert (
-        client.post("/api/v1/sessions/end-all", headers=world.auth("gr_cs")).status_code == 403
-    )
+    assert client.post("/api/v1/sessions/end-all", headers=world.auth("gr_cs")).status_code == 403
     after = client.get("/api/v1/security", headers=admin).json()
     assert after["locked"] == [] and after["totp_roles"] == ["admin", "cs_manager"]
     actions = [e["action"] for e in after["events"]]

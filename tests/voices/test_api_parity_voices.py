@@ -70,9 +70,10 @@ def test_a_ledger_file_is_imported_and_followed(setup) -> None:
     assert got["file"] == "3월 대장.csv" and got["rows_loaded"] == 4 and got["error_count"] == 0
     listed = client.get("/api/v1/imports", headers=world.auth("gr_cs")).json()
     assert [i["id"] for i in listed] == [import_id]
-    assert client.get(f"/api/v1/imports/{import_id}", headers=world.auth("dj_lead")).json()[
-        "detail"
-    ] == "가져오기 기록을 찾을 수 없습니다."
+    assert (
+        client.get(f"/api/v1/imports/{import_id}", headers=world.auth("dj_lead")).json()["detail"]
+        == "가져오기 기록을 찾을 수 없습니다."
+    )
     assert client.get("/api/v1/imports", headers=world.auth("dj_lead")).json() == []
 
 

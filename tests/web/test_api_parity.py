@@ -121,9 +121,7 @@ MAPPING: dict[str, list[str]] = {
     "POST /admin/open311/keys/{key_id}/revoke": ["DELETE /api/v1/open311/keys/{key_id}"],
     "POST /admin/open311/services": ["POST /api/v1/open311/services"],
     "GET /admin/open311/services/{service_id}": ["GET /api/v1/open311/services/{service_id}"],
-    "POST /admin/open311/services/{service_id}": [
-        "PATCH /api/v1/open311/services/{service_id}"
-    ],
+    "POST /admin/open311/services/{service_id}": ["PATCH /api/v1/open311/services/{service_id}"],
     "POST /admin/open311/services/{service_id}/attributes": [
         "PUT /api/v1/open311/services/{service_id}/attributes"
     ],
@@ -175,12 +173,8 @@ MAPPING: dict[str, list[str]] = {
     # role-play
     "GET /roleplay": ["GET /api/v1/roleplay/scenarios", "GET /api/v1/roleplay/sessions"],
     "GET /roleplay/scenarios/{scenario_id}": ["GET /api/v1/roleplay/scenarios/{scenario_id}"],
-    "GET /roleplay/scenarios/{scenario_id}/edit": [
-        "GET /api/v1/roleplay/scenarios/{scenario_id}"
-    ],
-    "POST /roleplay/scenarios/{scenario_id}/edit": [
-        "PUT /api/v1/roleplay/scenarios/{scenario_id}"
-    ],
+    "GET /roleplay/scenarios/{scenario_id}/edit": ["GET /api/v1/roleplay/scenarios/{scenario_id}"],
+    "POST /roleplay/scenarios/{scenario_id}/edit": ["PUT /api/v1/roleplay/scenarios/{scenario_id}"],
     "POST /roleplay/scenarios/{scenario_id}/reset": [
         "POST /api/v1/roleplay/scenarios/{scenario_id}/reset"
     ],
@@ -307,9 +301,7 @@ def test_every_page_is_covered_by_the_api_or_exempt(app: Any) -> None:
 def test_no_stale_entries(app: Any) -> None:
     pages = _page_routes(app)
     stale = sorted((set(MAPPING) | set(EXEMPT)) - pages)
-    assert not stale, "No such page any more; remove from MAPPING/EXEMPT:\n  " + "\n  ".join(
-        stale
-    )
+    assert not stale, "No such page any more; remove from MAPPING/EXEMPT:\n  " + "\n  ".join(stale)
     assert not set(MAPPING) & set(EXEMPT), set(MAPPING) & set(EXEMPT)
     assert not (set(OUTREACH) | set(TOKENS)) & (set(MAPPING) | set(EXEMPT))
 

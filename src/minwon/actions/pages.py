@@ -188,7 +188,7 @@ def evidence_file(evidence_id: DbId, db: SessionDep, principal: PageStaff) -> Re
     its bytes show, never rendered by the browser."""
     item = service.evidence_file(db, principal=principal, evidence_id=evidence_id)
     # files stored before sniffing carry the uploader's claim: served as their bytes show
-    return file_response(item.content, item.file_name, "evidence")
+    return file_response(item.content or b"", item.file_name, "evidence")
 
 
 @router.get("/board/{office}")
