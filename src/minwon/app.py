@@ -71,6 +71,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.analysis.insight_routes import router as insight_api
     from minwon.analysis.pages import router as analysis_pages
     from minwon.analysis.routes import router as analysis_api
+    from minwon.open311.admin_routes import router as open311_admin_api
     from minwon.open311.pages import router as open311_pages
     from minwon.open311.routes import router as open311_api
     from minwon.org.account_pages import router as account_pages
@@ -90,6 +91,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.quality.pages import router as quality_pages
     from minwon.quality.routes import router as quality_api
     from minwon.reports.pages import router as report_pages
+    from minwon.reports.routes import router as report_api
     from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
     from minwon.surveys.routes import router as survey_api
@@ -108,11 +110,13 @@ def _mount_routers(app: FastAPI) -> None:
         action_api,
         org_api,
         open311_api,
+        open311_admin_api,
         quality_api,
         protection_api,
         roleplay_api,
         outreach_api,
         patrol_api,
+        report_api,
     )
     pages = (
         web_pages,

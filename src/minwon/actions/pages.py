@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from minwon.actions import effects, service
 from minwon.actions.effect import __doc__ as EFFECT_RULE
 from minwon.actions.service import STATUSES, ActionIn
-from minwon.errors import MinwonError, NotFound
+from minwon.errors import MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS
 from minwon.voices import queries
@@ -186,14 +186,9 @@ async def evidence(
 def evidence_file(evidence_id: DbId, db: SessionDep, principal: PageStaff) -> Response:
     """Download an evidence file (staff of the office) under its original name, with the type
     its bytes show, never rendered by the browser."""
-    from minwon.actions.models import ActionEvidence
-
-    item = db.get(ActionEvidence, evidence_id)
-    if item is None or item.content is None:
-        raise NotFound("파일을 찾을 수 없습니다.")
-    service.get(db, principal=principal, action_id=item.action_id)
+    item = service.evidence_file(db, principal=principal, evidence_id=evidence_id)
     # files stored before sniffing carry the uploader's claim: served as their bytes show
-    return file_response(item.content, item.file_name, "evidence")
+    return file_response(item.content or b"", item.file_name, "evidence")
 
 
 @router.get("/board/{office}")

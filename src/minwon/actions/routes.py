@@ -1,8 +1,9 @@
 """HTTP API of actions under /api/v1/actions and the public board."""
 
 from datetime import date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from minwon.actions import effects, service
@@ -10,6 +11,7 @@ from minwon.actions.service import ActionIn
 from minwon.db import MAX_INT32, RowId
 from minwon.org import service as org_service
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.files import checked_upload, file_response, read_upload
 
 router = APIRouter(prefix="/api/v1", tags=["actions"])
 
@@ -83,7 +85,12 @@ def _read(db: SessionDep, action: object) -> ActionRead:
     )
 
 
-@router.post("/actions", response_model=ActionRead, status_code=201)
+@router.post(
+    "/actions",
+    response_model=ActionRead,
+    status_code=201,
+    summary="개선 조치 등록 · Record an action",
+)
 def create(body: ActionCreate, db: SessionDep, principal: StaffDep) -> ActionRead:
     """Record an action citing voices or a group of voices (unit lead, CS manager)."""
     ids = list(body.voice_ids)
@@ -106,7 +113,9 @@ def create(body: ActionCreate, db: SessionDep, principal: StaffDep) -> ActionRea
     return read
 
 
-@router.get("/actions", response_model=list[ActionRead])
+@router.get(
+    "/actions", response_model=list[ActionRead], summary="개선 조치 목록 · The office's actions"
+)
 def list_actions(
     db: SessionDep, principal: StaffDep, status: str | None = None
 ) -> list[ActionRead]:
@@ -114,13 +123,19 @@ def list_actions(
     return [_read(db, a) for a in service.list_actions(db, principal=principal, status=status)]
 
 
-@router.get("/actions/{action_id}", response_model=ActionRead)
+@router.get(
+    "/actions/{action_id}", response_model=ActionRead, summary="개선 조치 한 건 · One action"
+)
 def get_action(action_id: DbId, db: SessionDep, principal: StaffDep) -> ActionRead:
     """One action."""
     return _read(db, service.get(db, principal=principal, action_id=action_id))
 
 
-@router.post("/actions/{action_id}/status", response_model=ActionRead)
+@router.post(
+    "/actions/{action_id}/status",
+    response_model=ActionRead,
+    summary="조치 상태 변경 · Move an action on",
+)
 def set_status(action_id: DbId, body: StatusIn, db: SessionDep, principal: StaffDep) -> ActionRead:
     """Move an action on; done tells every consenting citizen who asked."""
     action = service.get(db, principal=principal, action_id=action_id)
@@ -130,7 +145,11 @@ def set_status(action_id: DbId, body: StatusIn, db: SessionDep, principal: Staff
     return read
 
 
-@router.get("/actions/{action_id}/effect", response_model=EffectRead)
+@router.get(
+    "/actions/{action_id}/effect",
+    response_model=EffectRead,
+    summary="조치 효과 · Effect of an action",
+)
 def effect(action_id: DbId, db: SessionDep, principal: StaffDep, days: int = 90) -> EffectRead:
     """Voices, tone and satisfaction before and after, against the rest of the office."""
     action = service.get(db, principal=principal, action_id=action_id)
@@ -144,8 +163,78 @@ def effect(action_id: DbId, db: SessionDep, principal: StaffDep, days: int = 90)
     )
 
 
-@router.get("/board/{office}", response_model=list[ActionRead])
+@router.get(
+    "/board/{office}",
+    response_model=list[ActionRead],
+    summary="공개 게시판 (말씀하신 것, 바꾼 것) · Public 'you said, we did' board",
+)
 def board(office: str, db: SessionDep) -> list[ActionRead]:
     """The public "you said, we did" board of an office (no login; voices masked)."""
     found = org_service.find_office(db_session=db, ref=office)
     return [_read(db, a) for a in service.public_board(db, office_id=found.id)]
+
+
+class EvidenceRead(BaseModel):
+    """A piece of evidence of an action: a note and, perhaps, a file."""
+
+    id: int
+    note: str
+    file_name: str
+    content_type: str
+    has_file: bool
+    added_at: datetime
+
+
+@router.post(
+    "/actions/{action_id}/evidence",
+    response_model=EvidenceRead,
+    status_code=201,
+    summary="조치 증빙 첨부 · Attach evidence to an action",
+)
+async def add_evidence(
+    action_id: DbId,
+    db: SessionDep,
+    principal: StaffDep,
+    note: Annotated[str, Form(max_length=20000)] = "",
+    file: Annotated[UploadFile | None, File(description="photo, PDF or document")] = None,
+) -> EvidenceRead:
+    """메모와 (선택) 파일을 증빙으로 붙입니다 (부서장·CS 담당). Attach a note and optionally a
+    file as evidence, as on the action page: the file's type is sniffed from its bytes and
+    must be on the allow-list (photos, PDF, office and Hangul documents)."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    content, kind = None, None
+    if file is not None and file.filename:
+        content = await read_upload(file, service.MAX_FILE)
+        kind = checked_upload(content) if content else None
+    item = service.add_evidence(
+        db,
+        principal=principal,
+        action=action,
+        note=note,
+        file_name=(file.filename or "") if file is not None else "",
+        content_type=kind.mime if kind else "",
+        content=content or None,
+    )
+    read = EvidenceRead(
+        id=item.id,
+        note=item.note,
+        file_name=item.file_name,
+        content_type=item.content_type,
+        has_file=item.content is not None,
+        added_at=item.added_at,
+    )
+    db.commit()
+    return read
+
+
+@router.get(
+    "/actions/evidence/{evidence_id}",
+    response_class=Response,
+    summary="증빙 파일 내려받기 · Download an evidence file",
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def evidence_file(evidence_id: DbId, db: SessionDep, principal: StaffDep) -> Response:
+    """기관 직원이 증빙 파일을 내려받습니다. An evidence file for staff of the action's office,
+    under its original name, with the type its bytes show, never rendered inline."""
+    item = service.evidence_file(db, principal=principal, evidence_id=evidence_id)
+    return file_response(item.content or b"", item.file_name, "evidence")

@@ -257,3 +257,13 @@ def evidence_of(db: Session, action_id: int) -> list[ActionEvidence]:
     """An action's evidence, oldest first."""
     query = select(ActionEvidence).where(ActionEvidence.action_id == action_id)
     return list(db.scalars(query.order_by(ActionEvidence.id)))
+
+
+def evidence_file(db: Session, *, principal: Principal, evidence_id: int) -> ActionEvidence:
+    """An evidence file of an action the caller may see (the page's and the API's download);
+    a note without a file, or another office's, is not found."""
+    item = db.get(ActionEvidence, evidence_id)
+    if item is None or item.content is None:
+        raise NotFound("파일을 찾을 수 없습니다.")
+    get(db, principal=principal, action_id=item.action_id)
+    return item

@@ -62,7 +62,7 @@ def period_read(p: insights.Period) -> PeriodRead:
     )
 
 
-@router.get("/causes", response_model=CausesRead)
+@router.get("/causes", response_model=CausesRead, summary="주요 원인 · Top causes")
 def causes(
     db: SessionDep,
     principal: StaffDep,
@@ -108,14 +108,16 @@ def _surge_read(a: object) -> SurgeRead:
     return SurgeRead.model_validate(a, from_attributes=True)
 
 
-@router.get("/surges", response_model=list[SurgeRead])
+@router.get("/surges", response_model=list[SurgeRead], summary="급증 알림 목록 · Surge alerts")
 def surges(db: SessionDep, principal: StaffDep, office: OfficeQ = None) -> list[SurgeRead]:
     """The office's surge alerts, newest first."""
     found_office = office_for(db, principal, office)
     return [_surge_read(a) for a in alerts.recent_alerts(db, office_id=found_office.id)]
 
 
-@router.post("/surges/check", response_model=list[SurgeRead])
+@router.post(
+    "/surges/check", response_model=list[SurgeRead], summary="급증 지금 확인 · Check for surges now"
+)
 def check_surges(db: SessionDep, principal: StaffDep, office: OfficeQ = None) -> list[SurgeRead]:
     """Check the office for surges now; new ones are stored and sent to the unit leads."""
     if principal.role not in LEADS:
@@ -127,7 +129,11 @@ def check_surges(db: SessionDep, principal: StaffDep, office: OfficeQ = None) ->
     return read
 
 
-@router.get("/dropaway", response_model=list[DropAwayRead])
+@router.get(
+    "/dropaway",
+    response_model=list[DropAwayRead],
+    summary="이탈 징후 시민 · Citizens drifting away",
+)
 def drop_away(
     db: SessionDep,
     principal: StaffDep,

@@ -38,7 +38,9 @@ def _unit_ref(db: Session, organization_id: int, code: str) -> UnitRef | None:
     return UnitRef(code=unit.code, name=unit.name) if unit else None
 
 
-@router.post("/analysis/route", response_model=RouteOut)
+@router.post(
+    "/analysis/route", response_model=RouteOut, summary="분류·부서 추천 · Suggest category and unit"
+)
 def route_text(
     body: RouteIn, db: SessionDep, principal: StaffDep, organization: str | None = None
 ) -> RouteOut:
@@ -74,7 +76,11 @@ def route_text(
     )
 
 
-@router.get("/analysis/triage", response_model=list[AnalysisRead])
+@router.get(
+    "/analysis/triage",
+    response_model=list[AnalysisRead],
+    summary="분류 확인 대기 · Voices awaiting triage",
+)
 def triage(
     db: SessionDep, principal: StaffDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[AnalysisRead]:
@@ -83,7 +89,11 @@ def triage(
     return [AnalysisRead.model_validate(r, from_attributes=True) for r in rows]
 
 
-@router.get("/voices/{voice_id}/analysis", response_model=AnalysisRead)
+@router.get(
+    "/voices/{voice_id}/analysis",
+    response_model=AnalysisRead,
+    summary="민원 분석 · Analysis of one voice",
+)
 def voice_analysis(voice_id: int, db: SessionDep, principal: StaffDep) -> AnalysisRead:
     """Tone, flags and routing suggestion of one voice."""
     voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
@@ -93,7 +103,11 @@ def voice_analysis(voice_id: int, db: SessionDep, principal: StaffDep) -> Analys
     return AnalysisRead.model_validate(row, from_attributes=True)
 
 
-@router.get("/voices/{voice_id}/similar", response_model=list[SimilarRead])
+@router.get(
+    "/voices/{voice_id}/similar",
+    response_model=list[SimilarRead],
+    summary="유사 민원 · Similar earlier voices",
+)
 def similar_voices(
     voice_id: int,
     db: SessionDep,
@@ -105,7 +119,11 @@ def similar_voices(
     return [SimilarRead.model_validate(s, from_attributes=True) for s in found]
 
 
-@router.post("/analysis/similar", response_model=list[SimilarRead])
+@router.post(
+    "/analysis/similar",
+    response_model=list[SimilarRead],
+    summary="작성 중 글과 유사한 민원 · Voices like a text",
+)
 def similar_to_text(
     body: SimilarIn,
     db: SessionDep,

@@ -1,5 +1,6 @@
 """What an admin gives to set up Open311 (Pydantic): client keys, services, attributes."""
 
+from datetime import datetime
 from typing import Literal
 
 from limits import parse
@@ -84,3 +85,53 @@ class AttributeIn(BaseModel):
         if len(set(keys)) != len(keys):
             raise ValueError("value keys must differ")
         return self
+
+
+class KeyRead(BaseModel):
+    """A client key as the admin sees it: never the key itself, only its first letters."""
+
+    id: int
+    name: str
+    hint: str
+    rate_limit: str
+    offices: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class KeyIssued(KeyRead):
+    """A freshly issued key: ``key`` is shown in this answer only, never again."""
+
+    key: str
+
+
+class AttributeRead(BaseModel):
+    """An attribute of a service (an extra question a client answers)."""
+
+    id: int
+    code: str
+    datatype: str
+    description: str
+    datatype_description: str
+    order: int
+    required: bool
+    variable: bool
+    values: list[ValueIn]
+
+
+class ServiceRead(BaseModel):
+    """A service an office offers over Open311, with its attributes."""
+
+    id: int
+    office: str
+    code: str
+    name: str
+    description: str
+    category: str | None
+    kind: str
+    group: str
+    keywords: str
+    active: bool
+    updated_at: datetime
+    attributes: list[AttributeRead]

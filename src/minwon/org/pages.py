@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from minwon.config import Settings
 from minwon.errors import Invalid, MinwonError
-from minwon.org import loader, service, sessions, signin, unit_status
+from minwon.org import admin_security, loader, service, sessions, signin, unit_status
 from minwon.org.models import Category, Office, Organization, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -133,16 +133,7 @@ def add_routing_rule(
 def end_all_sessions(request: Request, db: SessionDep, principal: PageAdmin) -> Response:
     """Sign every staff member out at once, the admin included (e.g. after a suspected leak
     of a password or of the secret key); everyone signs in again."""
-    now = utcnow()
-    ended = sessions.end_all_sessions(db_session=db, now=now, reason="everyone")
-    signin.audit(
-        db_session=db,
-        action="signed_everyone_out",
-        staff=None,
-        actor_id=principal.staff_id,
-        now=now,
-        detail={"sessions": ended},
-    )
+    ended = admin_security.end_everyone(db, principal=principal, now=utcnow())
     db.commit()
     flash(request, f"모든 사용자를 로그아웃시켰습니다 (세션 {ended}건). 다시 로그인하세요.")
     return redirect("/login")

@@ -2,44 +2,56 @@
 service, commit)."""
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from sqlalchemy.orm import Session
 
-from minwon.errors import NotFound
-from minwon.org import service, tokens, unit_status
+from minwon.errors import Invalid, NotFound
+from minwon.org import admin_security, loader, service, signin, tokens, twofactor, unit_status
 from minwon.org.models import ApiToken, Category, Office, RoutingRule, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
+    AuditRead,
     CategoryCreate,
     CategoryRead,
+    EndedRead,
+    LockedRead,
     OfficeCreate,
     OfficeRead,
+    OrgLoadRead,
     RoutingRuleCreate,
     RoutingRuleRead,
+    SecurityRead,
+    SignInRead,
     StaffCreate,
     StaffRead,
     TokenCreate,
     TokenIssued,
     TokenRead,
     TokenRequest,
+    TotpRolesIn,
+    TotpRolesRead,
     UnitCreate,
     UnitRead,
     UnitUpdate,
 )
 from minwon.timeutil import utcnow
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.throttle import throttle_of
 
 router = APIRouter(prefix="/api/v1", tags=["org"])
 
 
-@router.get("/offices", response_model=list[OfficeRead])
+@router.get("/offices", response_model=list[OfficeRead], summary="기관 목록 · Offices")
 def list_offices(db: SessionDep, principal: StaffDep) -> list[OfficeRead]:
     """The offices the caller may look at."""
     return [office_read(o) for o in service.list_offices(db_session=db, principal=principal)]
 
 
-@router.post("/offices", status_code=201, response_model=OfficeRead)
+@router.post(
+    "/offices", status_code=201, response_model=OfficeRead, summary="기관 추가 · Add an office"
+)
 def create_office(office_in: OfficeCreate, db: SessionDep, principal: StaffDep) -> OfficeRead:
     """Add an office (admin)."""
     service.require_admin(principal)
@@ -48,7 +60,7 @@ def create_office(office_in: OfficeCreate, db: SessionDep, principal: StaffDep) 
     return office_read(office)
 
 
-@router.get("/units", response_model=list[UnitRead])
+@router.get("/units", response_model=list[UnitRead], summary="부서 목록 · Units")
 def list_units(db: SessionDep, principal: StaffDep, office: str | None = None) -> list[UnitRead]:
     """Units of the caller's offices, or of one office (code)."""
     office_id = _visible_office(db, principal, office)
@@ -56,7 +68,7 @@ def list_units(db: SessionDep, principal: StaffDep, office: str | None = None) -
     return [unit_read(u) for u in units if _sees(principal, u.office_id)]
 
 
-@router.post("/units", status_code=201, response_model=UnitRead)
+@router.post("/units", status_code=201, response_model=UnitRead, summary="부서 추가 · Add a unit")
 def create_unit(unit_in: UnitCreate, db: SessionDep, principal: StaffDep) -> UnitRead:
     """Add a unit with its own ledger (admin)."""
     service.require_admin(principal)
@@ -78,7 +90,7 @@ def update_unit(code: str, change: UnitUpdate, db: SessionDep, principal: StaffD
     return unit_read(unit)
 
 
-@router.get("/staff", response_model=list[StaffRead])
+@router.get("/staff", response_model=list[StaffRead], summary="직원 목록 · Staff")
 def list_staff(db: SessionDep, principal: StaffDep, office: str | None = None) -> list[StaffRead]:
     """Staff (admin: any office; unit leads and CS managers: their own office)."""
     office_id = service.find_office(db_session=db, ref=office).id if office else None
@@ -86,7 +98,9 @@ def list_staff(db: SessionDep, principal: StaffDep, office: str | None = None) -
     return [staff_read(s) for s in staff]
 
 
-@router.post("/staff", status_code=201, response_model=StaffRead)
+@router.post(
+    "/staff", status_code=201, response_model=StaffRead, summary="직원 추가 · Add a staff account"
+)
 def create_staff(staff_in: StaffCreate, db: SessionDep, principal: StaffDep) -> StaffRead:
     """Add a staff account (admin); without a password it can only use API tokens."""
     service.require_admin(principal)
@@ -95,7 +109,12 @@ def create_staff(staff_in: StaffCreate, db: SessionDep, principal: StaffDep) -> 
     return staff_read(staff)
 
 
-@router.post("/staff/{login}/tokens", status_code=201, response_model=TokenIssued)
+@router.post(
+    "/staff/{login}/tokens",
+    status_code=201,
+    response_model=TokenIssued,
+    summary="API 토큰 발급 · Issue an API token",
+)
 def issue_token(
     login: str, token_in: TokenCreate, db: SessionDep, principal: StaffDep
 ) -> TokenIssued:
@@ -105,7 +124,7 @@ def issue_token(
     return _issue(db, principal, TokenRequest(**token_in.model_dump(), login=login))
 
 
-@router.get("/tokens", response_model=list[TokenRead])
+@router.get("/tokens", response_model=list[TokenRead], summary="API 토큰 목록 · List API tokens")
 def list_tokens(db: SessionDep, principal: StaffDep) -> list[TokenRead]:
     """API tokens: an admin's office's (every office's for an organisation-wide admin), anyone
     else's own; revoked and expired ones too, with their state. Never the token itself."""
@@ -113,7 +132,12 @@ def list_tokens(db: SessionDep, principal: StaffDep) -> list[TokenRead]:
     return [token_read(t, now) for t in tokens.list_tokens(db_session=db, principal=principal)]
 
 
-@router.post("/tokens", status_code=201, response_model=TokenIssued)
+@router.post(
+    "/tokens",
+    status_code=201,
+    response_model=TokenIssued,
+    summary="API 토큰 만들기 (범위·만료) · Create an API token (scopes, expiry)",
+)
 def create_token(token_in: TokenRequest, db: SessionDep, principal: StaffDep) -> TokenIssued:
     """Create an API token for yourself, or (admins) for ``login``, a staff member of your
     office. Scopes: read (GET), write (changes), admin (admin-only operations), never more than
@@ -121,7 +145,9 @@ def create_token(token_in: TokenRequest, db: SessionDep, principal: StaffDep) ->
     return _issue(db, principal, token_in)
 
 
-@router.delete("/tokens/{token_id}", response_model=TokenRead)
+@router.delete(
+    "/tokens/{token_id}", response_model=TokenRead, summary="API 토큰 폐기 · Revoke an API token"
+)
 def revoke_token(token_id: DbId, db: SessionDep, principal: StaffDep) -> TokenRead:
     """Revoke a token at once (your own; admins: their office's). Revoking twice is harmless."""
     now = utcnow()
@@ -167,7 +193,7 @@ def token_read(token: ApiToken, now: datetime) -> TokenRead:
     )
 
 
-@router.get("/categories", response_model=list[CategoryRead])
+@router.get("/categories", response_model=list[CategoryRead], summary="분류 목록 · Categories")
 def list_categories(
     db: SessionDep, principal: StaffDep, organization: str | None = None
 ) -> list[CategoryRead]:
@@ -183,7 +209,12 @@ def list_categories(
     return categories_read(cats, orgs)
 
 
-@router.post("/categories", status_code=201, response_model=CategoryRead)
+@router.post(
+    "/categories",
+    status_code=201,
+    response_model=CategoryRead,
+    summary="분류 추가 · Add a category",
+)
 def create_category(
     category_in: CategoryCreate, db: SessionDep, principal: StaffDep
 ) -> CategoryRead:
@@ -195,7 +226,9 @@ def create_category(
     return categories_read([cat], orgs, parents=_parent_codes(db, cat))[0]
 
 
-@router.get("/routing-rules", response_model=list[RoutingRuleRead])
+@router.get(
+    "/routing-rules", response_model=list[RoutingRuleRead], summary="배정 규칙 목록 · Routing rules"
+)
 def list_routing_rules(
     db: SessionDep, principal: StaffDep, office: str | None = None
 ) -> list[RoutingRuleRead]:
@@ -311,3 +344,156 @@ def _visible_office(db: Session, principal: Principal, ref: str | None) -> int |
     if not _sees(principal, office.id):
         raise NotFound(f"기관을 찾을 수 없습니다: {ref}", field="office")
     return office.id
+
+
+MAX_ORG_FILE = 5 * 1024 * 1024
+"""The largest organisation file taken (as on the admin page)."""
+
+
+@router.post(
+    "/org/load",
+    response_model=OrgLoadRead,
+    summary="조직 파일 불러오기 (YAML·XLSX) · Load an organisation file",
+)
+def load_org(
+    db: SessionDep,
+    principal: StaffDep,
+    file: Annotated[UploadFile, File(description="the organisation, YAML or XLSX")],
+) -> OrgLoadRead:
+    """관리자가 조직 파일을 불러옵니다; 생성된 비밀번호는 이 응답에만 보입니다. Load an
+    organisation file (admin), as on the admin page: every problem is named and nothing is
+    changed when the file is wrong; generated passwords are shown only in this answer."""
+    service.require_admin(principal)
+    if not file.filename:
+        raise Invalid("불러올 조직 파일(YAML·XLSX)을 고르세요.", field="file")
+    data = file.file.read(MAX_ORG_FILE + 1)
+    if len(data) > MAX_ORG_FILE:
+        raise Invalid(f"파일이 너무 큽니다(최대 {MAX_ORG_FILE // 1024 // 1024}MB).", field="file")
+    report = loader.load_org_data(db_session=db, data=data, filename=file.filename)
+    db.commit()
+    return OrgLoadRead(
+        organization=report.organization,
+        changed=report.changed,
+        summary=report.summary(),
+        passwords=dict(report.passwords),
+    )
+
+
+@router.post(
+    "/sessions/end-all",
+    response_model=EndedRead,
+    tags=["security"],
+    summary="모든 사용자 로그아웃 · Sign everyone out",
+)
+def end_all_sessions(db: SessionDep, principal: StaffDep) -> EndedRead:
+    """관리자가 모든 직원의 로그인 세션을 끝냅니다 (기록됨). Sign every staff member out at
+    once (admin), e.g. after a suspected leak; API tokens are not affected."""
+    ended = admin_security.end_everyone(db, principal=principal, now=utcnow())
+    db.commit()
+    return EndedRead(sessions=ended)
+
+
+@router.get(
+    "/security",
+    response_model=SecurityRead,
+    tags=["security"],
+    summary="로그인 보안 현황 · Sign-in security",
+)
+def security(
+    db: SessionDep,
+    principal: StaffDep,
+    result: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 200,
+) -> SecurityRead:
+    """2단계 인증 필수 역할, 잠긴 계정, 로그인 시도와 권한 변경 기록 (관리자). Which roles must
+    use two-factor, locked accounts, who has or lacks two-factor, sign-in attempts (optionally
+    of one ``result``) and changes to accounts, newest first (admin)."""
+    service.require_admin(principal)
+    now = utcnow()
+    staff = service.list_staff(db_session=db, principal=principal)
+    return SecurityRead(
+        totp_roles=sorted(twofactor.required_roles(db_session=db)),
+        locked=[
+            LockedRead(login=s.login, name=s.name, locked_until=s.locked_until)
+            for s in signin.locked_accounts(db_session=db, now=now)
+            if s.locked_until is not None
+        ],
+        with_totp=[s.login for s in staff if s.totp_enabled_at is not None],
+        without_totp=[s.login for s in admin_security.missing_totp(db, staff)],
+        attempts=[
+            SignInRead(at=e.at, login=e.login, ip=e.ip, result=e.result)
+            for e in signin.history(db_session=db, result=result or None, limit=limit)
+        ],
+        events=[
+            AuditRead(
+                at=e.at,
+                action=e.action,
+                staff=e.staff.login if e.staff else None,
+                actor=e.actor.login if e.actor else None,
+                detail=e.detail or {},
+            )
+            for e in signin.audit_events(db_session=db, limit=limit)
+        ],
+    )
+
+
+@router.put(
+    "/security/totp-roles",
+    response_model=TotpRolesRead,
+    tags=["security"],
+    summary="2단계 인증 필수 역할 정하기 · Roles that must use two-factor",
+)
+def set_totp_roles(body: TotpRolesIn, db: SessionDep, principal: StaffDep) -> TotpRolesRead:
+    """2단계 인증이 필요한 역할을 정합니다 (관리자). Decide which roles must use two-factor
+    sign-in (admin); their members set it up at their next sign-in."""
+    unknown = sorted(set(body.roles) - set(ROLE_LABELS))
+    if unknown:
+        raise Invalid(f"알 수 없는 역할입니다: {', '.join(unknown)}", field="roles")
+    chosen = admin_security.set_totp_roles(db, principal=principal, roles=body.roles, now=utcnow())
+    db.commit()
+    return TotpRolesRead(roles=sorted(chosen))
+
+
+@router.post(
+    "/staff/{login}/unlock",
+    status_code=204,
+    tags=["security"],
+    summary="계정 잠금 풀기 · Unlock an account",
+)
+def unlock(login: str, db: SessionDep, principal: StaffDep) -> None:
+    """직원 계정의 잠금과 지연을 바로 풉니다 (관리자). End a staff member's lock and delays
+    at once (admin)."""
+    service.require_admin(principal)
+    staff = service.staff_by_login(db_session=db, login=login)
+    admin_security.unlock(db, principal=principal, staff=staff, now=utcnow())
+    db.commit()
+
+
+@router.post(
+    "/staff/{login}/totp-reset",
+    status_code=204,
+    tags=["security"],
+    summary="2단계 인증 초기화 · Reset two-factor",
+)
+def reset_totp(login: str, db: SessionDep, principal: StaffDep) -> None:
+    """휴대폰 분실 등으로 직원의 2단계 인증을 끄고 로그아웃시킵니다 (관리자). Turn a staff
+    member's two-factor off (a lost phone) and sign them out (admin)."""
+    service.require_admin(principal)
+    staff = service.staff_by_login(db_session=db, login=login)
+    admin_security.reset_totp(db, principal=principal, staff=staff, now=utcnow())
+    db.commit()
+
+
+@router.post(
+    "/security/throttle-reset",
+    status_code=204,
+    tags=["security"],
+    summary="시도 제한 기록 지우기 · Clear the throttle",
+)
+def clear_throttle(request: Request, db: SessionDep, principal: StaffDep) -> None:
+    """로그인·조회·설문 코드·공개 양식의 시도 제한 기록을 모두 지웁니다 (관리자). Forget every
+    throttle counter (admin), e.g. once an attack is blocked upstream."""
+    admin_security.clear_throttle(
+        db, principal=principal, throttle=throttle_of(request), now=utcnow()
+    )
+    db.commit()

@@ -456,3 +456,69 @@ class TokenRead(BaseModel):
     last_used_at: datetime | None
     revoked_at: datetime | None
     state: Literal["active", "expired", "revoked"]
+
+
+class TotpRolesIn(BaseModel):
+    """The roles whose members must use two-factor sign-in (the rest need not)."""
+
+    model_config = ConfigDict(extra="forbid")
+    roles: list[str] = Field(max_length=20)
+
+
+class TotpRolesRead(BaseModel):
+    """The roles that must use two-factor sign-in now."""
+
+    roles: list[str]
+
+
+class LockedRead(BaseModel):
+    """A locked account and until when."""
+
+    login: str
+    name: str
+    locked_until: datetime
+
+
+class SignInRead(BaseModel):
+    """One sign-in attempt."""
+
+    at: datetime
+    login: str
+    ip: str
+    result: str
+
+
+class AuditRead(BaseModel):
+    """One change to an account or permission, and who made it."""
+
+    at: datetime
+    action: str
+    staff: str | None
+    actor: str | None
+    detail: dict[str, Any]
+
+
+class SecurityRead(BaseModel):
+    """The sign-in security of the deployment, as the admin's security page shows it."""
+
+    totp_roles: list[str]
+    locked: list[LockedRead]
+    with_totp: list[str]
+    without_totp: list[str] = Field(description="active staff who must but have not set it up")
+    attempts: list[SignInRead]
+    events: list[AuditRead]
+
+
+class EndedRead(BaseModel):
+    """How many sign-in sessions were ended."""
+
+    sessions: int
+
+
+class OrgLoadRead(BaseModel):
+    """What an organisation file load did, and the passwords it generated (shown once)."""
+
+    organization: str
+    changed: int
+    summary: list[str]
+    passwords: dict[str, str]

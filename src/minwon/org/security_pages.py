@@ -5,10 +5,8 @@ what. Thin: parse, call the services, render."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from minwon.org import service, signin, twofactor
-from minwon.org.models import Staff
+from minwon.org import admin_security, service, signin, twofactor
 from minwon.org.pages import PageAdmin
 from minwon.org.roles import ROLE_LABELS, ROLES
 from minwon.timeutil import utcnow
@@ -63,7 +61,7 @@ def security_page(
         required=twofactor.required_roles(db_session=db),
         locked=signin.locked_accounts(db_session=db, now=now),
         with_totp=[s for s in staff if s.totp_enabled_at is not None],
-        without_totp=_missing_totp(db, staff),
+        without_totp=admin_security.missing_totp(db, staff),
         attempts=signin.history(db_session=db, result=wanted or None, limit=SHOWN),
         result=wanted,
         result_labels=RESULT_LABELS,
@@ -80,15 +78,7 @@ def set_totp_roles(
     """Decide which roles must use two-factor sign-in (their members set it up at their next
     sign-in)."""
     roles = [role for role in ROLES if form.get(f"role_{role}") == "on"]
-    chosen = twofactor.set_required_roles(db_session=db, roles=roles)
-    signin.audit(
-        db_session=db,
-        action="totp_policy",
-        staff=None,
-        actor_id=principal.staff_id,
-        now=utcnow(),
-        detail={"roles": sorted(chosen)},
-    )
+    chosen = admin_security.set_totp_roles(db, principal=principal, roles=roles, now=utcnow())
     db.commit()
     names = ", ".join(ROLE_LABELS[r] for r in ROLES if r in chosen) or "없음"
     flash(request, f"2단계 인증이 필요한 역할: {names}")
@@ -99,7 +89,7 @@ def set_totp_roles(
 def unlock(request: Request, db: SessionDep, principal: PageAdmin, staff_id: DbId) -> Response:
     """End a staff member's lock and delays at once."""
     staff = service.get_staff(db_session=db, staff_id=staff_id)
-    signin.unlock(db_session=db, staff=staff, actor_id=principal.staff_id, now=utcnow())
+    admin_security.unlock(db, principal=principal, staff=staff, now=utcnow())
     db.commit()
     flash(request, f"잠금을 풀었습니다: {staff.name} ({staff.login})")
     return redirect("/admin/security")
@@ -110,7 +100,7 @@ def reset_totp(request: Request, db: SessionDep, principal: PageAdmin, staff_id:
     """Turn a staff member's two-factor off (a lost or replaced phone) and sign them out; a
     role that requires it sets it up again at the next sign-in."""
     staff = service.get_staff(db_session=db, staff_id=staff_id)
-    twofactor.reset(db_session=db, staff=staff, actor_id=principal.staff_id, now=utcnow())
+    admin_security.reset_totp(db, principal=principal, staff=staff, now=utcnow())
     db.commit()
     flash(request, f"2단계 인증을 초기화했습니다: {staff.name} ({staff.login})")
     return redirect("/admin/security")
@@ -120,20 +110,9 @@ def reset_totp(request: Request, db: SessionDep, principal: PageAdmin, staff_id:
 def clear_throttle(request: Request, db: SessionDep, principal: PageAdmin) -> Response:
     """Forget every throttle counter (logins, tracking, survey codes, public forms), e.g. once
     an attack has been blocked upstream and an office's shared address is locked out."""
-    throttle_of(request).reset()
-    signin.audit(
-        db_session=db,
-        action="throttle_cleared",
-        staff=None,
-        actor_id=principal.staff_id,
-        now=utcnow(),
+    admin_security.clear_throttle(
+        db, principal=principal, throttle=throttle_of(request), now=utcnow()
     )
     db.commit()
     flash(request, "시도 제한 기록을 모두 지웠습니다.")
     return redirect("/admin/security")
-
-
-def _missing_totp(db: Session, staff: list[Staff]) -> list[Staff]:
-    """Active staff whose role requires two-factor but who have not set it up yet."""
-    required = twofactor.required_roles(db_session=db)
-    return [s for s in staff if s.active and s.role in required and s.totp_enabled_at is None]

@@ -106,7 +106,7 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
 
 def _level(scope: dashboard.Scope) -> str:
     """Offices are ranked when several are in view, the units of one office otherwise."""
-    return "office" if scope.office_ids is None or len(scope.office_ids) != 1 else "unit"
+    return views.level_of(scope)
 
 
 def _unit_code(db: Any, unit_id: int | None) -> str | None:

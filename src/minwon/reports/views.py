@@ -153,6 +153,12 @@ def table(db: Session, scope: Scope, by: str, n: Names) -> list[Row]:
     return rows
 
 
+def level_of(scope: Scope) -> str:
+    """What the dashboard ranks: offices when several are in view, the units of one office
+    otherwise."""
+    return "office" if scope.office_ids is None or len(scope.office_ids) != 1 else "unit"
+
+
 def trend_scope(scope: Scope) -> Scope:
     """The twelve months up to the end of the scope, for the satisfaction trend."""
     start = (scope.end.replace(day=1) - timedelta(days=335)).replace(day=1)

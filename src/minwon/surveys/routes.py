@@ -16,9 +16,11 @@ from minwon.surveys.models import SurveyInvitation, SurveyTemplate
 from minwon.surveys.qr import code_link
 from minwon.surveys.schemas import (
     EstimateRead,
+    HappyCallIn,
     InvitationRead,
     PeriodQuery,
     QuestionSchema,
+    ResponseRead,
     ScoreRead,
     StandingRead,
     TemplateIn,
@@ -26,7 +28,7 @@ from minwon.surveys.schemas import (
 )
 from minwon.surveys.scores import Estimate, Score
 from minwon.timeutil import utcnow
-from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.deps import DbId, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"])
 PeriodDep = Annotated[PeriodQuery, Depends()]
@@ -54,7 +56,9 @@ def _template_read(db: Session, t: SurveyTemplate) -> TemplateRead:
     )
 
 
-@router.get("/surveys/templates", response_model=list[TemplateRead])
+@router.get(
+    "/surveys/templates", response_model=list[TemplateRead], summary="설문 목록 · Survey templates"
+)
 def list_templates(db: SessionDep, principal: StaffDep) -> list[TemplateRead]:
     """The organisation's survey templates, newest first."""
     org_id = _organization_id(db, principal)
@@ -64,7 +68,12 @@ def list_templates(db: SessionDep, principal: StaffDep) -> list[TemplateRead]:
     ]
 
 
-@router.post("/surveys/templates", response_model=TemplateRead, status_code=201)
+@router.post(
+    "/surveys/templates",
+    response_model=TemplateRead,
+    status_code=201,
+    summary="설문 만들기 · Define a survey",
+)
 def create_template(body: TemplateIn, db: SessionDep, principal: StaffDep) -> TemplateRead:
     """Define a survey (CS manager, admin): questions, trigger, delay, quiet days, expiry."""
     if principal.role not in (CS_MANAGER, ADMIN):
@@ -101,7 +110,11 @@ def _invitation_read(inv: SurveyInvitation, token: str | None = None) -> Invitat
     )
 
 
-@router.get("/voices/{voice_id}/survey", response_model=InvitationRead)
+@router.get(
+    "/voices/{voice_id}/survey",
+    response_model=InvitationRead,
+    summary="민원의 설문 초대 · The voice's survey invitation",
+)
 def voice_survey(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead:
     """The survey invitation of a voice (whether it was answered, never by whom or how)."""
     from minwon.voices import service as voice_service
@@ -113,7 +126,12 @@ def voice_survey(voice_id: int, db: SessionDep, principal: StaffDep) -> Invitati
     return _invitation_read(found)
 
 
-@router.post("/voices/{voice_id}/survey", response_model=InvitationRead, status_code=201)
+@router.post(
+    "/voices/{voice_id}/survey",
+    response_model=InvitationRead,
+    status_code=201,
+    summary="설문 초대 보내기 · Invite the citizen now",
+)
 def invite(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead:
     """Invite the citizen of an answered voice now (e.g. to print the code on the letter)."""
     from minwon.errors import Conflict
@@ -159,7 +177,9 @@ def _choice(q: PeriodQuery) -> Choice:
     return Choice(office=q.office, unit=q.unit or "", category=q.category, start=q.start, end=q.end)
 
 
-@router.get("/surveys/scores", response_model=list[ScoreRead])
+@router.get(
+    "/surveys/scores", response_model=list[ScoreRead], summary="만족도 점수 · Satisfaction scores"
+)
 def scores(
     q: PeriodDep,
     db: SessionDep,
@@ -176,7 +196,11 @@ def scores(
     return [_score(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
 
 
-@router.get("/surveys/rankings", response_model=list[StandingRead])
+@router.get(
+    "/surveys/rankings",
+    response_model=list[StandingRead],
+    summary="만족도 순위 · Satisfaction ranking",
+)
 def ranking(
     q: PeriodDep,
     db: SessionDep,
@@ -209,3 +233,39 @@ def ranking(
             )
         )
     return out
+
+
+@router.post(
+    "/voices/{voice_id}/happycall",
+    response_model=ResponseRead,
+    status_code=201,
+    summary="해피콜 응답 입력 · Enter happy-call answers",
+)
+def happy_call(
+    voice_id: DbId, body: HappyCallIn, db: SessionDep, principal: StaffDep
+) -> ResponseRead:
+    """시민이 전화(해피콜)로 한 답을 직원이 입력합니다 (직원 입력으로 표시). Answers a citizen
+    gave in a call-back, entered by staff of the voice's office and marked as such; every
+    unanswered or wrong question is named at once, as on the happy-call form."""
+    found = service.happy_call(
+        db, principal=principal, voice_id=voice_id, answers=body.answers, now=utcnow()
+    )
+    read = ResponseRead(id=found.id, invitation_id=found.invitation_id, mode=found.mode)
+    db.commit()
+    return read
+
+
+@router.post(
+    "/surveys/kiosk",
+    response_model=InvitationRead,
+    status_code=201,
+    summary="창구 키오스크 설문 발급 · A fresh counter-kiosk survey",
+)
+def kiosk(db: SessionDep, principal: StaffDep) -> InvitationRead:
+    """창구 태블릿용 새 설문 (방문 한 번에 하나). A fresh one-visit survey for the counter
+    tablet of the caller's office, as the kiosk page issues it; ``link`` opens it for the
+    visitor."""
+    issued = service.kiosk_invitation(db, principal=principal, now=utcnow())
+    read = _invitation_read(issued.invitation, issued.token)
+    db.commit()
+    return read

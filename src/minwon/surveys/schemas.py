@@ -106,3 +106,19 @@ class PeriodQuery(BaseModel):
     category: str | None = None
     start: date | None = None
     end: date | None = None
+
+
+class HappyCallIn(BaseModel):
+    """The answers a citizen gave in a call-back, by question key (as the survey asks them:
+    1–5, 0–10, ``yes``/``no``, a choice, or text)."""
+
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[str, str | int | None] = Field(max_length=30)
+
+
+class ResponseRead(BaseModel):
+    """A stored survey response (never its answers: those are read only in aggregate)."""
+
+    id: int
+    invitation_id: int
+    mode: str

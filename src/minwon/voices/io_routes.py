@@ -99,13 +99,23 @@ def ledger_page_export(request: Request, db: SessionDep, principal: StaffDep) ->
     return _download(db, principal, flt, "xlsx")
 
 
-@router.get("/api/v1/voices/export.xlsx", tags=["voices"], response_class=StreamingResponse)
+@router.get(
+    "/api/v1/voices/export.xlsx",
+    tags=["voices"],
+    response_class=StreamingResponse,
+    summary="민원 처리부 엑셀 내려받기 · Ledger as XLSX",
+)
 def api_export_xlsx(db: SessionDep, principal: StaffDep, flt: FilterDep) -> StreamingResponse:
     """The filtered ledger as XLSX (personal data masked; none for HQ analysts)."""
     return _download(db, principal, flt, "xlsx")
 
 
-@router.get("/api/v1/voices/export.csv", tags=["voices"], response_class=StreamingResponse)
+@router.get(
+    "/api/v1/voices/export.csv",
+    tags=["voices"],
+    response_class=StreamingResponse,
+    summary="민원 처리부 CSV 내려받기 · Ledger as CSV",
+)
 def api_export_csv(db: SessionDep, principal: StaffDep, flt: FilterDep) -> StreamingResponse:
     """The filtered ledger as CSV, UTF-8 with BOM (personal data masked; none for HQ)."""
     return _download(db, principal, flt, "csv")

@@ -221,3 +221,31 @@ class TrackRead(BaseModel):
     due_at: KstDatetime | None
     answer: str | None
     answered_at: KstDatetime | None
+
+
+class ImportIssueRead(BaseModel):
+    """One problem an import found: the line as the file shows it (None: the whole file)."""
+
+    line: int | None
+    column: str
+    message: str
+
+
+class ImportRead(BaseModel):
+    """An import of a ledger file: its progress, what it saved, or every bad row."""
+
+    id: int
+    file: str
+    file_format: str
+    state: str = Field(description="checking, loading, loaded or failed")
+    actor: str
+    created_at: datetime
+    finished_at: datetime | None
+    rows_total: int
+    rows_checked: int
+    rows_loaded: int
+    waiting_analysis: int = Field(description="saved voices whose analysis is still to come")
+    error_count: int
+    errors: list[ImportIssueRead]
+    ignored_columns: list[str]
+    units_created: list[str]
