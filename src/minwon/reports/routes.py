@@ -2,7 +2,7 @@
 its chart series, the monthly CS report (PDF/Excel) and the fans — the same scope rules as
 the pages (thin: parse, call the services, answer)."""
 
-from typing import Annotated, Any, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -26,45 +26,13 @@ from minwon.reports.schemas import (
     WaitingRead,
 )
 from minwon.reports.views import Choice
-from minwon.surveys.schemas import EstimateRead, PeriodQuery, ScoreRead, StandingRead
-from minwon.surveys.scores import Estimate, Score
+from minwon.surveys.schemas import PeriodQuery, ScoreRead, StandingRead
 from minwon.voices import queries
 from minwon.voices.todo import Waiting
 from minwon.web.deps import SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 PeriodDep = Annotated[PeriodQuery, Depends()]
-
-
-def _estimate(e: Estimate) -> EstimateRead:
-    return EstimateRead(value=e.value, low=e.low, high=e.high, n=e.n)
-
-
-def _score(key: Any, name: str, s: Score) -> ScoreRead:
-    return ScoreRead(
-        key=None if key is None else str(key),
-        name=name,
-        csat=_estimate(s.csat),
-        top2=_estimate(s.top2),
-        nps=_estimate(s.nps),
-        response_rate=_estimate(s.response_rate),
-        responses=s.responses,
-        invited=s.invited,
-        uninvited=s.uninvited,
-    )
-
-
-def _standing(s: dashboard.Standing, name: str) -> StandingRead:
-    return StandingRead(
-        key=cast(int, s.key),
-        name=name,
-        rank=s.ranked.rank,
-        status=s.ranked.status,
-        n=s.ranked.n,
-        mean=s.ranked.mean,
-        score=s.ranked.score,
-        movement=s.movement.label_ko,
-    )
 
 
 def _waiting(db: Session, principal: Principal, w: Waiting | None) -> WaitingRead | None:
@@ -98,7 +66,7 @@ def first_screen(db: SessionDep, principal: StaffDep) -> HomeRead:
         if out
         else None,
         month_start=screen.month_start,
-        month=_score(None, "이번 달", screen.month) if screen.month else None,
+        month=ScoreRead.of(None, "이번 달", screen.month) if screen.month else None,
         worst=[
             DriverRead(
                 attribute=d.attribute,
@@ -112,7 +80,7 @@ def first_screen(db: SessionDep, principal: StaffDep) -> HomeRead:
         ],
         since=screen.since,
         standings=[
-            _standing(s, screen.office_names.get(s.key) or names.of("office", s.key))
+            StandingRead.of(s, screen.office_names.get(s.key) or names.of("office", s.key))
             for s in screen.standings
         ],
     )
@@ -146,7 +114,7 @@ def dashboard_read(q: PeriodDep, db: SessionDep, principal: StaffDep) -> Dashboa
     volume = dashboard.volume(db, scope)
 
     def table(by: str) -> list[ScoreRead]:
-        return [_score(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
+        return [ScoreRead.of(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
 
     return DashboardRead(
         start=scope.start,
@@ -164,9 +132,10 @@ def dashboard_read(q: PeriodDep, db: SessionDep, principal: StaffDep) -> Dashboa
             average_days=volume.average_days,
         ),
         backlog=dashboard.backlog(db, scope),
-        satisfaction=_score(None, "전체", dashboard.satisfaction(db, scope)[None].score),
+        satisfaction=ScoreRead.of(None, "전체", dashboard.satisfaction(db, scope)[None].score),
         standings=[
-            _standing(s, names.of(level, s.key)) for s in dashboard.ranking(db, scope, level=level)
+            StandingRead.of(s, names.of(level, s.key))
+            for s in dashboard.ranking(db, scope, level=level)
         ],
         by_unit=table("unit") if level == "unit" else [],
         by_channel=table("channel"),
@@ -177,7 +146,7 @@ def dashboard_read(q: PeriodDep, db: SessionDep, principal: StaffDep) -> Dashboa
             DayRead(day=d, received=r, answered=a) for d, r, a in dashboard.chart_rows(db, scope)
         ],
         trend=[
-            _score(month, month, s)
+            ScoreRead.of(month, month, s)
             for month, s in dashboard.monthly_csat(db, views.trend_scope(scope))
         ],
         categories=[

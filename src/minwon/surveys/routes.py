@@ -1,6 +1,6 @@
 """HTTP API of surveys under /api/v1: templates, a voice's invitation, scores and rankings."""
 
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
@@ -15,7 +15,6 @@ from minwon.surveys import invitations, service, templates
 from minwon.surveys.models import SurveyInvitation, SurveyTemplate
 from minwon.surveys.qr import code_link
 from minwon.surveys.schemas import (
-    EstimateRead,
     HappyCallIn,
     InvitationRead,
     PeriodQuery,
@@ -26,7 +25,6 @@ from minwon.surveys.schemas import (
     TemplateIn,
     TemplateRead,
 )
-from minwon.surveys.scores import Estimate, Score
 from minwon.timeutil import utcnow
 from minwon.web.deps import DbId, SessionDep, StaffDep
 
@@ -155,24 +153,6 @@ def invite(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead
     return read
 
 
-def _estimate(e: Estimate) -> EstimateRead:
-    return EstimateRead(value=e.value, low=e.low, high=e.high, n=e.n)
-
-
-def _score(key: Any, name: str, s: Score) -> ScoreRead:
-    return ScoreRead(
-        key=None if key is None else str(key),
-        name=name,
-        csat=_estimate(s.csat),
-        top2=_estimate(s.top2),
-        nps=_estimate(s.nps),
-        response_rate=_estimate(s.response_rate),
-        responses=s.responses,
-        invited=s.invited,
-        uninvited=s.uninvited,
-    )
-
-
 def _choice(q: PeriodQuery) -> Choice:
     return Choice(office=q.office, unit=q.unit or "", category=q.category, start=q.start, end=q.end)
 
@@ -192,8 +172,8 @@ def scores(
     scope, _ = views.scope_for(db, principal, _choice(q))
     names = views.names(db, principal, staff=by == "officer")
     if by is None:
-        return [_score(None, "전체", dashboard.satisfaction(db, scope)[None].score)]
-    return [_score(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
+        return [ScoreRead.of(None, "전체", dashboard.satisfaction(db, scope)[None].score)]
+    return [ScoreRead.of(r.key, r.name, r.score) for r in views.table(db, scope, by, names)]
 
 
 @router.get(
@@ -220,18 +200,7 @@ def ranking(
     for s in dashboard.ranking(db, scope, level=level, min_n=min_n):
         key = cast(int, s.key)  # offices and units are ranked by their integer ids
         name = offices.get(key, "—") if level == "office" else names.of(level, key)
-        out.append(
-            StandingRead(
-                key=key,
-                name=name,
-                rank=s.ranked.rank,
-                status=s.ranked.status,
-                n=s.ranked.n,
-                mean=s.ranked.mean,
-                score=s.ranked.score,
-                movement=s.movement.label_ko,
-            )
-        )
+        out.append(StandingRead.of(s, name))
     return out
 
 

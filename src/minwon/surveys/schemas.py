@@ -1,8 +1,14 @@
 """What the survey API takes and gives."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from minwon.surveys.scores import Estimate, Score
+
+if TYPE_CHECKING:
+    from minwon.reports.dashboard import Standing
 
 
 class QuestionSchema(BaseModel):
@@ -68,6 +74,11 @@ class EstimateRead(BaseModel):
     high: float | None
     n: int
 
+    @classmethod
+    def of(cls, e: Estimate) -> "EstimateRead":
+        """The figure as the API shows it."""
+        return cls(value=e.value, low=e.low, high=e.high, n=e.n)
+
 
 class ScoreRead(BaseModel):
     """The survey figures of one group: ``response_rate`` is ``invited`` (answers to the
@@ -84,6 +95,21 @@ class ScoreRead(BaseModel):
     invited: int = 0
     uninvited: int = 0
 
+    @classmethod
+    def of(cls, key: Any, name: str, s: Score) -> "ScoreRead":
+        """One group's scores as the API shows them (the surveys' and the reports' alike)."""
+        return cls(
+            key=None if key is None else str(key),
+            name=name,
+            csat=EstimateRead.of(s.csat),
+            top2=EstimateRead.of(s.top2),
+            nps=EstimateRead.of(s.nps),
+            response_rate=EstimateRead.of(s.response_rate),
+            responses=s.responses,
+            invited=s.invited,
+            uninvited=s.uninvited,
+        )
+
 
 class StandingRead(BaseModel):
     """One office or unit in a ranking."""
@@ -96,6 +122,20 @@ class StandingRead(BaseModel):
     mean: float | None
     score: float | None
     movement: str
+
+    @classmethod
+    def of(cls, s: "Standing", name: str) -> "StandingRead":
+        """A ranked office or unit (ranked by its integer id) as the API shows it."""
+        return cls(
+            key=cast(int, s.key),
+            name=name,
+            rank=s.ranked.rank,
+            status=s.ranked.status,
+            n=s.ranked.n,
+            mean=s.ranked.mean,
+            score=s.ranked.score,
+            movement=s.movement.label_ko,
+        )
 
 
 class PeriodQuery(BaseModel):
