@@ -291,7 +291,8 @@ def analysis_train(
                     f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                     for k, v in done.metrics.items()
                 )
-                where = f"{target} ({done.office})" if done.office else target
+                wide = " (모든 관서)" if target == "unit" else ""
+                where = f"{target} ({done.office})" if done.office else target + wide
                 console.print(
                     f"{where}: 모델 #{done.model_id}, 학습 {done.n_train}건, 검증 {shown or '—'}"
                 )

@@ -96,7 +96,8 @@ def _answered_as(client: TestClient, world, who: str, unit: str, text: str, day:
     client.post(f"/api/v1/voices/{vid}/answer/approve", headers=h)
 
 
-def _labels(engine: Engine, office: str) -> list[str]:
+def _labels(engine: Engine, office: str | None) -> list[str]:
+    """The labels of the active unit model of an office (None: the organisation-wide one)."""
     from sqlalchemy import select
 
     from minwon.analysis.classifier import Router
@@ -106,9 +107,14 @@ def _labels(engine: Engine, office: str) -> list[str]:
 
     with session_factory(engine)() as db:
         office_id = db.scalar(select(Office.id).where(Office.code == office))
+        which = (
+            RoutingModel.office_id.is_(None)
+            if office is None
+            else RoutingModel.office_id == office_id
+        )
         blob = db.scalar(
             select(RoutingModel.blob).where(
-                RoutingModel.office_id == office_id, RoutingModel.active.is_(True)
+                RoutingModel.target == "unit", which, RoutingModel.active.is_(True)
             )
         )
         return Router.from_bytes(blob).labels
@@ -140,7 +146,7 @@ def test_each_office_gets_its_own_unit_model_and_only_its_units(engine: Engine) 
     client, world, org_id = _world_with_history(engine)
     with write_session(engine) as db:
         models = train(db_session=db, organization_id=org_id, target="unit")
-    assert sorted((m.office, m.n_train) for m in models) == [("DJ", 30), ("GR", 45)]
+    assert sorted((m.office, m.n_train) for m in models) == [("", 75), ("DJ", 30), ("GR", 45)]
     assert _labels(engine, "GR") == ["GR01", "GR02", "GR03"]
     assert _labels(engine, "DJ") == ["DJ01", "DJ02"]
     text = {"text": "사거리 신호등이 꺼져 있어요"}
@@ -198,3 +204,86 @@ def test_a_new_units_duties_make_it_a_suggestion_before_it_has_history(engine: E
     )
     codes = [r.json()["unit"]["code"], *(a["unit"]["code"] for a in r.json()["alternatives"])]
     assert "GR04" in codes
+
+
+def _codes(response: object) -> list[str]:
+    data = response.json()  # type: ignore[attr-defined]
+    return [data["unit"]["code"], *(a["unit"]["code"] for a in data["alternatives"])]
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_caller_of_no_office_is_answered_by_one_model_of_every_offices_units(
+    engine: Engine,
+) -> None:
+    client, world, org_id = _world_with_history(engine)
+    with write_session(engine) as db:
+        train(db_session=db, organization_id=org_id, target="unit")
+    assert _labels(engine, None) == ["DJ01", "DJ02", "GR01", "GR02", "GR03"]
+    r = client.post(
+        "/api/v1/analysis/route",
+        json={"text": "대전 사거리 신호등이 꺼져 있어요"},
+        headers=world.auth("hq"),
+    )
+    assert r.status_code == 200, r.text
+    codes = _codes(r)
+    # one ranking over both offices' units, not one office's model picked by its confidence
+    assert codes[0] == "DJ02" and {c[:2] for c in codes} == {"DJ", "GR"}
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_an_office_too_small_for_its_own_model_is_routed_among_its_own_units(
+    engine: Engine,
+) -> None:
+    from sqlalchemy import delete, select
+
+    from minwon.analysis.models import RoutingModel
+    from minwon.org.models import Office
+
+    client, world, org_id = _world_with_history(engine)
+    with write_session(engine) as db:
+        models = train(db_session=db, organization_id=org_id, target="unit")
+        dj = db.scalar(select(Office.id).where(Office.code == "DJ"))
+        db.execute(delete(RoutingModel).where(RoutingModel.office_id == dj))  # DJ has none
+    assert "" in {m.office for m in models}
+    r = client.post(
+        "/api/v1/analysis/route",
+        json={"text": "신호등이 고장 났어요"},
+        headers=world.auth("dj_lead"),
+    )
+    assert r.status_code == 200, r.text
+    assert all(code.startswith("DJ") for code in _codes(r))
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_one_office_of_history_retires_an_older_organisation_wide_model(engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from minwon.analysis.models import RoutingModel
+    from minwon.analysis.training import store_model
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    for i in range(3):
+        for j, (traffic, patrol) in enumerate(zip(TRAFFIC, PATROL, strict=True)):
+            _answered(client, world, "GR02", f"{traffic} ({i})", i * 5 + j)
+            _answered(client, world, "GR01", f"{patrol} ({i})", i * 5 + j)
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+        [gr] = train(db_session=db, organization_id=org_id, target="unit")
+        blob = db.get_one(RoutingModel, gr.model_id).blob
+        store_model(  # as a version before per-office models left it
+            db, organization_id=org_id, target="unit", blob=blob, n_train=1, metrics={}
+        )
+    assert _labels(engine, None) == ["GR01", "GR02"]
+    with write_session(engine) as db:
+        assert [m.office for m in train(db_session=db, organization_id=org_id, target="unit")] == [
+            "GR"
+        ]
+        active = db.scalars(
+            select(RoutingModel.office_id).where(
+                RoutingModel.target == "unit", RoutingModel.active.is_(True)
+            )
+        ).all()
+    assert len(active) == 1 and active[0] is not None
+    r = client.post("/api/v1/analysis/route", json={"text": "야간 순찰"}, headers=world.auth("hq"))
+    assert r.json()["unit"]["code"] == "GR01"

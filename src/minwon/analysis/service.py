@@ -52,16 +52,17 @@ def analysis_text(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
-_checked: dict[tuple[str, int, str, int | None], tuple[float, list[int]]] = {}
+_checked: dict[tuple[str, int, str, int | None], tuple[float, list[tuple[int, int | None]]]] = {}
 _loaded: dict[int, Any] = {}
 _models_lock = threading.Lock()
 
 
-def _active_model_ids(
+def _active_models(
     db: Session, organization_id: int, target: str, office_id: int | None
-) -> list[int]:
-    """The ids of the active models (of one office, or of any office for ``office_id``
-    None), newest first; looked up at most once per MODEL_TTL per process."""
+) -> list[tuple[int, int | None]]:
+    """The (id, office id) of the active models (of one office, or of any office for
+    ``office_id`` None), offices' own first, newest first; looked up at most once per
+    MODEL_TTL per process."""
     key = (str(db.get_bind().engine.url), organization_id, target, office_id)
     now = time.monotonic()
     with _models_lock:
@@ -69,7 +70,7 @@ def _active_model_ids(
     if hit is not None and now - hit[0] < MODEL_TTL:
         return hit[1]
     query = (
-        select(RoutingModel.id)
+        select(RoutingModel.id, RoutingModel.office_id)
         .where(RoutingModel.organization_id == organization_id, RoutingModel.target == target)
         .where(RoutingModel.active.is_(True))
         .order_by(RoutingModel.office_id.is_(None), RoutingModel.id.desc())
@@ -78,10 +79,17 @@ def _active_model_ids(
         query = query.where(
             (RoutingModel.office_id == office_id) | RoutingModel.office_id.is_(None)
         )
-    model_ids = list(db.scalars(query))
+    models = [(int(i), o) for i, o in db.execute(query)]
     with _models_lock:
-        _checked[key] = (now, model_ids)
-    return model_ids
+        _checked[key] = (now, models)
+    return models
+
+
+def _active_model_ids(
+    db: Session, organization_id: int, target: str, office_id: int | None
+) -> list[int]:
+    """The ids of ``_active_models``."""
+    return [i for i, _ in _active_models(db, organization_id, target, office_id)]
 
 
 def _router(db: Session, organization_id: int, target: str, office_id: int | None = None) -> Any:
@@ -91,8 +99,12 @@ def _router(db: Session, organization_id: int, target: str, office_id: int | Non
 
 
 def _office_routers(db: Session, organization_id: int) -> list[Any]:
-    """Every office's active unit model (for a caller who works for no single office)."""
-    return [_load(db, i) for i in _active_model_ids(db, organization_id, "unit", None)]
+    """The unit models for a caller who works for no single office: the organisation-wide
+    one when training made one (it weighs every office's units against each other), else
+    every office's own."""
+    models = _active_models(db, organization_id, "unit", None)
+    wide = [i for i, office in models if office is None]
+    return [_load(db, i) for i in (wide[:1] or [i for i, _ in models])]
 
 
 def _load(db: Session, model_id: int) -> Any:
@@ -148,7 +160,9 @@ def suggest_tokens(
 
     Only units that take voices now are suggested, and only the office's own when
     ``office_id`` is given: a closed or merged unit, or another office's, never is. Without
-    an office, every office's model is asked and the most confident answer wins.
+    an office, the organisation-wide model chooses among every office's units; where there
+    is none (a single office, or models trained before it), every office's model is asked
+    and the most confident answer wins.
     """
     category_router = _router(db_session, organization_id, "category")
     if office_id is not None:

@@ -92,11 +92,18 @@ def train(
     units (an office's voices only ever go to its own units), one for categories. Each is
     evaluated on its newest fifth, then refitted on all; an office with too little history
     is skipped (rules and the front desk route its voices), and none at all is ``Invalid``.
+
+    With two or more offices' history, one more unit model is trained on all of it together
+    (``office`` empty in the result): it answers callers who work for no single office,
+    weighing every office's units against each other, where the offices' own models give
+    confidences that cannot be compared (a seven-unit model is sure more easily than a
+    seventy-unit one). It is not evaluated apart, to keep training time in bounds.
     """
     if target not in service.TARGETS:
         raise Invalid(f"알 수 없는 대상입니다: {target}", field="target")
     examples = _examples(db_session, organization_id, target)
-    groups = _by_office(db_session, examples) if target == "unit" else {None: examples}
+    unit_offices = _unit_offices(db_session) if target == "unit" else {}
+    groups = _by_office(examples, unit_offices) if target == "unit" else {None: examples}
     trained = []
     for office_id, group in groups.items():
         name = _office_code(db_session, office_id)
@@ -105,6 +112,13 @@ def train(
                 progress(f"{target}{name}: 답변 완료 민원 {len(group)}건 — 학습하지 않음")
             continue
         trained.append(_train_one(db_session, organization_id, target, office_id, group, progress))
+    if target == "unit" and trained and len(groups) >= 2:
+        wide = [e for e in examples if e[1] in unit_offices]
+        trained.append(
+            _train_one(db_session, organization_id, target, None, wide, progress, hold_out=False)
+        )
+    elif target == "unit":  # one office's model answers everyone; an older wide one retires
+        _retire(db_session, organization_id, target, None)
     if not trained:
         raise Invalid(
             f"학습할 답변 완료 민원이 부족합니다 ({len(examples)}건; 한 기관에서 "
@@ -114,13 +128,20 @@ def train(
     return trained
 
 
-def _by_office(db: Session, examples: list[Example]) -> dict[int | None, list[Example]]:
+def _unit_offices(db: Session) -> dict[str, int]:
+    """Unit code → its office."""
+    return {
+        str(code): int(office) for code, office in db.execute(select(Unit.code, Unit.office_id))
+    }
+
+
+def _by_office(
+    examples: list[Example], unit_offices: dict[str, int]
+) -> dict[int | None, list[Example]]:
     """The examples of each office (the office of the unit each is labelled with), in order."""
-    rows = db.execute(select(Unit.code, Unit.office_id))
-    offices: dict[str, int] = {str(code): int(office_id) for code, office_id in rows}
     groups: dict[int | None, list[Example]] = {}
     for example in examples:
-        groups.setdefault(offices.get(example[1]), []).append(example)
+        groups.setdefault(unit_offices.get(example[1]), []).append(example)
     groups.pop(None, None)
     return groups
 
@@ -139,6 +160,8 @@ def _train_one(
     office_id: int | None,
     examples: list[Example],
     progress: Callable[[str], None] | None,
+    *,
+    hold_out: bool = True,
 ) -> Trained:
     from minwon.analysis.classifier import Router
     from minwon.analysis.tokenize import tokenize_many
@@ -156,7 +179,7 @@ def _train_one(
     ]
     cut = int(len(texts) * 0.8)
     metrics: dict[str, Any] = {}
-    if len(set(labels[:cut])) >= 2 and cut < len(texts):
+    if hold_out and len(set(labels[:cut])) >= 2 and cut < len(texts):
         if progress:
             progress(f"{where}: 검증용 학습 {cut}건")
         held_out = Router().train(texts[:cut], labels[:cut], tokens=tokens[:cut])
@@ -194,6 +217,22 @@ def _hold_out_metrics(router: Any, tokens: list[list[str]], labels: list[str]) -
     }
 
 
+def _retire(db: Session, organization_id: int, target: str, office_id: int | None) -> None:
+    """Mark the active models of ``target`` and ``office_id`` (None: the organisation's) old."""
+    query = select(RoutingModel).where(
+        RoutingModel.organization_id == organization_id,
+        RoutingModel.target == target,
+        RoutingModel.active.is_(True),
+    )
+    if office_id is None:
+        query = query.where(RoutingModel.office_id.is_(None))
+    else:
+        query = query.where(RoutingModel.office_id == office_id)
+    for old in db.scalars(query):
+        old.active = False
+    service.forget_models()
+
+
 def store_model(
     db: Session,
     *,
@@ -204,17 +243,10 @@ def store_model(
     metrics: dict[str, Any],
     office_id: int | None = None,
 ) -> RoutingModel:
-    """Store a routing model as the organisation's active one for ``target`` (and, for a
-    unit model, ``office_id``; an older organisation-wide unit model is retired with it)."""
-    query = select(RoutingModel).where(
-        RoutingModel.organization_id == organization_id, RoutingModel.target == target
-    )
-    if office_id is not None:
-        query = query.where(
-            (RoutingModel.office_id == office_id) | RoutingModel.office_id.is_(None)
-        )
-    for old in db.scalars(query):
-        old.active = False
+    """Store a routing model as the organisation's active one for ``target`` and ``office_id``
+    (an office's unit model, or with None the category model or the organisation-wide unit
+    model), retiring the one it replaces."""
+    _retire(db, organization_id, target, office_id)
     row = RoutingModel(
         organization_id=organization_id,
         target=target,
