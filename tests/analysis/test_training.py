@@ -287,3 +287,22 @@ def test_one_office_of_history_retires_an_older_organisation_wide_model(engine: 
     assert len(active) == 1 and active[0] is not None
     r = client.post("/api/v1/analysis/route", json={"text": "야간 순찰"}, headers=world.auth("hq"))
     assert r.json()["unit"]["code"] == "GR01"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_hq_can_ask_for_one_offices_units_and_others_only_for_their_own(engine: Engine) -> None:
+    client, world, org_id = _world_with_history(engine)
+    with write_session(engine) as db:
+        train(db_session=db, organization_id=org_id, target="unit")
+    text = {"text": "사거리 신호등이 꺼져 있어요"}
+    url = "/api/v1/analysis/route"
+    for office in ("GR", "DJ"):
+        r = client.post(url, params={"office": office}, json=text, headers=world.auth("hq"))
+        assert r.status_code == 200, r.text
+        assert all(code.startswith(office) for code in _codes(r))
+    own = client.post(url, params={"office": "GR"}, json=text, headers=world.auth("gr_lead"))
+    assert own.status_code == 200 and _codes(own)[0] == "GR02"
+    other = client.post(url, params={"office": "DJ"}, json=text, headers=world.auth("gr_lead"))
+    assert other.status_code == 404
+    unknown = client.post(url, params={"office": "XX"}, json=text, headers=world.auth("hq"))
+    assert unknown.status_code in (404, 422) and "detail" in unknown.json()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import lookup, service
+from minwon.analysis.insight_routes import office_for
 from minwon.analysis.masking import mask_text
 from minwon.analysis.schemas import (
     AnalysisRead,
@@ -42,15 +43,25 @@ def _unit_ref(db: Session, organization_id: int, code: str) -> UnitRef | None:
     "/analysis/route", response_model=RouteOut, summary="분류·부서 추천 · Suggest category and unit"
 )
 def route_text(
-    body: RouteIn, db: SessionDep, principal: StaffDep, organization: str | None = None
+    body: RouteIn,
+    db: SessionDep,
+    principal: StaffDep,
+    organization: str | None = None,
+    office: Annotated[
+        str | None,
+        Query(description="관서 코드: 그 관서의 부서 중에서만 추천 · only this office's units"),
+    ] = None,
 ) -> RouteOut:
-    """Suggest a category and unit for a text (masked first), with confidence and runners-up."""
+    """Suggest a category and unit for a text (masked first), with confidence and runners-up:
+    among the caller's office's units, or for HQ and admins among every office's units unless
+    they name an ``office``."""
     org_id = _organization_id(db, principal, organization)
+    if office is not None:
+        office_id: int | None = office_for(db, principal, office).id
+    else:
+        office_id = None if principal.all_offices else principal.office_id
     suggestion = service.suggest(
-        db_session=db,
-        organization_id=org_id,
-        text=mask_text(body.text),
-        office_id=None if principal.all_offices else principal.office_id,
+        db_session=db, organization_id=org_id, text=mask_text(body.text), office_id=office_id
     )
     if suggestion.unit is None and suggestion.category is None:
         raise Conflict(
