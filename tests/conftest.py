@@ -108,10 +108,25 @@ def pg_engine() -> Iterator[Engine]:
     admin.dispose()
 
 
+_EMPTY_EVERY_TABLE = ";".join(
+    f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)
+)
+"""Children before parents, so no foreign key is ever left dangling."""
+
+_RESTART_USED_SEQUENCES = (
+    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
+    "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
 def _truncate(engine: Engine) -> None:
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Empty every table and restart every used id sequence, as ``TRUNCATE ... RESTART
+    IDENTITY`` would. DELETE on the few rows a test leaves takes milliseconds, whereas TRUNCATE
+    of eighty tables takes a third of a second and gives every table and index a new file,
+    which each checkpoint (and so each DROP DATABASE of the suite) must then sync."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(text(_EMPTY_EVERY_TABLE))
+        conn.execute(text(_RESTART_USED_SEQUENCES))
 
 
 @pytest.fixture(params=ENGINES)
