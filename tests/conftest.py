@@ -71,6 +71,32 @@ def pytest_report_header() -> str:
     )
 
 
+LONG_MODULES = (
+    "test_crash_safety.py",
+    "web/test_route_access.py",
+    "web/test_browser_every_role.py",
+    "web/test_browser_phone_menu.py",
+    "web/test_browser_csp.py",
+    "demo/test_demo.py",
+    "web/test_openapi_fuzz.py",
+    "web/test_prefork.py",
+)
+"""Modules holding single tests of twenty seconds and more (servers started and killed, a
+browser walking every role's pages, the demo loaded at size, every route asked by every role)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long modules first (each kept whole and in order, the rest in their usual
+    order): under ``pytest -n`` the workers then finish on short tests together, instead of one
+    waiting for the other's last long test."""
+    tests_dir = Path(__file__).parent
+
+    def is_long(item: pytest.Item) -> bool:
+        return item.path.relative_to(tests_dir).as_posix() in LONG_MODULES
+
+    items.sort(key=lambda item: not is_long(item))
+
+
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.register_profile("thorough", print_blob=True)  # 20× examples: props.py
