@@ -2,6 +2,8 @@
 without a 5xx, without the page scrolling sideways, and without a console error (a broken chart
 or script shows there)."""
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from sqlalchemy import Engine
@@ -22,15 +24,18 @@ def _links(page: Page, base: str, selector: str) -> list[str]:
     return [u for u in dict.fromkeys(found) if u]
 
 
-def _main_pages(page: Page, base: str) -> list[str]:
+def main_pages(page: Page, base: str) -> Iterator[str]:
     """The menu's pages and the pages they link to by a plain address (no id, no query):
-    tabs and sub-pages such as the fans, the monthly report, campaigns or cards."""
+    tabs and sub-pages such as the fans, the monthly report, campaigns or cards; each once.
+
+    The caller opens each address in ``page`` before asking for the next: the links of a menu
+    page are read from the page just opened, so no page is opened twice to find them."""
     menu = _links(page, base, "nav.nav a")
     found = list(menu)
     for url in menu:
-        page.goto(f"{base}{url}")
+        yield url
         found += [u for u in _links(page, base, "main a") if "?" not in u and not _has_id(u)]
-    return list(dict.fromkeys(found))
+    yield from (u for u in dict.fromkeys(found) if u not in menu)
 
 
 def _has_id(url: str) -> bool:
@@ -38,15 +43,21 @@ def _has_id(url: str) -> bool:
 
 
 def _problems_of_role(browser: Browser, base: str, login: str) -> tuple[list[str], int]:
-    """What went wrong on the role's menu pages at each width, and how many pages were seen."""
+    """What went wrong on the role's menu pages at each width, and how many pages were seen.
+    The pages are found at the first width and opened again at the others (the server sends
+    the same links whatever the width)."""
     problems: list[str] = []
     seen = 0
+    urls: list[str] = []
     for width_name, size in VIEWPORTS.items():
         page = logged_in_page(browser, base, login, DEMO_PASSWORD, size)
         where = {"at": f"{login} {width_name} /ledger"}
         page.on("console", lambda m, w=where: _console(m, w, problems))
         page.on("pageerror", lambda exc, w=where: problems.append(f"{w['at']}: script {exc}"))
-        for url in _main_pages(page, base):
+        first_width = not urls
+        for url in main_pages(page, base) if first_width else list(urls):
+            if first_width:
+                urls.append(url)
             where["at"] = f"{login} {width_name} {url}"
             response = page.goto(f"{base}{url}", wait_until="load")
             seen += 1

@@ -93,11 +93,12 @@ def _problems_on_page(page: Page, where: str) -> list[str]:
 
 
 def _walk_menu(page: Page, base: str, login: str) -> tuple[int, list[str]]:
-    """Open the menu on the first screen, follow each item through it; what went wrong."""
+    """Open the menu on the first screen and follow its first item through it, then open it
+    on the page reached and follow the next item, and so on (so the menu button is tried on
+    every page of the menu, and no page is loaded only to start from); what went wrong."""
     problems = _problems_on_page(page, f"{login} /")
     items = _menu_items(page)
     for href, text in items:
-        page.goto(f"{base}/")
         _open_menu(page)
         link = page.locator("nav.nav a", has_text=text).first
         box = link.bounding_box()
