@@ -74,6 +74,7 @@ def synthetic(
 def main() -> None:
     """Time training and suggestions and print one line per figure."""
     from minwon.analysis.classifier import Router
+    from minwon.analysis.training import TRAINING_THREADS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", type=int, default=100_000)
@@ -87,10 +88,10 @@ def main() -> None:
     mean = np.mean([len(t) for t in tokens])
     log(f"{len(tokens):,} voices, {len(set(labels))} units, {mean:.0f} tokens each")
     wall, cpu = time.perf_counter(), time.process_time()
-    Router().train(texts[:cut], labels[:cut], tokens=tokens[:cut])
+    Router(n_jobs=TRAINING_THREADS).train(texts[:cut], labels[:cut], tokens=tokens[:cut])
     hold_out = (time.perf_counter() - wall, time.process_time() - cpu)
     wall, cpu = time.perf_counter(), time.process_time()
-    router = Router().train(texts, labels, tokens=tokens)
+    router = Router(n_jobs=TRAINING_THREADS).train(texts, labels, tokens=tokens)
     full = (time.perf_counter() - wall, time.process_time() - cpu)
     for what, i in (("wall-clock", 0), ("CPU", 1)):
         total = hold_out[i] + full[i]

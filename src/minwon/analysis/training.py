@@ -25,6 +25,10 @@ from minwon.org.models import Unit
 from minwon.voices import queries
 
 MIN_EXAMPLES = 20
+TRAINING_THREADS = -1
+"""Threads a training uses (scikit-learn's ``n_jobs``: -1 is every core). Training is a batch
+job, and one-vs-rest learning splits over units: on 2 cores a 30k-voice fit takes 22 s
+instead of 37 s, the same model."""
 _CHUNK = 900
 
 
@@ -182,11 +186,13 @@ def _train_one(
     if hold_out and len(set(labels[:cut])) >= 2 and cut < len(texts):
         if progress:
             progress(f"{where}: 검증용 학습 {cut}건")
-        held_out = Router().train(texts[:cut], labels[:cut], tokens=tokens[:cut])
+        held_out = Router(n_jobs=TRAINING_THREADS).train(
+            texts[:cut], labels[:cut], tokens=tokens[:cut]
+        )
         metrics = _hold_out_metrics(held_out, tokens[cut:], labels[cut:])
     if progress:
         progress(f"{where}: 전체 학습 {len(texts)}건")
-    router = Router().train(texts, labels, tokens=tokens)
+    router = Router(n_jobs=TRAINING_THREADS).train(texts, labels, tokens=tokens)
     row = store_model(
         db,
         organization_id=organization_id,
