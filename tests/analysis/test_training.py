@@ -1,8 +1,9 @@
 """Training routing models from answered voices, then automatic routing and the route API."""
 
 import pytest
-from factories import build_world, voice_json
+from factories import World, build_world, voice_json
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine
 
 from minwon.analysis.training import train
@@ -141,6 +142,30 @@ def _world_with_history(engine: Engine) -> tuple[TestClient, object, int]:
     return client, world, org_id
 
 
+def _trained_world(engine: Engine) -> tuple[TestClient, World]:
+    """``_world_with_history`` with its unit models trained."""
+    client, world, org_id = _world_with_history(engine)
+    with write_session(engine) as db:
+        train(db_session=db, organization_id=org_id, target="unit")
+    return client, world
+
+
+def _route(
+    client: TestClient, world: World, who: str, text: str, office: str | None = None
+) -> Response:
+    """``POST /api/v1/analysis/route`` as ``who`` (naming ``office`` when given)."""
+    params = {"office": office} if office is not None else {}
+    return client.post(
+        "/api/v1/analysis/route", params=params, json={"text": text}, headers=world.auth(who)
+    )
+
+
+def _codes(response: Response) -> list[str]:
+    """The suggested unit's code, then the alternatives', best first."""
+    data = response.json()
+    return [data["unit"]["code"], *(a["unit"]["code"] for a in data["alternatives"])]
+
+
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_each_office_gets_its_own_unit_model_and_only_its_units(engine: Engine) -> None:
     client, world, org_id = _world_with_history(engine)
@@ -153,8 +178,7 @@ def test_each_office_gets_its_own_unit_model_and_only_its_units(engine: Engine) 
     for who, office in (("gr_lead", "GR"), ("dj_lead", "DJ")):
         r = client.post("/api/v1/analysis/route", json=text, headers=world.auth(who))
         assert r.status_code == 200, r.text
-        codes = [r.json()["unit"]["code"], *(a["unit"]["code"] for a in r.json()["alternatives"])]
-        assert all(code.startswith(office) for code in codes)
+        assert all(code.startswith(office) for code in _codes(r))
     anywhere = client.post("/api/v1/analysis/route", json=text, headers=world.auth("hq"))
     assert anywhere.json()["unit"]["code"] in ("GR02", "DJ02")
 
@@ -202,28 +226,16 @@ def test_a_new_units_duties_make_it_a_suggestion_before_it_has_history(engine: E
         json={"text": "학교폭력 상담을 받고 싶어요"},
         headers=world.auth("gr_lead"),
     )
-    codes = [r.json()["unit"]["code"], *(a["unit"]["code"] for a in r.json()["alternatives"])]
-    assert "GR04" in codes
-
-
-def _codes(response: object) -> list[str]:
-    data = response.json()  # type: ignore[attr-defined]
-    return [data["unit"]["code"], *(a["unit"]["code"] for a in data["alternatives"])]
+    assert "GR04" in _codes(r)
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_a_caller_of_no_office_is_answered_by_one_model_of_every_offices_units(
     engine: Engine,
 ) -> None:
-    client, world, org_id = _world_with_history(engine)
-    with write_session(engine) as db:
-        train(db_session=db, organization_id=org_id, target="unit")
+    client, world = _trained_world(engine)
     assert _labels(engine, None) == ["DJ01", "DJ02", "GR01", "GR02", "GR03"]
-    r = client.post(
-        "/api/v1/analysis/route",
-        json={"text": "대전 사거리 신호등이 꺼져 있어요"},
-        headers=world.auth("hq"),
-    )
+    r = _route(client, world, "hq", "대전 사거리 신호등이 꺼져 있어요")
     assert r.status_code == 200, r.text
     codes = _codes(r)
     # one ranking over both offices' units, not one office's model picked by its confidence
@@ -231,7 +243,7 @@ def test_a_caller_of_no_office_is_answered_by_one_model_of_every_offices_units(
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_an_office_too_small_for_its_own_model_is_routed_among_its_own_units(
+def test_an_office_without_its_own_model_is_routed_among_its_own_units(
     engine: Engine,
 ) -> None:
     from sqlalchemy import delete, select
@@ -245,11 +257,7 @@ def test_an_office_too_small_for_its_own_model_is_routed_among_its_own_units(
         dj = db.scalar(select(Office.id).where(Office.code == "DJ"))
         db.execute(delete(RoutingModel).where(RoutingModel.office_id == dj))  # DJ has none
     assert "" in {m.office for m in models}
-    r = client.post(
-        "/api/v1/analysis/route",
-        json={"text": "신호등이 고장 났어요"},
-        headers=world.auth("dj_lead"),
-    )
+    r = _route(client, world, "dj_lead", "신호등이 고장 났어요")
     assert r.status_code == 200, r.text
     assert all(code.startswith("DJ") for code in _codes(r))
 
@@ -285,24 +293,20 @@ def test_one_office_of_history_retires_an_older_organisation_wide_model(engine: 
             )
         ).all()
     assert len(active) == 1 and active[0] is not None
-    r = client.post("/api/v1/analysis/route", json={"text": "야간 순찰"}, headers=world.auth("hq"))
-    assert r.json()["unit"]["code"] == "GR01"
+    assert _codes(_route(client, world, "hq", "야간 순찰"))[0] == "GR01"
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_hq_can_ask_for_one_offices_units_and_others_only_for_their_own(engine: Engine) -> None:
-    client, world, org_id = _world_with_history(engine)
-    with write_session(engine) as db:
-        train(db_session=db, organization_id=org_id, target="unit")
-    text = {"text": "사거리 신호등이 꺼져 있어요"}
-    url = "/api/v1/analysis/route"
+    client, world = _trained_world(engine)
+    text = "사거리 신호등이 꺼져 있어요"
     for office in ("GR", "DJ"):
-        r = client.post(url, params={"office": office}, json=text, headers=world.auth("hq"))
+        r = _route(client, world, "hq", text, office)
         assert r.status_code == 200, r.text
         assert all(code.startswith(office) for code in _codes(r))
-    own = client.post(url, params={"office": "GR"}, json=text, headers=world.auth("gr_lead"))
+    own = _route(client, world, "gr_lead", text, "GR")
     assert own.status_code == 200 and _codes(own)[0] == "GR02"
-    other = client.post(url, params={"office": "DJ"}, json=text, headers=world.auth("gr_lead"))
-    assert other.status_code == 404
-    unknown = client.post(url, params={"office": "XX"}, json=text, headers=world.auth("hq"))
-    assert unknown.status_code in (404, 422) and "detail" in unknown.json()
+    assert _route(client, world, "gr_lead", text, "DJ").status_code == 404
+    for unknown in ("XX", "", "X" * 5_000):
+        r = _route(client, world, "hq", text, unknown)
+        assert r.status_code == 404 and r.json()["field"] == "office"
