@@ -27,8 +27,8 @@ from minwon.voices import queries
 MIN_EXAMPLES = 20
 TRAINING_THREADS = -1
 """Threads a training uses (scikit-learn's ``n_jobs``: -1 is every core). Training is a batch
-job, and one-vs-rest learning splits over units: on 2 cores a 30k-voice fit takes 22 s
-instead of 37 s, the same model."""
+job, and one-vs-rest learning splits over units into the same model: on 2 cores 100k voices
+train in 117.5 s instead of 205 s (``bench/routing_scale.py``, bench/results)."""
 _CHUNK = 900
 
 
