@@ -145,7 +145,7 @@ _RESTART_USED_SEQUENCES = (
 )
 
 
-def _truncate(engine: Engine) -> None:
+def _empty_tables(engine: Engine) -> None:
     """Empty every table and restart every used id sequence, as ``TRUNCATE ... RESTART
     IDENTITY`` would. DELETE on the few rows a test leaves takes milliseconds, whereas TRUNCATE
     of eighty tables takes a third of a second and gives every table and index a new file,
@@ -160,7 +160,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """A database with every table and no rows, on each engine the suite can reach."""
     if request.param == "postgresql":
         eng = request.getfixturevalue("pg_engine")
-        _truncate(eng)
+        _empty_tables(eng)
         return eng
     path = tmp_path_factory.mktemp("db") / "minwon.db"
     shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
