@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minwon.analysis import classifier
 from minwon.analysis.classifier import Prediction, Router, RouterFormatError
@@ -205,6 +207,60 @@ def test_the_first_suggestions_confidence_matches_how_often_it_is_right() -> Non
     assert confidence.mean() == pytest.approx(right.mean(), abs=0.03)
 
 
+def test_the_first_suggestion_is_mapped_to_how_often_such_suggestions_were_right() -> None:
+    rng = np.random.default_rng(5)
+    top = rng.uniform(0.3, 1.0, 3000)
+    right = (rng.random(3000) < 0.2 + 0.6 * top).astype(float)  # very sure, right 80 %
+    slope, intercept = classifier._fit_top_calibration(top, right)
+    assert 0 < slope < 1
+    probs = np.column_stack([top, 1 - top])
+    calibrated = classifier._calibrate_first(probs, slope, intercept)[:, 0]
+    for low, high in ((0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0)):
+        band = (top >= low) & (top < high)
+        assert calibrated[band].mean() == pytest.approx(right[band].mean(), abs=0.04)
+
+
+@pytest.mark.parametrize(
+    ("top", "right"),
+    [
+        (np.full(49, 0.9), np.r_[np.ones(30), np.zeros(19)]),  # too few outcomes
+        (np.full(200, 0.9), np.ones(200)),  # never wrong
+        (np.full(200, 0.9), np.zeros(200)),  # never right
+    ],
+)
+def test_too_little_evidence_leaves_the_confidence_alone(
+    top: np.ndarray, right: np.ndarray
+) -> None:
+    assert classifier._fit_top_calibration(top, right) == (1.0, 0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=8).filter(lambda v: sum(v) > 0.01),
+    st.floats(0.05, 3.0),
+    st.floats(-3.0, 3.0),
+)
+def test_calibrating_the_first_keeps_the_order_and_a_distribution(
+    values: list[float], slope: float, intercept: float
+) -> None:
+    probs = np.array([values]) / sum(values)
+    out = classifier._calibrate_first(probs, slope, intercept)[0]
+    first = int(probs[0].argmax())
+    assert out.sum() == pytest.approx(1.0)
+    assert (out >= 0).all() and out[first] >= out.max() - 1e-12
+    before, after = probs[0][:, None], out[:, None]
+    assert ((before > before.T) <= (after >= after.T - 1e-12)).all()  # no order reversed
+
+
+def test_a_router_stored_before_the_top_calibration_loads_uncalibrated(router: Router) -> None:
+    blob = router.to_bytes()
+    state = pickle.loads(zlib.decompress(blob[10:]))
+    state.pop("top_calibration")
+    older = Router.from_bytes(blob[:10] + zlib.compress(pickle.dumps(state)))
+    assert older.top_calibration == (1.0, 0.0)
+    assert older.predict_many(["가로등"]) == router.predict_many(["가로등"])
+
+
 @pytest.mark.parametrize("text", ["", "😡😡", "<b></b>", "x" * 100_000, "\x00", "ㅋㅋㅋㅋ"])
 def test_odd_texts_still_get_a_prediction(router: Router, text: str) -> None:
     p = router.predict(text)
@@ -387,6 +443,13 @@ def test_beats_the_majority_class_on_2000_real_petitions() -> None:
     majority = Counter(labels[:cut]).most_common(1)[0][0]
     majority_accuracy = np.mean([t == majority for t in labels[cut:]])
     assert accuracy > majority_accuracy + 0.1, (accuracy, majority_accuracy)
+    confidence = np.array(
+        [p.confidence for p in router.predict_many(texts[cut:], tokens=tokens[cut:])]
+    )
+    assert confidence.mean() == pytest.approx(accuracy, abs=0.05)
+    right = np.array([p == t for p, t in zip(predicted, labels[cut:], strict=True)])
+    sure = confidence >= 0.85  # the default auto-route threshold
+    assert not sure.any() or right[sure].mean() >= 0.85, (sure.sum(), right[sure].mean())
 
 
 def test_module_exports() -> None:

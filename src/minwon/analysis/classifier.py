@@ -19,8 +19,13 @@ chosen by measurement on a validation split inside the training data: as accurat
 LinearSVC and full logistic regression on the same features, trains in seconds, and keeps
 learning from corrections with ``partial_fit``. Scores become probabilities by a softmax with
 one temperature fitted on the newest 15 % of the training examples (temperature scaling, by
-the Brier score of the first suggestion), so ``confidence`` is calibrated for voices newer
-than the training data — give examples oldest first. Newer examples also weigh more
+the Brier score of the first suggestion); the first suggestion's probability is then mapped
+to how often such suggestions were right (Platt scaling of its logit), fitted on time-ordered
+held-out parts — for histories of up to 20,000 examples three of them (models trained on the
+oldest 55 %, 70 % and 85 %, each judged on the next 15 %), since one part of a small history
+holds too few confident suggestions to tell whether they deserve their confidence. So
+``confidence`` is calibrated for voices newer than the training data — give examples oldest
+first. Newer examples also weigh more
 (``recency_half_life``): an agency's duties drift, and what a unit answered last month says
 more about where a voice goes than what it answered years ago.
 
@@ -45,7 +50,7 @@ from typing import Any, TypedDict
 import numpy as np
 import scipy.sparse as sp
 import sklearn
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize as l2_normalize
 
@@ -66,6 +71,10 @@ _MAGIC = b"MWROUTER"
 _ALTERNATIVES = 3
 _CORRECTION_STEP = 0.1  # SGD step for partial_fit, chosen on a validation replay
 _UPDATES = 100_000  # SGD steps to aim for: epochs = clip(_UPDATES / examples, 3, 15)
+_FOLDED_CALIBRATION_MAX = 20_000  # examples up to which three held-out parts calibrate
+_FOLD_CUTS = (0.55, 0.70)  # older parts trained on, besides the last 85 %
+_MIN_CALIBRATION = 50  # held-out examples needed to calibrate at all
+_IDENTITY = (1.0, 0.0)
 
 
 class RouterFormatError(ValueError):
@@ -321,6 +330,7 @@ class Router:
         self._weights = np.zeros((0, 0), dtype=np.float32)  # features × labels
         self._bias = np.zeros(0, dtype=np.float32)
         self.temperature = 1.0
+        self.top_calibration = _IDENTITY  # (slope, intercept) on the first suggestion's logit
 
     # -- training --
 
@@ -349,7 +359,7 @@ class Router:
             raise ValueError("the texts have no content words to learn from")
         features = _Vectorizer(*self._feature_budget(n_labels), self.params["char_weight"])
         x = features.fit_transform(token_lists)
-        self._clf, self.temperature = self._fit_calibrated(x, y)
+        self._clf, self.temperature, self.top_calibration = self._fit_calibrated(x, y)
         self._features = features
         self._settle()
         return self
@@ -378,23 +388,40 @@ class Router:
             n_jobs=self.params["n_jobs"],  # threads over labels; None = one core
         )
 
-    def _fit_calibrated(self, x: sp.csr_matrix, y: np.ndarray) -> tuple[SGDClassifier, float]:
-        """The classifier and the softmax temperature that best predicts a held-out share.
+    def _fit_calibrated(
+        self, x: sp.csr_matrix, y: np.ndarray
+    ) -> tuple[SGDClassifier, float, tuple[float, float]]:
+        """The classifier, its softmax temperature and the calibration of its first suggestion.
 
-        The model is trained on the rest, the temperature fitted on the share, then training
-        continues over all examples. Small data sets (under 50 held-out) keep temperature 1.
+        A model trained on the oldest 85 % fixes the temperature on the newest 15 %; the
+        first suggestions on that part (and, for small histories, on two older parts) fit the
+        top calibration; then training continues over all examples. Histories with fewer
+        than ``_MIN_CALIBRATION`` held-out examples stay uncalibrated.
         """
         weight = _recency_weights(len(y), self.params["recency_half_life"])
-        held = _held_out(y, self.params["calibration_share"])
-        if len(held) < 50:
-            return self._sgd(y).fit(x, y, sample_weight=weight), 1.0
+        share = self.params["calibration_share"]
+        held = _held_out(y, share)
+        if len(held) < _MIN_CALIBRATION:
+            return self._sgd(y).fit(x, y, sample_weight=weight), 1.0, _IDENTITY
         rest = np.setdiff1d(np.arange(len(y)), held)
         clf = self._sgd(y).fit(x[rest], y[rest], sample_weight=weight[rest])
         scores = _as_scores(clf.decision_function(x[held]))
         temperature = _best_temperature(scores, np.searchsorted(clf.classes_, y[held]))
+        outcomes = [_first_outcomes(clf, scores / temperature, y[held])]
+        if len(y) <= _FOLDED_CALIBRATION_MAX:
+            for cut in _FOLD_CUTS:
+                start = int(len(y) * cut)
+                part = _newer_part(y, start, start + int(len(y) * share))
+                if len(part):
+                    older = self._sgd(y[:start])
+                    older.fit(x[:start], y[:start], sample_weight=weight[:start])
+                    fold = _as_scores(older.decision_function(x[part])) / temperature
+                    outcomes.append(_first_outcomes(older, fold, y[part]))
+        top = np.concatenate([o[0] for o in outcomes])
+        right = np.concatenate([o[1] for o in outcomes])
         # one more epoch over everything, the newest share included
         clf.partial_fit(x, y, sample_weight=weight)
-        return clf, temperature
+        return clf, temperature, _fit_top_calibration(top, right)
 
     def partial_fit(
         self,
@@ -448,8 +475,9 @@ class Router:
         mask = self._mask(allowed)
         cols, vals = self._features.vector(list(tokens))
         scores = vals @ self._weights[cols] + self._bias
-        probs = self._proba_rows(scores[None, :], mask)[0]
-        return self._ranked(probs, int(mask.sum()) if mask is not None else len(probs))
+        raw = self._proba_rows(scores[None, :], mask)
+        limit = int(mask.sum()) if mask is not None else raw.shape[1]
+        return self._ranked(raw[0], self._calibrated(raw)[0], limit)
 
     def predict_many(
         self,
@@ -464,15 +492,16 @@ class Router:
             return []
         mask = self._mask(allowed)
         limit = int(mask.sum()) if mask is not None else len(self._labels)
-        probs = self._proba(self._matrix(token_lists), mask)
-        return [self._ranked(row, limit) for row in probs]
+        raw = self._proba(self._matrix(token_lists), mask)
+        calibrated = self._calibrated(raw)
+        return [self._ranked(r, c, limit) for r, c in zip(raw, calibrated, strict=True)]
 
     def probabilities(
         self, token_lists: Sequence[list[str]], *, allowed: Collection[str] | None = None
     ) -> np.ndarray:
         """Calibrated probabilities, one row per text, columns in the order of ``labels``
         (0 for labels outside ``allowed`` when given)."""
-        return self._proba(self._matrix(token_lists), self._mask(allowed))
+        return self._calibrated(self._proba(self._matrix(token_lists), self._mask(allowed)))
 
     def knows_any(self, allowed: Collection[str]) -> bool:
         """Whether at least one of these labels was learnt (else nothing can be suggested)."""
@@ -516,9 +545,13 @@ class Router:
             scores[:, ~mask] = -np.inf
         return _softmax(scores)
 
-    def _ranked(self, probs: np.ndarray, limit: int) -> Prediction:
-        idx = np.argsort(-probs, kind="stable")[: min(_ALTERNATIVES + 1, limit)]
-        ranked = [(self._labels[i], float(probs[i])) for i in idx]
+    def _calibrated(self, raw: np.ndarray) -> np.ndarray:
+        return _calibrate_first(raw, *self.top_calibration)
+
+    def _ranked(self, raw: np.ndarray, calibrated: np.ndarray, limit: int) -> Prediction:
+        """The best labels in the model's order, with their calibrated probabilities."""
+        idx = np.argsort(-raw, kind="stable")[: min(_ALTERNATIVES + 1, limit)]
+        ranked = [(self._labels[i], float(calibrated[i])) for i in idx]
         return Prediction(ranked[0][0], ranked[0][1], ranked[1:])
 
     # -- storage --
@@ -535,6 +568,7 @@ class Router:
             "features": self._features,
             "clf": self._clf,
             "temperature": self.temperature,
+            "top_calibration": self.top_calibration,
         }
         payload = zlib.compress(pickle.dumps(state, protocol=5), 1)
         return _MAGIC + FORMAT_VERSION.to_bytes(2, "big") + payload
@@ -559,6 +593,8 @@ class Router:
         router = cls(**state["params"])
         router._features, router._clf = state["features"], state["clf"]
         router.temperature = state["temperature"]
+        # routers stored before the top calibration existed keep their plain softmax
+        router.top_calibration = tuple(state.get("top_calibration", _IDENTITY))
         router._settle()
         return router
 
@@ -610,11 +646,72 @@ def _held_out(y: np.ndarray, share: float) -> np.ndarray:
     on the most recent examples. Labels that would be left with no example before the cut are
     kept out of the held-out part.
     """
-    cut = len(y) - int(len(y) * share)
+    return _newer_part(y, len(y) - int(len(y) * share), len(y))
+
+
+def _newer_part(y: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Indices from ``start`` to ``stop`` of the examples whose label is found before
+    ``start`` (a model trained on the older ones can be judged on them)."""
     _, codes = np.unique(y, return_inverse=True)
     seen_before = np.zeros(codes.max() + 1, dtype=bool)
-    seen_before[codes[:cut]] = True
-    return cut + np.flatnonzero(seen_before[codes[cut:]])
+    seen_before[codes[:start]] = True
+    return start + np.flatnonzero(seen_before[codes[start:stop]])
+
+
+def _first_outcomes(
+    clf: SGDClassifier, scores: np.ndarray, truth: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first suggestion's probability for each held-out example, and whether it was right."""
+    probs = _softmax(scores)
+    right = clf.classes_[probs.argmax(axis=1)] == truth
+    return probs.max(axis=1), right.astype(float)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def _fit_top_calibration(top: np.ndarray, right: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept mapping the first suggestion's logit to the logit of how often it
+    is right (Platt scaling), fitted by log-loss on held-out outcomes.
+
+    Identity when there are too few outcomes, when all were right or all wrong, or when the
+    fit would not keep a surer suggestion surer (a slope that is not positive).
+    """
+    if len(top) < _MIN_CALIBRATION or right.min() == right.max():
+        return _IDENTITY
+    z = _logit(top)
+
+    def loss(ab: np.ndarray) -> float:
+        q = np.clip(1 / (1 + np.exp(-(ab[0] * z + ab[1]))), 1e-9, 1 - 1e-9)
+        return float(-(right * np.log(q) + (1 - right) * np.log(1 - q)).mean())
+
+    fit = minimize(loss, np.array(_IDENTITY), method="Nelder-Mead")
+    slope, intercept = (float(v) for v in fit.x)
+    return (slope, intercept) if fit.success and slope > 0 else _IDENTITY
+
+
+def _calibrate_first(probs: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """Rows of probabilities whose largest is replaced by its calibrated value and the others
+    rescaled to share the rest; no other label ends above the first (the order stays), and a
+    first without any rival keeps its probability."""
+    if (slope, intercept) == _IDENTITY or probs.shape[1] < 2:
+        return probs
+    rows = np.arange(len(probs))
+    first = probs.argmax(axis=1)
+    p = probs[rows, first]
+    q = 1 / (1 + np.exp(-(slope * _logit(p) + intercept)))
+    others = probs.copy()
+    others[rows, first] = 0.0
+    second, rest = others.max(axis=1), others.sum(axis=1)
+    rival = rest > 1e-12  # else the first is all but certain (one label allowed): kept as is
+    safe_rest = np.where(rival, rest, 1.0)
+    # the calibrated first is never below the rescaled second: q ≥ second·(1 − q)/rest
+    q = np.maximum(q, second / (safe_rest + second))
+    out = others * ((1 - q) / safe_rest)[:, None]
+    out[rows, first] = q
+    return np.where(rival[:, None], out, probs)
 
 
 def _recency_weights(n: int, half_life: float) -> np.ndarray:
