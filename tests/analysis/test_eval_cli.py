@@ -21,6 +21,7 @@ from minwon.analysis.evaluation import (
     load_items,
     mix_history,
     score,
+    summary_rows,
     thin,
 )
 
@@ -114,6 +115,8 @@ def test_precision_at_the_threshold_counts_only_confident_suggestions() -> None:
     assert report.auto_share == 0.75 and report.auto_precision == pytest.approx(2 / 3)
     none = score(["A"], [Prediction("A", 0.1)], threshold=0.6)
     assert none.auto_share == 0 and none.auto_precision is None
+    rows = {what: (ours, base) for what, ours, base in summary_rows(report, none)}
+    assert rows["자동 배정 정밀도 (≥0.6)"] == ("0.667 (2/3건)", "-")  # says of how many
 
 
 def test_mix_history_adds_closed_units_and_never_a_test_text() -> None:

@@ -388,7 +388,7 @@ def score(
 ) -> Report:
     """The ``Report`` of given predictions against the true labels.
 
-    ``threshold`` is the auto-route threshold (``analysis.auto_route_threshold``, 0.6 unless
+    ``threshold`` is the auto-route threshold (``analysis.auto_route_threshold``, 0.85 unless
     the organisation sets another): the report gives the share of voices whose confidence
     reaches it and the precision among them, what staff would see routed without triage.
     ``extra["closed_share"]`` is the share suggested to a unit that no longer takes voices
@@ -636,12 +636,16 @@ def summary_rows(ours: Report, baseline: Report) -> list[tuple[str, str, str]]:
     """The headline figures of both routers: (what, ours, baseline), ready to print.
 
     Top-1 (accuracy), top-3, macro-F1, then the precision among suggestions at or above the
-    auto-route threshold and the share of voices that reach it, and, when the history held
+    auto-route threshold (with how many of how many: a precision of a handful is no proof)
+    and the share of voices that reach it, and, when the history held
     units that no longer take voices, the share of test voices suggested to one of them.
     """
 
     def auto(r: Report) -> str:
-        return "-" if r.auto_precision is None else f"{r.auto_precision:.3f}"
+        if r.auto_precision is None:
+            return "-"
+        routed = round(r.auto_share * r.n)
+        return f"{r.auto_precision:.3f} ({round(r.auto_precision * routed)}/{routed}건)"
 
     rows = [
         ("정확도 top-1 (accuracy)", f"{ours.accuracy:.3f}", f"{baseline.accuracy:.3f}"),
