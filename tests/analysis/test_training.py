@@ -118,10 +118,11 @@ def _labels(engine: Engine, office: str | None) -> list[str]:
                 RoutingModel.target == "unit", which, RoutingModel.active.is_(True)
             )
         )
+        assert blob is not None, f"no active unit model for {office or 'the organisation'}"
         return Router.from_bytes(blob).labels
 
 
-def _world_with_history(engine: Engine) -> tuple[TestClient, object, int]:
+def _world_with_history(engine: Engine) -> tuple[TestClient, World, int]:
     """GR: patrol → GR01, traffic → GR02, more patrol → GR03; DJ: patrol → DJ01, traffic →
     DJ02 (all answered)."""
     world = build_world(engine, settings={"analysis": {"auto_route_threshold": 0.99}})
@@ -310,3 +311,36 @@ def test_hq_can_ask_for_one_offices_units_and_others_only_for_their_own(engine: 
     for unknown in ("XX", "", "X" * 5_000):
         r = _route(client, world, "hq", text, unknown)
         assert r.status_code == 404 and r.json()["field"] == "office"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_transfer_teaches_the_offices_model_and_the_organisation_wide_one(
+    engine: Engine,
+) -> None:
+    from sqlalchemy import select
+
+    from minwon.analysis.learning import learn_from_transfers
+    from minwon.analysis.models import RoutingModel
+
+    client, world = _trained_world(engine)
+    vid = client.post(
+        "/api/v1/voices",
+        json=voice_json(unit="GR01", title="교차로 신호", body="교차로 신호등이 꺼졌어요"),
+        headers=world.auth("gr_cs"),
+    ).json()["id"]
+    moved = client.post(
+        f"/api/v1/voices/{vid}/transfer",
+        json={"unit": "GR02", "note": "교통 담당"},
+        headers=world.auth("gr_lead"),
+    )
+    assert moved.status_code == 200, moved.text
+    with write_session(engine) as db:
+        done = learn_from_transfers(db)
+        active = db.scalars(
+            select(RoutingModel).where(RoutingModel.target == "unit", RoutingModel.active.is_(True))
+        ).all()
+        gr = org.find_office(db_session=db, ref="GR").id
+    assert (done.read, done.learned, done.skipped, len(done.model_ids)) == (1, 1, 0, 2)
+    taught = {m.office_id: m.metrics.get("corrections") for m in active if m.id in done.model_ids}
+    assert taught == {None: 1, gr: 1}  # DJ's model is left as it was
+    assert _labels(engine, None) == ["DJ01", "DJ02", "GR01", "GR02", "GR03"]

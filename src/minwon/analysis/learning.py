@@ -1,11 +1,12 @@
 """Learning between trainings: every transfer by staff is a routing label.
 
 The worker reads the transfers recorded since it last looked (a cursor, so each is used once),
-takes the moved voice's content words from its analysis, and nudges the organisation's active
-unit model towards the unit the voice was moved to (``Router.partial_fit``: small constant
-steps, so one noisy correction cannot undo what training taught, while repeated ones flip the
-suggestion). The result is stored as a new model version; a full ``minwon analysis train``
-later starts again from all answered voices and takes in new units and words.
+takes the moved voice's content words from its analysis, and nudges the active unit models —
+the office's and the organisation-wide one — towards the unit the voice was moved to
+(``Router.partial_fit``: small constant steps, so one noisy correction cannot undo what
+training taught, while repeated ones flip the suggestion). The result is stored as a new model
+version; a full ``minwon analysis train`` later starts again from all answered voices and
+takes in new units and words.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def _cursor(db: Session) -> AnalysisCursor:
 
 
 def learn_from_transfers(db: Session, *, limit: int = BATCH) -> Learned:
-    """Teach each office's unit model the transfers into it recorded since the last round.
+    """Teach the unit models the transfers recorded since the last round: each office's model
+    the transfers into its units, and the organisation-wide model (which answers HQ and
+    offices without a model of their own) every transfer of the organisation.
 
-    Runs in the caller's write transaction; a transfer to a unit the model does not know yet,
-    or of a voice without analysed words, is skipped (the next full training covers it).
+    Runs in the caller's write transaction; a transfer to a unit no model knows yet, or of a
+    voice without analysed words, is skipped (the next full training covers it).
     """
     cursor = _cursor(db)
     transfers = history.transfers_since(db_session=db, after=cursor.position, limit=limit)
@@ -57,23 +60,31 @@ def learn_from_transfers(db: Session, *, limit: int = BATCH) -> Learned:
         return Learned(0, 0, 0, [])
     cursor.position = transfers[-1].event_id
     words = _words(db, [t.from_voice_id for t in transfers])
-    by_office: dict[tuple[int, int], list[tuple[list[str], str]]] = defaultdict(list)
-    skipped = 0
+    examples: list[tuple[list[str], str]] = []
+    by_office: dict[tuple[int, int], list[int]] = defaultdict(list)  # positions in examples
     for t in transfers:
         tokens = words.get(t.from_voice_id)
-        if not tokens or not t.unit_code:
-            skipped += 1
-            continue
-        org_id = org_service.get_office(db_session=db, office_id=t.office_id).organization_id
-        by_office[org_id, t.office_id].append((tokens, t.unit_code))
-    learned, model_ids = 0, []
-    for (org_id, office_id), examples in by_office.items():
-        model_id, used = _teach(db, org_id, office_id, examples)
-        skipped += len(examples) - used
-        learned += used
+        if tokens and t.unit_code:
+            org_id = org_service.get_office(db_session=db, office_id=t.office_id).organization_id
+            by_office[org_id, t.office_id].append(len(examples))
+            examples.append((tokens, t.unit_code))
+    groups: list[tuple[int, int | None, list[int]]] = [
+        (org_id, office_id, positions) for (org_id, office_id), positions in by_office.items()
+    ]
+    for org_id in sorted({org_id for org_id, _ in by_office}):
+        everywhere = [
+            i for (o, _), positions in by_office.items() if o == org_id for i in positions
+        ]
+        groups.append((org_id, None, everywhere))
+    taught: set[int] = set()
+    model_ids = []
+    for org_id, office_id, positions in groups:
+        active = _active_model(db, org_id, office_id)
+        model_id, used = _teach(db, active, [examples[i] for i in positions])
+        taught.update(positions[u] for u in used)
         if model_id is not None:
             model_ids.append(model_id)
-    return Learned(len(transfers), learned, skipped, model_ids)
+    return Learned(len(transfers), len(taught), len(transfers) - len(taught), model_ids)
 
 
 def _words(db: Session, voice_ids: list[int]) -> dict[int, list[str]]:
@@ -83,39 +94,47 @@ def _words(db: Session, voice_ids: list[int]) -> dict[int, list[str]]:
     return {voice_id: parse_tokens(tokens) for voice_id, tokens in db.execute(query)}
 
 
+def _active_model(db: Session, organization_id: int, office_id: int | None) -> RoutingModel | None:
+    """The active unit model of an office, or with None the organisation-wide one."""
+    query = select(RoutingModel).where(
+        RoutingModel.organization_id == organization_id,
+        RoutingModel.target == "unit",
+        RoutingModel.active.is_(True),
+    )
+    if office_id is None:
+        query = query.where(RoutingModel.office_id.is_(None))
+    else:
+        query = query.where(RoutingModel.office_id == office_id)
+    return db.scalar(query.order_by(RoutingModel.id.desc()))
+
+
 def _teach(
-    db: Session, organization_id: int, office_id: int, examples: list[tuple[list[str], str]]
-) -> tuple[int | None, int]:
+    db: Session, active: RoutingModel | None, examples: list[tuple[list[str], str]]
+) -> tuple[int | None, list[int]]:
+    """Teach ``active`` the examples whose unit it knows; store the result as its new version.
+
+    Returns the new model's id (None when nothing was learnt) and which examples were used.
+    """
     from minwon.analysis.classifier import Router
 
-    active = db.scalar(
-        select(RoutingModel)
-        .where(
-            RoutingModel.organization_id == organization_id,
-            RoutingModel.target == "unit",
-            RoutingModel.active.is_(True),
-            (RoutingModel.office_id == office_id) | RoutingModel.office_id.is_(None),
-        )
-        .order_by(RoutingModel.office_id.is_(None), RoutingModel.id.desc())
-    )
     if active is None:
-        return None, 0
+        return None, []
     router = Router.from_bytes(active.blob)
     known = set(router.labels)
-    usable = [(tokens, label) for tokens, label in examples if label in known]
-    if not usable:
-        return None, 0
+    used = [i for i, (_, label) in enumerate(examples) if label in known]
+    if not used:
+        return None, []
     router.partial_fit(
-        [" ".join(tokens) for tokens, _ in usable],
-        [label for _, label in usable],
-        tokens=[tokens for tokens, _ in usable],
+        [" ".join(examples[i][0]) for i in used],
+        [examples[i][1] for i in used],
+        tokens=[examples[i][0] for i in used],
     )
     metrics = dict(active.metrics)
-    metrics["corrections"] = int(metrics.get("corrections", 0)) + len(usable)
+    metrics["corrections"] = int(metrics.get("corrections", 0)) + len(used)
     metrics["learned_from"] = active.metrics.get("learned_from", active.id)
     row = store_model(
         db,
-        organization_id=organization_id,
+        organization_id=active.organization_id,
         target="unit",
         blob=router.to_bytes(),
         n_train=active.n_train,
@@ -126,4 +145,4 @@ def _teach(
         # an intermediate version: the trained base and the newest are what is worth keeping
         db.execute(delete(RoutingModel).where(RoutingModel.id == active.id))
     service.forget_models()
-    return row.id, len(usable)
+    return row.id, used
