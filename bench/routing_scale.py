@@ -11,6 +11,11 @@ not blur them; training is also given in wall-clock time. Tokens come from a cac
 
     .venv/bin/python bench/routing_scale.py                      # 100k voices, 120 units
     .venv/bin/python bench/routing_scale.py --voices 20000 --units 60
+    .venv/bin/python bench/routing_scale.py --voices 20000 --single-calibration-part  # baseline
+
+Up to ``classifier._FOLDED_CALIBRATION_MAX`` examples the router calibrates on three held-out
+parts (two more fits); ``--single-calibration-part`` times the router as it was before, with
+one part only, to run beside it.
 
 Source: ``../shared/data/petitions-2020.jsonl.gz``, else the packaged demo corpus.
 """
@@ -81,7 +86,12 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=120)
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--single-calibration-part", action="store_true")
     args = parser.parse_args()
+    if args.single_calibration_part:
+        from minwon.analysis import classifier
+
+        classifier._FOLDED_CALIBRATION_MAX = 0
     tokens, labels = synthetic(petition_tokens(), args.voices, args.units, args.seed)
     texts = [""] * len(tokens)
     cut = int(len(tokens) * 0.8)

@@ -21,13 +21,13 @@ learning from corrections with ``partial_fit``. Scores become probabilities by a
 one temperature fitted on the newest 15 % of the training examples (temperature scaling, by
 the Brier score of the first suggestion); the first suggestion's probability is then mapped
 to how often such suggestions were right (Platt scaling of its logit), fitted on time-ordered
-held-out parts — for histories of up to 20,000 examples three of them (models trained on the
+held-out parts — for histories of up to 5,000 examples three of them (models trained on the
 oldest 55 %, 70 % and 85 %, each judged on the next 15 %), since one part of a small history
 holds too few confident suggestions to tell whether they deserve their confidence. So
 ``confidence`` is calibrated for voices newer than the training data — give examples oldest
-first. Newer examples also weigh more
-(``recency_half_life``): an agency's duties drift, and what a unit answered last month says
-more about where a voice goes than what it answered years ago.
+first. Newer examples also weigh more (``recency_half_life``): an agency's duties drift, and
+what a unit answered last month says more about where a voice goes than what it answered
+years ago.
 
 ``allowed`` restricts a prediction to some labels (the units that take voices now, in the
 voice's office): the others get probability 0 and the rest is renormalised, so a closed or
@@ -71,7 +71,7 @@ _MAGIC = b"MWROUTER"
 _ALTERNATIVES = 3
 _CORRECTION_STEP = 0.1  # SGD step for partial_fit, chosen on a validation replay
 _UPDATES = 100_000  # SGD steps to aim for: epochs = clip(_UPDATES / examples, 3, 15)
-_FOLDED_CALIBRATION_MAX = 20_000  # examples up to which three held-out parts calibrate
+_FOLDED_CALIBRATION_MAX = 5_000  # examples up to which three held-out parts calibrate (2 more fits)
 _FOLD_CUTS = (0.55, 0.70)  # older parts trained on, besides the last 85 %
 _MIN_CALIBRATION = 50  # held-out examples needed to calibrate at all
 _IDENTITY = (1.0, 0.0)
