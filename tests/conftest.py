@@ -1,12 +1,14 @@
 """Test fixtures: every database test runs on a fresh SQLite file and, when reachable, on
 PostgreSQL (``MINWON_TEST_PG``; CI must reach one)."""
 
+import dataclasses
 import os
 import secrets
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -198,6 +200,42 @@ def _cheap_password_hashing() -> Iterator[None]:
     security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     security._hasher = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _routes_prepared_once() -> Iterator[None]:
+    """FastAPI prepares an included route (its dependencies, parameter and response models:
+    pydantic schemas) for each app anew, on the app's first request that reaches its router;
+    with an app per test that took a third of the time of tests/voices and tests/org. Here
+    each route is prepared once per process, and that shared by every app that includes it
+    the same way.
+
+    What is prepared depends on the route and the inclusion (prefix, dependencies, response
+    class ...), which are the same in every app ``create_app`` builds; the app itself enters
+    only as the provider of ``dependency_overrides``, which nothing in minwon or its tests
+    sets (an app with overrides is prepared on its own)."""
+    from fastapi.routing import _EffectiveRouteContext
+
+    prepare = _EffectiveRouteContext.from_api_route
+    prepared: dict[int, list[tuple[Any, Any, _EffectiveRouteContext]]] = {}
+
+    def from_api_route(
+        cls: type[_EffectiveRouteContext], *, original_route: Any, include_context: Any
+    ) -> _EffectiveRouteContext:
+        if getattr(include_context.dependency_overrides_provider, "dependency_overrides", None):
+            return prepare(original_route=original_route, include_context=include_context)
+        inclusion = dataclasses.replace(include_context, dependency_overrides_provider=None)
+        same_route = prepared.setdefault(id(original_route), [])
+        for route, seen, context in same_route:
+            if route is original_route and seen == inclusion:
+                return context
+        context = prepare(original_route=original_route, include_context=include_context)
+        same_route.append((original_route, inclusion, context))  # keeps the route: ids stay
+        return context
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_EffectiveRouteContext, "from_api_route", classmethod(from_api_route))
+        yield
 
 
 @pytest.fixture(autouse=True)
