@@ -2,6 +2,7 @@
 PostgreSQL (``MINWON_TEST_PG``; CI must reach one)."""
 
 import dataclasses
+import hashlib
 import os
 import secrets
 import shutil
@@ -116,6 +117,31 @@ if os.environ.get("MINWON_TEST_ENGINES"):  # e.g. "sqlite": a second run on a mo
 
 def _pg_url() -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB
+
+
+def run_folder(basetemp: Path) -> Path:
+    """The temporary folder common to every process of this run: under pytest-xdist the
+    parent of each worker's own (the controller's), else this process's own."""
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
+def demo_template(run: Path) -> str:
+    """The PostgreSQL database the run's first process loads the demo into and the others
+    copy (tests/web/conftest.py); dropped when the run ends."""
+    return f"minwon_demo_template_{hashlib.sha256(str(run).encode()).hexdigest()[:12]}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """At the end of the run (in the controller under pytest-xdist, after every worker):
+    drop the run's PostgreSQL demo template, if one was loaded."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not PG_OK:
+        return
+    run = run_folder(session.config._tmp_path_factory.getbasetemp())  # type: ignore[attr-defined]
+    if (run / "minwon-demo" / "demo-postgresql.loaded").exists():
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {demo_template(run)} WITH (FORCE)"))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
