@@ -1,12 +1,15 @@
 """Test fixtures: every database test runs on a fresh SQLite file and, when reachable, on
 PostgreSQL (``MINWON_TEST_PG``; CI must reach one)."""
 
+import dataclasses
+import hashlib
 import os
 import secrets
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -116,6 +119,31 @@ def _pg_url() -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB
 
 
+def run_folder(basetemp: Path) -> Path:
+    """The temporary folder common to every process of this run: under pytest-xdist the
+    parent of each worker's own (the controller's), else this process's own."""
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
+def demo_template(run: Path) -> str:
+    """The PostgreSQL database the run's first process loads the demo into and the others
+    copy (tests/web/conftest.py); dropped when the run ends."""
+    return f"minwon_demo_template_{hashlib.sha256(str(run).encode()).hexdigest()[:12]}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """At the end of the run (in the controller under pytest-xdist, after every worker):
+    drop the run's PostgreSQL demo template, if one was loaded."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not PG_OK:
+        return
+    run = run_folder(session.config._tmp_path_factory.getbasetemp())  # type: ignore[attr-defined]
+    if (run / "minwon-demo" / "demo-postgresql.loaded").exists():
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {demo_template(run)} WITH (FORCE)"))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
     """One PostgreSQL database for the session, schema created once."""
@@ -198,6 +226,42 @@ def _cheap_password_hashing() -> Iterator[None]:
     security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     security._hasher = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _routes_prepared_once() -> Iterator[None]:
+    """FastAPI prepares an included route (its dependencies, parameter and response models:
+    pydantic schemas) for each app anew, on the app's first request that reaches its router;
+    with an app per test that took a third of the time of tests/voices and tests/org. Here
+    each route is prepared once per process, and that shared by every app that includes it
+    the same way.
+
+    What is prepared depends on the route and the inclusion (prefix, dependencies, response
+    class ...), which are the same in every app ``create_app`` builds; the app itself enters
+    only as the provider of ``dependency_overrides``, which nothing in minwon or its tests
+    sets (an app with overrides is prepared on its own)."""
+    from fastapi.routing import _EffectiveRouteContext
+
+    prepare = _EffectiveRouteContext.from_api_route
+    prepared: dict[int, list[tuple[Any, Any, _EffectiveRouteContext]]] = {}
+
+    def from_api_route(
+        cls: type[_EffectiveRouteContext], *, original_route: Any, include_context: Any
+    ) -> _EffectiveRouteContext:
+        if getattr(include_context.dependency_overrides_provider, "dependency_overrides", None):
+            return prepare(original_route=original_route, include_context=include_context)
+        inclusion = dataclasses.replace(include_context, dependency_overrides_provider=None)
+        same_route = prepared.setdefault(id(original_route), [])
+        for route, seen, context in same_route:
+            if route is original_route and seen == inclusion:
+                return context
+        context = prepare(original_route=original_route, include_context=include_context)
+        same_route.append((original_route, inclusion, context))  # keeps the route: ids stay
+        return context
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_EffectiveRouteContext, "from_api_route", classmethod(from_api_route))
+        yield
 
 
 @pytest.fixture(autouse=True)

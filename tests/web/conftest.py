@@ -1,13 +1,16 @@
 """The demo database that the page crawl and the browser tests of every role share: loaded once
-per engine for the whole session, on the test clock."""
+per engine for the whole run on the test clock, and copied for each test process."""
 
+import fcntl
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import ENGINES, PG_ADMIN_URL, TEST_NOW
+from conftest import ENGINES, PG_ADMIN_URL, TEST_NOW, demo_template, run_folder
 from sqlalchemy import Engine, create_engine, text
 
 from minwon.config import get_settings
@@ -24,29 +27,84 @@ def _pg_admin(statement: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session", params=ENGINES)
-def demo_engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    """The demo with a modest number of voices, loaded once per engine on the test clock."""
-    pg_name = f"minwon_demo_pages_{os.getpid()}"
-    if request.param == "postgresql":
-        _pg_admin(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
-        _pg_admin(f"CREATE DATABASE {pg_name}")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + pg_name
-    else:
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('demo')) / 'demo.db'}"
+def _pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@contextmanager
+def _configured(url: str) -> Iterator[Engine]:
+    """``get_engine()`` and the settings point at ``url`` inside the block."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MINWON_DATABASE_URL", url)
         get_settings.cache_clear()
         get_engine.cache_clear()
         try:
-            with time_machine.travel(TEST_NOW, tick=True):
-                load_demo(voices=DEMO_VOICES)
             yield get_engine()
         finally:
             get_engine().dispose()
             get_settings.cache_clear()
             get_engine.cache_clear()
+
+
+def _load(url: str) -> None:
+    with _configured(url), time_machine.travel(TEST_NOW, tick=True):
+        load_demo(voices=DEMO_VOICES)
+
+
+@contextmanager
+def _run_lock(shared: Path, kind: str) -> Iterator[bool]:
+    """Held by one test process of the run at a time; says whether the demo of ``kind`` is
+    already loaded (by this or another process) for copying."""
+    shared.mkdir(parents=True, exist_ok=True)
+    with (shared / f"demo-{kind}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / f"demo-{kind}.loaded"
+        try:
+            yield done.exists()
+            done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def demo_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """The demo with a modest number of voices, loaded on the test clock once per engine for
+    the whole run (the first test process to need it loads it; the others copy it: under
+    ``pytest -n`` every process used to load its own, a dozen seconds each); each process
+    works on its own copy."""
+    shared = run_folder(tmp_path_factory.getbasetemp()) / "minwon-demo"
+    if request.param == "postgresql":
+        template = demo_template(shared.parent)
+        pg_name = f"minwon_demo_pages_{os.getpid()}"
+        with _run_lock(shared, "postgresql") as loaded:
+            if not loaded:
+                _pg_admin(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")
+                _pg_admin(f"CREATE DATABASE {template}")
+                _load(_pg_url(template))
+            _pg_admin(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+            _pg_admin(f"CREATE DATABASE {pg_name} TEMPLATE {template}")
+        url = _pg_url(pg_name)
+    else:
+        built = shared / "demo.db"
+        with _run_lock(shared, "sqlite") as loaded:
+            if not loaded:
+                _load(f"sqlite:///{built}")
+        own = Path(tmp_path_factory.mktemp("demo")) / "demo.db"
+        _copy_sqlite(built, own)
+        url = f"sqlite:///{own}"
+    with _configured(url) as engine:
+        try:
+            yield engine
+        finally:
             if request.param == "postgresql":
+                engine.dispose()
                 _pg_admin(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
