@@ -240,8 +240,11 @@ def _routes_prepared_once() -> Iterator[None]:
     class ...), which are the same in every app ``create_app`` builds; the app itself enters
     only as the provider of ``dependency_overrides``, which nothing in minwon or its tests
     sets (an app with overrides is prepared on its own)."""
-    from fastapi.routing import _EffectiveRouteContext
-
+    try:
+        from fastapi.routing import _EffectiveRouteContext
+    except ImportError:  # another FastAPI: every app prepares its routes, only slower
+        yield
+        return
     prepare = _EffectiveRouteContext.from_api_route
     prepared: dict[int, list[tuple[Any, Any, _EffectiveRouteContext]]] = {}
 
