@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from minwon.analysis import service
 from minwon.analysis.models import AnalysisCursor, RoutingModel, VoiceAnalysis
 from minwon.analysis.similarity import parse_tokens
-from minwon.analysis.training import store_model
+from minwon.analysis.training import active_models, store_model
 from minwon.org import service as org_service
 from minwon.voices import history
 
@@ -61,25 +61,19 @@ def learn_from_transfers(db: Session, *, limit: int = BATCH) -> Learned:
     cursor.position = transfers[-1].event_id
     words = _words(db, [t.from_voice_id for t in transfers])
     examples: list[tuple[list[str], str]] = []
-    by_office: dict[tuple[int, int], list[int]] = defaultdict(list)  # positions in examples
+    # (organisation, office) → positions in examples; office None: the organisation-wide model
+    by_model: dict[tuple[int, int | None], list[int]] = defaultdict(list)
     for t in transfers:
         tokens = words.get(t.from_voice_id)
         if tokens and t.unit_code:
             org_id = org_service.get_office(db_session=db, office_id=t.office_id).organization_id
-            by_office[org_id, t.office_id].append(len(examples))
+            by_model[org_id, t.office_id].append(len(examples))
+            by_model[org_id, None].append(len(examples))
             examples.append((tokens, t.unit_code))
-    groups: list[tuple[int, int | None, list[int]]] = [
-        (org_id, office_id, positions) for (org_id, office_id), positions in by_office.items()
-    ]
-    for org_id in sorted({org_id for org_id, _ in by_office}):
-        everywhere = [
-            i for (o, _), positions in by_office.items() if o == org_id for i in positions
-        ]
-        groups.append((org_id, None, everywhere))
     taught: set[int] = set()
     model_ids = []
-    for org_id, office_id, positions in groups:
-        active = _active_model(db, org_id, office_id)
+    for (org_id, office_id), positions in by_model.items():
+        active = next(iter(active_models(db, org_id, "unit", office_id)), None)
         model_id, used = _teach(db, active, [examples[i] for i in positions])
         taught.update(positions[u] for u in used)
         if model_id is not None:
@@ -92,20 +86,6 @@ def _words(db: Session, voice_ids: list[int]) -> dict[int, list[str]]:
         VoiceAnalysis.voice_id.in_(voice_ids)
     )
     return {voice_id: parse_tokens(tokens) for voice_id, tokens in db.execute(query)}
-
-
-def _active_model(db: Session, organization_id: int, office_id: int | None) -> RoutingModel | None:
-    """The active unit model of an office, or with None the organisation-wide one."""
-    query = select(RoutingModel).where(
-        RoutingModel.organization_id == organization_id,
-        RoutingModel.target == "unit",
-        RoutingModel.active.is_(True),
-    )
-    if office_id is None:
-        query = query.where(RoutingModel.office_id.is_(None))
-    else:
-        query = query.where(RoutingModel.office_id == office_id)
-    return db.scalar(query.order_by(RoutingModel.id.desc()))
 
 
 def _teach(

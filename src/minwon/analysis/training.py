@@ -223,18 +223,28 @@ def _hold_out_metrics(router: Any, tokens: list[list[str]], labels: list[str]) -
     }
 
 
-def _retire(db: Session, organization_id: int, target: str, office_id: int | None) -> None:
-    """Mark the active models of ``target`` and ``office_id`` (None: the organisation's) old."""
+def active_models(
+    db: Session, organization_id: int, target: str, office_id: int | None
+) -> list[RoutingModel]:
+    """The active models of ``target`` for ``office_id`` (None: the organisation's own, such
+    as its organisation-wide unit model), newest first — one unless a store was interrupted."""
+    which = (
+        RoutingModel.office_id.is_(None)
+        if office_id is None
+        else RoutingModel.office_id == office_id
+    )
     query = select(RoutingModel).where(
         RoutingModel.organization_id == organization_id,
         RoutingModel.target == target,
         RoutingModel.active.is_(True),
+        which,
     )
-    if office_id is None:
-        query = query.where(RoutingModel.office_id.is_(None))
-    else:
-        query = query.where(RoutingModel.office_id == office_id)
-    for old in db.scalars(query):
+    return list(db.scalars(query.order_by(RoutingModel.id.desc())))
+
+
+def _retire(db: Session, organization_id: int, target: str, office_id: int | None) -> None:
+    """Mark the active models of ``target`` and ``office_id`` (None: the organisation's) old."""
+    for old in active_models(db, organization_id, target, office_id):
         old.active = False
     service.forget_models()
 
