@@ -399,8 +399,7 @@ class Router:
         than ``_MIN_CALIBRATION`` held-out examples stay uncalibrated.
         """
         weight = _recency_weights(len(y), self.params["recency_half_life"])
-        share = self.params["calibration_share"]
-        held = _held_out(y, share)
+        held = _held_out(y, self.params["calibration_share"])
         if len(held) < _MIN_CALIBRATION:
             return self._sgd(y).fit(x, y, sample_weight=weight), 1.0, _IDENTITY
         rest = np.setdiff1d(np.arange(len(y)), held)
@@ -410,18 +409,24 @@ class Router:
         outcomes = [_first_outcomes(clf, scores / temperature, y[held])]
         if len(y) <= _FOLDED_CALIBRATION_MAX:
             for cut in _FOLD_CUTS:
-                start = int(len(y) * cut)
-                part = _newer_part(y, start, start + int(len(y) * share))
-                if len(part):
-                    older = self._sgd(y[:start])
-                    older.fit(x[:start], y[:start], sample_weight=weight[:start])
-                    fold = _as_scores(older.decision_function(x[part])) / temperature
-                    outcomes.append(_first_outcomes(older, fold, y[part]))
+                outcomes.append(self._older_outcomes(x, y, weight, int(len(y) * cut), temperature))
         top = np.concatenate([o[0] for o in outcomes])
         right = np.concatenate([o[1] for o in outcomes])
         # one more epoch over everything, the newest share included
         clf.partial_fit(x, y, sample_weight=weight)
         return clf, temperature, _fit_top_calibration(top, right)
+
+    def _older_outcomes(
+        self, x: sp.csr_matrix, y: np.ndarray, weight: np.ndarray, start: int, temperature: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The first suggestions' outcomes of a model trained on the examples before ``start``
+        and judged on the next ``calibration_share`` of them (nothing if none can be judged)."""
+        part = _newer_part(y, start, start + int(len(y) * self.params["calibration_share"]))
+        if not len(part):
+            return np.zeros(0), np.zeros(0)
+        older = self._sgd(y[:start]).fit(x[:start], y[:start], sample_weight=weight[:start])
+        scores = _as_scores(older.decision_function(x[part])) / temperature
+        return _first_outcomes(older, scores, y[part])
 
     def partial_fit(
         self,
