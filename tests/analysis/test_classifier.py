@@ -253,12 +253,17 @@ def test_calibrating_the_first_keeps_the_order_and_a_distribution(
 
 
 def test_a_router_stored_before_the_top_calibration_loads_uncalibrated(router: Router) -> None:
-    blob = router.to_bytes()
-    state = pickle.loads(zlib.decompress(blob[10:]))
+    assert router.top_calibration == (1.0, 0.0)  # too few examples to calibrate
+    calibrated = Router.from_bytes(router.to_bytes())
+    calibrated.top_calibration = (0.5, 0.0)
+    texts = ["가로등이 꺼졌어요", "신호등 고장"]
+    assert calibrated.predict_many(texts) != router.predict_many(texts)
+    assert Router.from_bytes(calibrated.to_bytes()).top_calibration == (0.5, 0.0)
+    state = pickle.loads(zlib.decompress(calibrated.to_bytes()[10:]))
     state.pop("top_calibration")
-    older = Router.from_bytes(blob[:10] + zlib.compress(pickle.dumps(state)))
+    older = Router.from_bytes(calibrated.to_bytes()[:10] + zlib.compress(pickle.dumps(state)))
     assert older.top_calibration == (1.0, 0.0)
-    assert older.predict_many(["가로등"]) == router.predict_many(["가로등"])
+    assert older.predict_many(texts) == router.predict_many(texts)  # the plain softmax
 
 
 @pytest.mark.parametrize("text", ["", "😡😡", "<b></b>", "x" * 100_000, "\x00", "ㅋㅋㅋㅋ"])
