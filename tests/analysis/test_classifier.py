@@ -148,6 +148,7 @@ def test_probabilities_sum_to_one_over_the_labels(router: Router) -> None:
     probs = router.probabilities(tokenize_many([t for t, _ in HELD_OUT]))
     assert probs.shape == (len(HELD_OUT), len(VOICES))
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert router.probabilities([]).shape == (0, len(router.labels))
 
 
 def test_predict_many_equals_predict(router: Router) -> None:
@@ -380,6 +381,8 @@ def test_untrained_router_says_so() -> None:
         Router().predict("가로등")
     with pytest.raises(ValueError, match="not trained"):
         Router().to_bytes()
+    with pytest.raises(ValueError, match="not trained"):
+        Router().probabilities([])
 
 
 @pytest.mark.parametrize(

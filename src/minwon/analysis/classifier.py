@@ -505,8 +505,12 @@ class Router:
         self, token_lists: Sequence[list[str]], *, allowed: Collection[str] | None = None
     ) -> np.ndarray:
         """Calibrated probabilities, one row per text, columns in the order of ``labels``
-        (0 for labels outside ``allowed`` when given)."""
-        return self._calibrated(self._proba(self._matrix(token_lists), self._mask(allowed)))
+        (0 for labels outside ``allowed`` when given); no texts give no rows."""
+        self._fitted()
+        mask = self._mask(allowed)
+        if not token_lists:
+            return np.zeros((0, len(self._labels)))
+        return self._calibrated(self._proba(self._matrix(token_lists), mask))
 
     def knows_any(self, allowed: Collection[str]) -> bool:
         """Whether at least one of these labels was learnt (else nothing can be suggested)."""
