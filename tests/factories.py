@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from minwon.db import write_session
@@ -76,9 +77,9 @@ def build_world(engine: Engine, settings: dict | None = None) -> World:
     return world
 
 
-def voice_json(**overrides: object) -> dict:
+def voice_json(**overrides: object) -> dict[str, object]:
     """A valid intake body, changed by ``overrides``."""
-    body = {
+    body: dict[str, object] = {
         "kind": "complaint",
         "channel": "phone",
         "title": "가로등 고장",
@@ -86,3 +87,23 @@ def voice_json(**overrides: object) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def filed_and_moved(
+    client: TestClient, world: World, *, unit: str, to: str, text: str, note: str = "담당 아님"
+) -> int:
+    """A voice filed by the front desk (gr_cs) in ``unit``, then moved to ``to`` by that unit's
+    lead — the transfer the worker learns from; its id."""
+    filed = client.post(
+        "/api/v1/voices",
+        json=voice_json(unit=unit, title=text[:20], body=text),
+        headers=world.auth("gr_cs"),
+    )
+    assert filed.status_code == 201, filed.text
+    vid = int(filed.json()["id"])
+    lead = {"GR01": "gr_lead", "GR02": "gr2_lead", "DJ01": "dj_lead"}[unit]
+    moved = client.post(
+        f"/api/v1/voices/{vid}/transfer", json={"unit": to, "note": note}, headers=world.auth(lead)
+    )
+    assert moved.status_code == 200, moved.text
+    return vid

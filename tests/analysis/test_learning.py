@@ -2,7 +2,7 @@
 teaches the active unit model, once, and repeated corrections flip the suggestion."""
 
 import pytest
-from factories import build_world, voice_json
+from factories import World, build_world, filed_and_moved, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -29,7 +29,7 @@ PATROL = [
 CORRECTED = "골목길 과속 차량 때문에 야간 순찰 요청"
 
 
-def _voice(client: TestClient, h: dict, unit: str, text: str) -> int:
+def _voice(client: TestClient, h: dict[str, str], unit: str, text: str) -> int:
     r = client.post(
         "/api/v1/voices", json=voice_json(unit=unit, title=text[:20], body=text), headers=h
     )
@@ -37,7 +37,7 @@ def _voice(client: TestClient, h: dict, unit: str, text: str) -> int:
     return r.json()["id"]
 
 
-def _trained_world(engine: Engine) -> tuple[TestClient, object, int]:
+def _trained_world(engine: Engine) -> tuple[TestClient, World, int]:
     world = build_world(engine)
     client = TestClient(create_app(engine=engine))
     h = world.auth("gr_cs")
@@ -69,16 +69,9 @@ def _share(engine: Engine, org_id: int, text: str, label: str) -> float:
     return dict([(unit.label, unit.confidence), *unit.alternatives]).get(label, 0.0)
 
 
-def _move(client: TestClient, world, wrong: str, right: str, n: int, start: int) -> None:
-    lead = world.auth("gr2_lead" if wrong == "GR02" else "gr_lead")
+def _move(client: TestClient, world: World, wrong: str, right: str, n: int, start: int) -> None:
     for i in range(start, start + n):
-        vid = _voice(client, world.auth("gr_cs"), wrong, f"{CORRECTED} {i}")
-        moved = client.post(
-            f"/api/v1/voices/{vid}/transfer",
-            json={"unit": right, "note": "담당 아님"},
-            headers=lead,
-        )
-        assert moved.status_code == 200, moved.text
+        filed_and_moved(client, world, unit=wrong, to=right, text=f"{CORRECTED} {i}")
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
@@ -119,13 +112,7 @@ def test_transfer_to_a_unit_the_model_does_not_know_is_kept_for_training(engine:
     with write_session(engine) as db:
         office = org.find_office(db_session=db, ref="GR")
         org.create_unit(db_session=db, office=office, code="GR09", name="신설 파출소")
-    vid = _voice(client, world.auth("gr_cs"), "GR01", CORRECTED)
-    moved = client.post(
-        f"/api/v1/voices/{vid}/transfer",
-        json={"unit": "GR09", "note": "신설"},
-        headers=world.auth("gr_lead"),
-    )
-    assert moved.status_code == 200, moved.text
+    filed_and_moved(client, world, unit="GR01", to="GR09", text=CORRECTED, note="신설")
     with write_session(engine) as db:
         done = learn_from_transfers(db)
         active = db.scalars(select(RoutingModel).where(RoutingModel.active.is_(True))).all()

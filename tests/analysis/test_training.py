@@ -1,7 +1,7 @@
 """Training routing models from answered voices, then automatic routing and the route API."""
 
 import pytest
-from factories import World, build_world, voice_json
+from factories import World, build_world, filed_and_moved, voice_json
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
@@ -323,17 +323,7 @@ def test_a_transfer_teaches_the_offices_model_and_the_organisation_wide_one(
     from minwon.analysis.models import RoutingModel
 
     client, world = _trained_world(engine)
-    vid = client.post(
-        "/api/v1/voices",
-        json=voice_json(unit="GR01", title="교차로 신호", body="교차로 신호등이 꺼졌어요"),
-        headers=world.auth("gr_cs"),
-    ).json()["id"]
-    moved = client.post(
-        f"/api/v1/voices/{vid}/transfer",
-        json={"unit": "GR02", "note": "교통 담당"},
-        headers=world.auth("gr_lead"),
-    )
-    assert moved.status_code == 200, moved.text
+    filed_and_moved(client, world, unit="GR01", to="GR02", text="교차로 신호등이 꺼졌어요")
     with write_session(engine) as db:
         done = learn_from_transfers(db)
         active = db.scalars(
