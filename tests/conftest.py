@@ -115,8 +115,9 @@ if os.environ.get("MINWON_TEST_ENGINES"):  # e.g. "sqlite": a second run on a mo
     ENGINES = [e for e in ENGINES if e in os.environ["MINWON_TEST_ENGINES"].split(",")]
 
 
-def _pg_url() -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB
+def pg_url(name: str = PG_DB) -> str:
+    """The URL of database ``name`` on the test PostgreSQL server (by default this process's)."""
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def run_folder(basetemp: Path) -> Path:
@@ -152,7 +153,7 @@ def pg_engine() -> Iterator[Engine]:
         conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
         conn.execute(text(f"CREATE DATABASE {PG_DB}"))
     admin.dispose()
-    engine = make_engine(_pg_url())
+    engine = make_engine(pg_url())
     Base.metadata.create_all(engine)
     yield engine
     engine.dispose()

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
-from conftest import PG_ADMIN_URL
+from conftest import PG_ADMIN_URL, pg_url
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from minwon import migrate
@@ -43,7 +43,7 @@ def second_database(kind: str, tmp_path: Path, name: str) -> Iterator[str]:
     _pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     _pg_admin(f"CREATE DATABASE {db}")
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + db
+        yield pg_url(db)
     finally:
         _pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 from alembic import command
-from conftest import PG_ADMIN_URL, PG_OK
+from conftest import PG_ADMIN_URL, PG_OK, pg_url
 from sqlalchemy import create_engine, inspect, text
 
 from minwon import migrate
@@ -36,7 +36,7 @@ def test_postgresql_from_empty() -> None:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         conn.execute(text(f"CREATE DATABASE {name}"))
     try:
-        _check(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+        _check(pg_url(name))
     finally:
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -5,12 +5,12 @@ import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import ENGINES, PG_ADMIN_URL, TEST_NOW, demo_template, run_folder
+from conftest import ENGINES, PG_ADMIN_URL, TEST_NOW, demo_template, pg_url, run_folder
 from sqlalchemy import Engine, create_engine, text
 
 from minwon.config import get_settings
@@ -25,10 +25,6 @@ def _pg_admin(statement: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(statement))
     admin.dispose()
-
-
-def _pg_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
 @contextmanager
@@ -67,10 +63,8 @@ def _run_lock(shared: Path, kind: str) -> Iterator[bool]:
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
-    src.close()
-    dst.close()
 
 
 @pytest.fixture(scope="session", params=ENGINES)
@@ -89,10 +83,10 @@ def demo_engine(
             if not loaded:
                 _pg_admin(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")
                 _pg_admin(f"CREATE DATABASE {template}")
-                _load(_pg_url(template))
+                _load(pg_url(template))
             _pg_admin(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
             _pg_admin(f"CREATE DATABASE {pg_name} TEMPLATE {template}")
-        url = _pg_url(pg_name)
+        url = pg_url(pg_name)
     else:
         built = shared / "demo.db"
         with _run_lock(shared, "sqlite") as loaded:
