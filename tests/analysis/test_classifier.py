@@ -235,17 +235,43 @@ def test_too_little_evidence_leaves_the_confidence_alone(
     assert classifier._fit_top_calibration(top, right) == (1.0, 0.0)
 
 
+def test_no_confidence_is_claimed_beyond_what_twenty_held_out_suggestions_reached() -> None:
+    rng = np.random.default_rng(8)
+    top = np.r_[rng.uniform(0.2, 0.7, 400), np.full(3, 0.99)]  # three very sure outcomes only
+    right = (rng.random(403) < top).astype(float)
+    slope, intercept = classifier._fit_top_calibration(top, right)
+    ceiling = classifier._confidence_ceiling(top, slope, intercept)
+    mapped = classifier._top_map(top, slope, intercept)
+    assert (mapped >= ceiling).sum() == 20 and ceiling < 0.85
+    probs = np.array([[0.99, 0.01], [0.6, 0.4]])
+    out = classifier._calibrate_first(probs, slope, intercept, ceiling=ceiling)
+    assert out[0, 0] == pytest.approx(ceiling) and out[0].sum() == pytest.approx(1.0)
+    below = classifier._top_map(np.array([0.6]), slope, intercept)[0]
+    assert below < ceiling and out[1, 0] == pytest.approx(below)  # under it, the map alone
+
+
+def test_fewer_than_twenty_held_out_suggestions_set_no_ceiling() -> None:
+    assert classifier._confidence_ceiling(np.full(19, 0.9), 1.0, 0.0) == 1.0
+    assert classifier._confidence_ceiling(np.linspace(0.1, 0.9, 20), 1.0, 0.0) == pytest.approx(0.1)
+
+
+def test_a_ceiling_alone_caps_an_uncalibrated_first_suggestion() -> None:
+    out = classifier._calibrate_first(np.array([[0.95, 0.05]]), 1.0, 0.0, ceiling=0.8)[0]
+    assert out == pytest.approx([0.8, 0.2])
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.floats(0.0, 1.0), min_size=2, max_size=8).filter(lambda v: sum(v) > 0.01),
     st.floats(0.05, 3.0),
     st.floats(-3.0, 3.0),
+    st.floats(0.3, 1.0),
 )
 def test_calibrating_the_first_keeps_the_order_and_a_distribution(
-    values: list[float], slope: float, intercept: float
+    values: list[float], slope: float, intercept: float, ceiling: float
 ) -> None:
     probs = np.array([values]) / sum(values)
-    out = classifier._calibrate_first(probs, slope, intercept)[0]
+    out = classifier._calibrate_first(probs, slope, intercept, ceiling=ceiling)[0]
     first = int(probs[0].argmax())
     assert out.sum() == pytest.approx(1.0)
     assert (out >= 0).all() and out[first] >= out.max() - 1e-12
@@ -255,15 +281,18 @@ def test_calibrating_the_first_keeps_the_order_and_a_distribution(
 
 def test_a_router_stored_before_the_top_calibration_loads_uncalibrated(router: Router) -> None:
     assert router.top_calibration == (1.0, 0.0)  # too few examples to calibrate
+    assert router.confidence_ceiling == 1.0
     calibrated = Router.from_bytes(router.to_bytes())
-    calibrated.top_calibration = (0.5, 0.0)
+    calibrated.top_calibration, calibrated.confidence_ceiling = (0.5, 0.0), 0.7
     texts = ["가로등이 꺼졌어요", "신호등 고장"]
     assert calibrated.predict_many(texts) != router.predict_many(texts)
-    assert Router.from_bytes(calibrated.to_bytes()).top_calibration == (0.5, 0.0)
+    stored = Router.from_bytes(calibrated.to_bytes())
+    assert (stored.top_calibration, stored.confidence_ceiling) == ((0.5, 0.0), 0.7)
     state = pickle.loads(zlib.decompress(calibrated.to_bytes()[10:]))
     state.pop("top_calibration")
+    state.pop("confidence_ceiling")
     older = Router.from_bytes(calibrated.to_bytes()[:10] + zlib.compress(pickle.dumps(state)))
-    assert older.top_calibration == (1.0, 0.0)
+    assert (older.top_calibration, older.confidence_ceiling) == ((1.0, 0.0), 1.0)
     assert older.predict_many(texts) == router.predict_many(texts)  # the plain softmax
 
 

@@ -23,8 +23,11 @@ the Brier score of the first suggestion); the first suggestion's probability is 
 to how often such suggestions were right (Platt scaling of its logit), fitted on time-ordered
 held-out parts — for histories of up to 5,000 examples three of them (models trained on the
 oldest 55 %, 70 % and 85 %, each judged on the next 15 %), since one part of a small history
-holds too few confident suggestions to tell whether they deserve their confidence. So
-``confidence`` is calibrated for voices newer than the training data — give examples oldest
+holds too few confident suggestions to tell whether they deserve their confidence. No
+confidence is claimed beyond what ``_MIN_EVIDENCE`` (20) of those held-out suggestions reached
+(``confidence_ceiling``): past its evidence the map would only extrapolate, and on a small
+history it put wrong suggestions above the auto-route threshold. So ``confidence`` is
+calibrated for voices newer than the training data — give examples oldest
 first. Newer examples also weigh more (``recency_half_life``): an agency's duties drift, and
 what a unit answered last month says more about where a voice goes than what it answered
 years ago.
@@ -74,6 +77,7 @@ _UPDATES = 100_000  # SGD steps to aim for: epochs = clip(_UPDATES / examples, 3
 _FOLDED_CALIBRATION_MAX = 5_000  # examples up to which three held-out parts calibrate (2 more fits)
 _FOLD_CUTS = (0.55, 0.70)  # older parts trained on, besides the last 85 %
 _MIN_CALIBRATION = 50  # held-out examples needed to calibrate at all
+_MIN_EVIDENCE = 20  # held-out suggestions that must reach a confidence before it is claimed
 _IDENTITY = (1.0, 0.0)
 
 
@@ -331,6 +335,7 @@ class Router:
         self._bias = np.zeros(0, dtype=np.float32)
         self.temperature = 1.0
         self.top_calibration = _IDENTITY  # (slope, intercept) on the first suggestion's logit
+        self.confidence_ceiling = 1.0  # the highest confidence the held-out evidence supports
 
     # -- training --
 
@@ -359,7 +364,8 @@ class Router:
             raise ValueError("the texts have no content words to learn from")
         features = _Vectorizer(*self._feature_budget(n_labels), self.params["char_weight"])
         x = features.fit_transform(token_lists)
-        self._clf, self.temperature, self.top_calibration = self._fit_calibrated(x, y)
+        fitted = self._fit_calibrated(x, y)
+        self._clf, self.temperature, self.top_calibration, self.confidence_ceiling = fitted
         self._features = features
         self._settle()
         return self
@@ -390,18 +396,19 @@ class Router:
 
     def _fit_calibrated(
         self, x: sp.csr_matrix, y: np.ndarray
-    ) -> tuple[SGDClassifier, float, tuple[float, float]]:
-        """The classifier, its softmax temperature and the calibration of its first suggestion.
+    ) -> tuple[SGDClassifier, float, tuple[float, float], float]:
+        """The classifier, its softmax temperature, the calibration of its first suggestion
+        and the ceiling of its confidence.
 
         A model trained on the oldest 85 % fixes the temperature on the newest 15 %; the
         first suggestions on that part (and, for small histories, on two older parts) fit the
-        top calibration; then training continues over all examples. Histories with fewer
-        than ``_MIN_CALIBRATION`` held-out examples stay uncalibrated.
+        top calibration and its ceiling; then training continues over all examples. Histories
+        with fewer than ``_MIN_CALIBRATION`` held-out examples stay uncalibrated.
         """
         weight = _recency_weights(len(y), self.params["recency_half_life"])
         held = _held_out(y, self.params["calibration_share"])
         if len(held) < _MIN_CALIBRATION:
-            return self._sgd(y).fit(x, y, sample_weight=weight), 1.0, _IDENTITY
+            return self._sgd(y).fit(x, y, sample_weight=weight), 1.0, _IDENTITY, 1.0
         rest = np.setdiff1d(np.arange(len(y)), held)
         clf = self._sgd(y).fit(x[rest], y[rest], sample_weight=weight[rest])
         scores = _as_scores(clf.decision_function(x[held]))
@@ -414,7 +421,8 @@ class Router:
         right = np.concatenate([o[1] for o in outcomes])
         # one more epoch over everything, the newest share included
         clf.partial_fit(x, y, sample_weight=weight)
-        return clf, temperature, _fit_top_calibration(top, right)
+        calibration = _fit_top_calibration(top, right)
+        return clf, temperature, calibration, _confidence_ceiling(top, *calibration)
 
     def _older_outcomes(
         self, x: sp.csr_matrix, y: np.ndarray, weight: np.ndarray, start: int, temperature: float
@@ -555,7 +563,7 @@ class Router:
         return _softmax(scores)
 
     def _calibrated(self, raw: np.ndarray) -> np.ndarray:
-        return _calibrate_first(raw, *self.top_calibration)
+        return _calibrate_first(raw, *self.top_calibration, ceiling=self.confidence_ceiling)
 
     def _ranked(self, raw: np.ndarray, calibrated: np.ndarray, limit: int) -> Prediction:
         """The best labels in the model's order, with their calibrated probabilities."""
@@ -578,6 +586,7 @@ class Router:
             "clf": self._clf,
             "temperature": self.temperature,
             "top_calibration": self.top_calibration,
+            "confidence_ceiling": self.confidence_ceiling,
         }
         payload = zlib.compress(pickle.dumps(state, protocol=5), 1)
         return _MAGIC + FORMAT_VERSION.to_bytes(2, "big") + payload
@@ -604,6 +613,7 @@ class Router:
         router.temperature = state["temperature"]
         # routers stored before the top calibration existed keep their plain softmax
         router.top_calibration = tuple(state.get("top_calibration", _IDENTITY))
+        router.confidence_ceiling = float(state.get("confidence_ceiling", 1.0))
         router._settle()
         return router
 
@@ -701,16 +711,34 @@ def _fit_top_calibration(top: np.ndarray, right: np.ndarray) -> tuple[float, flo
     return (slope, intercept) if fit.success and slope > 0 else _IDENTITY
 
 
-def _calibrate_first(probs: np.ndarray, slope: float, intercept: float) -> np.ndarray:
-    """Rows of probabilities whose largest is replaced by its calibrated value and the others
-    rescaled to share the rest; no other label ends above the first (the order stays), and a
-    first without any rival keeps its probability."""
-    if (slope, intercept) == _IDENTITY or probs.shape[1] < 2:
+def _confidence_ceiling(top: np.ndarray, slope: float, intercept: float) -> float:
+    """The highest calibrated confidence that at least ``_MIN_EVIDENCE`` held-out first
+    suggestions reached (1 when there are fewer of them): a confidence above it would rest on
+    a handful of examples, too few to say how often such suggestions are right."""
+    if len(top) < _MIN_EVIDENCE:
+        return 1.0
+    calibrated = _top_map(top, slope, intercept)
+    return float(np.partition(calibrated, len(top) - _MIN_EVIDENCE)[len(top) - _MIN_EVIDENCE])
+
+
+def _top_map(p: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """The Platt map of first-suggestion probabilities (identity for the identity calibration)."""
+    if (slope, intercept) == _IDENTITY:
+        return p
+    return np.asarray(1 / (1 + np.exp(-(slope * _logit(p) + intercept))))
+
+
+def _calibrate_first(
+    probs: np.ndarray, slope: float, intercept: float, *, ceiling: float = 1.0
+) -> np.ndarray:
+    """Rows of probabilities whose largest is replaced by its calibrated value, at most
+    ``ceiling``, and the others rescaled to share the rest; no other label ends above the
+    first (the order stays), and a first without any rival keeps its probability."""
+    if ((slope, intercept) == _IDENTITY and ceiling >= 1.0) or probs.shape[1] < 2:
         return probs
     rows = np.arange(len(probs))
     first = probs.argmax(axis=1)
-    p = probs[rows, first]
-    q = 1 / (1 + np.exp(-(slope * _logit(p) + intercept)))
+    q = np.minimum(_top_map(probs[rows, first], slope, intercept), ceiling)
     others = probs.copy()
     others[rows, first] = 0.0
     second, rest = others.max(axis=1), others.sum(axis=1)
