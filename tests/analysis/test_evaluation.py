@@ -18,6 +18,7 @@ from minwon.analysis.evaluation import (
     evaluate,
     format_report,
     load_petitions,
+    summary_rows,
     time_split,
 )
 
@@ -128,6 +129,7 @@ def test_compare_and_format_report_side_by_side() -> None:
     assert ours.n == base.n == len(HELD_OUT)
     assert ours.accuracy >= 0.9
     assert ours.train_seconds is not None and ours.extra["tokenize_seconds"] >= 0
+    assert 0 < ours.extra["confidence_ceiling"] <= 1
     text = format_report(ours, base)
     for header in ("정확도", "macro-F1", "top-3", "우리 모델", "기준선", "분류별", "자주 틀린 쌍"):
         assert header in text
@@ -155,6 +157,14 @@ def test_compare_with_allowed_units_suggests_and_learns_only_those() -> None:
     assert ours.extra["closed_share"] == 0 and base.extra["closed_share"] == 0
     assert {row.label for row in ours.per_class} <= allowed
     assert ours.accuracy >= 0.9
+
+
+def test_summary_shows_a_confidence_ceiling_below_one_only() -> None:
+    report = Report("ours", 3, 1.0, 1.0, 1.0, [], [], 0.1)
+    assert not any(what.startswith("신뢰도 상한") for what, _, _ in summary_rows(report, report))
+    report.extra["confidence_ceiling"] = 0.685
+    rows = {what: (a, b) for what, a, b in summary_rows(report, report)}
+    assert rows["신뢰도 상한 (근거 20건)"] == ("0.685", "-")
 
 
 def test_format_report_aligns_hangul() -> None:

@@ -478,6 +478,7 @@ def compare(
     )
     ours.train_seconds = ours_seconds
     ours.extra["tokenize_seconds"] = tokenize_seconds
+    ours.extra["confidence_ceiling"] = ours_router.confidence_ceiling
     ours.extra["left_out"] = len(labels) - len(keep)
     base_router, base_seconds = _timed_train(baseline_router(), texts, labels, None)
     base = evaluate(
@@ -637,7 +638,9 @@ def summary_rows(ours: Report, baseline: Report) -> list[tuple[str, str, str]]:
 
     Top-1 (accuracy), top-3, macro-F1, then the precision among suggestions at or above the
     auto-route threshold (with how many of how many: a precision of a handful is no proof)
-    and the share of voices that reach it, and, when the history held
+    and the share of voices that reach it, then the highest confidence our router's held-out
+    evidence supports (when it is below 1: above it nothing routes itself, however sure the
+    model), and, when the history held
     units that no longer take voices, the share of test voices suggested to one of them.
     """
 
@@ -654,6 +657,9 @@ def summary_rows(ours: Report, baseline: Report) -> list[tuple[str, str, str]]:
         (f"자동 배정 정밀도 (≥{ours.threshold:g})", auto(ours), auto(baseline)),
         ("자동 배정 비율", f"{ours.auto_share:.3f}", f"{baseline.auto_share:.3f}"),
     ]
+    ceiling = ours.extra.get("confidence_ceiling", 1.0)
+    if ceiling < 1.0:
+        rows.append(("신뢰도 상한 (근거 20건)", f"{ceiling:.3f}", "-"))
     if ours.extra.get("closed_share") or baseline.extra.get("closed_share"):
         closed = (ours.extra.get("closed_share", 0.0), baseline.extra.get("closed_share", 0.0))
         rows.append(("폐지 부서로 제안", f"{closed[0]:.3f}", f"{closed[1]:.3f}"))
