@@ -54,6 +54,7 @@ def test_train_then_route_automatically(engine: Engine) -> None:
         org_id = org.find_organization(db_session=db, ref="KNPA").id
         [trained] = train(db_session=db, organization_id=org_id, target="unit")
     assert trained.n_train == 40 and 0 <= trained.metrics["accuracy"] <= 1
+    assert 0 < trained.metrics["confidence_ceiling"] <= 1
     assert trained.office == "GR"
     route = client.post(
         "/api/v1/analysis/route",

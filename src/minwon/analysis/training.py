@@ -193,6 +193,7 @@ def _train_one(
     if progress:
         progress(f"{where}: 전체 학습 {len(texts)}건")
     router = Router(n_jobs=TRAINING_THREADS).train(texts, labels, tokens=tokens)
+    metrics["confidence_ceiling"] = router.confidence_ceiling
     row = store_model(
         db,
         organization_id=organization_id,
