@@ -206,6 +206,12 @@ def test_intensifiers_and_punctuation_strengthen() -> None:
 def test_negation_flips_praise_and_cancels_complaints() -> None:
     assert analyse_tone("친절합니다").sentiment > 0 > analyse_tone("친절하지 않습니다").sentiment
     assert analyse_tone("안 친절합니다").sentiment < 0
+    assert analyse_tone("못    친절합니다").sentiment < 0  # however many spaces
+    assert (
+        analyse_tone("정말 화가 납니다!!!\n안  감격").sentiment < analyse_tone("안  감격").sentiment
+    )
+    assert analyse_tone("불안 친절합니다").sentiment > 0  # 불안 is not 안
+    assert analyse_tone("안\n친절합니다").sentiment > 0  # a line break ends the negation
     assert analyse_tone("감사할 수가 없습니다").sentiment < 0
     assert analyse_tone("불친절하지 않았습니다").sentiment == 0
     assert not analyse_tone("위험하지 않습니다").urgent

@@ -73,7 +73,6 @@ _NEG_AFTER = re.compile(
     rf"|{_NOT_END}{{0,2}}?(?:(?:이|가|은|는|도|조차)?{_SPACE_RE}"
     rf"(?:없|안{_SPACE_RE}[되돼됩]|못{_SPACE_RE}하)|(?:이|가){_SPACE_RE}아[니닌닙님])"
 )
-_NEG_BEFORE = re.compile(r"(?:^|[^\uac00-\ud7a3])[안못][ \t]+\Z")  # \Z: not before a \n
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +162,18 @@ def _negated(text: str, start: int, end: int) -> bool:
     """Negation right after the term (…하지 않, …할 수 없) or right before it (안 …)."""
     if _NEG_AFTER.match(text, end):
         return True
-    return _NEG_BEFORE.search(text, max(0, start - 3), start) is not None
+    return _negation_before(text, start)
+
+
+def _negation_before(text: str, start: int) -> bool:
+    """A word 안/못 standing alone before ``start``, with spaces or tabs (not a line break)
+    between: however many spaces, and whatever came before that word's own line."""
+    gap = start
+    while gap > 0 and text[gap - 1] in " \t":
+        gap -= 1
+    if gap == start or gap == 0 or text[gap - 1] not in "안못":
+        return False
+    return gap == 1 or not ("\uac00" <= text[gap - 2] <= "\ud7a3")
 
 
 def _sentiment(t: _Totals, calm_excess: float) -> float:
