@@ -250,9 +250,19 @@ def test_no_confidence_is_claimed_beyond_what_twenty_held_out_suggestions_reache
     assert below < ceiling and out[1, 0] == pytest.approx(below)  # under it, the map alone
 
 
-def test_fewer_than_twenty_held_out_suggestions_set_no_ceiling() -> None:
-    assert classifier._confidence_ceiling(np.full(19, 0.9), 1.0, 0.0) == 1.0
+def test_fewer_than_twenty_held_out_suggestions_claim_no_more_than_an_even_chance() -> None:
+    assert classifier._confidence_ceiling(np.full(19, 0.9), 1.0, 0.0) == 0.5
+    assert classifier._confidence_ceiling(np.zeros(0), 1.0, 0.0) == 0.5
     assert classifier._confidence_ceiling(np.linspace(0.1, 0.9, 20), 1.0, 0.0) == pytest.approx(0.1)
+
+
+def test_a_small_history_claims_no_confidence_it_has_not_earned(router: Router) -> None:
+    texts, _ = _data()  # 60 examples: too few to calibrate, enough held-out ones to bound
+    assert router.top_calibration == (1.0, 0.0) and router.confidence_ceiling < 0.85
+    assert max(p.confidence for p in router.predict_many(texts)) < 0.85  # nothing routes itself
+    plain = Router.from_bytes(router.to_bytes())
+    plain.confidence_ceiling = 1.0
+    assert max(p.confidence for p in plain.predict_many(texts)) >= 0.85  # as it used to
 
 
 def test_a_ceiling_alone_caps_an_uncalibrated_first_suggestion() -> None:
@@ -280,12 +290,12 @@ def test_calibrating_the_first_keeps_the_order_and_a_distribution(
 
 
 def test_a_router_stored_before_the_top_calibration_loads_uncalibrated(router: Router) -> None:
-    assert router.top_calibration == (1.0, 0.0)  # too few examples to calibrate
-    assert router.confidence_ceiling == 1.0
+    plain = Router.from_bytes(router.to_bytes())
+    plain.top_calibration, plain.confidence_ceiling = (1.0, 0.0), 1.0
     calibrated = Router.from_bytes(router.to_bytes())
     calibrated.top_calibration, calibrated.confidence_ceiling = (0.5, 0.0), 0.7
     texts = ["가로등이 꺼졌어요", "신호등 고장"]
-    assert calibrated.predict_many(texts) != router.predict_many(texts)
+    assert calibrated.predict_many(texts) != plain.predict_many(texts)
     stored = Router.from_bytes(calibrated.to_bytes())
     assert (stored.top_calibration, stored.confidence_ceiling) == ((0.5, 0.0), 0.7)
     state = pickle.loads(zlib.decompress(calibrated.to_bytes()[10:]))
@@ -293,7 +303,7 @@ def test_a_router_stored_before_the_top_calibration_loads_uncalibrated(router: R
     state.pop("confidence_ceiling")
     older = Router.from_bytes(calibrated.to_bytes()[:10] + zlib.compress(pickle.dumps(state)))
     assert (older.top_calibration, older.confidence_ceiling) == ((1.0, 0.0), 1.0)
-    assert older.predict_many(texts) == router.predict_many(texts)  # the plain softmax
+    assert older.predict_many(texts) == plain.predict_many(texts)  # the plain softmax
 
 
 @pytest.mark.parametrize("text", ["", "😡😡", "<b></b>", "x" * 100_000, "\x00", "ㅋㅋㅋㅋ"])
@@ -325,6 +335,7 @@ def test_training_is_deterministic() -> None:
 def test_partial_fit_moves_a_prediction_after_corrections() -> None:
     texts, labels = _data()
     router = Router().train(texts, labels)
+    router.confidence_ceiling = 1.0  # the model's own probability, not capped when first
     text = "버스 정류장 의자가 부서졌어요"  # looks like 교통; this agency files it under 생활불편
     assert router.predict(text).label == "교통"
     probs = [_prob(router, text, "생활불편")]

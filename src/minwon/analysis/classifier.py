@@ -26,7 +26,11 @@ oldest 55 %, 70 % and 85 %, each judged on the next 15 %), since one part of a s
 holds too few confident suggestions to tell whether they deserve their confidence. No
 confidence is claimed beyond what ``_MIN_EVIDENCE`` (20) of those held-out suggestions reached
 (``confidence_ceiling``): past its evidence the map would only extrapolate, and on a small
-history it put wrong suggestions above the auto-route threshold. So ``confidence`` is
+history it put wrong suggestions above the auto-route threshold. A history with fewer than
+``_MIN_CALIBRATION`` newest held-out examples gets no temperature, but its three held-out
+parts still calibrate (given enough outcomes) and bound it; with fewer than 20 held-out
+suggestions in all, no suggestion is claimed more likely right than wrong (0.5), so a new
+agency's first voices wait in triage instead of routing themselves. So ``confidence`` is
 calibrated for voices newer than the training data — give examples oldest
 first. Newer examples also weigh more (``recency_half_life``): an agency's duties drift, and
 what a unit answered last month says more about where a voice goes than what it answered
@@ -78,6 +82,7 @@ _FOLDED_CALIBRATION_MAX = 5_000  # examples up to which three held-out parts cal
 _FOLD_CUTS = (0.55, 0.70)  # older parts trained on, besides the last 85 %
 _MIN_CALIBRATION = 50  # held-out examples needed to calibrate at all
 _MIN_EVIDENCE = 20  # held-out suggestions that must reach a confidence before it is claimed
+_NO_EVIDENCE_CEILING = 0.5  # the ceiling of a router with fewer held-out suggestions than that
 _IDENTITY = (1.0, 0.0)
 
 
@@ -403,12 +408,12 @@ class Router:
         A model trained on the oldest 85 % fixes the temperature on the newest 15 %; the
         first suggestions on that part (and, for small histories, on two older parts) fit the
         top calibration and its ceiling; then training continues over all examples. Histories
-        with fewer than ``_MIN_CALIBRATION`` held-out examples stay uncalibrated.
+        with fewer than ``_MIN_CALIBRATION`` held-out examples go to ``_fit_small``.
         """
         weight = _recency_weights(len(y), self.params["recency_half_life"])
         held = _held_out(y, self.params["calibration_share"])
         if len(held) < _MIN_CALIBRATION:
-            return self._sgd(y).fit(x, y, sample_weight=weight), 1.0, _IDENTITY, 1.0
+            return self._fit_small(x, y, weight)
         rest = np.setdiff1d(np.arange(len(y)), held)
         clf = self._sgd(y).fit(x[rest], y[rest], sample_weight=weight[rest])
         scores = _as_scores(clf.decision_function(x[held]))
@@ -423,6 +428,19 @@ class Router:
         clf.partial_fit(x, y, sample_weight=weight)
         calibration = _fit_top_calibration(top, right)
         return clf, temperature, calibration, _confidence_ceiling(top, *calibration)
+
+    def _fit_small(
+        self, x: sp.csr_matrix, y: np.ndarray, weight: np.ndarray
+    ) -> tuple[SGDClassifier, float, tuple[float, float], float]:
+        """A history too small for a temperature: no temperature, but the first suggestions'
+        outcomes on every held-out part (oldest 55 %, 70 % and 85 % trained on, the next 15 %
+        judged) still calibrate when there are enough, and bound the confidence."""
+        cuts = (*_FOLD_CUTS, 1 - self.params["calibration_share"])
+        outcomes = [self._older_outcomes(x, y, weight, int(len(y) * cut), 1.0) for cut in cuts]
+        top = np.concatenate([o[0] for o in outcomes])
+        calibration = _fit_top_calibration(top, np.concatenate([o[1] for o in outcomes]))
+        clf = self._sgd(y).fit(x, y, sample_weight=weight)
+        return clf, 1.0, calibration, _confidence_ceiling(top, *calibration)
 
     def _older_outcomes(
         self, x: sp.csr_matrix, y: np.ndarray, weight: np.ndarray, start: int, temperature: float
@@ -713,10 +731,11 @@ def _fit_top_calibration(top: np.ndarray, right: np.ndarray) -> tuple[float, flo
 
 def _confidence_ceiling(top: np.ndarray, slope: float, intercept: float) -> float:
     """The highest calibrated confidence that at least ``_MIN_EVIDENCE`` held-out first
-    suggestions reached (1 when there are fewer of them): a confidence above it would rest on
-    a handful of examples, too few to say how often such suggestions are right."""
+    suggestions reached: a confidence above it would rest on a handful of examples, too few
+    to say how often such suggestions are right. With fewer held-out suggestions than that,
+    ``_NO_EVIDENCE_CEILING``: no suggestion is claimed more likely right than wrong."""
     if len(top) < _MIN_EVIDENCE:
-        return 1.0
+        return _NO_EVIDENCE_CEILING
     calibrated = _top_map(top, slope, intercept)
     return float(np.partition(calibrated, len(top) - _MIN_EVIDENCE)[len(top) - _MIN_EVIDENCE])
 
@@ -747,7 +766,7 @@ def _calibrate_first(
     # the calibrated first is never below the rescaled second: q ≥ second·(1 − q)/rest
     q = np.maximum(q, second / (safe_rest + second))
     out = others * ((1 - q) / safe_rest)[:, None]
-    out[rows, first] = q
+    out[rows, first] = np.maximum(q, out.max(axis=1))  # a tie must not round to second place
     return np.where(rival[:, None], out, probs)
 
 
