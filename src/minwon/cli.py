@@ -271,31 +271,31 @@ def analysis_train(
     organization: Annotated[str | None, typer.Option(help="organisation code")] = None,
 ) -> None:
     """Train the routing models (unit and category) from the organisation's answered voices."""
-    from minwon.analysis.training import train
-    from minwon.db import write_session
+    from minwon.analysis.training import train_apart
+    from minwon.db import get_engine, write_session
     from minwon.errors import Invalid
     from minwon.org import service as org_service
 
     with write_session() as db:
-        org = org_service.find_organization(db_session=db, ref=organization)
-        for target in ("unit", "category"):
-            try:
-                models = train(
-                    db_session=db, organization_id=org.id, target=target, progress=console.print
-                )
-            except Invalid as exc:
-                err.print(f"{target}: {exc.message}")
-                continue
-            for done in models:
-                shown = ", ".join(
-                    f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
-                    for k, v in done.metrics.items()
-                )
-                wide = " (모든 관서)" if target == "unit" else ""
-                where = f"{target} ({done.office})" if done.office else target + wide
-                console.print(
-                    f"{where}: 모델 #{done.model_id}, 학습 {done.n_train}건, 검증 {shown or '—'}"
-                )
+        org_id = org_service.find_organization(db_session=db, ref=organization).id
+    for target in ("unit", "category"):
+        try:
+            models = train_apart(
+                get_engine(), organization_id=org_id, target=target, progress=console.print
+            )
+        except Invalid as exc:
+            err.print(f"{target}: {exc.message}")
+            continue
+        for done in models:
+            shown = ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in done.metrics.items()
+            )
+            wide = " (모든 관서)" if target == "unit" else ""
+            where = f"{target} ({done.office})" if done.office else target + wide
+            console.print(
+                f"{where}: 모델 #{done.model_id}, 학습 {done.n_train}건, 검증 {shown or '—'}"
+            )
 
 
 @analysis_app.command("surges")

@@ -1,11 +1,14 @@
 """Training routing models from answered voices, then automatic routing and the route API."""
 
+from typing import Any
+
 import pytest
 from factories import World, build_world, filed_and_moved, voice_json
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
 
+from minwon.analysis import training
 from minwon.analysis.training import train
 from minwon.app import create_app
 from minwon.db import write_session
@@ -87,6 +90,38 @@ def test_training_needs_enough_answered_voices(engine: Engine) -> None:
             train(db_session=db, organization_id=org_id, target="unit")
         with pytest.raises(Invalid):
             train(db_session=db, organization_id=org_id, target="nonsense")
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_training_apart_lets_intake_file_voices_while_it_fits(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    for i in range(4):
+        for j, text in enumerate(TRAFFIC):
+            _answered(client, world, "GR02", f"{text} ({i})", i * 5 + j)
+        for j, text in enumerate(PATROL):
+            _answered(client, world, "GR01", f"{text} ({i})", i * 5 + j)
+    fit, filed = training._fit, []
+
+    def fit_while_a_citizen_files(target: str, job: Any, progress: Any) -> Any:
+        body = voice_json(unit="GR01", title="가로등 고장", body="골목 가로등이 꺼졌어요")
+        filed.append(client.post("/api/v1/voices", json=body, headers=world.auth("gr_cs")))
+        return fit(target, job, progress)
+
+    monkeypatch.setattr(training, "_fit", fit_while_a_citizen_files)
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+    [trained] = training.train_apart(engine, organization_id=org_id, target="unit")
+    assert [r.status_code for r in filed] == [201]  # not kept waiting by the training
+    assert trained.n_train == 40 and trained.office == "GR"
+    with write_session(engine) as db:
+        office_id = org.find_office(db_session=db, ref="GR").id
+        active = training.active_models(db, org_id, "unit", office_id)
+    assert [m.id for m in active] == [trained.model_id]
+    with pytest.raises(Invalid):
+        training.train_apart(engine, organization_id=org_id, target="nonsense")
 
 
 def _answered_as(client: TestClient, world, who: str, unit: str, text: str, day: int) -> None:

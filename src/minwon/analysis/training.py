@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import service
 from minwon.analysis.masking import mask_text
 from minwon.analysis.models import RoutingModel, VoiceAnalysis
 from minwon.analysis.similarity import parse_tokens
+from minwon.db import session_factory, write_session
 from minwon.errors import Invalid
 from minwon.org import service as org_service
 from minwon.org import unit_status
@@ -85,6 +86,17 @@ def stored_readings(db: Session, voice_ids: list[int]) -> dict[int, tuple[str, s
     return found
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One model to train: an office's unit model, the organisation-wide one (``office_id``
+    None for units) or the category model, with its examples oldest first."""
+
+    office_id: int | None
+    where: str  # " (GR)" for an office's model, empty for the organisation's
+    examples: list[Example]
+    hold_out: bool = True
+
+
 def train(
     *,
     db_session: Session,
@@ -102,33 +114,86 @@ def train(
     weighing every office's units against each other, where the offices' own models give
     confidences that cannot be compared (a seven-unit model is sure more easily than a
     seventy-unit one). It is not evaluated apart, to keep training time in bounds.
+
+    Everything happens in ``db_session``'s transaction; ``train_apart`` holds none while
+    it fits.
     """
+    jobs, retire_wide = _plan(db_session, organization_id, target, progress)
+    fitted = [_fit(target, job, progress) for job in jobs]
+    return _store_all(db_session, organization_id, target, jobs, fitted, retire_wide)
+
+
+def train_apart(
+    engine: Engine,
+    *,
+    organization_id: int,
+    target: str,
+    progress: Callable[[str], None] | None = None,
+) -> list[Trained]:
+    """``train``, reading the history in a plain session and storing the models in one
+    short write transaction: fitting takes minutes on a large history, and on SQLite a write
+    transaction held that long would keep every intake waiting."""
+    with session_factory(engine)() as db:
+        jobs, retire_wide = _plan(db, organization_id, target, progress)
+    fitted = [_fit(target, job, progress) for job in jobs]
+    with write_session(engine) as db:
+        return _store_all(db, organization_id, target, jobs, fitted, retire_wide)
+
+
+def _plan(
+    db: Session, organization_id: int, target: str, progress: Callable[[str], None] | None
+) -> tuple[list[_Job], bool]:
+    """The models to train for ``target`` and whether an older organisation-wide unit model
+    retires (one office's model answers everyone); ``Invalid`` when there is none to train."""
     if target not in service.TARGETS:
         raise Invalid(f"알 수 없는 대상입니다: {target}", field="target")
-    examples = _examples(db_session, organization_id, target)
-    unit_offices = _unit_offices(db_session) if target == "unit" else {}
+    examples = _examples(db, organization_id, target)
+    unit_offices = _unit_offices(db) if target == "unit" else {}
     groups = _by_office(examples, unit_offices) if target == "unit" else {None: examples}
-    trained = []
+    jobs = []
     for office_id, group in groups.items():
-        name = _office_code(db_session, office_id)
+        where = f"{target}{_office_code(db, office_id)}"
         if len(group) < MIN_EXAMPLES or len({label for _, label, _ in group}) < 2:
             if progress:
-                progress(f"{target}{name}: 답변 완료 민원 {len(group)}건 — 학습하지 않음")
+                progress(f"{where}: 답변 완료 민원 {len(group)}건 — 학습하지 않음")
             continue
-        trained.append(_train_one(db_session, organization_id, target, office_id, group, progress))
-    if target == "unit" and trained and len(groups) >= 2:
-        wide = [e for e in examples if e[1] in unit_offices]
-        trained.append(
-            _train_one(db_session, organization_id, target, None, wide, progress, hold_out=False)
-        )
-    elif target == "unit":  # one office's model answers everyone; an older wide one retires
-        _retire(db_session, organization_id, target, None)
-    if not trained:
+        jobs.append(_Job(office_id, where, group))
+    if not jobs:
         raise Invalid(
             f"학습할 답변 완료 민원이 부족합니다 ({len(examples)}건; 한 기관에서 "
             f"두 곳 이상에 걸쳐 {MIN_EXAMPLES}건 이상 필요).",
             field="target",
         )
+    if target == "unit" and len(groups) >= 2:
+        wide = [e for e in examples if e[1] in unit_offices]
+        jobs.append(_Job(None, target, wide, hold_out=False))
+    return jobs, target == "unit" and len(groups) < 2
+
+
+def _store_all(
+    db: Session,
+    organization_id: int,
+    target: str,
+    jobs: list[_Job],
+    fitted: list[tuple[bytes, dict[str, Any]]],
+    retire_wide: bool,
+) -> list[Trained]:
+    """Store the fitted models as the active ones, each retiring the one it replaces."""
+    trained = []
+    for job, (blob, metrics) in zip(jobs, fitted, strict=True):
+        row = store_model(
+            db,
+            organization_id=organization_id,
+            target=target,
+            blob=blob,
+            n_train=len(job.examples),
+            metrics=metrics,
+            office_id=job.office_id,
+        )
+        code = job.where.removeprefix(target).strip(" ()")
+        trained.append(Trained(target, row.id, len(job.examples), metrics, code))
+    if retire_wide:
+        _retire(db, organization_id, target, None)
     return trained
 
 
@@ -157,20 +222,15 @@ def _office_code(db: Session, office_id: int | None) -> str:
     return f" ({org_service.get_office(db_session=db, office_id=office_id).code})"
 
 
-def _train_one(
-    db: Session,
-    organization_id: int,
-    target: str,
-    office_id: int | None,
-    examples: list[Example],
-    progress: Callable[[str], None] | None,
-    *,
-    hold_out: bool = True,
-) -> Trained:
+def _fit(
+    target: str, job: _Job, progress: Callable[[str], None] | None
+) -> tuple[bytes, dict[str, Any]]:
+    """The fitted model of one job, stored as bytes, and its hold-out figures (first a model
+    on the oldest 80 % judged on the newest 20 %, unless ``job.hold_out`` is off)."""
     from minwon.analysis.classifier import Router
     from minwon.analysis.tokenize import tokenize_many
 
-    where = f"{target}{_office_code(db, office_id)}"
+    examples, where = job.examples, job.where
     texts, labels = [t for t, _, _ in examples], [label for _, label, _ in examples]
     missing = [i for i, (_, _, stored) in enumerate(examples) if stored is None]
     if progress:
@@ -183,7 +243,7 @@ def _train_one(
     ]
     cut = int(len(texts) * 0.8)
     metrics: dict[str, Any] = {}
-    if hold_out and len(set(labels[:cut])) >= 2 and cut < len(texts):
+    if job.hold_out and len(set(labels[:cut])) >= 2 and cut < len(texts):
         if progress:
             progress(f"{where}: 검증용 학습 {cut}건")
         held_out = Router(n_jobs=TRAINING_THREADS).train(
@@ -194,16 +254,7 @@ def _train_one(
         progress(f"{where}: 전체 학습 {len(texts)}건")
     router = Router(n_jobs=TRAINING_THREADS).train(texts, labels, tokens=tokens)
     metrics["confidence_ceiling"] = router.confidence_ceiling
-    row = store_model(
-        db,
-        organization_id=organization_id,
-        target=target,
-        blob=router.to_bytes(),
-        n_train=len(texts),
-        metrics=metrics,
-        office_id=office_id,
-    )
-    return Trained(target, row.id, len(texts), metrics, _office_code(db, office_id).strip(" ()"))
+    return router.to_bytes(), metrics
 
 
 def _hold_out_metrics(router: Any, tokens: list[list[str]], labels: list[str]) -> dict[str, Any]:

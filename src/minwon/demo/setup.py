@@ -30,15 +30,15 @@ DEMO_ORG = Path(__file__).parent / "demo_org.yaml"
 
 def _train_routing(engine: Engine) -> None:
     """Train the demo organisation's routing models so suggestions show from the start."""
-    from minwon.analysis.training import train
+    from minwon.analysis.training import train_apart
 
     with write_session(engine) as db:
-        org = org_service.find_organization(db_session=db, ref="DEMO")
-        for target in ("unit", "category"):
-            try:
-                train(db_session=db, organization_id=org.id, target=target)
-            except Invalid:
-                continue
+        org_id = org_service.find_organization(db_session=db, ref="DEMO").id
+    for target in ("unit", "category"):
+        try:
+            train_apart(engine, organization_id=org_id, target=target)
+        except Invalid:
+            continue
 
 
 def load_demo(
