@@ -271,7 +271,7 @@ def analysis_train(
     organization: Annotated[str | None, typer.Option(help="organisation code")] = None,
 ) -> None:
     """Train the routing models (unit and category) from the organisation's answered voices."""
-    from minwon.analysis.training import train_apart
+    from minwon.analysis.training import HISTORY, train_apart
     from minwon.db import get_engine, write_session
     from minwon.errors import Invalid
     from minwon.org import service as org_service
@@ -290,6 +290,7 @@ def analysis_train(
             shown = ", ".join(
                 f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                 for k, v in done.metrics.items()
+                if k != HISTORY
             )
             wide = " (모든 관서)" if target == "unit" else ""
             where = f"{target} ({done.office})" if done.office else target + wide

@@ -1,14 +1,16 @@
 """Training routing models from answered voices, then automatic routing and the route API."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from factories import World, build_world, filed_and_moved, voice_json
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from minwon.analysis import training
+from minwon.analysis.models import RoutingModel
 from minwon.analysis.training import train
 from minwon.app import create_app
 from minwon.db import write_session
@@ -122,6 +124,36 @@ def test_training_apart_lets_intake_file_voices_while_it_fits(
     assert [m.id for m in active] == [trained.model_id]
     with pytest.raises(Invalid):
         training.train_apart(engine, organization_id=org_id, target="nonsense")
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_the_worker_retrains_once_a_day_when_the_history_has_grown(engine: Engine) -> None:
+    from minwon.analysis import jobs
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    now = datetime(2026, 6, 1, 3, tzinfo=UTC)
+    for j, text in enumerate(TRAFFIC * 4):
+        _answered(client, world, "GR02", f"{text} ({j})", j)
+    for j, text in enumerate(PATROL * 4):
+        _answered(client, world, "GR01", f"{text} ({j})", j)
+    assert jobs.run_once(engine, now=now).retrained == 0  # nobody trained yet: the admin's call
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+        [first] = train(db_session=db, organization_id=org_id, target="unit")
+    assert first.metrics[training.HISTORY] == 40
+    for j, text in enumerate(TRAFFIC * 4):  # 20 more answered voices: half as many again
+        _answered(client, world, "GR02", f"{text} (새 {j})", j)
+    assert jobs.run_once(engine, now=now + timedelta(hours=2)).retrained == 0  # once a day
+    later = jobs.run_once(engine, now=now + timedelta(days=1, hours=1))
+    assert later.retrained == 1
+    with write_session(engine) as db:
+        [model] = db.scalars(
+            select(RoutingModel).where(RoutingModel.target == "unit", RoutingModel.active)
+        ).all()
+        assert model.id != first.model_id and model.metrics[training.HISTORY] == 60
+        assert not training.grown(db, org_id, "unit")  # nothing new since
+    assert jobs.run_once(engine, now=now + timedelta(days=2, hours=2)).retrained == 0
 
 
 def _answered_as(client: TestClient, world, who: str, unit: str, text: str, day: int) -> None:

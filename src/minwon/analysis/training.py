@@ -30,6 +30,12 @@ TRAINING_THREADS = -1
 """Threads a training uses (scikit-learn's ``n_jobs``: -1 is every core). Training is a batch
 job, and one-vs-rest learning splits over units into the same model: on 2 cores 100k voices
 train in 117.5 s instead of 205 s (``bench/routing_scale.py``, bench/results)."""
+RETRAIN_GROWTH = 0.1
+"""The share by which an organisation's answered voices must grow before the worker retrains
+its models: a new agency's first model (which claims no confidence it has not earned) learns
+from its first months, a large one is not retrained for a handful of voices."""
+HISTORY = "history"
+"""The key, in a stored model's figures, of how many answered voices its training saw."""
 _CHUNK = 900
 
 
@@ -94,6 +100,7 @@ class _Job:
     office_id: int | None
     where: str  # " (GR)" for an office's model, empty for the organisation's
     examples: list[Example]
+    history: int  # the organisation's answered voices when it was planned (``grown``)
     hold_out: bool = True
 
 
@@ -140,6 +147,24 @@ def train_apart(
         return _store_all(db, organization_id, target, jobs, fitted, retire_wide)
 
 
+def grown(db: Session, organization_id: int, target: str) -> bool:
+    """Whether the history of ``target`` has grown by ``RETRAIN_GROWTH`` (and at least
+    ``MIN_EXAMPLES`` voices) since its active models were trained: what the worker retrains.
+    An organisation whose models nobody trained yet is left to its admin."""
+    models = db.scalars(
+        select(RoutingModel).where(
+            RoutingModel.organization_id == organization_id,
+            RoutingModel.target == target,
+            RoutingModel.active.is_(True),
+        )
+    ).all()
+    if not models:
+        return False
+    then = max(int(m.metrics.get(HISTORY, m.n_train)) for m in models)
+    now = queries.count_labelled(db_session=db, organization_id=organization_id, target=target)
+    return now - then >= max(MIN_EXAMPLES, RETRAIN_GROWTH * then)
+
+
 def _plan(
     db: Session, organization_id: int, target: str, progress: Callable[[str], None] | None
 ) -> tuple[list[_Job], bool]:
@@ -148,6 +173,7 @@ def _plan(
     if target not in service.TARGETS:
         raise Invalid(f"알 수 없는 대상입니다: {target}", field="target")
     examples = _examples(db, organization_id, target)
+    history = queries.count_labelled(db_session=db, organization_id=organization_id, target=target)
     unit_offices = _unit_offices(db) if target == "unit" else {}
     groups = _by_office(examples, unit_offices) if target == "unit" else {None: examples}
     jobs = []
@@ -157,7 +183,7 @@ def _plan(
             if progress:
                 progress(f"{where}: 답변 완료 민원 {len(group)}건 — 학습하지 않음")
             continue
-        jobs.append(_Job(office_id, where, group))
+        jobs.append(_Job(office_id, where, group, history))
     if not jobs:
         raise Invalid(
             f"학습할 답변 완료 민원이 부족합니다 ({len(examples)}건; 한 기관에서 "
@@ -166,7 +192,7 @@ def _plan(
         )
     if target == "unit" and len(groups) >= 2:
         wide = [e for e in examples if e[1] in unit_offices]
-        jobs.append(_Job(None, target, wide, hold_out=False))
+        jobs.append(_Job(None, target, wide, history, hold_out=False))
     return jobs, target == "unit" and len(groups) < 2
 
 
@@ -181,6 +207,7 @@ def _store_all(
     """Store the fitted models as the active ones, each retiring the one it replaces."""
     trained = []
     for job, (blob, metrics) in zip(jobs, fitted, strict=True):
+        metrics[HISTORY] = job.history
         row = store_model(
             db,
             organization_id=organization_id,

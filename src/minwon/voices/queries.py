@@ -3,6 +3,7 @@
 import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
@@ -308,15 +309,28 @@ def labelled(
     """Answered voices of an organisation with where they ended up, oldest first:
     ``(voice_id, title, body, label)`` with the unit code or category code as the label."""
     label = Unit.code if target == "unit" else Category.code
+    query = _labelled(select(Voice.id, Voice.title, Voice.body, label), organization_id, target)
+    query = query.order_by(Voice.received_at, Voice.id)
+    return [(i, title, body, code) for i, title, body, code in db_session.execute(query)]
+
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
+def count_labelled(*, db_session: Session, organization_id: int, target: str) -> int:
+    """How many voices ``labelled`` gives: what a training would learn from, counted."""
+    query = _labelled(select(func.count(Voice.id)), organization_id, target)
+    return int(db_session.scalar(query) or 0)
+
+
+def _labelled(query: _Query, organization_id: int, target: str) -> _Query:
     join_on = Unit.id == Voice.unit_id if target == "unit" else Category.id == Voice.category_id
-    query = (
-        select(Voice.id, Voice.title, Voice.body, label)
+    return (
+        query.select_from(Voice)
         .join(Office, Office.id == Voice.office_id)
         .join(Unit if target == "unit" else Category, join_on)
         .where(Office.organization_id == organization_id, Voice.status.in_(DONE_FOR_LEARNING))
-        .order_by(Voice.received_at, Voice.id)
     )
-    return [(i, title, body, code) for i, title, body, code in db_session.execute(query)]
 
 
 @dataclass(frozen=True)
