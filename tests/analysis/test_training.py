@@ -46,15 +46,20 @@ def _answered(client: TestClient, world, unit: str, text: str, day: int) -> None
     client.post(f"/api/v1/voices/{vid}/answer/approve", headers=world.auth("gr_cs"))
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_train_then_route_automatically(engine: Engine) -> None:
-    world = build_world(engine, settings={"analysis": {"auto_route_threshold": 0.5}})
-    client = TestClient(create_app(engine=engine))
+def _forty_answered(client: TestClient, world: World) -> None:
+    """Four rounds of the traffic and patrol voices, answered by GR02 and GR01."""
     for i in range(4):
         for j, text in enumerate(TRAFFIC):
             _answered(client, world, "GR02", f"{text} ({i})", i * 5 + j)
         for j, text in enumerate(PATROL):
             _answered(client, world, "GR01", f"{text} ({i})", i * 5 + j)
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_train_then_route_automatically(engine: Engine) -> None:
+    world = build_world(engine, settings={"analysis": {"auto_route_threshold": 0.5}})
+    client = TestClient(create_app(engine=engine))
+    _forty_answered(client, world)
     with write_session(engine) as db:
         org_id = org.find_organization(db_session=db, ref="KNPA").id
         [trained] = train(db_session=db, organization_id=org_id, target="unit")
@@ -100,11 +105,7 @@ def test_training_apart_lets_intake_file_voices_while_it_fits(
 ) -> None:
     world = build_world(engine)
     client = TestClient(create_app(engine=engine))
-    for i in range(4):
-        for j, text in enumerate(TRAFFIC):
-            _answered(client, world, "GR02", f"{text} ({i})", i * 5 + j)
-        for j, text in enumerate(PATROL):
-            _answered(client, world, "GR01", f"{text} ({i})", i * 5 + j)
+    _forty_answered(client, world)
     fit, filed = training._fit, []
 
     def fit_while_a_citizen_files(target: str, job: Any, progress: Any) -> Any:
