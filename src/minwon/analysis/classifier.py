@@ -422,12 +422,9 @@ class Router:
         if len(y) <= _FOLDED_CALIBRATION_MAX:
             for cut in _FOLD_CUTS:
                 outcomes.append(self._older_outcomes(x, y, weight, int(len(y) * cut), temperature))
-        top = np.concatenate([o[0] for o in outcomes])
-        right = np.concatenate([o[1] for o in outcomes])
         # one more epoch over everything, the newest share included
         clf.partial_fit(x, y, sample_weight=weight)
-        calibration = _fit_top_calibration(top, right)
-        return clf, temperature, calibration, _confidence_ceiling(top, *calibration)
+        return clf, temperature, *_bounded_calibration(outcomes)
 
     def _fit_small(
         self, x: sp.csr_matrix, y: np.ndarray, weight: np.ndarray
@@ -437,10 +434,8 @@ class Router:
         judged) still calibrate when there are enough, and bound the confidence."""
         cuts = (*_FOLD_CUTS, 1 - self.params["calibration_share"])
         outcomes = [self._older_outcomes(x, y, weight, int(len(y) * cut), 1.0) for cut in cuts]
-        top = np.concatenate([o[0] for o in outcomes])
-        calibration = _fit_top_calibration(top, np.concatenate([o[1] for o in outcomes]))
         clf = self._sgd(y).fit(x, y, sample_weight=weight)
-        return clf, 1.0, calibration, _confidence_ceiling(top, *calibration)
+        return clf, 1.0, *_bounded_calibration(outcomes)
 
     def _older_outcomes(
         self, x: sp.csr_matrix, y: np.ndarray, weight: np.ndarray, start: int, temperature: float
@@ -727,6 +722,16 @@ def _fit_top_calibration(top: np.ndarray, right: np.ndarray) -> tuple[float, flo
     fit = minimize(loss, np.array(_IDENTITY), method="Nelder-Mead")
     slope, intercept = (float(v) for v in fit.x)
     return (slope, intercept) if fit.success and slope > 0 else _IDENTITY
+
+
+def _bounded_calibration(
+    outcomes: list[tuple[np.ndarray, np.ndarray]],
+) -> tuple[tuple[float, float], float]:
+    """The top calibration fitted on held-out first suggestions' outcomes (probability,
+    right), and the confidence ceiling their evidence supports."""
+    top = np.concatenate([o[0] for o in outcomes])
+    calibration = _fit_top_calibration(top, np.concatenate([o[1] for o in outcomes]))
+    return calibration, _confidence_ceiling(top, *calibration)
 
 
 def _confidence_ceiling(top: np.ndarray, slope: float, intercept: float) -> float:
