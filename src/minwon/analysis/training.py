@@ -54,9 +54,10 @@ class Trained:
 Example = tuple[str, str, list[str] | None]  # masked text, label, stored content tokens
 
 
-def _examples(db: Session, organization_id: int, target: str) -> list[Example]:
+def _examples(db: Session, organization_id: int, target: str) -> tuple[list[Example], int]:
     """What routing learns from, oldest first: the duties (업무분장) of units that take
-    voices, then every answered voice with where it ended up.
+    voices, then every answered voice with where it ended up; and how many answered voices
+    were read (the history ``grown`` later compares with).
 
     For units, a merged unit's voices count as its successor's and a closed unit's are left
     out: routing suggests only units that take voices now, and old units' history would
@@ -77,7 +78,7 @@ def _examples(db: Session, organization_id: int, target: str) -> list[Example]:
         masked, tokens = stored.get(voice_id, ("", ""))
         text = masked or mask_text(service.analysis_text(title, body))
         examples.append((text, label, parse_tokens(tokens) if tokens else None))
-    return examples
+    return examples, len(rows)
 
 
 def stored_readings(db: Session, voice_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -98,7 +99,7 @@ class _Job:
     None for units) or the category model, with its examples oldest first."""
 
     office_id: int | None
-    where: str  # " (GR)" for an office's model, empty for the organisation's
+    office: str  # the office's code, empty for the organisation's model
     examples: list[Example]
     history: int  # the organisation's answered voices when it was planned (``grown``)
     hold_out: bool = True
@@ -151,8 +152,8 @@ def grown(db: Session, organization_id: int, target: str) -> bool:
     """Whether the history of ``target`` has grown by ``RETRAIN_GROWTH`` (and at least
     ``MIN_EXAMPLES`` voices) since its active models were trained: what the worker retrains.
     An organisation whose models nobody trained yet is left to its admin."""
-    models = db.scalars(
-        select(RoutingModel).where(
+    models = db.execute(
+        select(RoutingModel.metrics, RoutingModel.n_train).where(
             RoutingModel.organization_id == organization_id,
             RoutingModel.target == target,
             RoutingModel.active.is_(True),
@@ -160,7 +161,7 @@ def grown(db: Session, organization_id: int, target: str) -> bool:
     ).all()
     if not models:
         return False
-    then = max(int(m.metrics.get(HISTORY, m.n_train)) for m in models)
+    then = max(int(metrics.get(HISTORY, n_train)) for metrics, n_train in models)
     now = queries.count_labelled(db_session=db, organization_id=organization_id, target=target)
     return now - then >= max(MIN_EXAMPLES, RETRAIN_GROWTH * then)
 
@@ -172,18 +173,17 @@ def _plan(
     retires (one office's model answers everyone); ``Invalid`` when there is none to train."""
     if target not in service.TARGETS:
         raise Invalid(f"알 수 없는 대상입니다: {target}", field="target")
-    examples = _examples(db, organization_id, target)
-    history = queries.count_labelled(db_session=db, organization_id=organization_id, target=target)
+    examples, history = _examples(db, organization_id, target)
     unit_offices = _unit_offices(db) if target == "unit" else {}
     groups = _by_office(examples, unit_offices) if target == "unit" else {None: examples}
     jobs = []
     for office_id, group in groups.items():
-        where = f"{target}{_office_code(db, office_id)}"
+        office = _office_code(db, office_id)
         if len(group) < MIN_EXAMPLES or len({label for _, label, _ in group}) < 2:
             if progress:
-                progress(f"{where}: 답변 완료 민원 {len(group)}건 — 학습하지 않음")
+                progress(f"{_where(target, office)}: 답변 완료 민원 {len(group)}건 — 학습하지 않음")
             continue
-        jobs.append(_Job(office_id, where, group, history))
+        jobs.append(_Job(office_id, office, group, history))
     if not jobs:
         raise Invalid(
             f"학습할 답변 완료 민원이 부족합니다 ({len(examples)}건; 한 기관에서 "
@@ -192,7 +192,7 @@ def _plan(
         )
     if target == "unit" and len(groups) >= 2:
         wide = [e for e in examples if e[1] in unit_offices]
-        jobs.append(_Job(None, target, wide, history, hold_out=False))
+        jobs.append(_Job(None, "", wide, history, hold_out=False))
     return jobs, target == "unit" and len(groups) < 2
 
 
@@ -217,8 +217,7 @@ def _store_all(
             metrics=metrics,
             office_id=job.office_id,
         )
-        code = job.where.removeprefix(target).strip(" ()")
-        trained.append(Trained(target, row.id, len(job.examples), metrics, code))
+        trained.append(Trained(target, row.id, len(job.examples), metrics, job.office))
     if retire_wide:
         _retire(db, organization_id, target, None)
     return trained
@@ -243,10 +242,15 @@ def _by_office(
 
 
 def _office_code(db: Session, office_id: int | None) -> str:
-    """`` (GR)`` for progress lines about one office's model, empty for the organisation's."""
+    """The code of the office whose model this is, empty for the organisation's."""
     if office_id is None:
         return ""
-    return f" ({org_service.get_office(db_session=db, office_id=office_id).code})"
+    return org_service.get_office(db_session=db, office_id=office_id).code
+
+
+def _where(target: str, office: str) -> str:
+    """``unit (GR)`` for progress lines about one office's model, the target alone else."""
+    return f"{target} ({office})" if office else target
 
 
 def _fit(
@@ -257,7 +261,7 @@ def _fit(
     from minwon.analysis.classifier import Router
     from minwon.analysis.tokenize import tokenize_many
 
-    examples, where = job.examples, job.where
+    examples, where = job.examples, _where(target, job.office)
     texts, labels = [t for t, _, _ in examples], [label for _, label, _ in examples]
     missing = [i for i, (_, _, stored) in enumerate(examples) if stored is None]
     if progress:
