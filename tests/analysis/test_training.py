@@ -125,6 +125,12 @@ def test_training_apart_lets_intake_file_voices_while_it_fits(
     assert [m.id for m in active] == [trained.model_id]
     with pytest.raises(Invalid):
         training.train_apart(engine, organization_id=org_id, target="nonsense")
+    with pytest.raises(Invalid, match="부족"):  # an organisation that is not there has no history
+        training.train_apart(engine, organization_id=org_id + 999, target="unit")
+    with write_session(engine) as db:
+        assert not training.grown(db, org_id + 999, "unit")
+        still = training.active_models(db, org_id, "unit", office_id)
+        assert [m.id for m in still] == [trained.model_id]  # nothing stored, nothing retired
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
