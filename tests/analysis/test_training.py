@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine, select
 
+from minwon import commit_order
 from minwon.analysis import training
 from minwon.analysis.models import RoutingModel
 from minwon.analysis.training import train
@@ -399,6 +400,7 @@ def test_a_transfer_teaches_the_offices_model_and_the_organisation_wide_one(
 
     client, world = _trained_world(engine)
     filed_and_moved(client, world, unit="GR01", to="GR02", text="교차로 신호등이 꺼졌어요")
+    commit_order.settle(engine)
     with write_session(engine) as db:
         done = learn_from_transfers(db)
         active = db.scalars(

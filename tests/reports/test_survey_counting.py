@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from web.pagetools import login
 
+from minwon import commit_order
 from minwon.app import create_app
 from minwon.db import write_session
 from minwon.org import service as org
@@ -143,6 +144,7 @@ def test_an_answer_waits_for_its_invitation_to_be_counted(engine: Engine) -> Non
     _answer(engine, second, now - timedelta(days=1))  # answered first, invited second
     _answer(engine, first, now - timedelta(hours=1))
     rounds = []
+    commit_order.settle(engine)
     with write_session(engine) as db:
         while (done := rollups.update_once(db, batch=1)).total:
             rounds.append((done.invitations, done.responses))
@@ -206,12 +208,12 @@ def test_upgrading_recounts_the_survey_rollups_by_the_new_rule(tmp_path) -> None
     url = f"sqlite:///{tmp_path}/old.db"
     migrate.upgrade(url)
     engine = make_engine(url)
-    build_world(engine)  # with today's staff table, then back to 0007 to count its way
-    engine.dispose()
-    migrate.downgrade(url, "0007")
+    build_world(engine)  # with today's tables, then back to 0007 to count its way
     before, last = _months()
     invited = _invite(engine, "GR01", _kst(last - timedelta(days=1), 23))
     _answer(engine, invited, _kst(last + timedelta(days=1), 10))
+    engine.dispose()
+    migrate.downgrade(url, "0007")
     with engine.begin() as conn:  # what 0007's rule counted: the answer on its own day
         conn.execute(
             text(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from minwon import commit_order
 from minwon.analysis import alerts, learning, service, training
 from minwon.analysis.models import AnalysisCursor
 from minwon.db import session_factory, write_session
@@ -85,6 +86,7 @@ def check_surges(engine: Engine, *, now: datetime) -> tuple[int, int]:
 def run_once(engine: Engine, *, now: datetime | None = None, force: bool = False) -> Round:
     """One round: learn from new transfers; check surges when an hour has passed (or forced)."""
     now = now or utcnow()
+    commit_order.settle(engine)
     with write_session(engine) as db:
         learned = learning.learn_from_transfers(db).learned
     offices = sent = retrained = 0

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from minwon import commit_order
 from minwon.analysis import service
 from minwon.analysis.models import AnalysisCursor, RoutingModel, VoiceAnalysis
 from minwon.analysis.similarity import parse_tokens
@@ -55,10 +56,12 @@ def learn_from_transfers(db: Session, *, limit: int = BATCH) -> Learned:
     voice without analysed words, is skipped (the next full training covers it).
     """
     cursor = _cursor(db)
-    transfers = history.transfers_since(db_session=db, after=cursor.position, limit=limit)
+    transfers = history.transfers_since(
+        db_session=db, after=commit_order.position_of(cursor), limit=limit
+    )
     if not transfers:
         return Learned(0, 0, 0, [])
-    cursor.position = transfers[-1].event_id
+    commit_order.move(cursor, transfers[-1].position)
     words = _words(db, [t.from_voice_id for t in transfers])
     examples: list[tuple[list[str], str]] = []
     # (organisation, office) → positions in examples; office None: the organisation-wide model

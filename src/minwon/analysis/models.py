@@ -120,6 +120,7 @@ class AnalysisCursor(Base):
     __tablename__ = "analysis_cursor"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
+    txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class AnalysisBacklog(Base):

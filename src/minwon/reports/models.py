@@ -199,3 +199,4 @@ class RollupCursor(Base):
     __tablename__ = "rollup_cursor"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
+    txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -27,6 +27,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from minwon import commit_order
+from minwon.commit_order import Position
 from minwon.db import write_session
 from minwon.reports import cuboids
 from minwon.reports.cuboids import MONTH, SURVEY, VOICE, Cuboid
@@ -71,7 +73,7 @@ def _cursor(db: Session, name: str) -> RollupCursor:
     return row
 
 
-def _voice_counts(db: Session, events: list[tuple[int, int, str]]) -> dict[VoiceKey, dict]:
+def _voice_counts(db: Session, events: list[tuple[Position, int, str]]) -> dict[VoiceKey, dict]:
     facts = queries.count_facts(db_session=db, ids=sorted({v for _, v, _ in events}))
     counts: dict[VoiceKey, dict] = defaultdict(lambda: defaultdict(float))
     for _, voice_id, kind in events:
@@ -187,41 +189,53 @@ def update_once(db: Session, *, batch: int = BATCH) -> Updated:
     """Add one batch of each stream to the rollups in the caller's write transaction."""
     events_cursor = _cursor(db, "events")
     events = history.changes_since(
-        db_session=db, kinds=KINDS, after=events_cursor.position, limit=batch
+        db_session=db, kinds=KINDS, after=commit_order.position_of(events_cursor), limit=batch
     )
     if events:
         _add(db, VOICE, _VOICE_KEY, _voice_counts(db, events))
-        events_cursor.position = events[-1][0]
+        commit_order.move(events_cursor, events[-1][0])
     invites_cursor = _cursor(db, "invitations")
     invites = list(
         db.scalars(
-            select(SurveyInvitation)
-            .where(SurveyInvitation.id > invites_cursor.position)
-            .order_by(SurveyInvitation.id)
-            .limit(batch)
+            commit_order.after(
+                select(SurveyInvitation),
+                SurveyInvitation.txid,
+                SurveyInvitation.id,
+                commit_order.position_of(invites_cursor),
+            ).limit(batch)
         )
     )
     if invites:
         _add(db, SURVEY, _SURVEY_KEY, _invitation_counts(invites))
-        invites_cursor.position = invites[-1].id
+        commit_order.move(invites_cursor, _position(invites[-1]))
+    counted = commit_order.position_of(invites_cursor)
     responses_cursor = _cursor(db, "responses")
     rows = db.execute(
-        select(SurveyResponse, SurveyInvitation)
-        .join(SurveyInvitation, SurveyInvitation.id == SurveyResponse.invitation_id)
-        .where(SurveyResponse.id > responses_cursor.position)
-        .order_by(SurveyResponse.id)
-        .limit(batch)
+        commit_order.after(
+            select(SurveyResponse, SurveyInvitation).join(
+                SurveyInvitation, SurveyInvitation.id == SurveyResponse.invitation_id
+            ),
+            SurveyResponse.txid,
+            SurveyResponse.id,
+            commit_order.position_of(responses_cursor),
+        ).limit(batch)
     )
     # an answer waits for its invitation to be counted (a later batch of invitations)
-    ready = [(r, i) for r, i in takewhile(lambda row: row[1].id <= invites_cursor.position, rows)]
+    ready = [(r, i) for r, i in takewhile(lambda row: _position(row[1]) <= counted, rows)]
     if ready:
         _add(db, SURVEY, _SURVEY_KEY, _response_counts(ready))
-        responses_cursor.position = ready[-1][0].id
+        commit_order.move(responses_cursor, _position(ready[-1][0]))
     return Updated(len(events), len(invites), len(ready))
 
 
+def _position(row: SurveyInvitation | SurveyResponse) -> Position:
+    return Position(row.txid, row.id)
+
+
 def update(engine: Engine, *, batch: int = BATCH) -> Updated:
-    """Bring the rollups up to date, batch by batch, each batch in its own transaction."""
+    """Bring the rollups up to date, batch by batch, each batch in its own transaction:
+    everything written before it began (``commit_order.settle``), and what has ended since."""
+    commit_order.settle(engine)
     events = invites = responses = 0
     while True:
         with write_session(engine) as db:

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from minwon.commit_order import txid_column
 from minwon.db import Base, UTCDateTime
 from minwon.timeutil import utcnow
 
@@ -64,8 +65,10 @@ class SurveyInvitation(Base):
     __table_args__ = (
         Index("ix_survey_invitation_citizen", "citizen_key", "created_at"),
         Index("ix_survey_invitation_office_created", "office_id", "created_at"),
+        Index("ix_survey_invitation_txid", "txid", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    txid: Mapped[int] = txid_column()  # commit order, for the rollups
     template_id: Mapped[int] = mapped_column(ForeignKey("survey_template.id"))
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
@@ -92,8 +95,10 @@ class SurveyResponse(Base):
     __table_args__ = (
         Index("ix_survey_response_office_submitted", "office_id", "submitted_at"),
         Index("ix_survey_response_unit_submitted", "unit_id", "submitted_at"),
+        Index("ix_survey_response_txid", "txid", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    txid: Mapped[int] = txid_column()  # commit order, for the rollups
     invitation_id: Mapped[int] = mapped_column(ForeignKey("survey_invitation.id"), unique=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("survey_template.id"))
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))

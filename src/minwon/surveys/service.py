@@ -12,6 +12,7 @@ from typing import cast
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from minwon import commit_order
 from minwon.db import write_session
 from minwon.errors import Forbidden
 from minwon.org import service as org_service
@@ -114,16 +115,19 @@ def invite_answered(engine: Engine, *, base_url: str, now: datetime | None = Non
     from minwon.analysis.models import AnalysisCursor
 
     done = 0
+    commit_order.settle(engine)
     with write_session(engine) as db:
         cursor = db.get(AnalysisCursor, ANSWER_CURSOR, with_for_update=True)
         if cursor is None:
             cursor = AnalysisCursor(name=ANSWER_CURSOR, position=0)
             db.add(cursor)
-        events = history.events_since(db_session=db, kind="answer_sent", after=cursor.position)
-        for event_id, voice_id in events:
+        events = history.events_since(
+            db_session=db, kind="answer_sent", after=commit_order.position_of(cursor)
+        )
+        for position, voice_id in events:
             result = invite_after_answer(db, voice_id=voice_id, base_url=base_url, now=now)
             done += result.issued is not None
-            cursor.position = event_id
+            commit_order.move(cursor, position)
     return done
 
 

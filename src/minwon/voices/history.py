@@ -6,6 +6,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon import commit_order
+from minwon.commit_order import Position
 from minwon.org.models import Staff, Unit
 from minwon.org.roles import Principal
 from minwon.voices.models import Voice, VoiceEvent
@@ -69,57 +71,67 @@ def names_in(
 class Transfer:
     """A voice moved by staff to another unit: the routing that should have happened."""
 
-    event_id: int
+    position: Position  # of its event in the ledger's stream
     from_voice_id: int
     to_voice_id: int
     office_id: int
     unit_code: str
 
 
-def transfers_since(*, db_session: Session, after: int, limit: int = 500) -> list[Transfer]:
-    """Transfers recorded after event ``after``, oldest first (read by the routing learner)."""
-    query = (
+def transfers_since(*, db_session: Session, after: Position, limit: int = 500) -> list[Transfer]:
+    """Transfers recorded after ``after``, in commit order (read by the routing learner)."""
+    query = commit_order.after(
         select(
-            VoiceEvent.id, VoiceEvent.after, Voice.id, Voice.transferred_from_id, Voice.office_id
+            VoiceEvent.txid,
+            VoiceEvent.id,
+            VoiceEvent.after,
+            Voice.id,
+            Voice.transferred_from_id,
+            Voice.office_id,
         )
         .join(Voice, Voice.id == VoiceEvent.voice_id)
-        .where(
-            VoiceEvent.id > after,
-            VoiceEvent.kind == "received",
-            Voice.transferred_from_id.is_not(None),
-        )
-        .order_by(VoiceEvent.id)
-        .limit(limit)
-    )
+        .where(VoiceEvent.kind == "received", Voice.transferred_from_id.is_not(None)),
+        VoiceEvent.txid,
+        VoiceEvent.id,
+        after,
+    ).limit(limit)
     return [
-        Transfer(event_id, from_id, voice_id, office_id, str((after_ or {}).get("unit", "")))
-        for event_id, after_, voice_id, from_id, office_id in db_session.execute(query)
+        Transfer(
+            Position(txid, event_id),
+            from_id,
+            voice_id,
+            office_id,
+            str((data or {}).get("unit", "")),
+        )
+        for txid, event_id, data, voice_id, from_id, office_id in db_session.execute(query)
     ]
 
 
 def events_since(
-    *, db_session: Session, kind: str, after: int, limit: int = 500
-) -> list[tuple[int, int]]:
-    """``(event id, voice id)`` of events of one kind after event ``after``, oldest first
-    (for background jobs that act once on each, e.g. surveys after an answer is sent)."""
-    query = (
-        select(VoiceEvent.id, VoiceEvent.voice_id)
-        .where(VoiceEvent.id > after, VoiceEvent.kind == kind)
-        .order_by(VoiceEvent.id)
-        .limit(limit)
-    )
-    return [(event_id, voice_id) for event_id, voice_id in db_session.execute(query)]
+    *, db_session: Session, kind: str, after: Position, limit: int = 500
+) -> list[tuple[Position, int]]:
+    """``(position, voice id)`` of events of one kind after ``after``, in commit order (for
+    background jobs that act once on each, e.g. surveys after an answer is sent)."""
+    query = commit_order.after(
+        select(VoiceEvent.txid, VoiceEvent.id, VoiceEvent.voice_id).where(VoiceEvent.kind == kind),
+        VoiceEvent.txid,
+        VoiceEvent.id,
+        after,
+    ).limit(limit)
+    return [(Position(t, i), v) for t, i, v in db_session.execute(query)]
 
 
 def changes_since(
-    *, db_session: Session, kinds: tuple[str, ...], after: int, limit: int = 5000
-) -> list[tuple[int, int, str]]:
-    """``(event id, voice id, kind)`` of events of these kinds after event ``after``, oldest
-    first (the rollups read the ledger's changes through this)."""
-    query = (
-        select(VoiceEvent.id, VoiceEvent.voice_id, VoiceEvent.kind)
-        .where(VoiceEvent.id > after, VoiceEvent.kind.in_(kinds))
-        .order_by(VoiceEvent.id)
-        .limit(limit)
-    )
-    return [(i, v, k) for i, v, k in db_session.execute(query)]
+    *, db_session: Session, kinds: tuple[str, ...], after: Position, limit: int = 5000
+) -> list[tuple[Position, int, str]]:
+    """``(position, voice id, kind)`` of events of these kinds after ``after``, in commit
+    order (the rollups read the ledger's changes through this)."""
+    query = commit_order.after(
+        select(VoiceEvent.txid, VoiceEvent.id, VoiceEvent.voice_id, VoiceEvent.kind).where(
+            VoiceEvent.kind.in_(kinds)
+        ),
+        VoiceEvent.txid,
+        VoiceEvent.id,
+        after,
+    ).limit(limit)
+    return [(Position(t, i), v, k) for t, i, v, k in db_session.execute(query)]

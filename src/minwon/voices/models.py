@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from minwon.commit_order import txid_column
 from minwon.db import Base, UTCDateTime
 from minwon.timeutil import utcnow
 
@@ -111,7 +112,9 @@ class VoiceEvent(Base):
     """One change to a voice: the append-only history that is also the audit log."""
 
     __tablename__ = "voice_event"
+    __table_args__ = (Index("ix_voice_event_txid", "txid", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    txid: Mapped[int] = txid_column()  # commit order, for the background jobs that read it
     voice_id: Mapped[int] = mapped_column(ForeignKey("voice.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -1,0 +1,135 @@
+"""Reading a growing table in the order its rows became final, so a background job that
+reads "what is new since last time" never passes over a row.
+
+An id is taken from its sequence when the row is inserted, not when its transaction commits.
+On PostgreSQL a job reading "ids after the last one I saw" can see id 11 committed while
+id 10's transaction is still open, move its cursor past 10 and never count it: a received
+voice missing from the monthly report, a citizen never asked about an answer. So the rows of
+such streams carry the id of the transaction that wrote them (``txid``, a column default), a
+job reads only rows whose transaction ended before the oldest one still running (below its
+snapshot's ``xmin``), in ``(txid, id)`` order, and keeps both as its cursor: every row it has
+passed is final, and every row still to come sorts after it.
+
+On SQLite write transactions take turns (``BEGIN IMMEDIATE``), so ids already come in commit
+order: ``txid`` is 0 and the order is the id's. Rows written before this column existed have
+0 too and come first, in id order, as they did.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import BigInteger, Engine, Select, literal, text, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import MappedColumn, QueryableAttribute, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
+
+__all__ = [
+    "CurrentTxid",
+    "Position",
+    "after",
+    "move",
+    "position_of",
+    "settle",
+    "txid_column",
+]
+
+SETTLE_SECONDS = 10.0
+"""How long a job waits for the write transactions already running when it starts."""
+_POLL_SECONDS = 0.02
+# every transaction that has written holds an exclusive lock on its own id until it ends
+_RUNNING = text(
+    "SELECT transactionid::text FROM pg_locks "
+    "WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock' AND granted"
+)
+_STILL_RUNNING = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' "
+    "AND mode = 'ExclusiveLock' AND granted AND transactionid::text = ANY(:xids)"
+)
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+class CurrentTxid(FunctionElement[int]):
+    """The id of the writing transaction (PostgreSQL), 0 elsewhere: a column's default."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+class _FinishedBelow(FunctionElement[int]):
+    """Transaction ids below this belong to transactions that have all ended (the
+    statement's snapshot ``xmin`` on PostgreSQL; on SQLite every row is final)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(CurrentTxid)
+def _current_default(element: CurrentTxid, compiler: Any, **kw: Any) -> str:
+    return "0"
+
+
+@compiles(CurrentTxid, "postgresql")
+def _current_postgresql(element: CurrentTxid, compiler: Any, **kw: Any) -> str:
+    return "(pg_current_xact_id()::text::bigint)"
+
+
+@compiles(_FinishedBelow)
+def _finished_default(element: _FinishedBelow, compiler: Any, **kw: Any) -> str:
+    return "9223372036854775807"
+
+
+@compiles(_FinishedBelow, "postgresql")
+def _finished_postgresql(element: _FinishedBelow, compiler: Any, **kw: Any) -> str:
+    # pg_current_snapshot() is the statement's own snapshot, so the bound and the rows
+    # the statement sees agree
+    return "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"
+
+
+class Position(NamedTuple):
+    """Where a reader of a stream stands: the last row it took, as ``(txid, id)``."""
+
+    txid: int
+    id: int
+
+
+def txid_column() -> MappedColumn[int]:
+    """The ``txid`` column of a stream's table: filled in by the database on every insert,
+    whatever path the row takes (ORM, ``insert_rows``' COPY, plain SQL)."""
+    return mapped_column(BigInteger, server_default=CurrentTxid(), nullable=False)
+
+
+def after(
+    query: Query, txid: QueryableAttribute[int], id_: QueryableAttribute[int], since: Position
+) -> Query:
+    """``query`` limited to the final rows after ``since``, in the order they are read."""
+    mark = tuple_(literal(since.txid, BigInteger()), literal(since.id, BigInteger()))
+    return query.where(tuple_(txid, id_) > mark, txid < _FinishedBelow()).order_by(txid, id_)
+
+
+def position_of(cursor: Any) -> Position:
+    """Where a cursor row stands (its ``txid`` and ``position`` columns)."""
+    return Position(int(cursor.txid or 0), int(cursor.position or 0))
+
+
+def move(cursor: Any, to: Position) -> None:
+    """Set a cursor row to the last row taken."""
+    cursor.txid, cursor.position = to
+
+
+def settle(engine: Engine, *, timeout: float = SETTLE_SECONDS) -> bool:
+    """Wait until every write transaction begun before now has ended (on PostgreSQL; at once
+    elsewhere), so that a job starting now reads all that was written before it. False when
+    one is still running after ``timeout``: its rows are read by a later round instead."""
+    if engine.dialect.name != "postgresql":
+        return True
+    deadline = time.monotonic() + timeout
+    with engine.connect() as conn:  # reads only, so it holds no transaction id itself
+        running = list(conn.scalars(_RUNNING))
+        while running and conn.scalar(_STILL_RUNNING, {"xids": running}):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_POLL_SECONDS)
+    return True

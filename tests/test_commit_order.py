@@ -1,0 +1,173 @@
+"""Background jobs read the ledger's events (and the survey rows) in commit order: on
+PostgreSQL an event whose transaction commits after a newer one was read is still read, and
+read once, so the reports count every voice and every answered citizen is asked."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from conftest import ENGINES
+from dbtools import second_database
+from factories import build_world, voice_json
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from minwon import commit_order, migrate
+from minwon.app import create_app
+from minwon.commit_order import Position
+from minwon.db import begin_write, make_engine, session_factory, write_session
+from minwon.reports import rollups
+from minwon.reports.models import RollupCursor, VoiceDay
+from minwon.voices import history
+from minwon.voices.models import Voice, VoiceEvent
+
+PROBE = "probe"  # an event kind no job reads, so these tests see only their own events
+
+
+def _file_voices(engine: Engine, n: int) -> list[int]:
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    ids = []
+    for _ in range(n):
+        r = client.post("/api/v1/voices", json=voice_json(unit="GR01"), headers=world.auth("gr_cs"))
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    return ids
+
+
+@contextmanager
+def _open_write(engine: Engine, voice_id: int, kind: str) -> Iterator[Session]:
+    """A write transaction that has added one event and not yet committed (rolled back if
+    the test does not commit it)."""
+    with session_factory(engine)() as db:
+        begin_write(db)
+        db.add(VoiceEvent(voice_id=voice_id, actor_label="시험", kind=kind))
+        db.flush()
+        yield db
+
+
+def _read(engine: Engine, kinds: tuple[str, ...], after: Position) -> list[Position]:
+    with session_factory(engine)() as db:
+        return [p for p, _, _ in history.changes_since(db_session=db, kinds=kinds, after=after)]
+
+
+def _received_counted(engine: Engine) -> int:
+    with session_factory(engine)() as db:
+        return int(db.scalar(select(func.sum(VoiceDay.received))) or 0)
+
+
+def _received_in_ledger(engine: Engine) -> int:
+    with session_factory(engine)() as db:
+        query = select(func.count()).where(VoiceEvent.kind == "received")
+        return int(db.scalar(query.select_from(VoiceEvent)) or 0)
+
+
+def _update_once(engine: Engine) -> None:
+    with write_session(engine) as db:
+        rollups.update_once(db)
+
+
+def _postgresql_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's write transactions take turns: ids are in commit order")
+
+
+def test_a_voice_committed_late_with_a_lower_id_is_counted_once(engine: Engine) -> None:
+    _postgresql_only(engine)
+    first, second = _file_voices(engine, 2)
+    rollups.update(engine)
+    assert _received_counted(engine) == 2
+    with _open_write(engine, first, "received") as late:
+        with write_session(engine) as db:  # a newer id, committed first
+            db.add(VoiceEvent(voice_id=second, actor_label="시험", kind="received"))
+        _update_once(engine)
+        # the newer event waits: taking it now would move the cursor past the late one
+        assert _received_counted(engine) == 2
+        late.commit()
+    rollups.update(engine)  # waits for other writers of the cluster (the suite's other workers)
+    assert _received_counted(engine) == _received_in_ledger(engine) == 4
+    rollups.update(engine)
+    assert _received_counted(engine) == 4
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(order=st.integers(2, 5).flatmap(lambda n: st.permutations(range(n))))
+def test_events_are_read_once_whatever_order_their_transactions_commit_in(
+    engine: Engine, order: list[int]
+) -> None:
+    _postgresql_only(engine)
+    with session_factory(engine)() as db:
+        voice_id = db.scalar(select(Voice.id).limit(1))
+    if voice_id is None:
+        voice_id = _file_voices(engine, 1)[0]
+    read = _read(engine, (PROBE,), Position(0, 0))
+    cursor = read[-1] if read else Position(0, 0)
+    seen: list[Position] = []
+    with (
+        _open_write(engine, voice_id, PROBE) as w0,
+        _open_write(engine, voice_id, PROBE) as w1,
+        _open_write(engine, voice_id, PROBE) as w2,
+        _open_write(engine, voice_id, PROBE) as w3,
+        _open_write(engine, voice_id, PROBE) as w4,
+    ):
+        writers = [w0, w1, w2, w3, w4]
+        for extra in writers[len(order) :]:
+            extra.rollback()  # this example has fewer writers: its id is a gap
+        for i in order:
+            writers[i].commit()
+            new = _read(engine, (PROBE,), cursor)
+            seen += new
+            cursor = new[-1] if new else cursor
+    assert commit_order.settle(engine)  # other workers of the suite may write meanwhile
+    seen += _read(engine, (PROBE,), cursor)
+    assert len(seen) == len(set(seen)) == len(order)
+    assert seen == sorted(seen)
+
+
+def test_settle_waits_for_a_write_transaction_begun_before_it(engine: Engine) -> None:
+    (voice_id,) = _file_voices(engine, 1)
+    if engine.dialect.name == "sqlite":
+        assert commit_order.settle(engine, timeout=0.0)
+        return
+    with _open_write(engine, voice_id, PROBE) as open_write:
+        assert not commit_order.settle(engine, timeout=0.1)
+        open_write.commit()
+    assert commit_order.settle(engine, timeout=5.0)
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_upgrading_keeps_what_the_jobs_have_read(kind: str, tmp_path) -> None:
+    with second_database(kind, tmp_path, "commit_order") as url:
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        first, *_ = _file_voices(engine, 3)
+        with session_factory(engine)() as db:
+            events = db.scalars(select(VoiceEvent.id).order_by(VoiceEvent.id)).all()
+        engine.dispose()
+        migrate.downgrade(url, "0019_token_scopes")
+        with make_engine(url).begin() as conn:  # the rollups had read the first voice only
+            conn.execute(
+                text("INSERT INTO rollup_cursor (name, position) VALUES ('events', :id)"),
+                {"id": events[0]},
+            )
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with session_factory(engine)() as db:
+            cursor = db.get(RollupCursor, "events")
+            assert cursor is not None
+            after = commit_order.position_of(cursor)
+            assert after == Position(0, events[0])
+            unread = history.changes_since(db_session=db, kinds=("received",), after=after)
+        assert [p for p, _, _ in unread] == [Position(0, i) for i in events[1:]]
+        with write_session(engine) as db:  # written after the upgrade: read after the rest
+            newer = VoiceEvent(voice_id=first, actor_label="시험", kind="received")
+            db.add(newer)
+        with session_factory(engine)() as db:
+            unread = history.changes_since(db_session=db, kinds=("received",), after=unread[-1][0])
+        assert [p.id for p, _, _ in unread] == [newer.id]
+        engine.dispose()
