@@ -2,6 +2,7 @@
 PostgreSQL an event whose transaction commits after a newer one was read is still read, and
 read once, so the reports count every voice and every answered citizen is asked."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -129,13 +130,17 @@ def test_events_are_read_once_whatever_order_their_transactions_commit_in(
     assert seen == sorted(seen)
 
 
-def test_settle_waits_for_a_write_transaction_begun_before_it(engine: Engine) -> None:
+def test_settle_waits_for_a_write_transaction_begun_before_it(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     (voice_id,) = _file_voices(engine, 1)
     if engine.dialect.name == "sqlite":
         assert commit_order.settle(engine, timeout=0.0)
         return
     with _open_write(engine, voice_id, PROBE) as open_write:
-        assert not commit_order.settle(engine, timeout=0.1)
+        with caplog.at_level(logging.WARNING, logger="minwon.commit_order"):
+            assert not commit_order.settle(engine, timeout=0.1)
+        assert "still running after 0.1 s" in caplog.text
         open_write.commit()
     assert commit_order.settle(engine, timeout=5.0)
 

@@ -126,8 +126,10 @@ def worker(
 
     settings = get_settings()
     engine, sender = get_engine(), SmtpSender(settings)
-    from minwon import background
+    from minwon import background, commit_order
 
+    if shift := commit_order.rebase(engine):  # restored by hand from another server
+        console.print(f"복원된 데이터베이스의 작업 순서를 이어 갑니다 (트랜잭션 번호 -{shift:,}).")
     if once:
         done = background.run_once(engine, base_url=settings.base_url, force=True)
         console.print(

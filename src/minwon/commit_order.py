@@ -10,6 +10,10 @@ job reads only rows whose transaction ended before the oldest one still running 
 snapshot's ``xmin``), in ``(txid, id)`` order, and keeps both as its cursor: every row it has
 passed is final, and every row still to come sorts after it.
 
+A restore into another PostgreSQL server (whose transaction ids may be lower than the ones
+stored) must be followed by ``rebase``, or the rows written after it would sort before the
+cursors and never be read.
+
 On SQLite write transactions take turns (``BEGIN IMMEDIATE``), so ids already come in commit
 order: ``txid`` is 0 and the order is the id's. Rows written before this column existed have
 0 too and come first, in id order, as they did.
@@ -17,13 +21,16 @@ order: ``txid`` is 0 and the order is the id's. Rows written before this column 
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import BigInteger, Engine, Select, literal, text, tuple_
+from sqlalchemy import BigInteger, Engine, Select, func, literal, select, text, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import MappedColumn, QueryableAttribute, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
+
+from minwon.db import Base
 
 __all__ = [
     "CurrentTxid",
@@ -31,9 +38,12 @@ __all__ = [
     "after",
     "move",
     "position_of",
+    "rebase",
     "settle",
     "txid_column",
 ]
+
+log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 10.0
 """How long a job waits for the write transactions already running when it starts."""
@@ -128,8 +138,33 @@ def settle(engine: Engine, *, timeout: float = SETTLE_SECONDS) -> bool:
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:  # reads only, so it holds no transaction id itself
         running = list(conn.scalars(_RUNNING))
-        while running and conn.scalar(_STILL_RUNNING, {"xids": running}):
+        while running and (left := conn.scalar(_STILL_RUNNING, {"xids": running})):
             if time.monotonic() >= deadline:
+                log.warning(
+                    "%s write transaction(s) begun before this round still running after %s s: "
+                    "the rows written since wait for a later round",
+                    left,
+                    timeout,
+                )
                 return False
             time.sleep(_POLL_SECONDS)
     return True
+
+
+def rebase(engine: Engine) -> int:
+    """Shift every stored ``txid`` (of rows and cursors alike, so that every comparison
+    between them still holds) below this server's transaction ids, when a restore brought
+    them from a server further along; returns the shift (0 when none was needed). Every
+    table with a ``txid`` column must be imported (``minwon.models``)."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    tables = [t for t in Base.metadata.sorted_tables if "txid" in t.c]
+    with engine.begin() as conn:
+        current = int(conn.scalar(text("SELECT pg_current_xact_id()::text::bigint")) or 0)
+        highest = max(int(conn.scalar(select(func.max(t.c.txid))) or 0) for t in tables)
+        if highest < current:
+            return 0
+        shift = highest - current + 1
+        for table in tables:
+            conn.execute(table.update().values(txid=table.c.txid - shift))
+    return shift

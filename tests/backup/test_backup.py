@@ -18,12 +18,13 @@ from factories import World, build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
-from minwon import migrate
+from minwon import commit_order, migrate
 from minwon.app import create_app
 from minwon.backup import pg_tools, sqlite_copy
 from minwon.backup.common import BackupError, head_revision
 from minwon.backup.service import backup_database, database_content, restore_database
 from minwon.db import make_engine
+from minwon.reports import rollups
 
 UNITS = ["GR01", "GR01", "GR01", "GR02", "GR02", "DJ01"]
 
@@ -299,3 +300,41 @@ def test_a_restore_that_fails_midway_changes_nothing(
     assert database_content(url=target).empty
     restore_database(url=target, path=file)
     assert database_content(url=target) == database_content(url=source)
+
+
+def _received(engine: Engine) -> tuple[int, int]:
+    """Received voices as the rollups count them, and as the ledger's events say."""
+    with engine.connect() as conn:
+        counted = conn.scalar(text("SELECT coalesce(sum(received), 0) FROM rollup_voice_day"))
+        ledger = conn.scalar(text("SELECT count(*) FROM voice_event WHERE kind = 'received'"))
+    return int(counted or 0), int(ledger or 0)
+
+
+def test_the_worker_reads_on_after_a_restore_from_a_server_further_along(
+    engine: Engine, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL stores transaction ids")
+    world, _ = _fill(engine)
+    rollups.update(engine)
+    client = TestClient(create_app(engine=engine))
+    _post(client, world, "GR01")  # not yet counted when the backup is made
+    ahead = 10**12  # as a server that has run a trillion more transactions would have stored
+    with engine.begin() as conn:
+        for table in ("voice_event", "survey_invitation", "survey_response", "rollup_cursor"):
+            conn.execute(text(f"UPDATE {table} SET txid = txid + {ahead}"))
+    file = tmp_path / "minwon.backup"
+    backup_database(url=url_of(engine), dest=file)
+    with second_database("postgresql", tmp_path, "restored") as target:
+        restore_database(url=target, path=file)
+        restored = make_engine(target)
+        try:
+            assert commit_order.rebase(restored) == 0  # done by the restore already
+            rollups.update(restored)
+            counted, ledger = _received(restored)
+            assert counted == ledger == len(UNITS) + 2
+            _post(TestClient(create_app(engine=restored)), world, "DJ01")
+            rollups.update(restored)
+            assert _received(restored) == (ledger + 1, ledger + 1)
+        finally:
+            restored.dispose()

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 import minwon.models  # noqa: F401  (registers every table)
-from minwon import migrate
+from minwon import commit_order, migrate
 from minwon.backup import pg_tools, sqlite_copy
 from minwon.backup.common import (
     ENGINE_NAMES,
@@ -163,7 +163,18 @@ def restore_database(
         pg_tools.restore(url, path, progress, info.tables)
     if info.revision != head_revision():
         migrate.upgrade(url)
+    if info.engine != "sqlite":
+        _continue_commit_order(url)
     return Restored(backup=info, replaced=content, revision=head_revision())
+
+
+def _continue_commit_order(url: str) -> None:
+    """Let the worker's cursors read on after a restore (``commit_order.rebase``)."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        commit_order.rebase(engine)
+    finally:
+        engine.dispose()
 
 
 def _refuse_if_in_use(url: str) -> None:
