@@ -112,8 +112,19 @@ ORG_CODE = "NATION"
 PG_DB = "minwon_bench_dash"
 HQ_LOGIN = "hq"
 
-CHANNEL_CODES = list(CHANNELS)  # visit phone web card mailbox outreach email
-CHANNEL_WEIGHTS = [0.18, 0.34, 0.26, 0.04, 0.04, 0.04, 0.10]
+CHANNEL_SHARES = {
+    "visit": 0.18,
+    "phone": 0.34,
+    "web": 0.26,
+    "card": 0.04,
+    "mailbox": 0.04,
+    "outreach": 0.04,
+    "email": 0.08,
+    "open311": 0.02,
+}
+assert set(CHANNEL_SHARES) == set(CHANNELS), "give every channel of minwon a share"
+CHANNEL_CODES = list(CHANNELS)
+CHANNEL_WEIGHTS = [CHANNEL_SHARES[c] for c in CHANNEL_CODES]
 CATEGORY_NAMES = [
     "교통", "순찰·치안", "생활소음", "안전·환경", "주차", "불법광고물", "도로·시설", "청소·위생",
     "복지", "세무", "건축", "토지·보상", "공원·녹지", "상하수도", "여권·민원서류", "직원 응대",

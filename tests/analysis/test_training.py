@@ -164,6 +164,31 @@ def test_the_worker_retrains_once_a_day_when_the_history_has_grown(engine: Engin
     assert jobs.run_once(engine, now=now + timedelta(days=2, hours=2)).retrained == 0
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_the_worker_retrains_a_model_an_older_minwon_trained(engine: Engine) -> None:
+    from minwon.analysis import jobs
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    _forty_answered(client, world)
+    with write_session(engine) as db:
+        org_id = org.find_organization(db_session=db, ref="KNPA").id
+        [first] = train(db_session=db, organization_id=org_id, target="unit")
+        model = db.get(RoutingModel, first.model_id)
+        assert model is not None and not training.grown(db, org_id, "unit")
+        # as stored before the confidence had a calibration and a ceiling
+        model.metrics = {k: v for k, v in model.metrics.items() if k != training.CEILING}
+    with write_session(engine) as db:
+        assert training.grown(db, org_id, "unit")  # not one voice more: its model is old
+    assert jobs.run_once(engine, now=datetime(2026, 6, 1, 3, tzinfo=UTC)).retrained == 1
+    with write_session(engine) as db:
+        [active] = db.scalars(
+            select(RoutingModel).where(RoutingModel.target == "unit", RoutingModel.active)
+        ).all()
+        assert active.id != first.model_id and training.CEILING in active.metrics
+        assert not training.grown(db, org_id, "unit")
+
+
 def _answered_as(client: TestClient, world, who: str, unit: str, text: str, day: int) -> None:
     at = f"2026-0{1 + day % 8}-{10 + day % 15:02d}T10:00:00+09:00"
     h = world.auth(who)

@@ -36,6 +36,9 @@ its models: a new agency's first model (which claims no confidence it has not ea
 from its first months, a large one is not retrained for a handful of voices."""
 HISTORY = "history"
 """The key, in a stored model's figures, of how many answered voices its training saw."""
+CEILING = "confidence_ceiling"
+"""The key, in a stored model's figures, of the highest confidence it claims; models trained
+by a minwon before it had none (nor the calibration that came with it)."""
 _CHUNK = 900
 
 
@@ -150,8 +153,9 @@ def train_apart(
 
 def grown(db: Session, organization_id: int, target: str) -> bool:
     """Whether the history of ``target`` has grown by ``RETRAIN_GROWTH`` (and at least
-    ``MIN_EXAMPLES`` voices) since its active models were trained: what the worker retrains.
-    An organisation whose models nobody trained yet is left to its admin."""
+    ``MIN_EXAMPLES`` voices) since its active models were trained, or one of them was trained
+    by an older minwon (no calibrated, bounded confidence): what the worker retrains. An
+    organisation whose models nobody trained yet is left to its admin."""
     models = db.execute(
         select(RoutingModel.metrics, RoutingModel.n_train).where(
             RoutingModel.organization_id == organization_id,
@@ -161,6 +165,8 @@ def grown(db: Session, organization_id: int, target: str) -> bool:
     ).all()
     if not models:
         return False
+    if any(CEILING not in metrics for metrics, _ in models):
+        return True
     then = max(int(metrics.get(HISTORY, n_train)) for metrics, n_train in models)
     now = queries.count_labelled(db_session=db, organization_id=organization_id, target=target)
     return now - then >= max(MIN_EXAMPLES, RETRAIN_GROWTH * then)
@@ -284,7 +290,7 @@ def _fit(
     if progress:
         progress(f"{where}: 전체 학습 {len(texts)}건")
     router = Router(n_jobs=TRAINING_THREADS).train(texts, labels, tokens=tokens)
-    metrics["confidence_ceiling"] = router.confidence_ceiling
+    metrics[CEILING] = router.confidence_ceiling
     return router.to_bytes(), metrics
 
 
