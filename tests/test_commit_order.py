@@ -176,3 +176,32 @@ def test_upgrading_keeps_what_the_jobs_have_read(kind: str, tmp_path) -> None:
             unread = history.changes_since(db_session=db, kinds=("received",), after=unread[-1][0])
         assert [p.id for p, _, _ in unread] == [newer.id]
         engine.dispose()
+
+
+def test_the_worker_reads_on_in_a_database_restored_by_hand_from_another_server(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgresql_only(engine)
+    from typer.testing import CliRunner
+
+    from minwon.cli import app
+    from minwon.config import get_settings
+    from minwon.db import get_engine
+
+    _file_voices(engine, 2)
+    with engine.begin() as conn:  # what pg_restore brings from a server a trillion ids ahead
+        for table in ("voice_event", "survey_invitation", "survey_response", "rollup_cursor"):
+            conn.execute(text(f"UPDATE {table} SET txid = txid + 1000000000000"))
+    monkeypatch.setenv("MINWON_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["worker", "--once"])
+    finally:
+        get_engine().dispose()
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+    assert done.exit_code == 0, done.output
+    assert "복원된 데이터베이스의 작업 순서를 이어 갑니다" in done.output
+    assert _received_counted(engine) == _received_in_ledger(engine) == 2
+    assert commit_order.rebase(engine) == 0
