@@ -13,12 +13,12 @@ from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from minwon import commit_order, migrate
 from minwon.app import create_app
-from minwon.commit_order import Position
+from minwon.commit_order import CommitOrderServer, Position
 from minwon.db import begin_write, make_engine, session_factory, write_session
 from minwon.reports import rollups
 from minwon.reports.models import RollupCursor, VoiceDay
@@ -172,6 +172,7 @@ def test_upgrading_keeps_what_the_jobs_have_read(kind: str, tmp_path) -> None:
         with write_session(engine) as db:  # written after the upgrade: read after the rest
             newer = VoiceEvent(voice_id=first, actor_label="시험", kind="received")
             db.add(newer)
+        assert commit_order.settle(engine)  # other workers of the suite may write meanwhile
         with session_factory(engine)() as db:
             unread = history.changes_since(db_session=db, kinds=("received",), after=unread[-1][0])
         assert [p.id for p, _, _ in unread] == [newer.id]
@@ -188,10 +189,14 @@ def test_the_worker_reads_on_in_a_database_restored_by_hand_from_another_server(
     from minwon.config import get_settings
     from minwon.db import get_engine
 
-    _file_voices(engine, 2)
-    with engine.begin() as conn:  # what pg_restore brings from a server a trillion ids ahead
+    first, _ = _file_voices(engine, 2)
+    with engine.begin() as conn:  # what pg_restore brings from a server a trillion ids ahead,
+        conn.execute(  # with the first voice from before the upgrade that added txid
+            text("UPDATE voice_event SET txid = 0 WHERE voice_id = :v"), {"v": first}
+        )
         for table in ("voice_event", "survey_invitation", "survey_response", "rollup_cursor"):
-            conn.execute(text(f"UPDATE {table} SET txid = txid + 1000000000000"))
+            conn.execute(text(f"UPDATE {table} SET txid = txid + 1000000000000 WHERE txid > 0"))
+        conn.execute(insert(CommitOrderServer).values(id=1, system_identifier=12345))
     monkeypatch.setenv("MINWON_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -203,5 +208,41 @@ def test_the_worker_reads_on_in_a_database_restored_by_hand_from_another_server(
         get_engine.cache_clear()
     assert done.exit_code == 0, done.output
     assert "복원된 데이터베이스의 작업 순서를 이어 갑니다" in done.output
+    # the legacy rows are below 0 now: the new rollup cursors start before them
     assert _received_counted(engine) == _received_in_ledger(engine) == 2
     assert commit_order.rebase(engine) == 0
+
+
+def test_rows_written_after_the_first_start_on_a_server_are_never_shifted(engine: Engine) -> None:
+    _postgresql_only(engine)
+    assert commit_order.rebase(engine) == 0  # the first start: this server is recorded
+    _file_voices(engine, 1)
+    with engine.begin() as conn:  # as if other rows still carried a far larger id
+        conn.execute(text("UPDATE rollup_cursor SET txid = 1000000000000"))
+        before = conn.execute(text("SELECT id, txid FROM voice_event ORDER BY id")).all()
+    assert commit_order.rebase(engine) == 0  # the same server: nothing to bring below it
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, txid FROM voice_event ORDER BY id")).all() == before
+
+
+def test_minwon_serve_brings_the_ids_of_a_restored_database_below_its_servers_first(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgresql_only(engine)
+    import minwon.app
+    from minwon.web import heap
+
+    _file_voices(engine, 1)
+    with engine.begin() as conn:  # restored by hand from a server a trillion ids ahead
+        conn.execute(text("UPDATE voice_event SET txid = txid + 1000000000000"))
+        conn.execute(insert(CommitOrderServer).values(id=1, system_identifier=12345))
+    made = minwon.app.create_app(engine=engine)
+    monkeypatch.setattr(minwon.app, "create_app", lambda: made)
+    monkeypatch.setattr(heap, "settle", lambda: None)  # not this test's: it freezes the heap
+    assert minwon.app.serve_app() is made
+    with engine.connect() as conn:
+        highest = conn.scalar(text("SELECT max(txid) FROM voice_event"))
+        mine = conn.scalar(text("SELECT pg_current_xact_id()::text::bigint"))
+        recorded = conn.scalar(select(CommitOrderServer.system_identifier))
+        here = conn.scalar(text("SELECT system_identifier FROM pg_control_system()"))
+    assert highest < mine and recorded == here

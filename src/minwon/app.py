@@ -254,10 +254,14 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def serve_app() -> FastAPI:
-    """The application as ``minwon serve`` runs it: built, then its heap settled (see
-    ``minwon.web.heap``) before the first request, in each worker process."""
+    """The application as ``minwon serve`` runs it: built, the stored transaction ids brought
+    below this server's if the database was restored from another (``commit_order.rebase``),
+    then its heap settled (see ``minwon.web.heap``) before the first request, in each worker
+    process."""
+    from minwon import commit_order
     from minwon.web import heap
 
     app = create_app()
+    commit_order.rebase(app.state.engine)
     heap.settle()
     return app

@@ -25,16 +25,30 @@ import logging
 import time
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import BigInteger, Engine, Select, func, literal, select, text, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Integer,
+    Select,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import MappedColumn, QueryableAttribute, mapped_column
+from sqlalchemy.orm import Mapped, MappedColumn, QueryableAttribute, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
 from minwon.db import Base
 
 __all__ = [
+    "CommitOrderServer",
     "CurrentTxid",
     "Position",
+    "START",
     "after",
     "move",
     "position_of",
@@ -105,6 +119,10 @@ class Position(NamedTuple):
     id: int
 
 
+START = Position(-(2**63), 0)
+"""Where a new reader starts: before every row, even those ``rebase`` shifted below 0."""
+
+
 def txid_column() -> MappedColumn[int]:
     """The ``txid`` column of a stream's table: filled in by the database on every insert,
     whatever path the row takes (ORM, ``insert_rows``' COPY, plain SQL)."""
@@ -151,20 +169,49 @@ def settle(engine: Engine, *, timeout: float = SETTLE_SECONDS) -> bool:
     return True
 
 
+_SERVER = "commit_order_server"
+
+
+class CommitOrderServer(Base):
+    """The PostgreSQL server whose transaction ids the stored ``txid`` values are (its
+    ``system_identifier``): a database restored onto another server finds another one here."""
+
+    __tablename__ = _SERVER
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # one row, id 1
+    system_identifier: Mapped[int] = mapped_column(BigInteger)
+
+
+_THIS_SERVER = text("SELECT system_identifier FROM pg_control_system()")
+
+
 def rebase(engine: Engine) -> int:
-    """Shift every stored ``txid`` (of rows and cursors alike, so that every comparison
-    between them still holds) below this server's transaction ids, when a restore brought
-    them from a server further along; returns the shift (0 when none was needed). Every
-    table with a ``txid`` column must be imported (``minwon.models``)."""
+    """On the first start on a PostgreSQL server (after a restore from another server, or the
+    first since this upgrade), shift every stored ``txid`` — of rows and cursors alike, so that
+    every comparison between them still holds — below this server's transaction ids when they
+    are not already; returns the shift (0 when none was needed).
+
+    ``minwon restore``, ``minwon serve`` and ``minwon worker`` call it before they write, so
+    the rows it shifts are all from the old server; it locks the tables it shifts, so a
+    writer cannot slip in between. Every table with a ``txid`` column must be imported
+    (``minwon.models``)."""
     if engine.dialect.name != "postgresql":
         return 0
+    with engine.connect() as conn:
+        here = conn.scalar(_THIS_SERVER)
+        if conn.scalar(select(CommitOrderServer.system_identifier)) == here:
+            return 0
     tables = [t for t in Base.metadata.sorted_tables if "txid" in t.c]
     with engine.begin() as conn:
+        names = ", ".join(f'"{name}"' for name in [_SERVER, *(t.name for t in tables)])
+        conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+        if conn.scalar(select(CommitOrderServer.system_identifier)) == here:
+            return 0  # another process starting at the same time did it
         current = int(conn.scalar(text("SELECT pg_current_xact_id()::text::bigint")) or 0)
         highest = max(int(conn.scalar(select(func.max(t.c.txid))) or 0) for t in tables)
-        if highest < current:
-            return 0
-        shift = highest - current + 1
-        for table in tables:
-            conn.execute(table.update().values(txid=table.c.txid - shift))
+        shift = highest - current + 1 if highest >= current else 0
+        if shift:
+            for table in tables:
+                conn.execute(table.update().values(txid=table.c.txid - shift))
+        conn.execute(delete(CommitOrderServer))
+        conn.execute(insert(CommitOrderServer).values(id=1, system_identifier=here))
     return shift

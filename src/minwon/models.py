@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic, tests)."""
 
+from minwon import commit_order as commit_order_models
 from minwon import leases as lease_models
 from minwon.actions import models as action_models
 from minwon.analysis import models as analysis_models
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "action_models",
     "analysis_models",
+    "commit_order_models",
     "lease_models",
     "open311_models",
     "org_models",

@@ -86,13 +86,13 @@ def test_transfers_teach_the_unit_model_once(
     right = "GR01" if wrong == "GR02" else "GR02"
     before = _share(engine, org_id, CORRECTED, right)
     _move(client, world, wrong, right, 5, 0)
-    commit_order.settle(engine)
+    assert commit_order.settle(engine)
     with write_session(engine) as db:
         first = learn_from_transfers(db)
     assert first.read == 5 and first.learned == 5 and len(first.model_ids) == 1
     after = _share(engine, org_id, CORRECTED, right)
     assert after > before
-    commit_order.settle(engine)
+    assert commit_order.settle(engine)
     with write_session(engine) as db:
         again = learn_from_transfers(db)
     assert again.read == 0 and again.model_ids == []
@@ -100,7 +100,7 @@ def test_transfers_teach_the_unit_model_once(
     rounds = 0
     while _suggested(engine, org_id, CORRECTED)[0] != right and rounds < 8:
         _move(client, world, wrong, right, 10, 10 + rounds * 10)
-        commit_order.settle(engine)
+        assert commit_order.settle(engine)
         with write_session(engine) as db:
             learn_from_transfers(db)
         rounds += 1
@@ -121,7 +121,7 @@ def test_transfer_to_a_unit_the_model_does_not_know_is_kept_for_training(engine:
         office = org.find_office(db_session=db, ref="GR")
         org.create_unit(db_session=db, office=office, code="GR09", name="신설 파출소")
     filed_and_moved(client, world, unit="GR01", to="GR09", text=CORRECTED, note="신설")
-    commit_order.settle(engine)
+    assert commit_order.settle(engine)
     with write_session(engine) as db:
         done = learn_from_transfers(db)
         active = db.scalars(select(RoutingModel).where(RoutingModel.active.is_(True))).all()
@@ -131,6 +131,6 @@ def test_transfer_to_a_unit_the_model_does_not_know_is_kept_for_training(engine:
 
 def test_no_transfers_and_no_model_do_nothing(engine: Engine) -> None:
     build_world(engine)
-    commit_order.settle(engine)
+    assert commit_order.settle(engine)
     with write_session(engine) as db:
         assert learn_from_transfers(db).read == 0

@@ -187,6 +187,19 @@ def test_the_worker_retrains_a_model_an_older_minwon_trained(engine: Engine) -> 
         ).all()
         assert active.id != first.model_id and training.CEILING in active.metrics
         assert not training.grown(db, org_id, "unit")
+        # another office's old model that training could not replace (too few voices now)
+        dj = org.find_office(db_session=db, ref="DJ").id
+        training.store_model(
+            db,
+            organization_id=org_id,
+            target="unit",
+            blob=active.blob,
+            n_train=5,
+            metrics={},
+            office_id=dj,
+        )
+    with write_session(engine) as db:
+        assert not training.grown(db, org_id, "unit")  # not retried every day: growth decides
 
 
 def _answered_as(client: TestClient, world, who: str, unit: str, text: str, day: int) -> None:
@@ -425,7 +438,7 @@ def test_a_transfer_teaches_the_offices_model_and_the_organisation_wide_one(
 
     client, world = _trained_world(engine)
     filed_and_moved(client, world, unit="GR01", to="GR02", text="교차로 신호등이 꺼졌어요")
-    commit_order.settle(engine)
+    assert commit_order.settle(engine)
     with write_session(engine) as db:
         done = learn_from_transfers(db)
         active = db.scalars(

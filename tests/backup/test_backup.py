@@ -42,6 +42,7 @@ def _fill(engine: Engine) -> tuple[World, dict[str, str]]:
     """A stamped database with voices in three units (contacts, an idempotency key, an answer);
     returns the world and the last ledger number of each unit."""
     stamp_head(engine)
+    commit_order.rebase(engine)  # as minwon serve does when it starts: the server is recorded
     world = build_world(engine)
     client = TestClient(create_app(engine=engine))
     last = {}
@@ -323,6 +324,7 @@ def test_the_worker_reads_on_after_a_restore_from_a_server_further_along(
     with engine.begin() as conn:
         for table in ("voice_event", "survey_invitation", "survey_response", "rollup_cursor"):
             conn.execute(text(f"UPDATE {table} SET txid = txid + {ahead}"))
+        conn.execute(text("UPDATE commit_order_server SET system_identifier = 12345"))
     file = tmp_path / "minwon.backup"
     backup_database(url=url_of(engine), dest=file)
     with second_database("postgresql", tmp_path, "restored") as target:

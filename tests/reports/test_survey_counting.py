@@ -144,7 +144,7 @@ def test_an_answer_waits_for_its_invitation_to_be_counted(engine: Engine) -> Non
     _answer(engine, second, now - timedelta(days=1))  # answered first, invited second
     _answer(engine, first, now - timedelta(hours=1))
     rounds = []
-    commit_order.settle(engine)
+    assert commit_order.settle(engine)
     with write_session(engine) as db:
         while (done := rollups.update_once(db, batch=1)).total:
             rounds.append((done.invitations, done.responses))

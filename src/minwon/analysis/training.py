@@ -153,9 +153,10 @@ def train_apart(
 
 def grown(db: Session, organization_id: int, target: str) -> bool:
     """Whether the history of ``target`` has grown by ``RETRAIN_GROWTH`` (and at least
-    ``MIN_EXAMPLES`` voices) since its active models were trained, or one of them was trained
+    ``MIN_EXAMPLES`` voices) since its active models were trained, or they were all trained
     by an older minwon (no calibrated, bounded confidence): what the worker retrains. An
-    organisation whose models nobody trained yet is left to its admin."""
+    office whose old model cannot be retrained (too few voices now) keeps it until the
+    history grows. An organisation whose models nobody trained yet is left to its admin."""
     models = db.execute(
         select(RoutingModel.metrics, RoutingModel.n_train).where(
             RoutingModel.organization_id == organization_id,
@@ -165,8 +166,8 @@ def grown(db: Session, organization_id: int, target: str) -> bool:
     ).all()
     if not models:
         return False
-    if any(CEILING not in metrics for metrics, _ in models):
-        return True
+    if not any(CEILING in metrics for metrics, _ in models):
+        return True  # all from before the ceiling; once one is retrained, growth decides
     then = max(int(metrics.get(HISTORY, n_train)) for metrics, n_train in models)
     now = queries.count_labelled(db_session=db, organization_id=organization_id, target=target)
     return now - then >= max(MIN_EXAMPLES, RETRAIN_GROWTH * then)

@@ -3,7 +3,8 @@ the transaction that wrote each row, and the jobs' cursors keep it (``minwon.com
 on PostgreSQL a row whose transaction committed late with a lower id is no longer passed over.
 
 Rows already there get 0 and come first, in id order, as they were read before; the
-cursors' positions keep their meaning.
+cursors' positions keep their meaning. ``commit_order_server`` records the PostgreSQL server
+the ids are from, so a restore onto another server is noticed (``commit_order.rebase``).
 
 Revision ID: 0020_commit_order
 Revises: 0019_token_scopes
@@ -43,9 +44,16 @@ def upgrade() -> None:
             batch_op.add_column(
                 sa.Column("txid", sa.BigInteger(), nullable=False, server_default="0")
             )
+    op.create_table(
+        "commit_order_server",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("system_identifier", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commit_order_server")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("commit_order_server")
     for table in CURSORS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("txid")
