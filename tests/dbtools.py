@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from alembic import command
 from conftest import PG_ADMIN_URL, pg_url
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from minwon import migrate
-from minwon.db import Base
+from minwon.config import get_settings
+from minwon.db import Base, get_engine
 from minwon.voices.models import LedgerCounter, Voice
 
 
@@ -24,6 +26,22 @@ def stamp_head(engine: Engine) -> None:
     """Record the newest schema revision in a database built with ``create_all`` (which has
     the same tables, see tests/test_migrations.py), as ``minwon db upgrade`` would have."""
     command.stamp(migrate.alembic_config(url_of(engine)), "head")
+
+
+@contextmanager
+def configured(url: str) -> Iterator[Engine]:
+    """``get_engine()`` and the settings point at ``url`` inside the block, as the commands'
+    (``minwon worker``, ``minwon rollups``) would on a server configured for it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MINWON_DATABASE_URL", url)
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+        try:
+            yield get_engine()
+        finally:
+            get_engine().dispose()
+            get_settings.cache_clear()
+            get_engine.cache_clear()
 
 
 def _pg_admin(sql: str) -> None:

@@ -5,8 +5,8 @@ jobs of a worker that died are taken over when its leases expire."""
 import threading
 from datetime import UTC, timedelta
 
-import pytest
 import time_machine
+from dbtools import configured
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, update
@@ -171,14 +171,10 @@ def test_a_dead_workers_jobs_are_taken_over_when_its_leases_expire(
         assert db.scalar(select(func.count()).select_from(SurveyInvitation)) == ANSWERED
 
 
-def test_worker_once_names_the_jobs_another_worker_is_running(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_worker_once_names_the_jobs_another_worker_is_running(engine: Engine) -> None:
     from typer.testing import CliRunner
 
     from minwon.cli import app
-    from minwon.config import get_settings
-    from minwon.db import get_engine
 
     build_world(engine)
     with write_session(engine) as db:
@@ -191,15 +187,8 @@ def test_worker_once_names_the_jobs_another_worker_is_running(
                 expires_at=at + background.LEASE,
             )
         )
-    monkeypatch.setenv("MINWON_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
+    with configured(engine.url.render_as_string(hide_password=False)):
         done = CliRunner().invoke(app, ["worker", "--once"])
-    finally:
-        get_engine().dispose()
-        get_settings.cache_clear()
-        get_engine.cache_clear()
     assert done.exit_code == 0, done.output
     assert "건너뛴 작업: rollups" in done.output and "만족도 조사 초대: 0건" in done.output
     with session_factory(engine)() as db:

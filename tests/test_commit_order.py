@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 from conftest import ENGINES
-from dbtools import second_database
+from dbtools import configured, second_database
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -180,14 +180,12 @@ def test_upgrading_keeps_what_the_jobs_have_read(kind: str, tmp_path) -> None:
 
 
 def test_the_worker_reads_on_in_a_database_restored_by_hand_from_another_server(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
 ) -> None:
     _postgresql_only(engine)
     from typer.testing import CliRunner
 
     from minwon.cli import app
-    from minwon.config import get_settings
-    from minwon.db import get_engine
 
     first, _ = _file_voices(engine, 2)
     with engine.begin() as conn:  # what pg_restore brings from a server a trillion ids ahead,
@@ -197,15 +195,8 @@ def test_the_worker_reads_on_in_a_database_restored_by_hand_from_another_server(
         for table in ("voice_event", "survey_invitation", "survey_response", "rollup_cursor"):
             conn.execute(text(f"UPDATE {table} SET txid = txid + 1000000000000 WHERE txid > 0"))
         conn.execute(insert(CommitOrderServer).values(id=1, system_identifier=12345))
-    monkeypatch.setenv("MINWON_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
+    with configured(engine.url.render_as_string(hide_password=False)):
         done = CliRunner().invoke(app, ["worker", "--once"])
-    finally:
-        get_engine().dispose()
-        get_settings.cache_clear()
-        get_engine.cache_clear()
     assert done.exit_code == 0, done.output
     assert "복원된 데이터베이스의 작업 순서를 이어 갑니다" in done.output
     # the legacy rows are below 0 now: the new rollup cursors start before them

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import time_machine
 from conftest import ENGINES, PG_ADMIN_URL, TEST_NOW, demo_template, pg_url, run_folder
+from dbtools import configured
 from sqlalchemy import Engine, create_engine, text
 
-from minwon.config import get_settings
-from minwon.db import get_engine
 from minwon.demo.setup import load_demo
 
 DEMO_VOICES = 150
@@ -27,23 +26,8 @@ def _pg_admin(statement: str) -> None:
     admin.dispose()
 
 
-@contextmanager
-def _configured(url: str) -> Iterator[Engine]:
-    """``get_engine()`` and the settings point at ``url`` inside the block."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MINWON_DATABASE_URL", url)
-        get_settings.cache_clear()
-        get_engine.cache_clear()
-        try:
-            yield get_engine()
-        finally:
-            get_engine().dispose()
-            get_settings.cache_clear()
-            get_engine.cache_clear()
-
-
 def _load(url: str) -> None:
-    with _configured(url), time_machine.travel(TEST_NOW, tick=True):
+    with configured(url), time_machine.travel(TEST_NOW, tick=True):
         load_demo(voices=DEMO_VOICES)
 
 
@@ -95,7 +79,7 @@ def demo_engine(
         own = Path(tmp_path_factory.mktemp("demo")) / "demo.db"
         _copy_sqlite(built, own)
         url = f"sqlite:///{own}"
-    with _configured(url) as engine:
+    with configured(url) as engine:
         try:
             yield engine
         finally:
