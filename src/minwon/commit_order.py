@@ -50,6 +50,7 @@ __all__ = [
     "Position",
     "START",
     "after",
+    "cursor_txid_column",
     "move",
     "position_of",
     "rebase",
@@ -129,6 +130,12 @@ def txid_column() -> MappedColumn[int]:
     return mapped_column(BigInteger, server_default=CurrentTxid(), nullable=False)
 
 
+def cursor_txid_column() -> MappedColumn[int]:
+    """The ``txid`` half of a reader's cursor row: a new cursor starts at ``START``; rows that
+    were there before this column (and cursors of other kinds, which ignore it) hold 0."""
+    return mapped_column(BigInteger, default=START.txid, server_default="0", nullable=False)
+
+
 def after(
     query: Query, txid: QueryableAttribute[int], id_: QueryableAttribute[int], since: Position
 ) -> Query:
@@ -138,8 +145,11 @@ def after(
 
 
 def position_of(cursor: Any) -> Position:
-    """Where a cursor row stands (its ``txid`` and ``position`` columns)."""
-    return Position(int(cursor.txid or 0), int(cursor.position or 0))
+    """Where a cursor row stands (its ``txid`` and ``position`` columns); a new one, not
+    stored yet, at ``START``."""
+    return Position(
+        START.txid if cursor.txid is None else int(cursor.txid), int(cursor.position or 0)
+    )
 
 
 def move(cursor: Any, to: Position) -> None:

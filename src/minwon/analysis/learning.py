@@ -42,7 +42,7 @@ class Learned:
 def _cursor(db: Session) -> AnalysisCursor:
     row = db.get(AnalysisCursor, CURSOR, with_for_update=True)
     if row is None:
-        row = AnalysisCursor(name=CURSOR, position=0, txid=commit_order.START.txid)
+        row = AnalysisCursor(name=CURSOR, position=0)
         db.add(row)
     return row
 

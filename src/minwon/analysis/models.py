@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from minwon.commit_order import cursor_txid_column
 from minwon.db import Base, UTCDateTime
 from minwon.timeutil import utcnow
 
@@ -120,7 +121,7 @@ class AnalysisCursor(Base):
     __tablename__ = "analysis_cursor"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
-    txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    txid: Mapped[int] = cursor_txid_column()
 
 
 class AnalysisBacklog(Base):

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import BigInteger, Date, Float, Integer, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from minwon.commit_order import cursor_txid_column
 from minwon.db import Base
 
 
@@ -199,4 +200,4 @@ class RollupCursor(Base):
     __tablename__ = "rollup_cursor"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
-    txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    txid: Mapped[int] = cursor_txid_column()

@@ -67,7 +67,7 @@ def day_of(at: datetime) -> date:
 def _cursor(db: Session, name: str) -> RollupCursor:
     row = db.get(RollupCursor, name, with_for_update=True)
     if row is None:
-        row = RollupCursor(name=name, position=0, txid=commit_order.START.txid)
+        row = RollupCursor(name=name, position=0)
         db.add(row)
         db.flush()
     return row

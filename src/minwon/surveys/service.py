@@ -119,7 +119,7 @@ def invite_answered(engine: Engine, *, base_url: str, now: datetime | None = Non
     with write_session(engine) as db:
         cursor = db.get(AnalysisCursor, ANSWER_CURSOR, with_for_update=True)
         if cursor is None:
-            cursor = AnalysisCursor(name=ANSWER_CURSOR, position=0, txid=commit_order.START.txid)
+            cursor = AnalysisCursor(name=ANSWER_CURSOR, position=0)
             db.add(cursor)
         events = history.events_since(
             db_session=db, kind="answer_sent", after=commit_order.position_of(cursor)
