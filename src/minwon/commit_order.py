@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
     Engine,
     Integer,
-    Select,
     delete,
     func,
     insert,
@@ -42,7 +41,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, MappedColumn, QueryableAttribute, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
-from minwon.db import Base
+from minwon.db import Base, Query
 
 __all__ = [
     "CommitOrderServer",
@@ -72,8 +71,6 @@ _STILL_RUNNING = text(
     "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' "
     "AND mode = 'ExclusiveLock' AND granted AND transactionid::text = ANY(:xids)"
 )
-
-Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 
 class CurrentTxid(FunctionElement[int]):

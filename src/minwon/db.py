@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     MetaData,
+    Select,
     Table,
     create_engine,
     event,
@@ -35,6 +36,9 @@ NAMING = {
 WRITE = {"minwon_write": True}
 MAX_DB_ID = 2**63 - 1
 MAX_INT32 = 2**31 - 1
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+"""Any SELECT, for helpers that add clauses to a query and give back the same kind."""
 
 RowId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 """A row id given in a body: beyond 64 bits is a validation error, never a database error."""

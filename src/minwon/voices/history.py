@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from minwon import commit_order
 from minwon.commit_order import Position
+from minwon.db import Query
 from minwon.org.models import Staff, Unit
 from minwon.org.roles import Principal
 from minwon.voices.models import Voice, VoiceEvent
@@ -78,9 +79,15 @@ class Transfer:
     unit_code: str
 
 
+def _after(query: Query, after: Position) -> Query:
+    """``query`` on the ledger's events limited to the final ones after ``after``, in commit
+    order."""
+    return commit_order.after(query, VoiceEvent.txid, VoiceEvent.id, after)
+
+
 def transfers_since(*, db_session: Session, after: Position, limit: int = 500) -> list[Transfer]:
     """Transfers recorded after ``after``, in commit order (read by the routing learner)."""
-    query = commit_order.after(
+    query = _after(
         select(
             VoiceEvent.txid,
             VoiceEvent.id,
@@ -91,8 +98,6 @@ def transfers_since(*, db_session: Session, after: Position, limit: int = 500) -
         )
         .join(Voice, Voice.id == VoiceEvent.voice_id)
         .where(VoiceEvent.kind == "received", Voice.transferred_from_id.is_not(None)),
-        VoiceEvent.txid,
-        VoiceEvent.id,
         after,
     ).limit(limit)
     return [
@@ -112,10 +117,8 @@ def events_since(
 ) -> list[tuple[Position, int]]:
     """``(position, voice id)`` of events of one kind after ``after``, in commit order (for
     background jobs that act once on each, e.g. surveys after an answer is sent)."""
-    query = commit_order.after(
+    query = _after(
         select(VoiceEvent.txid, VoiceEvent.id, VoiceEvent.voice_id).where(VoiceEvent.kind == kind),
-        VoiceEvent.txid,
-        VoiceEvent.id,
         after,
     ).limit(limit)
     return [(Position(t, i), v) for t, i, v in db_session.execute(query)]
@@ -126,12 +129,10 @@ def changes_since(
 ) -> list[tuple[Position, int, str]]:
     """``(position, voice id, kind)`` of events of these kinds after ``after``, in commit
     order (the rollups read the ledger's changes through this)."""
-    query = commit_order.after(
+    query = _after(
         select(VoiceEvent.txid, VoiceEvent.id, VoiceEvent.voice_id, VoiceEvent.kind).where(
             VoiceEvent.kind.in_(kinds)
         ),
-        VoiceEvent.txid,
-        VoiceEvent.id,
         after,
     ).limit(limit)
     return [(Position(t, i), v, k) for t, i, v, k in db_session.execute(query)]

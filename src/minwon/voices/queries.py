@@ -3,12 +3,11 @@
 import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
-from minwon.db import UTCDateTime
+from minwon.db import Query, UTCDateTime
 from minwon.errors import Invalid
 from minwon.org.models import Category, Office, Staff, Unit
 from minwon.org.roles import Principal
@@ -314,16 +313,13 @@ def labelled(
     return [(i, title, body, code) for i, title, body, code in db_session.execute(query)]
 
 
-_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
-
-
 def count_labelled(*, db_session: Session, organization_id: int, target: str) -> int:
     """How many voices ``labelled`` gives: what a training would learn from, counted."""
     query = _labelled(select(func.count(Voice.id)), organization_id, target)
     return int(db_session.scalar(query) or 0)
 
 
-def _labelled(query: _Query, organization_id: int, target: str) -> _Query:
+def _labelled(query: Query, organization_id: int, target: str) -> Query:
     join_on = Unit.id == Voice.unit_id if target == "unit" else Category.id == Voice.category_id
     return (
         query.select_from(Voice)
