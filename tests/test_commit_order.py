@@ -237,3 +237,22 @@ def test_minwon_serve_brings_the_ids_of_a_restored_database_below_its_servers_fi
         recorded = conn.scalar(select(CommitOrderServer.system_identifier))
         here = conn.scalar(text("SELECT system_identifier FROM pg_control_system()"))
     assert highest < mine and recorded == here
+
+
+def test_a_database_not_yet_upgraded_is_named_not_shifted(engine: Engine, tmp_path) -> None:
+    _postgresql_only(engine)
+    from typer.testing import CliRunner
+
+    from minwon.cli import app
+
+    with second_database("postgresql", tmp_path, "behind") as url:
+        migrate.upgrade(url, "0019_token_scopes")
+        behind = make_engine(url)
+        try:
+            with pytest.raises(commit_order.SchemaBehind, match="minwon db upgrade"):
+                commit_order.rebase(behind)
+        finally:
+            behind.dispose()
+        with configured(url):
+            done = CliRunner().invoke(app, ["worker", "--once"])
+        assert done.exit_code == 2 and "minwon db upgrade" in done.output

@@ -128,7 +128,12 @@ def worker(
     engine, sender = get_engine(), SmtpSender(settings)
     from minwon import background, commit_order
 
-    if shift := commit_order.rebase(engine):  # restored by hand from another server
+    try:
+        shift = commit_order.rebase(engine)
+    except commit_order.SchemaBehind as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from exc
+    if shift:  # restored by hand from another server
         console.print(f"복원된 데이터베이스의 작업 순서를 이어 갑니다 (트랜잭션 번호 -{shift:,}).")
     if once:
         done = background.run_once(engine, base_url=settings.base_url, force=True)

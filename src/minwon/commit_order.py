@@ -32,6 +32,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     literal,
     select,
     text,
@@ -48,6 +49,7 @@ __all__ = [
     "CurrentTxid",
     "Position",
     "START",
+    "SchemaBehind",
     "after",
     "cursor_txid_column",
     "move",
@@ -191,6 +193,17 @@ class CommitOrderServer(Base):
 _THIS_SERVER = text("SELECT system_identifier FROM pg_control_system()")
 
 
+class SchemaBehind(RuntimeError):
+    """The database has not been brought up to this minwon's schema yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "데이터베이스 스키마가 이 minwon보다 오래되었습니다. 먼저 `minwon db upgrade`를 "
+            "실행하세요.\nThe database schema is older than this minwon: run "
+            "`minwon db upgrade` first."
+        )
+
+
 def rebase(engine: Engine) -> int:
     """On the first start on a PostgreSQL server (after a restore from another server, or the
     first since this upgrade), shift every stored ``txid`` — of rows and cursors alike, so that
@@ -200,10 +213,12 @@ def rebase(engine: Engine) -> int:
     ``minwon restore``, ``minwon serve`` and ``minwon worker`` call it before they write, so
     the rows it shifts are all from the old server; it locks the tables it shifts, so a
     writer cannot slip in between. Every table with a ``txid`` column must be imported
-    (``minwon.models``)."""
+    (``minwon.models``). ``SchemaBehind`` when the database has not been upgraded."""
     if engine.dialect.name != "postgresql":
         return 0
     with engine.connect() as conn:
+        if not inspect(conn).has_table(_SERVER):
+            raise SchemaBehind()
         here = conn.scalar(_THIS_SERVER)
         if conn.scalar(select(CommitOrderServer.system_identifier)) == here:
             return 0
