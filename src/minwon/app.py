@@ -254,14 +254,14 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def serve_app() -> FastAPI:
-    """The application as ``minwon serve`` runs it: built, the stored transaction ids brought
-    below this server's if the database was restored from another (``commit_order.rebase``),
-    then its heap settled (see ``minwon.web.heap``) before the first request, in each worker
-    process."""
-    from minwon import commit_order
+    """The application as ``minwon serve`` runs it: built, the database made ready for it
+    (``startup.prepare``: schema checked, transaction ids continued after a restore, two-factor
+    secrets sealed under the current key), then its heap settled (see ``minwon.web.heap``)
+    before the first request, in each worker process."""
+    from minwon import startup
     from minwon.web import heap
 
     app = create_app()
-    commit_order.rebase(app.state.engine)
+    startup.prepare(app.state.engine)
     heap.settle()
     return app

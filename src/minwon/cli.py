@@ -99,6 +99,7 @@ def serve(
     Links in mails, QR codes and surveys carry the address served unless ``MINWON_BASE_URL``
     is set."""
     require_secret_key()
+    _prepare_database()
     url = apply_served_address(host, port)
     console.print(f"링크 주소 (메일·QR·만족도 조사): {url}", markup=False, highlight=False)
     if workers > 1:
@@ -126,15 +127,9 @@ def worker(
 
     settings = get_settings()
     engine, sender = get_engine(), SmtpSender(settings)
-    from minwon import background, commit_order
+    from minwon import background
 
-    try:
-        shift = commit_order.rebase(engine)
-    except commit_order.SchemaBehind as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from exc
-    if shift:  # restored by hand from another server
-        console.print(f"복원된 데이터베이스의 작업 순서를 이어 갑니다 (트랜잭션 번호 -{shift:,}).")
+    _prepare_database()
     if once:
         done = background.run_once(engine, base_url=settings.base_url, force=True)
         console.print(
@@ -163,6 +158,28 @@ def worker(
         )
     except KeyboardInterrupt:
         stop.set()
+
+
+def _prepare_database() -> None:
+    """Ready the configured database for a serving or working process (``startup.prepare``)
+    and say what was done; stop (exit code 2) when its schema needs ``minwon db upgrade``."""
+    import minwon.models  # noqa: F401  (every table known before the database is touched)
+    from minwon import migrate, startup
+    from minwon.db import get_engine
+
+    try:
+        done = startup.prepare(get_engine())
+    except migrate.SchemaBehind as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from exc
+    if done.shift:  # restored by hand from another server
+        console.print(
+            f"복원된 데이터베이스의 작업 순서를 이어 갑니다 (트랜잭션 번호 -{done.shift:,})."
+        )
+    if done.resealed:
+        console.print(f"2단계 인증 비밀값 {done.resealed}개를 지금의 키로 다시 봉인했습니다.")
+    if done.unreadable:
+        err.print(startup.unreadable_message(done.unreadable), markup=False, highlight=False)
 
 
 def require_secret_key() -> None:
@@ -525,6 +542,10 @@ def restore(
     console.print(f"복원했습니다: {file} → {_shown_url(url)}")
     if done.upgraded:
         console.print(f"백업의 스키마 {info.revision}을(를) {done.revision}(으)로 올렸습니다.")
+    if done.unreadable:
+        from minwon.startup import unreadable_message
+
+        err.print(unreadable_message(done.unreadable), markup=False, highlight=False)
 
 
 def _interactive() -> bool:

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Mapped, MappedColumn, QueryableAttribute, mapped_colu
 from sqlalchemy.sql.functions import FunctionElement
 
 from minwon.db import Base, Query
+from minwon.migrate import SchemaBehind
 
 __all__ = [
     "CommitOrderServer",
@@ -191,17 +192,6 @@ class CommitOrderServer(Base):
 
 
 _THIS_SERVER = text("SELECT system_identifier FROM pg_control_system()")
-
-
-class SchemaBehind(RuntimeError):
-    """The database has not been brought up to this minwon's schema yet."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "데이터베이스 스키마가 이 minwon보다 오래되었습니다. 먼저 `minwon db upgrade`를 "
-            "실행하세요.\nThe database schema is older than this minwon: run "
-            "`minwon db upgrade` first."
-        )
 
 
 def rebase(engine: Engine) -> int:

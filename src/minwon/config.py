@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # Signs the browser cookie (CSRF token, messages). `minwon serve` and `minwon worker`
     # refuse DEFAULT_SECRET_KEY, an empty or a short key; `minwon demo` makes its own.
     secret_key: str = DEFAULT_SECRET_KEY
+    # Earlier secret keys, separated by commas or spaces, while a new one is rolled out: the
+    # two-factor secrets sealed under them still open and are sealed again under secret_key
+    # when serve or worker starts (see minwon.org.totp_seal); then they can be removed.
+    secret_key_fallbacks: str = ""
     # Links in mails, QR codes and survey invitations. Unless given (environment or .env),
     # `minwon serve` / `minwon demo` replace it by the address they serve (apply_served_address).
     base_url: str = "http://127.0.0.1:8000"
@@ -81,6 +85,11 @@ class Settings(BaseSettings):
     max_import_bytes: int = 512 * 1024 * 1024
     # files a citizen may attach to a voice on the public form, each up to max_upload_bytes
     max_attachments: int = 3
+
+    @property
+    def fallback_secret_keys(self) -> list[str]:
+        """``secret_key_fallbacks`` as a list, in the order given."""
+        return [k for k in self.secret_key_fallbacks.replace(",", " ").split() if k]
 
     @property
     def secure_cookies(self) -> bool:

@@ -77,7 +77,8 @@ def test_admins_must_set_up_two_factor_by_default(engine: Engine, world) -> None
     assert _signed_in(client)
     with session_factory(engine)() as db:
         admin = db.get(Staff, world.staff_ids["admin"])
-        assert admin.totp_enabled_at is not None and admin.totp_secret == secret
+        assert admin.totp_enabled_at is not None and twofactor.secret_of(admin) == secret
+        assert secret not in admin.totp_secret  # sealed at rest
         assert [e.action for e in db.scalars(select(StaffAuditEvent))] == ["totp_enabled"]
     officer = _client(engine)
     assert _password(officer, "gr_officer").headers["location"] == "/ledger"

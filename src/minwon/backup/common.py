@@ -5,14 +5,12 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from minwon.errors import MinwonError
-from minwon.migrate import alembic_config
+from minwon.migrate import revisions
 
 Progress = Callable[[int, int], None]
 
@@ -97,16 +95,9 @@ def check_minwon_tables(tables: set[str], path: Path) -> None:
         )
 
 
-@lru_cache
-def _revisions() -> tuple[str, ...]:
-    """Every schema revision this minwon knows, newest first."""
-    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return tuple(script.revision for script in scripts.walk_revisions())
-
-
 def head_revision() -> str:
     """The schema revision this minwon runs on."""
-    return _revisions()[0]
+    return revisions()[0]
 
 
 def check_backup_revision(revision: str | None, path: Path) -> str:
@@ -117,7 +108,7 @@ def check_backup_revision(revision: str | None, path: Path) -> str:
             f"{path}에는 스키마 버전(alembic_version)이 없습니다: minwon 백업이 아닙니다.",
             f"{path} holds no schema revision (alembic_version): it is not a minwon backup.",
         )
-    if revision not in _revisions():
+    if revision not in revisions():
         raise BackupError(
             f"이 백업의 스키마 버전 {revision}을(를) 이 minwon은 모릅니다 (지금 버전: "
             f"{head_revision()}). 백업을 만든 것과 같거나 더 새 minwon으로 복원하세요.",
@@ -129,7 +120,7 @@ def check_backup_revision(revision: str | None, path: Path) -> str:
 
 def check_source_revision(revision: str | None) -> str:
     """The live database's schema revision; a database without one is not minwon's."""
-    if revision is None or revision not in _revisions():
+    if revision is None or revision not in revisions():
         raise BackupError(
             "이 데이터베이스는 minwon 스키마 버전이 없거나 모르는 버전입니다: 먼저 "
             "`minwon db upgrade`를 실행하세요.",

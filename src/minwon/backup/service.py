@@ -6,7 +6,7 @@ data unless forced, replaces everything at once or nothing, and brings an older 
 this minwon's revision afterwards.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, inspect, select
@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 import minwon.models  # noqa: F401  (registers every table)
-from minwon import commit_order, migrate
+from minwon import migrate, startup
 from minwon.backup import pg_tools, sqlite_copy
 from minwon.backup.common import (
     ENGINE_NAMES,
@@ -59,6 +59,9 @@ class Restored:
     backup: BackupInfo
     replaced: Content
     revision: str
+    unreadable: list[str] = field(default_factory=list)
+    """Staff using two-factor whose secret this deployment's keys do not open (a backup of a
+    deployment with another ``MINWON_SECRET_KEY``)."""
 
     @property
     def upgraded(self) -> bool:
@@ -163,16 +166,18 @@ def restore_database(
         pg_tools.restore(url, path, progress, info.tables)
     if info.revision != head_revision():
         migrate.upgrade(url)
-    if info.engine != "sqlite":
-        _continue_commit_order(url)
-    return Restored(backup=info, replaced=content, revision=head_revision())
+    prepared = _prepare(url)
+    return Restored(
+        backup=info, replaced=content, revision=head_revision(), unreadable=prepared.unreadable
+    )
 
 
-def _continue_commit_order(url: str) -> None:
-    """Let the worker's cursors read on after a restore (``commit_order.rebase``)."""
+def _prepare(url: str) -> startup.Prepared:
+    """Let the worker's cursors read on after a restore and seal the two-factor secrets under
+    this deployment's key, as ``minwon serve`` would (``startup.prepare``)."""
     engine = create_engine(url, poolclass=NullPool)
     try:
-        commit_order.rebase(engine)
+        return startup.prepare(engine)
     finally:
         engine.dispose()
 

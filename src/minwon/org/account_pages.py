@@ -65,7 +65,7 @@ def totp_setup(request: Request, db: SessionDep, principal: PageStaff) -> Respon
     staff = _me(db, principal)
     if staff.totp_enabled_at is not None:
         return redirect("/account/security")
-    staff.totp_secret = twofactor.new_secret()
+    twofactor.offer_secret(staff)
     db.commit()
     return _setup_page(request, staff, 200, None)
 
@@ -78,9 +78,9 @@ def totp_enable(request: Request, db: SessionDep, principal: PageStaff, form: Fo
     if staff.totp_enabled_at is not None or not staff.totp_secret:
         return redirect("/account/security")
     now = utcnow()
-    if twofactor.matching_step(staff.totp_secret, form.get("code", "")[:40], now=now) is None:
+    if not twofactor.confirms_setup(staff, form.get("code", "")[:40], now=now):
         return _setup_page(request, staff, 400, tr(request, "code_failed"))
-    codes = twofactor.enable(db_session=db, staff=staff, secret=staff.totp_secret, now=now)
+    codes = twofactor.enable(db_session=db, staff=staff, now=now)
     db.commit()
     return _codes_page(request, codes)
 

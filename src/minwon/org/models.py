@@ -80,7 +80,7 @@ class Staff(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_secret: Mapped[str] = mapped_column(String(64), default="")
+    totp_secret: Mapped[str] = mapped_column(String(255), default="")  # sealed: totp_seal
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     office: Mapped[Office | None] = relationship()

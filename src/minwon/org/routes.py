@@ -420,6 +420,7 @@ def security(
         ],
         with_totp=[s.login for s in staff if s.totp_enabled_at is not None],
         without_totp=[s.login for s in admin_security.missing_totp(db, staff)],
+        unreadable_totp=[s.login for s in twofactor.unreadable(staff)],
         attempts=[
             SignInRead(at=e.at, login=e.login, ip=e.ip, result=e.result)
             for e in signin.history(db_session=db, result=result or None, limit=limit)

@@ -505,6 +505,10 @@ class SecurityRead(BaseModel):
     locked: list[LockedRead]
     with_totp: list[str]
     without_totp: list[str] = Field(description="active staff who must but have not set it up")
+    unreadable_totp: list[str] = Field(
+        description="staff using two-factor whose secret no secret key opens (the key changed "
+        "without MINWON_SECRET_KEY_FALLBACKS); they sign in with recovery codes until reset"
+    )
     attempts: list[SignInRead]
     events: list[AuditRead]
 

@@ -62,6 +62,7 @@ def security_page(
         locked=signin.locked_accounts(db_session=db, now=now),
         with_totp=[s for s in staff if s.totp_enabled_at is not None],
         without_totp=admin_security.missing_totp(db, staff),
+        unreadable_totp=twofactor.unreadable(staff),
         attempts=signin.history(db_session=db, result=wanted or None, limit=SHOWN),
         result=wanted,
         result_labels=RESULT_LABELS,

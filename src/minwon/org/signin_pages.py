@@ -121,8 +121,8 @@ def setup_form(request: Request, db: SessionDep) -> Response:
     staff = _held(request, db)
     if staff is None or staff.totp_enabled_at is not None:
         return _expired(request)
-    if not staff.totp_secret:
-        staff.totp_secret = twofactor.new_secret()
+    if not twofactor.secret_of(staff):
+        twofactor.offer_secret(staff)
         db.commit()
     return _setup_page(request, 200, staff, None)
 
@@ -139,11 +139,11 @@ def setup_confirm(request: Request, db: SessionDep, form: FormDep) -> Response:
     if wait:
         page = _setup_page(request, 429, staff, throttle_message(request, wait))
         return with_retry_after(page, wait)
-    if twofactor.matching_step(staff.totp_secret, code, now=now) is None:
+    if not twofactor.confirms_setup(staff, code, now=now):
         _code_failed(request, db, staff, now)
         db.commit()
         return _setup_page(request, 400, staff, tr(request, "code_failed"))
-    codes = twofactor.enable(db_session=db, staff=staff, secret=staff.totp_secret, now=now)
+    codes = twofactor.enable(db_session=db, staff=staff, now=now)
     target = _target(request)
     _sign_in(request, db, staff, target, now, "ok")
     return render(
@@ -269,10 +269,10 @@ def totp_setup_page(
 ) -> Response:
     """The authenticator set-up: the QR code and the secret in groups of four, and a field for
     the first code posted to ``action`` (the sign-in step, or the person's own page)."""
+    secret = twofactor.secret_of(staff)
     uri = twofactor.provisioning_uri(
-        staff.totp_secret, login=staff.login, issuer=request.app.state.settings.totp_issuer
+        secret, login=staff.login, issuer=request.app.state.settings.totp_issuer
     )
-    secret = staff.totp_secret
     return render(
         request,
         "totp_setup.html",

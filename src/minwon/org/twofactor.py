@@ -3,18 +3,21 @@ recovery codes for a lost phone, and which roles must use it (an admin's choice;
 admins only).
 
 A code is accepted once: the time step it belongs to is remembered, so a code seen over a
-shoulder or replayed from a log cannot sign in a second time.
+shoulder or replayed from a log cannot sign in a second time. Secrets are stored sealed under a
+key outside the database (``minwon.org.totp_seal``).
 """
 
+import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyotp
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from minwon.org import sessions, signin
+from minwon.org import sessions, signin, totp_seal
 from minwon.org.models import RecoveryCode, RolePolicy, Staff
 from minwon.org.roles import ADMIN, ROLES
 from minwon.org.security import token_digest
@@ -26,6 +29,16 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 """Recovery codes avoid letters people confuse on paper (i/l/1, o/0)."""
 DRIFT_STEPS = 1
 """A code of the step before or after the current one is accepted (clocks drift)."""
+log = logging.getLogger("minwon")
+
+
+@dataclass
+class Resealed:
+    """What ``reseal_all`` did: secrets sealed again under the current key, and the logins of
+    staff using two-factor whose secret no key opens."""
+
+    resealed: int = 0
+    unreadable: list[str] = field(default_factory=list)
 
 
 def new_secret() -> str:
@@ -51,6 +64,27 @@ def matching_step(secret: str, code: str, *, now: datetime) -> int | None:
     return None
 
 
+def offer_secret(staff: Staff) -> None:
+    """Give ``staff`` a fresh secret to set up an authenticator app with (stored sealed; it
+    takes effect once a first code confirms it, ``enable``)."""
+    staff.totp_secret = totp_seal.keyring().seal(new_secret())
+
+
+def secret_of(staff: Staff) -> str:
+    """The staff member's secret in clear, or "" when they have none or no key opens it (then
+    no code matches: the person signs in with a recovery code, and the admin page lists them)."""
+    try:
+        return totp_seal.keyring().open(staff.totp_secret)
+    except totp_seal.UnreadableSecret:
+        log.error("two-factor secret of %s: no secret key opens it", staff.login)
+        return ""
+
+
+def confirms_setup(staff: Staff, code: str, *, now: datetime) -> bool:
+    """Whether ``code`` is a current code of the secret offered to ``staff`` for set-up."""
+    return matching_step(secret_of(staff), code, now=now) is not None
+
+
 def code_at(secret: str, now: datetime) -> str:
     """The code an authenticator app shows at ``now`` (tests and the set-up check)."""
     return pyotp.TOTP(secret).at(now)
@@ -59,19 +93,19 @@ def code_at(secret: str, now: datetime) -> str:
 def verify_code(staff: Staff, code: str, *, now: datetime) -> bool:
     """True when ``code`` is the staff member's current code and has not been used before;
     the step is then remembered so the same code fails from now on."""
-    step = matching_step(staff.totp_secret, code, now=now)
+    step = matching_step(secret_of(staff), code, now=now)
     if step is None or step <= staff.totp_last_step:
         return False
     staff.totp_last_step = step
     return True
 
 
-def enable(*, db_session: Session, staff: Staff, secret: str, now: datetime) -> list[str]:
-    """Turn two-factor sign-in on with ``secret`` (already confirmed by a code), record it in
-    the audit trail and return fresh recovery codes, shown to the person once."""
-    staff.totp_secret = secret
+def enable(*, db_session: Session, staff: Staff, now: datetime) -> list[str]:
+    """Turn two-factor sign-in on with the secret offered (already confirmed by a code, see
+    ``confirms_setup``), record it in the audit trail and return fresh recovery codes, shown to
+    the person once."""
     staff.totp_enabled_at = now
-    staff.totp_last_step = pyotp.TOTP(secret).timecode(now)
+    staff.totp_last_step = pyotp.TOTP(secret_of(staff)).timecode(now)
     signin.audit(
         db_session=db_session, action="totp_enabled", staff=staff, actor_id=staff.id, now=now
     )
@@ -94,6 +128,54 @@ def reset(*, db_session: Session, staff: Staff, actor_id: int | None, now: datet
     signin.audit(
         db_session=db_session, action="totp_reset", staff=staff, actor_id=actor_id, now=now
     )
+
+
+def reseal_all(db_session: Session) -> Resealed:
+    """Seal every stored secret under the current secret key: those of an earlier minwon
+    (stored in clear) and those sealed under a fallback key. A set-up never confirmed whose
+    secret no key opens is dropped (the next set-up offers a new one); staff using two-factor
+    whose secret no key opens are reported, not changed. ``minwon serve`` and ``minwon worker``
+    run this when they start."""
+    ring, done = totp_seal.keyring(), Resealed()
+    for staff_id, login, stored, enabled in db_session.execute(
+        select(Staff.id, Staff.login, Staff.totp_secret, Staff.totp_enabled_at).where(
+            Staff.totp_secret != ""
+        )
+    ):
+        if ring.is_current(stored):
+            continue
+        try:
+            sealed = ring.seal(ring.open(stored))
+        except totp_seal.UnreadableSecret:
+            if enabled is not None:
+                done.unreadable.append(login)
+                continue
+            sealed = ""
+        # only if unchanged meanwhile: a set-up finished in another process wins
+        changed = db_session.execute(
+            update(Staff)
+            .where(Staff.id == staff_id, Staff.totp_secret == stored)
+            .values(totp_secret=sealed)
+            .execution_options(synchronize_session=False)
+        )
+        if sealed and int(getattr(changed, "rowcount", 0) or 0):
+            done.resealed += 1
+    return done
+
+
+def unreadable(staff: Iterable[Staff]) -> list[Staff]:
+    """Those of ``staff`` who use two-factor but whose secret no secret key opens (the key was
+    changed without keeping the old one in ``MINWON_SECRET_KEY_FALLBACKS``)."""
+    ring = totp_seal.keyring()
+    found = []
+    for person in staff:
+        if person.totp_enabled_at is None:
+            continue
+        try:
+            ring.open(person.totp_secret)
+        except totp_seal.UnreadableSecret:
+            found.append(person)
+    return found
 
 
 def renew_recovery_codes(*, db_session: Session, staff: Staff, now: datetime) -> list[str]:

@@ -18,15 +18,15 @@ from gunicorn.app.base import BaseApplication
 def preloaded_app() -> FastAPI:
     """The application with everything a request will need already in memory: the Korean
     analyser (shareable across a fork, see ``tokenize.preload``), every module, and the heap
-    frozen so the workers' garbage collections never write to the shared pages; the stored
-    transaction ids are checked first, as ``serve_app`` does."""
-    from minwon import commit_order
+    frozen so the workers' garbage collections never write to the shared pages; the database is
+    made ready first, as ``serve_app`` does (``startup.prepare``)."""
+    from minwon import startup
     from minwon.analysis import tokenize
     from minwon.app import create_app
     from minwon.web import heap
 
     app = create_app()
-    commit_order.rebase(app.state.engine)
+    startup.prepare(app.state.engine)
     tokenize.preload()
     heap.settle()
     return app
