@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from dbtools import configured, url_of
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -247,7 +248,8 @@ def test_links_follow_the_port_served_when_no_base_url_is_set(
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: served.append((kw["host"], kw["port"])))
     get_settings.cache_clear()
     try:
-        cli.serve(host="127.0.0.1", port=8123, workers=1)
+        with configured(url_of(engine)):  # serve readies the database it is configured for
+            cli.serve(host="127.0.0.1", port=8123, workers=1)
         assert served == [("127.0.0.1", 8123)]
         world, client = _setup(engine)
         voice = _answered(client, world, {"name": "김민원", "email": "citizen@example.kr"})
