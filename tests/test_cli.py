@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from minwon import cli, startup
+from minwon import cli
 from minwon.config import DEFAULT_SECRET_KEY, get_settings, secret_key_problem
 
 WEAK = {"default": DEFAULT_SECRET_KEY, "empty": "", "blank": "   ", "short": "s" * 31}
@@ -22,8 +22,8 @@ def key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.Monk
     monkeypatch.setenv("MINWON_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     monkeypatch.setenv("MINWON_BASE_URL", "-")  # recorded, so what serve sets is undone after
     monkeypatch.delenv("MINWON_BASE_URL")
-    # the database is not these tests': serve's preparation of it is tested in test_startup
-    monkeypatch.setattr("minwon.startup.prepare", lambda engine: startup.Prepared())
+    # the database is not these tests': serve's check of it is tested in test_startup
+    monkeypatch.setattr("minwon.startup.require_schema", lambda engine: None)
     get_settings.cache_clear()
     yield monkeypatch
     get_settings.cache_clear()

@@ -262,6 +262,6 @@ def serve_app() -> FastAPI:
     from minwon.web import heap
 
     app = create_app()
-    startup.prepare(app.state.engine)
+    startup.log_report(startup.prepare(app.state.engine, app.state.settings))
     heap.settle()
     return app

@@ -99,7 +99,7 @@ def serve(
     Links in mails, QR codes and surveys carry the address served unless ``MINWON_BASE_URL``
     is set."""
     require_secret_key()
-    _prepare_database()
+    _require_schema()  # the rest of the preparation is the application's (serve_app)
     url = apply_served_address(host, port)
     console.print(f"링크 주소 (메일·QR·만족도 조사): {url}", markup=False, highlight=False)
     if workers > 1:
@@ -158,6 +158,19 @@ def worker(
         )
     except KeyboardInterrupt:
         stop.set()
+
+
+def _require_schema() -> None:
+    """Stop (exit code 2) with the message when the configured database needs
+    ``minwon db upgrade`` first."""
+    from minwon import migrate, startup
+    from minwon.db import get_engine
+
+    try:
+        startup.require_schema(get_engine())
+    except migrate.SchemaBehind as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from exc
 
 
 def _prepare_database() -> None:
@@ -288,6 +301,27 @@ def org_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)])
         raise typer.Exit(1) from exc
     for line in report.lines():
         console.print(line)
+
+
+@org_app.command("totp-reset")
+def org_totp_reset(login: str) -> None:
+    """Turn a staff member's two-factor sign-in off and sign them out everywhere (recorded), for
+    when no admin can do it on /admin/security: the last admin's phone lost, or a secret no key
+    opens. A role that requires it sets it up again at the next sign-in."""
+    from minwon.db import write_session
+    from minwon.errors import MinwonError
+    from minwon.org import service as org_service
+    from minwon.org import twofactor
+    from minwon.timeutil import utcnow
+
+    try:
+        with write_session() as db:
+            staff = org_service.staff_by_login(db_session=db, login=login)
+            twofactor.reset(db_session=db, staff=staff, actor_id=None, now=utcnow())
+    except MinwonError as exc:
+        err.print(exc.message)
+        raise typer.Exit(1) from exc
+    console.print(f"{login}의 2단계 인증을 껐습니다. 다음 로그인 때 다시 등록합니다.")
 
 
 @analysis_app.command("train")

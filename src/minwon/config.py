@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     # Signs the browser cookie (CSRF token, messages). `minwon serve` and `minwon worker`
     # refuse DEFAULT_SECRET_KEY, an empty or a short key; `minwon demo` makes its own.
     secret_key: str = DEFAULT_SECRET_KEY
-    # Earlier secret keys, separated by commas or spaces, while a new one is rolled out: the
+    # Earlier secret keys, separated by commas, while a new one is rolled out: the
     # two-factor secrets sealed under them still open and are sealed again under secret_key
     # when serve or worker starts (see minwon.org.totp_seal); then they can be removed.
     secret_key_fallbacks: str = ""
@@ -88,8 +88,9 @@ class Settings(BaseSettings):
 
     @property
     def fallback_secret_keys(self) -> list[str]:
-        """``secret_key_fallbacks`` as a list, in the order given."""
-        return [k for k in self.secret_key_fallbacks.replace(",", " ").split() if k]
+        """``secret_key_fallbacks`` as a list, in the order given; spaces around a key are
+        not part of it (a key may hold spaces inside, not commas)."""
+        return [k.strip() for k in self.secret_key_fallbacks.split(",") if k.strip()]
 
     @property
     def secure_cookies(self) -> bool:

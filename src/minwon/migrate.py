@@ -57,12 +57,13 @@ def revisions() -> tuple[str, ...]:
 
 def is_behind(engine: Engine) -> bool:
     """Whether the database records an older schema revision than this minwon's, i.e. needs
-    ``minwon db upgrade`` before this minwon writes to it; an empty database is. One without
-    a recorded revision but with the tables (built directly from the models) or at a revision
-    this minwon does not know is not."""
+    ``minwon db upgrade`` before this minwon writes to it; an empty database is, and so is one
+    taken back to the base revision (``minwon db downgrade``). One without a revision table
+    but with the tables (built directly from the models) or at a revision this minwon does not
+    know is not."""
     with engine.connect() as conn:
         tables = inspect(conn)
         if not tables.has_table("alembic_version"):
             return not tables.has_table("staff")
         current = MigrationContext.configure(conn).get_current_revision()
-    return current in revisions()[1:]
+    return current is None or current in revisions()[1:]

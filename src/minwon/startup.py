@@ -12,10 +12,11 @@ import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from minwon import commit_order, migrate
-from minwon.org import twofactor
+from minwon.config import Settings, get_settings, secret_key_problem
+from minwon.db import write_session
+from minwon.org import totp_seal, twofactor
 
 log = logging.getLogger("minwon")
 
@@ -30,19 +31,38 @@ class Prepared:
     unreadable: list[str] = field(default_factory=list)
 
 
-def prepare(engine: Engine) -> Prepared:
-    """Make the database ready for this process to write (see the module); raises
-    ``migrate.SchemaBehind`` when it has not been upgraded. Every step is a no-op the second
-    time, so each process of a deployment may run it."""
+def require_schema(engine: Engine) -> None:
+    """Raise ``migrate.SchemaBehind`` when the database must be upgraded (or created) first."""
     if migrate.is_behind(engine):
         raise migrate.SchemaBehind()
+
+
+def prepare(engine: Engine, settings: Settings | None = None) -> Prepared:
+    """Make the database ready for this process to write (see the module); raises
+    ``migrate.SchemaBehind`` when it has not been upgraded. Every step is a no-op the second
+    time, so each process of a deployment may run it.
+
+    Secrets are sealed only under a usable secret key (``secret_key_problem``): a restore run
+    from a shell without the deployment's key must not seal them under the public default."""
+    require_schema(engine)
     shift = commit_order.rebase(engine)
-    with Session(engine) as db:
-        sealed = twofactor.reseal_all(db)
-        db.commit()
-    if sealed.unreadable:
-        log.error(unreadable_message(sealed.unreadable))
+    chosen = settings or get_settings()
+    if secret_key_problem(chosen.secret_key) is not None:
+        return Prepared(shift=shift)
+    with write_session(engine) as db:
+        sealed = twofactor.reseal_all(db, totp_seal.keyring(chosen))
     return Prepared(shift=shift, resealed=sealed.resealed, unreadable=sealed.unreadable)
+
+
+def log_report(done: Prepared) -> None:
+    """Say in the log what ``prepare`` did that an operator should know (the web server's
+    processes have no console of their own)."""
+    if done.shift:
+        log.info("restored database: transaction ids shifted by -%d", done.shift)
+    if done.resealed:
+        log.info("two-factor secrets sealed again under the current key: %d", done.resealed)
+    if done.unreadable:
+        log.error(unreadable_message(done.unreadable))
 
 
 def unreadable_message(logins: list[str]) -> str:

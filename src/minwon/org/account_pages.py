@@ -75,7 +75,7 @@ def totp_enable(request: Request, db: SessionDep, principal: PageStaff, form: Fo
     """Turn two-factor on once a first code proves the app holds the secret; show the
     recovery codes once."""
     staff = _me(db, principal)
-    if staff.totp_enabled_at is not None or not staff.totp_secret:
+    if staff.totp_enabled_at is not None or not twofactor.secret_of(staff):
         return redirect("/account/security")
     now = utcnow()
     if not twofactor.confirms_setup(staff, form.get("code", "")[:40], now=now):

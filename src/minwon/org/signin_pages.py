@@ -132,7 +132,7 @@ def setup_confirm(request: Request, db: SessionDep, form: FormDep) -> Response:
     """Turn two-factor on once the first code proves the app holds the secret, sign in and
     show the recovery codes once."""
     staff = _held(request, db)
-    if staff is None or staff.totp_enabled_at is not None or not staff.totp_secret:
+    if staff is None or staff.totp_enabled_at is not None or not twofactor.secret_of(staff):
         return _expired(request)
     now, code = utcnow(), form.get("code", "").strip()[:MAX_CODE]
     wait = max(_throttled(request, staff.login), _account_wait(request, staff, now))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyotp
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from minwon.org import sessions, signin, totp_seal
@@ -76,7 +76,8 @@ def secret_of(staff: Staff) -> str:
     try:
         return totp_seal.keyring().open(staff.totp_secret)
     except totp_seal.UnreadableSecret:
-        log.error("two-factor secret of %s: no secret key opens it", staff.login)
+        if staff.totp_enabled_at is not None:  # an unconfirmed set-up is simply offered anew
+            log.error("two-factor secret of %s: no secret key opens it", staff.login)
         return ""
 
 
@@ -130,37 +131,45 @@ def reset(*, db_session: Session, staff: Staff, actor_id: int | None, now: datet
     )
 
 
-def reseal_all(db_session: Session) -> Resealed:
-    """Seal every stored secret under the current secret key: those of an earlier minwon
-    (stored in clear) and those sealed under a fallback key. A set-up never confirmed whose
-    secret no key opens is dropped (the next set-up offers a new one); staff using two-factor
-    whose secret no key opens are reported, not changed. ``minwon serve`` and ``minwon worker``
-    run this when they start."""
-    ring, done = totp_seal.keyring(), Resealed()
-    for staff_id, login, stored, enabled in db_session.execute(
-        select(Staff.id, Staff.login, Staff.totp_secret, Staff.totp_enabled_at).where(
-            Staff.totp_secret != ""
-        )
-    ):
-        if ring.is_current(stored):
+def reseal_all(db_session: Session, ring: totp_seal.Keyring | None = None) -> Resealed:
+    """Seal every stored secret under the current key of ``ring`` (the process's by default):
+    those of an earlier minwon (stored in clear) and those sealed under a fallback key.
+    ``minwon serve``, ``minwon worker`` and ``minwon restore`` run this when they start.
+
+    Call it in a write transaction (``begin_write``): the rows stay locked until it commits, so
+    a set-up confirmed meanwhile in another process is never overwritten."""
+    ring, done = ring or totp_seal.keyring(), Resealed()
+    query = (
+        select(Staff)
+        .where(or_(Staff.totp_secret != "", Staff.totp_enabled_at.is_not(None)))
+        .order_by(Staff.id)
+        .with_for_update()
+    )
+    for staff in db_session.scalars(query):
+        if staff.totp_secret and ring.is_current(staff.totp_secret):
             continue
-        try:
-            sealed = ring.seal(ring.open(stored))
-        except totp_seal.UnreadableSecret:
-            if enabled is not None:
-                done.unreadable.append(login)
-                continue
-            sealed = ""
-        # only if unchanged meanwhile: a set-up finished in another process wins
-        changed = db_session.execute(
-            update(Staff)
-            .where(Staff.id == staff_id, Staff.totp_secret == stored)
-            .values(totp_secret=sealed)
-            .execution_options(synchronize_session=False)
-        )
-        if sealed and int(getattr(changed, "rowcount", 0) or 0):
+        if _reseal(ring, staff):
             done.resealed += 1
+        elif staff.totp_enabled_at is not None:
+            done.unreadable.append(staff.login)
+    db_session.flush()
     return done
+
+
+def _reseal(ring: totp_seal.Keyring, staff: Staff) -> bool:
+    """Seal the staff member's secret under the current key; False when no key opens it. A
+    set-up never confirmed whose secret no key opens is dropped (the next set-up offers a new
+    one); the secret of someone using two-factor is kept as it is, for the old key may turn up."""
+    try:
+        secret = ring.open(staff.totp_secret)
+    except totp_seal.UnreadableSecret:
+        if staff.totp_enabled_at is None:
+            staff.totp_secret = ""
+        return False
+    if not secret:
+        return False
+    staff.totp_secret = ring.seal(secret)
+    return True
 
 
 def unreadable(staff: Iterable[Staff]) -> list[Staff]:
@@ -172,7 +181,8 @@ def unreadable(staff: Iterable[Staff]) -> list[Staff]:
         if person.totp_enabled_at is None:
             continue
         try:
-            ring.open(person.totp_secret)
+            if not ring.open(person.totp_secret):
+                found.append(person)
         except totp_seal.UnreadableSecret:
             found.append(person)
     return found

@@ -26,7 +26,7 @@ def preloaded_app() -> FastAPI:
     from minwon.web import heap
 
     app = create_app()
-    startup.prepare(app.state.engine)
+    startup.log_report(startup.prepare(app.state.engine, app.state.settings))
     tokenize.preload()
     heap.settle()
     return app
