@@ -33,6 +33,7 @@ class Keyring:
     """Seals with the current key; opens with the current key or any fallback."""
 
     def __init__(self, current: str, fallbacks: Sequence[str] = ()) -> None:
+        """A keyring of the secret key ``current`` and the earlier keys ``fallbacks``."""
         self._current = _fernet(current)
         self._any = MultiFernet([self._current, *(_fernet(k) for k in fallbacks)])
 
@@ -71,6 +72,7 @@ def keyring(settings: Settings | None = None) -> Keyring:
 
 @lru_cache(maxsize=8)
 def _keyring(current: str, fallbacks: tuple[str, ...]) -> Keyring:
+    """One keyring per set of keys: deriving the keys costs an HKDF run each."""
     return Keyring(current, fallbacks)
 
 
