@@ -150,23 +150,17 @@ def test_a_key_changed_without_its_fallback_is_named_and_changes_nothing(
     assert startup.prepare(engine).unreadable == []
 
 
-def test_the_worker_says_what_it_sealed(engine: Engine, tmp_path: Path, clock: object) -> None:
+def test_the_worker_says_what_it_sealed(engine: Engine, clock: object) -> None:
     from minwon.cli import app
 
-    with second_database(engine.dialect.name, tmp_path, "sealing") as url:
-        migrate.upgrade(url)
-        other = make_engine(url)
-        try:
-            build_world(other)
-            with write_session(other) as db:
-                admin = db.scalars(select(Staff).where(Staff.login == "admin")).one()
-                admin.totp_secret, admin.totp_enabled_at = LEGACY, utcnow()
-        finally:
-            other.dispose()
-        with configured(url):
-            done = CliRunner().invoke(app, ["worker", "--once"])
-        assert done.exit_code == 0, done.output
-        assert "2단계 인증 비밀값 1개를 지금의 키로 다시 봉인했습니다" in done.output
+    build_world(engine)
+    with write_session(engine) as db:
+        admin = db.scalars(select(Staff).where(Staff.login == "admin")).one()
+        admin.totp_secret, admin.totp_enabled_at = LEGACY, utcnow()
+    with configured(url_of(engine)):
+        done = CliRunner().invoke(app, ["worker", "--once"])
+    assert done.exit_code == 0, done.output
+    assert "2단계 인증 비밀값 1개를 지금의 키로 다시 봉인했습니다" in done.output
 
 
 def test_a_schema_one_step_behind_is_named(engine: Engine, tmp_path: Path) -> None:
