@@ -16,15 +16,18 @@ from dbtools import (
 )
 from factories import World, build_world, voice_json
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 
 from minwon import commit_order, migrate
 from minwon.app import create_app
 from minwon.backup import pg_tools, sqlite_copy
 from minwon.backup.common import BackupError, head_revision
 from minwon.backup.service import backup_database, database_content, restore_database
-from minwon.db import make_engine
+from minwon.db import Base, make_engine, write_session
+from minwon.org.models import Staff
+from minwon.org.totp_seal import PREFIX, Keyring
 from minwon.reports import rollups
+from minwon.timeutil import utcnow
 
 UNITS = ["GR01", "GR01", "GR01", "GR02", "GR02", "DJ01"]
 
@@ -340,3 +343,32 @@ def test_the_worker_reads_on_after_a_restore_from_a_server_further_along(
             assert _received(restored) == (ledger + 1, ledger + 1)
         finally:
             restored.dispose()
+
+
+def test_a_restore_seals_clear_secrets_and_names_those_no_key_opens(tmp_path: Path) -> None:
+    """A backup of a minwon before sealing, or of a deployment with another secret key: the
+    restore seals the clear secret under this deployment's key and names the one it cannot
+    open (``minwon restore`` prints it)."""
+    source = make_engine(f"sqlite:///{tmp_path}/source.db")
+    Base.metadata.create_all(source)
+    stamp_head(source)
+    build_world(source)
+    with write_session(source) as db:
+        people = {s.login: s for s in db.scalars(select(Staff))}
+        people["admin"].totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+        people["gr_lead"].totp_secret = Keyring("another-deployment-" + "k" * 40).seal("X" * 32)
+        for login in ("admin", "gr_lead"):
+            people[login].totp_enabled_at = utcnow()
+    source.dispose()
+    file = tmp_path / "minwon.backup"
+    backup_database(url=f"sqlite:///{tmp_path}/source.db", dest=file)
+
+    done = restore_database(url=f"sqlite:///{tmp_path}/restored.db", path=file)
+    assert done.unreadable == ["gr_lead"]
+    restored = make_engine(f"sqlite:///{tmp_path}/restored.db")
+    try:
+        with restored.connect() as conn:
+            stored = dict(conn.execute(select(Staff.login, Staff.totp_secret)).all())
+    finally:
+        restored.dispose()
+    assert stored["admin"].startswith(PREFIX) and "JBSWY3DP" not in stored["admin"]
