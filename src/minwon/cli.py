@@ -160,31 +160,36 @@ def worker(
         stop.set()
 
 
-def _require_schema() -> None:
-    """Stop (exit code 2) with the message when the configured database needs
-    ``minwon db upgrade`` first."""
-    from minwon import migrate, startup
-    from minwon.db import get_engine
+@contextmanager
+def _stop_when_behind() -> Iterator[None]:
+    """Stop (exit code 2) with the message when the database needs ``minwon db upgrade``."""
+    from minwon import migrate
 
     try:
-        startup.require_schema(get_engine())
+        yield
     except migrate.SchemaBehind as exc:
         err.print(str(exc))
         raise typer.Exit(2) from exc
+
+
+def _require_schema() -> None:
+    """Stop when the configured database needs ``minwon db upgrade`` first."""
+    from minwon import startup
+    from minwon.db import get_engine
+
+    with _stop_when_behind():
+        startup.require_schema(get_engine())
 
 
 def _prepare_database() -> None:
     """Ready the configured database for a serving or working process (``startup.prepare``)
-    and say what was done; stop (exit code 2) when its schema needs ``minwon db upgrade``."""
+    and say what was done; stop when its schema needs ``minwon db upgrade``."""
     import minwon.models  # noqa: F401  (every table known before the database is touched)
-    from minwon import migrate, startup
+    from minwon import startup
     from minwon.db import get_engine
 
-    try:
+    with _stop_when_behind():
         done = startup.prepare(get_engine())
-    except migrate.SchemaBehind as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from exc
     if done.shift:  # restored by hand from another server
         console.print(
             f"복원된 데이터베이스의 작업 순서를 이어 갑니다 (트랜잭션 번호 -{done.shift:,})."

@@ -176,16 +176,15 @@ def unreadable(staff: Iterable[Staff]) -> list[Staff]:
     """Those of ``staff`` who use two-factor but whose secret no secret key opens (the key was
     changed without keeping the old one in ``MINWON_SECRET_KEY_FALLBACKS``)."""
     ring = totp_seal.keyring()
-    found = []
-    for person in staff:
-        if person.totp_enabled_at is None:
-            continue
-        try:
-            if not ring.open(person.totp_secret):
-                found.append(person)
-        except totp_seal.UnreadableSecret:
-            found.append(person)
-    return found
+    return [p for p in staff if p.totp_enabled_at is not None and not _opens(ring, p.totp_secret)]
+
+
+def _opens(ring: totp_seal.Keyring, stored: str) -> bool:
+    """Whether ``stored`` holds a secret that a key of ``ring`` opens."""
+    try:
+        return bool(ring.open(stored))
+    except totp_seal.UnreadableSecret:
+        return False
 
 
 def renew_recovery_codes(*, db_session: Session, staff: Staff, now: datetime) -> list[str]:
