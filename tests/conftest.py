@@ -78,8 +78,6 @@ LONG_MODULES = (
     "test_crash_safety.py",
     "web/test_route_access.py",
     "web/test_browser_every_role.py",
-    "web/test_browser_phone_menu.py",
-    "web/test_browser_csp.py",
     "demo/test_demo.py",
     "web/test_openapi_fuzz.py",
     "web/test_prefork.py",
@@ -128,7 +126,7 @@ def run_folder(basetemp: Path) -> Path:
 
 def demo_template(run: Path) -> str:
     """The PostgreSQL database the run's first process loads the demo into and the others
-    copy (tests/web/conftest.py); dropped when the run ends."""
+    copy (tests/demodb.py); dropped when the run ends."""
     return f"minwon_demo_template_{hashlib.sha256(str(run).encode()).hexdigest()[:12]}"
 
 
@@ -282,3 +280,7 @@ def _fresh_office_rules() -> None:
     from minwon.org import rules
 
     rules.forget()
+
+
+# Imported last: the demo module takes the helpers above from this one.
+from demodb import demo_engine  # noqa: E402, F401

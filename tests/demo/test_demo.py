@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from web.pagetools import login
 
 from minwon.analysis.masking import mask
@@ -70,22 +70,23 @@ def test_demo_loads_and_logins_work(demo_db: None) -> None:
     assert again == logins
 
 
-def test_demo_shows_repeats_groups_surges_and_drop_away(demo_db: None) -> None:
-    _, token = load_demo(voices=60)
-    client = TestClient(create_app(engine=get_engine()))
-    h = {"Authorization": f"Bearer {token}"}
-    groups = client.get("/api/v1/analysis/clusters?office=GR", headers=h).json()
-    assert any(g["mass"] and g["citizens"] >= 5 for g in groups)
-    surges = client.get("/api/v1/analysis/surges?office=GR", headers=h).json()
-    assert ("place", "구로3동") in {(a["kind"], a["key"]) for a in surges}
+@pytest.mark.parametrize("demo_engine", ["sqlite"], indirect=True)
+def test_demo_shows_repeats_groups_surges_and_drop_away(demo_engine: Engine) -> None:
+    """The demo's stories show: a mass complaint, a surge in one place, last year's dashboard,
+    a campaign, the public board and a citizen drifting away (the demo the pages share)."""
+    assert "포트홀" in TestClient(create_app(engine=demo_engine)).get("/board/GR").text
+    client = TestClient(create_app(engine=demo_engine))
     login(client, "gr.cs", "minwon-demo-pass")
+    groups = client.get("/api/v1/analysis/clusters?office=GR").json()
+    assert any(g["mass"] and g["citizens"] >= 5 for g in groups)
+    surges = client.get("/api/v1/analysis/surges?office=GR").json()
+    assert ("place", "구로3동") in {(a["kind"], a["key"]) for a in surges}
     last_year = to_kst(utcnow()).year - 1
     board = client.get(f"/dashboard?start={last_year}-01-01&end={last_year}-12-31&unit=")
     assert board.status_code == 200 and "<small>n=0</small>" not in board.text
     assert client.get("/outreach/team?unit=GR01").status_code == 200
     assert "빈집털이" in client.get("/outreach/campaigns").text
-    assert "포트홀" in TestClient(create_app(engine=get_engine())).get("/board/GR").text
-    drop = client.get("/api/v1/analysis/dropaway?office=GR", headers=h).json()
+    drop = client.get("/api/v1/analysis/dropaway?office=GR").json()
     assert drop and {"angrier", "reopened", "escalated"} <= set(drop[0]["signals"])
 
 

@@ -75,3 +75,13 @@ def logged_in_page(
     page.click("form button[type=submit]")
     page.wait_for_url(f"{base}/")
     return page
+
+
+def open_menu(page: Page) -> None:
+    """Unfold the phone menu through its button, checking it was folded and says so after."""
+    button = page.locator("button.menu-button")
+    assert button.is_visible(), "no menu button on the phone"
+    assert button.get_attribute("aria-expanded") == "false"
+    assert not page.locator("nav.nav a").first.is_visible(), "the menu is open before it is asked"
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"

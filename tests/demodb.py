@@ -1,5 +1,6 @@
-"""The demo database that the page crawl and the browser tests of every role share: loaded once
-per engine for the whole run on the test clock, and copied for each test process."""
+"""The demo database that the demo's own tests, the page crawl and the browser tests of every
+role share: loaded once per engine for the whole run on the test clock, and copied for each test
+process (the fixture is registered by tests/conftest.py)."""
 
 import fcntl
 import os
