@@ -1,9 +1,14 @@
 """Training routing models from answered voices, then automatic routing and the route API."""
 
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
+import time_machine
+from conftest import TEST_NOW
 from factories import World, build_world, filed_and_moved, voice_json
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -14,7 +19,7 @@ from minwon.analysis import training
 from minwon.analysis.models import RoutingModel
 from minwon.analysis.training import train
 from minwon.app import create_app
-from minwon.db import write_session
+from minwon.db import make_engine, write_session
 from minwon.errors import Invalid
 from minwon.org import service as org
 
@@ -257,12 +262,45 @@ def _world_with_history(engine: Engine) -> tuple[TestClient, World, int]:
     return client, world, org_id
 
 
-def _trained_world(engine: Engine) -> tuple[TestClient, World]:
-    """``_world_with_history`` with its unit models trained."""
-    client, world, org_id = _world_with_history(engine)
-    with write_session(engine) as db:
-        train(db_session=db, organization_id=org_id, target="unit")
-    return client, world
+class History(NamedTuple):
+    """``_world_with_history`` on a database of the test's own."""
+
+    engine: Engine
+    client: TestClient
+    world: World
+    org_id: int
+
+
+@pytest.fixture(scope="module")
+def history_file(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> tuple[Path, World, int]:
+    """``_world_with_history`` on SQLite, filed and answered through the API once for the
+    module, an hour before the test clock starts: each test that needs it copies the file."""
+    path = tmp_path_factory.mktemp("history") / "minwon.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with time_machine.travel(TEST_NOW - timedelta(hours=1), tick=True):
+        _, world, org_id = _world_with_history(engine)
+    engine.dispose()
+    return path, world, org_id
+
+
+@pytest.fixture
+def history(history_file: tuple[Path, World, int], tmp_path: Path) -> Iterator[History]:
+    """A copy of the module's history for one test."""
+    source, world, org_id = history_file
+    shutil.copyfile(source, tmp_path / "minwon.db")
+    engine = make_engine(f"sqlite:///{tmp_path / 'minwon.db'}")
+    yield History(engine, TestClient(create_app(engine=engine)), world, org_id)
+    engine.dispose()
+
+
+def _trained(history: History) -> History:
+    """The history with its unit models trained."""
+    with write_session(history.engine) as db:
+        train(db_session=db, organization_id=history.org_id, target="unit")
+    return history
 
 
 def _route(
@@ -281,9 +319,8 @@ def _codes(response: Response) -> list[str]:
     return [data["unit"]["code"], *(a["unit"]["code"] for a in data["alternatives"])]
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_each_office_gets_its_own_unit_model_and_only_its_units(engine: Engine) -> None:
-    client, world, org_id = _world_with_history(engine)
+def test_each_office_gets_its_own_unit_model_and_only_its_units(history: History) -> None:
+    engine, client, world, org_id = history
     with write_session(engine) as db:
         models = train(db_session=db, organization_id=org_id, target="unit")
     assert sorted((m.office, m.n_train) for m in models) == [("", 75), ("DJ", 30), ("GR", 45)]
@@ -298,11 +335,10 @@ def test_each_office_gets_its_own_unit_model_and_only_its_units(engine: Engine) 
     assert anywhere.json()["unit"]["code"] in ("GR02", "DJ02")
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_merged_history_teaches_the_successor_and_closed_history_is_left_out(
-    engine: Engine,
+    history: History,
 ) -> None:
-    client, world, org_id = _world_with_history(engine)
+    engine, client, world, org_id = history
     admin = world.auth("admin")
     client.patch("/api/v1/units/GR03", json={"merged_into": "GR01"}, headers=admin)
     with write_session(engine) as db:
@@ -326,9 +362,8 @@ def test_merged_history_teaches_the_successor_and_closed_history_is_left_out(
     assert r.json()["unit"]["code"] != "GR03"
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_a_new_units_duties_make_it_a_suggestion_before_it_has_history(engine: Engine) -> None:
-    client, world, org_id = _world_with_history(engine)
+def test_a_new_units_duties_make_it_a_suggestion_before_it_has_history(history: History) -> None:
+    engine, client, world, org_id = history
     unit = {"office": "GR", "code": "GR04", "name": "여성청소년계"}
     client.post("/api/v1/units", json=unit, headers=world.auth("admin"))
     duties = {"duties": "학교폭력 상담, 실종 아동 수색, 청소년 선도"}
@@ -344,11 +379,10 @@ def test_a_new_units_duties_make_it_a_suggestion_before_it_has_history(engine: E
     assert "GR04" in _codes(r)
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_a_caller_of_no_office_is_answered_by_one_model_of_every_offices_units(
-    engine: Engine,
+    history: History,
 ) -> None:
-    client, world = _trained_world(engine)
+    engine, client, world, _ = _trained(history)
     assert _labels(engine, None) == ["DJ01", "DJ02", "GR01", "GR02", "GR03"]
     r = _route(client, world, "hq", "대전 사거리 신호등이 꺼져 있어요")
     assert r.status_code == 200, r.text
@@ -357,16 +391,15 @@ def test_a_caller_of_no_office_is_answered_by_one_model_of_every_offices_units(
     assert codes[0] == "DJ02" and {c[:2] for c in codes} == {"DJ", "GR"}
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_an_office_without_its_own_model_is_routed_among_its_own_units(
-    engine: Engine,
+    history: History,
 ) -> None:
     from sqlalchemy import delete, select
 
     from minwon.analysis.models import RoutingModel
     from minwon.org.models import Office
 
-    client, world, org_id = _world_with_history(engine)
+    engine, client, world, org_id = history
     with write_session(engine) as db:
         models = train(db_session=db, organization_id=org_id, target="unit")
         dj = db.scalar(select(Office.id).where(Office.code == "DJ"))
@@ -411,9 +444,8 @@ def test_one_office_of_history_retires_an_older_organisation_wide_model(engine: 
     assert _codes(_route(client, world, "hq", "야간 순찰"))[0] == "GR01"
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_hq_can_ask_for_one_offices_units_and_others_only_for_their_own(engine: Engine) -> None:
-    client, world = _trained_world(engine)
+def test_hq_can_ask_for_one_offices_units_and_others_only_for_their_own(history: History) -> None:
+    _, client, world, _ = _trained(history)
     text = "사거리 신호등이 꺼져 있어요"
     for office in ("GR", "DJ"):
         r = _route(client, world, "hq", text, office)
@@ -427,16 +459,15 @@ def test_hq_can_ask_for_one_offices_units_and_others_only_for_their_own(engine: 
         assert r.status_code == 404 and r.json()["field"] == "office"
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_a_transfer_teaches_the_offices_model_and_the_organisation_wide_one(
-    engine: Engine,
+    history: History,
 ) -> None:
     from sqlalchemy import select
 
     from minwon.analysis.learning import learn_from_transfers
     from minwon.analysis.models import RoutingModel
 
-    client, world = _trained_world(engine)
+    engine, client, world, _ = _trained(history)
     filed_and_moved(client, world, unit="GR01", to="GR02", text="교차로 신호등이 꺼졌어요")
     assert commit_order.settle(engine)
     with write_session(engine) as db:
