@@ -5,6 +5,7 @@ only masked voices, and another office's staff do not. A refused file (HTML, SVG
 too big, too many) comes back as a Korean message on the form with the text kept."""
 
 import html
+import re
 from urllib.parse import quote
 
 import pytest
@@ -77,7 +78,9 @@ def test_the_submit_form_is_multipart_and_states_its_limits(engine: Engine) -> N
     assert 'enctype="multipart/form-data"' in page
     assert 'name="files" type="file" multiple' in page
     assert "3개까지, 각 10MB까지" in page
-    assert ".hwp" in page and ".pdf" in page and ".svg" not in page
+    accept = re.search(r'name="files"[^>]* accept="([^"]*)"', page)
+    assert accept is not None
+    assert ".hwp" in accept[1] and ".pdf" in accept[1] and ".svg" not in accept[1]
     assert 'maxlength="100000"' in page and "최대 100,000자" in page
     assert 'maxlength="300"' in page and "최대 300자" in page
 
