@@ -3,6 +3,7 @@ PostgreSQL (``MINWON_TEST_PG``; CI must reach one)."""
 
 import dataclasses
 import hashlib
+import logging
 import os
 import secrets
 import shutil
@@ -272,6 +273,17 @@ def _fresh_throttle() -> None:
     from minwon.web import throttle
 
     throttle.reset_all()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_minwon_logger() -> Iterator[None]:
+    """``minwon serve`` and ``minwon worker`` give the ``minwon`` logger a handler and the INFO
+    level (``minwon.logs``); a test that runs them leaves the logger as it found it."""
+    logger = logging.getLogger("minwon")
+    handlers, level = list(logger.handlers), logger.level
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """The ``minwon`` command's guard on the secret key: ``serve`` and ``worker`` refuse the shipped
 default, an empty or a short key (exit code 2, a Korean and English message on how to set one)."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -52,12 +53,20 @@ def test_serve_and_worker_refuse_a_weak_key(
     assert started == []
 
 
-def test_serve_starts_with_a_strong_key(key: pytest.MonkeyPatch) -> None:
+def test_serve_starts_with_a_strong_key_and_shows_minwons_log(
+    key: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     key.setenv("MINWON_SECRET_KEY", "k" * 32)
     started: list[str] = []
-    key.setattr("uvicorn.run", lambda *a, **kw: started.append(a[0]))
+
+    def run(app: str, **_: object) -> None:
+        started.append(app)
+        logging.getLogger("minwon.startup").info("restored database: shifted by -%d", 5)
+
+    key.setattr("uvicorn.run", run)
     cli.serve(workers=1)
     assert started == ["minwon.app:serve_app"]
+    assert "INFO minwon.startup: restored database: shifted by -5" in capsys.readouterr().err
 
 
 def test_serve_makes_links_follow_its_port(

@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from minwon import logs
 from minwon.config import (
     MIN_SECRET_KEY_LENGTH,
     WILDCARD_HOSTS,
@@ -99,6 +100,7 @@ def serve(
     Links in mails, QR codes and surveys carry the address served unless ``MINWON_BASE_URL``
     is set."""
     require_secret_key()
+    logs.to_stderr()
     _require_schema()  # the rest of the preparation is the application's (serve_app)
     url = apply_served_address(host, port)
     console.print(f"링크 주소 (메일·QR·만족도 조사): {url}", markup=False, highlight=False)
@@ -120,6 +122,7 @@ def worker(
     transfers, hourly surge checks, survey invitations after answers), until stopped.
     Refuses a weak secret key, like ``serve``."""
     require_secret_key()
+    logs.to_stderr()
     import minwon.models  # noqa: F401  (every table known before the first outbox round)
     from minwon.db import get_engine
     from minwon.outbox.smtp import SmtpSender
