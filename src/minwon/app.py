@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from minwon import __version__
 from minwon.config import Settings, get_settings
@@ -22,6 +21,7 @@ from minwon.web.body_limits import BodyLimits, LimitBody
 from minwon.web.deps import LoginRequired
 from minwon.web.failsafe import AnswerUnexpected
 from minwon.web.headers import SecurityHeaders
+from minwon.web.session_cookie import SessionCookie
 from minwon.web.throttle import Throttle, with_retry_after
 
 log = logging.getLogger("minwon")
@@ -51,8 +51,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(AnswerUnexpected, respond=_unexpected)  # inside the session middleware
     app.add_middleware(ApiCsrf, base_url=settings.base_url)  # reads the decoded session
     app.add_middleware(
-        SessionMiddleware,
+        SessionCookie,
         secret_key=settings.secret_key,
+        fallback_keys=settings.fallback_secret_keys,
         session_cookie="minwon_session",
         max_age=settings.session_max_age,
         same_site="lax",

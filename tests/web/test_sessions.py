@@ -281,3 +281,46 @@ def test_default_app_still_works_with_the_suite_key(engine: Engine, world) -> No
     client = TestClient(create_app(engine=engine))
     login(client, "gr_officer")
     assert _signed_in(client)
+
+
+OLD_KEY, NEW_KEY = "old-session-key-" + "o" * 32, "new-session-key-" + "n" * 32
+
+
+def _browser(engine: Engine, cookie: str, **settings: object) -> TestClient:
+    """A browser holding ``cookie`` on an app of ``settings``."""
+    client = client_for(engine, **settings)
+    client.cookies.set(COOKIE, cookie)
+    return client
+
+
+def test_a_new_key_with_the_old_one_as_fallback_signs_nobody_out(engine: Engine, world) -> None:
+    before = client_for(engine, secret_key=OLD_KEY)
+    login(before, "gr_officer")
+    old_cookie = before.cookies[COOKIE]
+    fallbacks = f"another-old-key-{'y' * 32},{OLD_KEY}"
+    after = _browser(engine, old_cookie, secret_key=NEW_KEY, secret_key_fallbacks=fallbacks)
+    page = after.get("/ledger", follow_redirects=False)
+    assert page.status_code == 200
+    # the same answer signed the cookie again with the new key: the fallback can go
+    new_cookie = page.cookies[COOKIE]
+    assert new_cookie != old_cookie and _payload(new_cookie) == _payload(old_cookie)
+    assert _signed_in(_browser(engine, new_cookie, secret_key=NEW_KEY))
+    assert not _signed_in(_browser(engine, new_cookie, secret_key=OLD_KEY))
+    current = _browser(engine, new_cookie, secret_key=NEW_KEY, secret_key_fallbacks=fallbacks)
+    again = current.get("/ledger", follow_redirects=False)
+    assert again.status_code == 200 and COOKIE not in again.cookies  # signed once, not each time
+
+
+def test_a_new_key_without_the_old_one_signs_everyone_out(engine: Engine, world) -> None:
+    before = client_for(engine, secret_key=OLD_KEY)
+    login(before, "gr_officer")
+    assert not _signed_in(_copy(before, engine, secret_key=NEW_KEY))
+    other = f"other-deployment-{'z' * 32}"
+    assert not _signed_in(_copy(before, engine, secret_key=NEW_KEY, secret_key_fallbacks=other))
+
+
+def test_a_fallback_key_never_signs(engine: Engine, world) -> None:
+    client = client_for(engine, secret_key=NEW_KEY, secret_key_fallbacks=OLD_KEY)
+    login(client, "gr_officer")
+    assert _signed_in(_copy(client, engine, secret_key=NEW_KEY))
+    assert not _signed_in(_copy(client, engine, secret_key=OLD_KEY))
