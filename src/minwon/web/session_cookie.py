@@ -1,8 +1,9 @@
 """The browser's session cookie (Starlette's signed cookie) under a rotating secret key:
 signed with ``MINWON_SECRET_KEY``, and still read when an earlier key of
 ``MINWON_SECRET_KEY_FALLBACKS`` signed it, so changing the key signs nobody out. A cookie read
-with an earlier key is signed again with the current one in the same answer, so the fallback
-can be removed once the browsers in use have come back."""
+with an earlier key is signed again with the current one in the same answer; once
+``MINWON_SESSION_MAX_AGE`` has passed, every sign-in made under the old key has ended and the
+fallback can go."""
 
 from collections.abc import Sequence
 from typing import Literal
