@@ -171,6 +171,13 @@ def test_team_targets_and_rosters(engine: Engine) -> None:
     assert too_long.json()["detail"] == translate("ko", "or_roster_span")
     officer = api.put(f"{API}/roster", json=roster | {"off": []}, headers=world.auth("gr_officer"))
     assert officer.status_code == 403
+    other_lead = api.put(f"{API}/roster", json=roster | {"off": []}, headers=world.auth("gr2_lead"))
+    assert other_lead.status_code == 403
+    assert (
+        other_lead.json()["detail"] == "다른 부서의 근무표는 그 부서의 팀장이나 CS 담당이 정합니다."
+    )
+    by_cs = api.put(f"{API}/roster", json=roster, headers=world.auth("gr_cs"))  # the office's CS
+    assert by_cs.status_code == 200
     assert _count(engine, RosterDay) == 2
     page = _page(engine, "gr_lead")
     page_form = {"officer": "gr_officer", "unit": "GR01", "start": "x", "end": "y"}

@@ -240,4 +240,92 @@ def test_roster_form_takes_leave_out_of_the_target(engine: Engine) -> None:
     assert row.count("day miss") + row.count("day open") + row.count("day met") == 3
     form = {"csrf_token": token, "unit": "GR01", "officer": "gr_officer", "start": "x", "end": "y"}
     bad = lead.post("/outreach/team/roster", data=form)
-    assert bad.status_code == 200 and "YYYY-MM-DD" in bad.text
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    assert 'value="x"' in bad.text  # the form comes back as typed
+
+
+def _roster_form(client: TestClient, unit: str, officer: str, **extra: str) -> dict[str, str]:
+    return {
+        "csrf_token": csrf(client, "/outreach/team"),
+        "unit": unit,
+        "officer": officer,
+        "start": "2026-12-07",
+        "end": "2026-12-13",
+        "wd0": "on",
+        "wd1": "on",
+        "off": "2026-12-08",
+        **extra,
+    }
+
+
+def _rostered(engine: Engine, login: str) -> list[date]:
+    from minwon.outreach.models import RosterDay
+
+    with write_session(engine) as db:
+        staff_id = org.staff_by_login(db_session=db, login=login).id
+        query = select(RosterDay.day).where(RosterDay.officer_id == staff_id)
+        return sorted(db.scalars(query))
+
+
+def test_a_lead_keeps_the_roster_and_target_of_their_own_unit_only(engine: Engine) -> None:
+    build_world(engine)
+    lead = _client(engine, "gr_lead")  # lead of 구로지구대 GR01
+    other = lead.get("/outreach/team?unit=GR02")
+    assert other.status_code == 200 and 'id="achievement"' in other.text
+    assert 'action="/outreach/team/roster"' not in other.text  # no form it could not save
+    assert 'action="/outreach/team/target"' not in other.text
+    own = lead.get("/outreach/team?unit=GR01").text
+    assert 'action="/outreach/team/roster"' in own and 'action="/outreach/team/target"' in own
+
+    refused = lead.post("/outreach/team/roster", data=_roster_form(lead, "GR02", "gr2_officer"))
+    assert refused.status_code == 403 and 'id="achievement"' in refused.text  # the team page
+    assert "다른 부서의 근무표는 그 부서의 팀장이나 CS 담당이 정합니다." in refused.text
+    assert "근무일" not in refused.text.split('role="alert"', 1)[1].split("</p>", 1)[0]
+    assert _rostered(engine, "gr2_officer") == []
+
+    token = csrf(lead, "/outreach/team")
+    target = {"csrf_token": token, "unit": "GR02", "daily": "3"}
+    answer = lead.post("/outreach/team/target", data=target)
+    assert answer.status_code == 200 and 'id="achievement"' in answer.text  # not a bare error
+    assert "다른 부서의 일일 목표는 그 부서의 팀장이나 CS 담당이 정합니다." in answer.text
+    with write_session(engine) as db:
+        gr02 = org.find_unit(db_session=db, ref="GR02")
+        assert service.daily_target(db, gr02.id) == 10
+
+    own_lead = _client(engine, "gr2_lead")
+    page = own_lead.get("/outreach/team?unit=GR02").text
+    assert 'action="/outreach/team/roster"' in page and "근무일" not in page
+    saved = own_lead.post(
+        "/outreach/team/roster", data=_roster_form(own_lead, "GR02", "gr2_officer")
+    )
+    assert saved.status_code == 200 and "근무일 1일을 저장했습니다" in saved.text
+    assert _rostered(engine, "gr2_officer") == [date(2026, 12, 7)]
+    cs = _client(engine, "gr_cs")  # the office's CS manager keeps every unit's, as for targets
+    assert 'action="/outreach/team/roster"' in cs.get("/outreach/team?unit=GR02").text
+    by_cs = cs.post("/outreach/team/target", data={**target, "csrf_token": csrf(cs, "/")})
+    assert "일일 목표를 저장했습니다" in by_cs.text
+
+
+def test_a_refused_roster_keeps_what_the_lead_typed(engine: Engine) -> None:
+    build_world(engine)
+    lead = _client(engine, "gr_lead")
+    form = _roster_form(lead, "GR01", "gr_officer2", end="2027-06-30", off="2026-12-24")
+    bad = lead.post("/outreach/team/roster", data=form)
+    assert bad.status_code == 422 and "근무표는 92일 이내로 정합니다." in bad.text
+    assert 'value="2026-12-24"' in bad.text and 'value="2027-06-30"' in bad.text
+    assert '<option value="gr_officer2" selected>' in bad.text
+    assert '<details class="card roster" open>' in bad.text
+    assert _rostered(engine, "gr_officer2") == []
+
+
+def test_the_team_table_shows_a_lead_only_when_they_went_out(engine: Engine) -> None:
+    build_world(engine)
+    lead = _client(engine, "gr_lead")
+    page = lead.get("/outreach/team?unit=GR01").text
+    assert '<th scope="row">gr_officer</th>' in page
+    assert '<th scope="row">gr_officer2</th>' in page
+    assert '<th scope="row">gr_lead</th>' not in page  # no 0% and a gap every day for the lead
+    assert '<option value="gr_lead">' in page  # a roster may still be set for them
+    assert "접수일" not in page and "기간 시작" in page  # contacts are not received voices
+    assert _log(lead, dong="구로1동").status_code == 303  # the lead goes out once
+    assert '<th scope="row">gr_lead</th>' in lead.get("/outreach/team?unit=GR01").text

@@ -2,11 +2,12 @@
 lead's achievement table, campaigns with their reach and response, and printable cards."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from minwon.errors import Invalid, MinwonError
+from minwon.errors import MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS
 from minwon.outreach import service
@@ -109,9 +110,24 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
 def team(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """The unit lead's table: officers × days, achievement rates, streaks and gaps."""
     params = request.query_params
+    return _team_page(request, db, principal, params.get("unit"), params)
+
+
+def _team_page(
+    request: Request,
+    db: Any,
+    principal: Any,
+    code: str | None,
+    period: Any,
+    status: int = 200,
+    roster: dict[str, str] | None = None,
+    error: str = "",
+) -> Response:
+    """The team page of the unit ``code`` for the ``period`` (``start``/``end``); after a
+    refused roster, with the roster form open as typed (``roster``) and the ``error``."""
     try:
-        unit, units = service.team_unit(db, principal=principal, code=params.get("unit"))
-        start, end = service.parse_period(params.get("start"), params.get("end"))
+        unit, units = service.team_unit(db, principal=principal, code=code)
+        start, end = service.parse_period(period.get("start"), period.get("end"))
         table, names = service.team_table(
             db, principal=principal, unit_id=unit.id, start=start, end=end
         )
@@ -120,6 +136,7 @@ def team(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     return render(
         request,
         "outreach/team.html",
+        status,
         table=table,
         names=names,
         unit=unit,
@@ -127,28 +144,37 @@ def team(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         start=start,
         end=end,
         daily=service.daily_target(db, unit.id),
+        may_manage=service.may_manage_unit(principal, unit.id),
+        staff=service.roster_staff(db, unit.id),
+        roster=roster or {},
+        roster_error=error,
     )
 
 
 @router.post("/outreach/team/target", dependencies=[CsrfDep])
 def set_target(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
-    """A lead sets the unit's daily target per officer."""
-    unit = org_service.find_unit_for(db_session=db, principal=principal, ref=form.get("unit", ""))
+    """A lead sets the unit's daily target per officer; a refusal (a number out of range,
+    another unit's target) comes back as a message on the team page."""
+    code = form.get("unit", "")
     try:
+        unit = org_service.find_unit_for(db_session=db, principal=principal, ref=code)
+        code = unit.code
         daily = int(form.get("daily", ""))
         service.set_daily_target(db, principal=principal, unit_id=unit.id, daily=daily)
-    except (ValueError, Invalid) as exc:
+    except (ValueError, MinwonError) as exc:
         db.rollback()
-        flash(request, getattr(exc, "message", tr(request, "or_bad_target")), "error")
-        return redirect(f"/outreach/team?unit={unit.code}")
+        text = _said(request, exc) if isinstance(exc, MinwonError) else tr(request, "or_bad_target")
+        flash(request, text, "error")
+        return redirect(f"/outreach/team?{urlencode({'unit': code})}")
     db.commit()
     flash(request, tr(request, "or_target_saved"))
-    return redirect(f"/outreach/team?unit={unit.code}")
+    return redirect(f"/outreach/team?{urlencode({'unit': unit.code})}")
 
 
 @router.post("/outreach/team/roster", dependencies=[CsrfDep])
 def roster(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
-    """A lead sets an officer's working days for a span: the weekdays worked, less days off."""
+    """A lead sets an officer's working days for a span: the weekdays worked, less days off.
+    A refused roster shows the team page again with the form open as typed and the reason."""
     unit_code = form.get("unit", "")
     weekdays = {int(d) for d in form.get("weekdays_list", "").split(",") if d.strip().isdigit()}
     weekdays |= {i for i in range(7) if form.get(f"wd{i}") in TRUE}
@@ -164,11 +190,15 @@ def roster(request: Request, db: SessionDep, principal: PageStaff, form: FormDep
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, _said(request, exc), "error")
-        return redirect(f"/outreach/team?unit={unit_code}")
+        typed = dict(form) | {"weekdays": ",".join(str(d) for d in sorted(weekdays))}
+        status = 403 if exc.status == 403 else 422
+        return _team_page(
+            request, db, principal, unit_code, {}, status, roster=typed, error=_said(request, exc)
+        )
     db.commit()
     flash(request, tr(request, "or_roster_saved", n=len(days)))
-    return redirect(f"/outreach/team?unit={unit_code}&start={start}&end={end}")
+    query = urlencode({"unit": unit_code, "start": start, "end": end})
+    return redirect(f"/outreach/team?{query}")
 
 
 @router.get("/outreach/campaigns")

@@ -381,12 +381,28 @@ def daily_target(db: Session, unit_id: int) -> int:
     return row.daily if row else targets.DEFAULT_DAILY_TARGET
 
 
+def may_manage_unit(principal: Principal, unit_id: int | None) -> bool:
+    """Whether the caller keeps a unit's daily target and rosters: a lead their own unit, a CS
+    manager (or a lead) without a unit every unit of their office, an admin any unit. The unit
+    is assumed to be among the caller's offices (the callers look it up so); one rule for the
+    target and the roster, so the team page offers the forms only where saving them works."""
+    if principal.role not in LEADS:
+        return False
+    return principal.role == "admin" or principal.unit_id in (None, unit_id)
+
+
+def _require_manager(principal: Principal, unit_id: int | None, what: str) -> None:
+    """Refuse, in Korean, a caller who may not keep ``what`` (a noun taking 는) of the unit."""
+    if principal.role not in LEADS:
+        raise Forbidden(f"{what}는 팀장·CS 담당이 정합니다.")
+    if not may_manage_unit(principal, unit_id):
+        raise Forbidden(f"다른 부서의 {what}는 그 부서의 팀장이나 CS 담당이 정합니다.")
+
+
 def set_daily_target(db: Session, *, principal: Principal, unit_id: int, daily: int) -> None:
-    """A lead sets the unit's daily target per officer."""
-    if principal.role not in LEADS or (
-        principal.unit_id not in (None, unit_id) and principal.role != "admin"
-    ):
-        raise Forbidden("일일 목표는 팀장·CS 담당이 정합니다.")
+    """A lead sets the unit's daily target per officer (``may_manage_unit``: their own unit
+    only, so one police box's lead cannot change another's)."""
+    _require_manager(principal, unit_id, "일일 목표")
     if not 0 <= daily <= 100:
         raise Invalid("일일 목표는 0~100명이어야 합니다.", field="daily")
     row = db.get(UnitTarget, unit_id) or UnitTarget(unit_id=unit_id)
@@ -394,9 +410,45 @@ def set_daily_target(db: Session, *, principal: Principal, unit_id: int, daily: 
     db.add(row)
 
 
-def _officers(db: Session, unit_id: int) -> list[tuple[int, str, str]]:
+OUTREACH_ROLES = ("officer", "unit_lead")
+"""The roles of a unit's staff who may go out and log contacts (``_require_officer``)."""
+
+
+def roster_staff(db: Session, unit_id: int) -> list[tuple[str, str]]:
+    """The unit's staff whose roster the lead may keep (officers and the lead, who may go out
+    too), as (login, name): the roster form's choices."""
     staff = org_service.unit_staff(db_session=db, unit_id=unit_id)
-    return [(s.id, s.login, s.name) for s in staff if s.role in ("officer", "unit_lead")]
+    return [(s.login, s.name) for s in staff if s.role in OUTREACH_ROLES]
+
+
+def _officers(db: Session, unit_id: int, start: date, end: date) -> list[tuple[int, str, str]]:
+    """The rows of the unit's table: every officer, and a lead only when they went out in the
+    period (a contact logged or a roster day), so a lead who does not do outreach is not shown
+    as an officer with 0% and a gap every day."""
+    staff = [
+        s
+        for s in org_service.unit_staff(db_session=db, unit_id=unit_id)
+        if s.role in OUTREACH_ROLES
+    ]
+    leads = [s.id for s in staff if s.role != "officer"]
+    active: set[int] = set()
+    if leads:
+        since, until = _day_bounds(start, end)
+        active.update(
+            db.scalars(
+                select(Contact.officer_id).where(
+                    Contact.officer_id.in_(leads), Contact.at >= since, Contact.at < until
+                )
+            )
+        )
+        active.update(
+            db.scalars(
+                select(RosterDay.officer_id).where(
+                    RosterDay.officer_id.in_(leads), RosterDay.day >= start, RosterDay.day <= end
+                )
+            )
+        )
+    return [(s.id, s.login, s.name) for s in staff if s.role == "officer" or s.id in active]
 
 
 def _records(
@@ -452,7 +504,7 @@ def team_table(
     unit = org_service.get_unit(db_session=db, unit_id=unit_id)
     if not principal.all_offices and unit.office_id != principal.office_id:
         raise Invalid("부서를 찾을 수 없습니다.", field="unit")
-    officers = _officers(db, unit_id)
+    officers = _officers(db, unit_id, start, end)
     calendar = office_rules(db_session=db, office_id=unit.office_id).calendar
     roster = _roster(db, officers, start, end)
     table = targets.unit_table(
@@ -469,14 +521,17 @@ def team_table(
 
 
 def set_roster(db: Session, *, principal: Principal, officer_id: int, days: list[date]) -> int:
-    """Replace an officer's working days in the span of ``days`` (a lead keeps the roster)."""
+    """Replace an officer's working days in the span of ``days``: the lead of the officer's
+    unit keeps the roster, as they keep its daily target (``may_manage_unit``); another unit's
+    lead is refused and nothing changes."""
     if principal.role not in LEADS:
-        raise Forbidden("근무표는 팀장이 관리합니다.")
-    if not days:
-        raise Invalid("근무일을 하나 이상 주세요.", field="days")
+        raise Forbidden("근무표는 팀장·CS 담당이 정합니다.")
     officer = org_service.get_staff(db_session=db, staff_id=officer_id)
     if officer.office_id != principal.office_id:
         raise Invalid("같은 기관의 직원이어야 합니다.", field="officer")
+    _require_manager(principal, officer.unit_id, "근무표")
+    if not days:
+        raise Invalid("근무일을 하나 이상 주세요.", field="days")
     first, last = min(days), max(days)
     for row in db.scalars(
         select(RosterDay).where(
