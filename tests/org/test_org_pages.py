@@ -95,18 +95,57 @@ def test_form_post_adds_a_unit_and_flashes(site: tuple, engine: Engine) -> None:
     assert _count(engine, Unit) == 5
 
 
-def test_bad_form_input_flashes_the_reason_and_adds_nothing(site: tuple, engine: Engine) -> None:
+def _form(page: str, action: str) -> str:
+    """The HTML of the form posting to ``action`` on ``page``."""
+    start = page.index(f'action="{action}"')
+    return page[start : page.index("</form>", start)]
+
+
+def test_bad_form_input_shows_the_reason_keeps_the_form_and_adds_nothing(
+    site: tuple, engine: Engine
+) -> None:
     client, world = site
     h = world.auth("admin")
-    data = {"office": "GR", "code": "GR 3", "name": "", "csrf_token": _csrf(client, h)}
+    data = {
+        "office": "GR",
+        "code": "GR 3",
+        "name": "",
+        "kind": "지구대",
+        "csrf_token": _csrf(client, h),
+    }
     r = client.post("/admin/units", data=data, headers=h, follow_redirects=False)
-    assert r.status_code == 303
-    page = _flashes(client, h)
-    assert "코드: 형식이 맞지 않습니다" in page and "이름: 빠진 항목입니다" in page
+    assert r.status_code == 422
+    assert "코드: 형식이 맞지 않습니다" in r.text and "이름: 빠진 항목입니다" in r.text
+    form = _form(r.text, "/admin/units")
+    assert 'value="GR 3"' in form and 'value="지구대"' in form and 'aria-invalid="true"' in form
+    assert 'value="GR 3"' not in _form(r.text, "/admin/staff")  # the other forms stay empty
     data = {"office": "GR", "code": "GR01", "name": "중복", "csrf_token": _csrf(client, h)}
-    r = client.post("/admin/units", data=data, headers=h)  # follows the redirect
-    assert "이미 있는 코드입니다: GR01" in r.text
+    r = client.post("/admin/units", data=data, headers=h)
+    assert r.status_code == 422 and "이미 있는 코드입니다: GR01" in r.text
+    assert 'value="중복"' in _form(r.text, "/admin/units")
     assert _count(engine, Unit) == 4
+    assert "이미 있는 코드입니다" not in client.get("/admin", headers=h).text  # said once
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("abcd1234", "비밀번호: 12자 이상이어야 합니다"), ("password1234", "널리 알려진 비밀번호")],
+)
+def test_a_refused_password_keeps_the_new_staff_members_details(
+    site: tuple, engine: Engine, password: str, reason: str
+) -> None:
+    client, world = site
+    h = world.auth("admin")
+    page = client.get("/admin", headers=h).text
+    assert "12자 이상" in _form(page, "/admin/staff") and 'minlength="12"' in page
+    typed = {"login": "gr.new", "name": "신입", "role": "officer", "unit": "GR02"}
+    data = {**typed, "email": "new@example.kr", "password": password}
+    r = client.post("/admin/staff", data={**data, "csrf_token": _csrf(client, h)}, headers=h)
+    assert r.status_code == 422 and reason in r.text
+    form = _form(r.text, "/admin/staff")
+    assert 'value="gr.new"' in form and 'value="신입"' in form and 'value="new@example.kr"' in form
+    assert '<option value="GR02" selected>' in form and password not in r.text
+    assert _count(engine, Staff) == 10
 
 
 def test_forms_add_staff_category_and_routing_rule(site: tuple, engine: Engine) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from minwon.config import Settings
 from minwon.errors import Invalid, MinwonError
-from minwon.org import admin_security, loader, service, sessions, signin, unit_status
+from minwon.org import admin_security, loader, passwords, service, sessions, signin, unit_status
 from minwon.org.models import Category, Office, Organization, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -73,8 +73,10 @@ def add_unit(request: Request, db: SessionDep, principal: PageAdmin, form: FormD
     return _act(
         request,
         db,
+        principal,
         lambda: service.add_unit(db_session=db, unit_in=_model(UnitCreate, form)),
         lambda u: f"부서를 추가했습니다: {u.name} ({u.code})",
+        failed=("unit", form),
     )
 
 
@@ -89,7 +91,14 @@ def change_unit(request: Request, db: SessionDep, principal: PageAdmin, form: Fo
             fields["takes_voices"] = "true" if form["status"] == "open" else "false"
         return unit_status.update_unit(db_session=db, unit=unit, change=_model(UnitUpdate, fields))
 
-    return _act(request, db, change, lambda u: f"부서를 바꿨습니다: {u.name} ({u.code})")
+    return _act(
+        request,
+        db,
+        principal,
+        change,
+        lambda u: f"부서를 바꿨습니다: {u.name} ({u.code})",
+        failed=("unit-change", form),
+    )
 
 
 @router.post("/admin/staff", dependencies=[CsrfDep])
@@ -102,7 +111,14 @@ def add_staff(request: Request, db: SessionDep, principal: PageAdmin, form: Form
         staff_in = _model(StaffCreate, form)
         return service.add_staff(db_session=db, staff_in=staff_in, actor_id=principal.staff_id)
 
-    return _act(request, db, create, lambda s: f"직원을 추가했습니다: {s.name} ({s.login})")
+    return _act(
+        request,
+        db,
+        principal,
+        create,
+        lambda s: f"직원을 추가했습니다: {s.name} ({s.login})",
+        failed=("staff", form),
+    )
 
 
 @router.post("/admin/categories", dependencies=[CsrfDep])
@@ -111,8 +127,10 @@ def add_category(request: Request, db: SessionDep, principal: PageAdmin, form: F
     return _act(
         request,
         db,
+        principal,
         lambda: service.add_category(db_session=db, category_in=_model(CategoryCreate, form)),
         lambda c: f"분류를 추가했습니다: {c.name} ({c.code})",
+        failed=("category", form),
     )
 
 
@@ -124,8 +142,10 @@ def add_routing_rule(
     return _act(
         request,
         db,
+        principal,
         lambda: service.add_routing_rule(db_session=db, rule_in=_model(RoutingRuleCreate, form)),
         lambda r: "배정 규칙을 추가했습니다.",
+        failed=("routing", form),
     )
 
 
@@ -179,21 +199,36 @@ def _model(model: type[M], form: Mapping[str, str]) -> M:
 
 
 def _act(
-    request: Request, db: Session, action: Callable[[], T], done: Callable[[T], str]
+    request: Request,
+    db: Session,
+    principal: Principal,
+    action: Callable[[], T],
+    done: Callable[[T], str],
+    *,
+    failed: tuple[str, Mapping[str, str]],
 ) -> Response:
-    """Run ``action``; commit and flash ``done`` or roll back and flash the reason; go back."""
+    """Run ``action``; commit, flash ``done`` and go back; or roll back and show the page again
+    (422) with the reason and the form ``failed`` names still filled in as typed (its
+    password aside), each wrong field marked."""
     try:
         result = action()
     except ValidationError as exc:
         db.rollback()
-        flash(request, "입력값을 확인하세요 — " + _reasons(exc), "error")
+        message = "입력값을 확인하세요 — " + _reasons(exc)
+        errors = {str(e["loc"][0]): korean_message(e) for e in exc.errors() if e["loc"]}
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        message = exc.message
+        field = getattr(exc, "field", None)
+        errors = {field: exc.message} if isinstance(field, str) and field else {}
     else:
         db.commit()
         flash(request, done(result))
-    return redirect("/admin")
+        return redirect("/admin")
+    flash(request, message, "error")
+    name, form = failed
+    typed = {k: v for k, v in form.items() if k not in ("csrf_token", "password")}
+    return _render(request, db, principal, 422, failed=name, typed=typed, form_errors=errors)
 
 
 def _reasons(exc: ValidationError) -> str:
@@ -245,6 +280,7 @@ def _view(db: Session, principal: Principal, settings: Settings) -> dict[str, An
         "offices": offices,
         "organizations": orgs,
         "role_labels": ROLE_LABELS,
+        "password_min": passwords.MIN_LENGTH,
         **_session_view(db, settings),
     }
 

@@ -260,6 +260,8 @@ def korean_message(error: Any) -> str:
     """A Korean message for one Pydantic error, with the offending value when short (and not a
     password)."""
     template = _MESSAGES.get(error["type"])
+    if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length", 1) > 1:
+        template = "{min_length}자 이상이어야 합니다"
     if template is None:
         return str(error["msg"]).removeprefix("Value error, ")
     text = template.format(**error.get("ctx", {}))
