@@ -2,8 +2,9 @@
 the adopted plan, "your place was patrolled" to each consenting requester (to nobody without
 consent), and the quarterly reset that keeps history."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import time_machine
 from factories import build_world
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
@@ -14,7 +15,7 @@ from minwon.db import write_session
 from minwon.outbox.models import OutboxMessage
 from minwon.outreach import patrol_service
 from minwon.outreach.models import PatrolRequest
-from minwon.timeutil import to_kst, utcnow
+from minwon.timeutil import KST, to_kst, utcnow
 
 
 def _ask(client: TestClient, place: str, start: int, end: int, **kw: str) -> object:
@@ -163,3 +164,64 @@ def test_staff_cannot_file_or_print_cards_for_another_offices_unit(engine: Engin
     admin = TestClient(create_app(engine=engine))
     login(admin, "admin")
     assert admin.get("/outreach/cards?print=1&unit=DJ01&count=1").status_code == 200
+
+
+def test_a_request_goes_into_the_quarter_of_the_day_asked_for(
+    engine: Engine, clock: time_machine.Traveller
+) -> None:
+    build_world(engine)
+    clock.move_to(datetime(2026, 12, 7, 10, 0, tzinfo=KST))  # a Monday in 2026 Q4
+    resident = TestClient(create_app(engine=engine))
+    form = resident.get("/patrols/request").text
+    assert 'min="2026-12-07"' in form and 'max="2027-03-31"' in form
+    january = _ask(resident, "구로초등학교 앞", 18, 22, day="2027-01-08")
+    assert january.status_code == 200
+    assert "2027년 1분기 순찰 계획에 반영됩니다" in january.text
+    today = _ask(resident, "시장 입구", 20, 22, day="2026-12-07")
+    assert "2026년 4분기 순찰 계획에 반영됩니다" in today.text
+    with write_session(engine) as db:
+        filed = {r.place: r.quarter for r in db.scalars(select(PatrolRequest))}
+    assert filed == {"구로초등학교 앞": "2027Q1", "시장 입구": "2026Q4"}
+    lead = TestClient(create_app(engine=engine))
+    login(lead, "gr_lead")
+    now = lead.get("/patrols?unit=GR01").text.split('id="plan-draft"', 1)[1]
+    assert "시장 입구" in now and "구로초등학교 앞" not in now  # not ranked in December
+    later = lead.get("/patrols?unit=GR01&quarter=2027Q1").text
+    assert "구로초등학교 앞" in later.split('id="plan-draft"', 1)[1]
+    assert "지난 분기" not in later  # a coming quarter is no history
+
+
+def test_a_day_gone_by_or_too_far_ahead_is_refused_and_kept(
+    engine: Engine, clock: time_machine.Traveller
+) -> None:
+    build_world(engine)
+    clock.move_to(datetime(2026, 12, 7, 10, 0, tzinfo=KST))
+    resident = TestClient(create_app(engine=engine))
+    past = _ask(resident, "공원 뒷길", 22, 2, day="2026-12-01", reason="가로등이 꺼졌어요")
+    assert past.status_code == 422
+    assert "지난 날짜로는 순찰을 신청할 수 없습니다. 오늘(2026-12-07)이나" in past.text
+    assert 'value="2026-12-01"' in past.text and 'value="공원 뒷길"' in past.text
+    assert "가로등이 꺼졌어요" in past.text
+    far = _ask(resident, "공원 뒷길", 22, 2, day="2027-04-01")
+    assert far.status_code == 422
+    assert "다음 분기가 끝나는 2027-03-31까지의 날짜로 받습니다" in far.text
+    unreadable = _ask(resident, "공원 뒷길", 22, 2, day="다음 주")
+    assert unreadable.status_code == 422 and "YYYY-MM-DD" in unreadable.text
+    assert _requests(engine) == []
+    last = _ask(resident, "공원 뒷길", 22, 2, day="2027-03-31")
+    assert last.status_code == 200 and "2027년 1분기" in last.text
+    lead = TestClient(create_app(engine=engine))
+    login(lead, "gr_lead")
+    staff = lead.post(
+        "/patrols/staff-request",
+        data={
+            "csrf_token": csrf(lead, "/patrols"),
+            "unit": "GR01",
+            "place": "역 앞",
+            "day": "2026-12-06",
+            "start_hour": "22",
+            "end_hour": "2",
+            "source": "box",
+        },
+    )
+    assert "지난 날짜로는" in staff.text and _requests(engine) == ["공원 뒷길"]

@@ -2,6 +2,8 @@
 view, the adopted plan, patrols logged (consenting requesters told) and incident uploads — the
 same office and role rules and messages as the patrol pages, nothing written on refusal."""
 
+from datetime import timedelta
+
 from factories import build_world
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -51,7 +53,11 @@ def test_requests_plan_logs_and_the_units_view(engine: Engine) -> None:
     )
     assert wrong.status_code == 422 and set(wrong.json()["errors"]) == {"place", "start_hour"}
     bad_day = api.post(f"{API}/requests", json=_request(day="어제"), headers=officer)
-    assert bad_day.json()["errors"] == {"day": "날짜를 확인해 주세요."}
+    assert bad_day.json()["errors"] == {"day": "날짜를 YYYY-MM-DD 형식으로 골라 주세요."}
+    yesterday = (to_kst(utcnow()).date() - timedelta(days=1)).isoformat()
+    past = api.post(f"{API}/requests", json=_request(day=yesterday), headers=officer)
+    assert past.status_code == 422 and "지난 날짜로는" in past.json()["errors"]["day"]
+    assert _count(engine, PatrolRequest) == 1
     bad_source = api.post(f"{API}/requests", json=_request(source="fax"), headers=officer)
     assert bad_source.json()["detail"] == "접수 경로가 올바르지 않습니다."
     assert (

@@ -2,6 +2,7 @@
 requests by place and hour, the ranked plan, this week's coverage, patrols logged, incident
 counts imported, and earlier quarters kept as history."""
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,13 +11,13 @@ from starlette.datastructures import UploadFile
 
 from minwon.errors import MinwonError, NotFound, field_messages
 from minwon.org import service as org_service
-from minwon.outreach import patrol_service
+from minwon.outreach import patrol_service, patrols
 from minwon.outreach.patrol_service import SOURCES, RequestIn
 from minwon.outreach.service import Said
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
-from minwon.web.templating import render
+from minwon.web.templating import language, render
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, with_retry_after
 
@@ -32,6 +33,34 @@ def _units(db: Any) -> list[Any]:
     return patrol_service.patrol_units(db)
 
 
+def _days() -> dict[str, str]:
+    """The first and last day the form's date field offers (``request_days``)."""
+    first, last = patrol_service.request_days(to_kst(utcnow()).date())
+    return {"first": first.isoformat(), "last": last.isoformat()}
+
+
+THANKS_KEY = "pt_thanks_lead_q"
+THANKS_TEXT = {
+    "ko": "요청하신 장소와 시간은 {year}년 {n}분기 순찰 계획에 반영됩니다. "
+    "동의하셨다면 순찰 후 알려 드립니다.",
+    "en": "It goes into the patrol plan for Q{n} {year}; if you agreed, we tell you once it "
+    "was patrolled.",
+}
+"""The thanks page's lead naming the request's quarter, until the interface texts carry
+``pt_thanks_lead_q`` (the text there wins once it exists)."""
+
+
+def _thanks_lead(request: Request, day: date) -> str:
+    """ "It goes into the plan of 2027 Q1": the quarter of the day asked for, which is not
+    always this one (a request in December for a day in January)."""
+    quarter = patrols.quarter_of(day)
+    text = tr(request, THANKS_KEY, year=quarter.year, n=quarter.number)
+    if text != THANKS_KEY:
+        return text
+    fallback = THANKS_TEXT.get(language(request), THANKS_TEXT["ko"])
+    return fallback.format(year=quarter.year, n=quarter.number)
+
+
 @router.get("/patrols/request")
 def public_form(
     request: Request, db: SessionDep, principal: PagePrincipal, unit: str = ""
@@ -44,6 +73,7 @@ def public_form(
         units=_units(db),
         values={"unit": unit, "day": today.isoformat(), "start_hour": "22", "end_hour": "2"},
         errors={},
+        days=_days(),
     )
 
 
@@ -64,10 +94,11 @@ def public_submit(
             units=_units(db),
             values=form,
             errors=errors,
+            days=_days(),
         )
         return with_retry_after(page, verdict.retry_after)
     try:
-        patrol_service.submit(db, data=_request_in(form, "web"))
+        row = patrol_service.submit(db, data=_request_in(form, "web"))
     except MinwonError as exc:
         db.rollback()
         errors = field_messages(exc)
@@ -78,10 +109,11 @@ def public_submit(
             units=_units(db),
             values=form,
             errors=errors,
+            days=_days(),
         )
     db.commit()
     throttle.hit("patrol", address)
-    return render(request, "outreach/patrol_thanks.html")
+    return render(request, "outreach/patrol_thanks.html", lead=_thanks_lead(request, row.day))
 
 
 @router.get("/patrols")
@@ -117,6 +149,7 @@ def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
         ],
         SOURCES=SOURCES,
         values={"unit": view.unit.code, "day": today.isoformat()},
+        days=_days(),
     )
 
 

@@ -9,7 +9,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -71,6 +71,17 @@ def quarter_label(day: date) -> str:
 MAX_PLACE, MAX_DONG, MAX_REASON, MAX_EMAIL = 200, 100, 2000, 200
 """The stated maxima of the request form's text fields, in characters."""
 
+UNREADABLE_DAY = date(1900, 1, 1)
+"""The day ``request_in`` gives a request whose day cannot be read (refused by the checks)."""
+
+
+def request_days(today: date) -> tuple[date, date]:
+    """The first and last day a patrol request may name: from ``today`` (KST) to the last day
+    of the next quarter. A day gone by cannot be patrolled; a request is filed under the
+    quarter of its day, and plans are made for this quarter and the next, not further ahead."""
+    following = patrols.quarter_of(patrols.quarter_of(today).end + timedelta(days=1))
+    return today, following.end
+
 
 def _check_request(data: RequestIn) -> str:
     """The request's e-mail address as stored; InvalidFields naming every field at fault (a
@@ -86,9 +97,16 @@ def _check_request(data: RequestIn) -> str:
         data.start_hour == data.end_hour
     ):
         errors["start_hour"] = "시간대를 확인해 주세요 (0~24시, 시작과 끝이 달라야 합니다)."
-    today = to_kst(utcnow()).date()
-    if not (today.replace(day=1) <= data.day <= date(today.year + 1, 12, 31)):
-        errors["day"] = "날짜를 확인해 주세요."
+    first, last = request_days(to_kst(utcnow()).date())
+    if data.day == UNREADABLE_DAY:
+        errors["day"] = "날짜를 YYYY-MM-DD 형식으로 골라 주세요."
+    elif data.day < first:
+        errors["day"] = (
+            f"지난 날짜로는 순찰을 신청할 수 없습니다. 오늘({first:%Y-%m-%d})이나 "
+            "그 뒤의 날짜를 골라 주세요."
+        )
+    elif data.day > last:
+        errors["day"] = f"순찰 신청은 다음 분기가 끝나는 {last:%Y-%m-%d}까지의 날짜로 받습니다."
     if len(data.reason.strip()) > MAX_REASON:
         errors["reason"] = (
             f"바라는 점은 {MAX_REASON:,}자까지 쓸 수 있습니다(지금 {len(data.reason.strip()):,}자)."
@@ -132,7 +150,7 @@ def request_in(values: Mapping[str, object], source: str) -> RequestIn:
     try:
         day = date.fromisoformat(text("day"))
     except ValueError:
-        day = date(1900, 1, 1)
+        day = UNREADABLE_DAY
     return RequestIn(
         lat=coordinate("lat"),
         lon=coordinate("lon"),
@@ -150,7 +168,10 @@ def request_in(values: Mapping[str, object], source: str) -> RequestIn:
 
 
 def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) -> PatrolRequest:
-    """Take a request (citizens on the web form; staff for cards, boxes, calls, counters)."""
+    """Take a request (citizens on the web form; staff for cards, boxes, calls, counters),
+    filed under the quarter of the day asked for (``request_days``: today to the end of the
+    next quarter), so a request for January counts in the first quarter's plan, not in
+    December's."""
     if not data.unit.strip():
         raise Invalid("순찰을 부탁할 지구대·파출소를 고르세요.", field="unit")
     if principal is None:
@@ -188,7 +209,7 @@ def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) 
         source=data.source,
         email=email,
         consent=data.consent and bool(email),
-        quarter=quarter_label(to_kst(utcnow()).date()),
+        quarter=quarter_label(data.day),
     )
     db.add(row)
     db.flush()
