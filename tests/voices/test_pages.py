@@ -17,6 +17,7 @@ from web.pagetools import (
 )
 
 from minwon.db import session_factory
+from minwon.outbox.models import OutboxMessage
 from minwon.voices import queries
 from minwon.voices.models import Answer, Voice, VoiceContact
 
@@ -302,6 +303,32 @@ def test_transfer_and_one_extension(engine: Engine, client, world) -> None:
     new_id = _voice(engine, vid).transferred_to_id
     assert f'href="/voices/{new_id}"' in r.text
     assert f'href="/voices/{vid}"' in client.get(f"/voices/{new_id}").text
+
+
+def test_an_overdue_voice_cannot_be_extended(engine: Engine, client, world) -> None:
+    """Past its deadline a voice's page says why it cannot be extended instead of offering the
+    form; a late post anyway is refused with that message and the reason typed kept on the page,
+    and nothing changes: same deadline, no notice mailed, still listed as overdue."""
+    contact = {"name": "홍길동", "email": "citizen@example.com"}
+    made = api_voice(client, world, received_at="2026-11-16T10:00:00+09:00", contact=contact)
+    vid, due = made["id"], _voice(engine, made["id"]).due_at
+    note = "처리기한(2026-11-24 18:00)이 이미 지나 연장할 수 없습니다."
+    login(client, "gr_lead")
+    page = client.get(f"/voices/{vid}")
+    assert f'action="/voices/{vid}/extend"' not in page.text and 'id="extend-days"' not in page.text
+    assert "처리기한 연장(1회)" in page.text and note in page.text and "답변해 주세요" in page.text
+    r = _act(client, vid, "extend", days="3", reason="현장 확인 필요")
+    assert r.status_code == 422 and "처리기한을 연장했습니다" not in r.text
+    assert re.search(r'<p class="field-error" role="alert" id="err-extend">처리기한\(', r.text)
+    assert "현장 확인 필요</textarea>" in r.text  # what was typed is not lost
+    voice = _voice(engine, vid)
+    assert voice.due_at == due and voice.extended is False and not voice.extension_reason
+    with session_factory(engine)() as db:
+        assert db.scalars(select(OutboxMessage)).all() == []
+    overdue, _ = client.get("/ledger/deadlines").text.split('id="due-soon"')
+    assert made["ledger_no"] in overdue
+    login(client, "gr_officer")  # an officer may not extend: no note about it either
+    assert note not in client.get(f"/voices/{vid}").text
 
 
 def test_another_offices_voice_is_404(client, world, engine: Engine) -> None:

@@ -1,6 +1,8 @@
 """Workflow through the API: every transition's permissions, history, answers, transfer,
 extension, office scoping (another office's voice is 404 on every endpoint)."""
 
+from datetime import datetime
+
 import pytest
 from factories import World, build_world, voice_json
 from fastapi.testclient import TestClient
@@ -9,6 +11,7 @@ from sqlalchemy import Engine, select
 from minwon.app import create_app
 from minwon.db import session_factory
 from minwon.outbox.models import OutboxMessage
+from minwon.timeutil import KST
 
 
 @pytest.fixture
@@ -170,9 +173,10 @@ def test_transfer_renumbers_and_links(setup) -> None:
     assert other_office.status_code == 422
 
 
-def test_extension_once_with_notice(setup, engine: Engine) -> None:
+def test_extension_once_with_notice(setup, engine: Engine, clock) -> None:
     client, world = setup
     vid = _new(client, world, received_at="2026-11-16T10:00:00+09:00")
+    clock.move_to(datetime(2026, 11, 24, 17, 59, tzinfo=KST))  # a minute before the deadline
     first = _post(client, world, "gr_lead", vid, "extend", {"days": 7, "reason": "현장 조사 필요"})
     assert first.status_code == 200
     # due Tue 24 Nov 18:00; 7 more working days from Wed 25 Nov -> Thu 3 Dec.
@@ -189,6 +193,35 @@ def test_extension_once_with_notice(setup, engine: Engine) -> None:
     with session_factory(engine)() as db:
         topics = [m.topic for m in db.scalars(select(OutboxMessage))]
     assert topics == ["extension"]
+
+
+def test_extension_is_refused_once_the_deadline_has_passed(setup, engine: Engine, clock) -> None:
+    """An extension is decided within the processing period (민원 처리에 관한 법률): once the
+    deadline has passed it is refused with a Korean message, the deadline stays, nothing is
+    mailed, and the voice stays on the overdue list."""
+    client, world = setup
+    vid = _new(client, world, received_at="2026-11-16T10:00:00+09:00")  # due Tue 24 Nov 18:00
+    h = world.auth("gr_lead")
+    before = client.get(f"/api/v1/voices/{vid}", headers=h).json()
+    assert before["overdue"] and before["due_at"] == "2026-11-24T18:00:00+09:00"
+    for moment in (  # the morning after, and the very minute of the deadline
+        datetime(2026, 11, 25, 10, 30, tzinfo=KST),
+        datetime(2026, 11, 24, 18, 0, 30, tzinfo=KST),
+    ):
+        clock.move_to(moment)
+        late = _post(client, world, "gr_lead", vid, "extend", {"days": 3, "reason": "자료 요청"})
+        assert late.status_code == 409, late.text
+        assert "처리기한(2026-11-24 18:00)이 이미 지나" in late.json()["detail"]
+        assert "답변" in late.json()["detail"]
+    clock.move_to(datetime(2026, 11, 25, 10, 30, tzinfo=KST))
+    after = client.get(f"/api/v1/voices/{vid}", headers=h).json()
+    assert after["due_at"] == before["due_at"] and not after["extended"] and after["overdue"]
+    overdue = client.get("/api/v1/voices?overdue=true", headers=h).json()["items"]
+    assert [v["id"] for v in overdue] == [vid]
+    kinds = [e["kind"] for e in client.get(f"/api/v1/voices/{vid}/history", headers=h).json()]
+    assert "extended" not in kinds
+    with session_factory(engine)() as db:
+        assert db.scalars(select(OutboxMessage)).all() == []
 
 
 VOICE_ENDPOINTS = [

@@ -225,6 +225,7 @@ def _voice_view(
             else []
         ),
         targets=views.transfer_targets(db, voice, principal) if "transfer" in actions else [],
+        past_due=(workflow.past_due_message(voice) if "extend_past_due" in actions else ""),
         **_times(),
     )
 
@@ -301,7 +302,9 @@ def _form_shown(db: Session, principal: Principal, voice_id: int, step: str) -> 
     """Whether the voice page shows the form of ``step`` to the caller now."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     draft = workflow.current_draft(db_session=db, voice_id=voice.id)
-    return step in views.allowed_actions(principal, voice, draft)
+    actions = views.allowed_actions(principal, voice, draft)
+    # past its deadline the extension form gives way to a note, which keeps the typed reason
+    return step in actions or (step == "extend" and "extend_past_due" in actions)
 
 
 TYPED_STEPS = frozenset({"answer", "return", "reopen", "transfer", "extend"})

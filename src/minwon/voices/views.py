@@ -3,7 +3,7 @@ which workflow step, and turning form fields and query strings into service inpu
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from minwon.errors import Invalid
 from minwon.org import service as org_service
 from minwon.org.models import Category, Office, Unit
 from minwon.org.roles import ADMIN, CS_MANAGER, LEADS, OFFICER, UNIT_LEAD, WRITERS, Principal
+from minwon.voices import workflow
 from minwon.voices.catalog import (
     ANSWERED,
     ASSIGNED,
@@ -100,11 +101,24 @@ def _is_worker_for(principal: Principal, voice: Voice) -> bool:
     return principal.unit_id == voice.unit_id or principal.staff_id == voice.assignee_id
 
 
-def allowed_actions(principal: Principal, voice: Voice, draft: Answer | None) -> set[str]:
-    """The workflow steps whose forms the voice page shows (mirrors ``workflow``'s checks)."""
+def allowed_actions(
+    principal: Principal, voice: Voice, draft: Answer | None, now: datetime | None = None
+) -> set[str]:
+    """The workflow steps whose forms the voice page shows (mirrors ``workflow``'s checks).
+
+    ``extend_past_due`` is no step but a note: the lead could have extended the deadline had
+    it not passed, so the page says why there is no extension form instead of hiding it."""
     status = voice.status
     lead, worker = _is_lead_for(principal, voice), _is_worker_for(principal, voice)
     has_draft = draft is not None and draft.status == "draft"
+    extendable = (
+        lead
+        and status in OPEN_STATUSES
+        and not voice.extended
+        and voice.due_at is not None
+        and voice.period_days is not None
+    )
+    late = workflow.too_late_to_extend(voice, now)
     rules = {
         "assign": lead and status in OPEN_STATUSES,
         "start": worker and status in (RECEIVED, ASSIGNED),
@@ -115,11 +129,8 @@ def allowed_actions(principal: Principal, voice: Voice, draft: Answer | None) ->
         "reopen": lead and status in (ANSWERED, CLOSED),
         "transfer": lead and status in OPEN_STATUSES,
         "close_for_cause": lead and status in OPEN_STATUSES,
-        "extend": lead
-        and status in OPEN_STATUSES
-        and not voice.extended
-        and voice.due_at is not None
-        and voice.period_days is not None,
+        "extend": extendable and not late,
+        "extend_past_due": extendable and late,
     }
     return {name for name, ok in rules.items() if ok}
 

@@ -343,16 +343,44 @@ def _copy_contact(db: Session, old: Voice, new: Voice) -> None:
         )
 
 
+def too_late_to_extend(voice: Voice, now: datetime | None = None) -> bool:
+    """Whether the voice's deadline has passed, so that it can no longer be extended: the
+    extension is decided within the processing period (민원 처리에 관한 법률)."""
+    return voice.due_at is not None and voice.due_at <= (now or utcnow())
+
+
+def past_due_message(voice: Voice) -> str:
+    """Why a voice whose deadline has passed can no longer be extended (the refusal of
+    ``extend`` and the note the voice page shows instead of the extension form)."""
+    due = f"({to_kst(voice.due_at):%Y-%m-%d %H:%M})" if voice.due_at else ""
+    return (
+        f"처리기한{due}이 이미 지나 연장할 수 없습니다. 연장은 처리기간 안에만 결정할 수 "
+        "있으니, 지연된 민원은 바로 처리해 답변해 주세요."
+    )
+
+
 def extend(
-    *, db_session: Session, voice: Voice, principal: Principal, days: int, reason: str
+    *,
+    db_session: Session,
+    voice: Voice,
+    principal: Principal,
+    days: int,
+    reason: str,
+    now: datetime | None = None,
 ) -> Voice:
-    """Extend the deadline once, by at most the original period, and tell the citizen why."""
+    """Extend the deadline once, by at most the original period, and tell the citizen why.
+
+    The extension must be decided within the processing period (민원 처리에 관한 법률): once
+    the deadline has passed it is refused, so an overdue voice cannot leave the overdue list
+    by a late extension and the citizen gets no notice of one."""
     _require_lead(principal, voice)
     _require_status(voice, *OPEN_STATUSES)
     if voice.extended:
         raise Conflict("처리기한은 한 번만 연장할 수 있습니다.")
     if voice.due_at is None or voice.period_days is None:
         raise Conflict("처리기한이 없는 민원은 연장할 수 없습니다.")
+    if too_late_to_extend(voice, now):
+        raise Conflict(past_due_message(voice))
     if days > max(voice.period_days, 1):
         raise Invalid(
             f"연장은 처리기간({voice.period_days}일) 이내로만 할 수 있습니다.", field="days"
