@@ -305,6 +305,21 @@ def test_transfer_and_one_extension(engine: Engine, client, world) -> None:
     assert f'href="/voices/{vid}"' in client.get(f"/voices/{new_id}").text
 
 
+def test_extension_days_come_back_after_a_refusal(engine: Engine, client, world) -> None:
+    """Days over the limit are refused with the limit named; the form comes back with the days
+    and the reason typed, and the deadline is untouched."""
+    vid = api_voice(client, world)["id"]
+    due = _voice(engine, vid).due_at
+    login(client, "gr_lead")
+    r = _act(client, vid, "extend", days="30", reason="현장 확인 필요")
+    assert r.status_code == 422 and "처리기간(7일) 이내로만" in r.text
+    assert re.search(r'<input id="extend-days" name="days"[^>]* value="30"', r.text)
+    assert "현장 확인 필요</textarea>" in r.text
+    assert _voice(engine, vid).due_at == due and _voice(engine, vid).extended is False
+    fresh = client.get(f"/voices/{vid}")  # a new visit offers the full period again
+    assert re.search(r'<input id="extend-days" name="days"[^>]* value="7"', fresh.text)
+
+
 def test_an_overdue_voice_cannot_be_extended(engine: Engine, client, world) -> None:
     """Past its deadline a voice's page says why it cannot be extended instead of offering the
     form; a late post anyway is refused with that message and the reason typed kept on the page,
