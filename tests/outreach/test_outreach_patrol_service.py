@@ -225,3 +225,19 @@ def test_a_day_gone_by_or_too_far_ahead_is_refused_and_kept(
         },
     )
     assert "지난 날짜로는" in staff.text and _requests(engine) == ["공원 뒷길"]
+
+
+def test_the_plan_shows_how_each_score_is_reached(engine: Engine) -> None:
+    build_world(engine)
+    resident = TestClient(create_app(engine=engine))
+    for _ in range(3):
+        _ask(resident, "구로초등학교 앞", 18, 22)
+    for _ in range(4):
+        _ask(resident, "구로초등학교 앞", 20, 24)  # half in 18–22, half in 22–24
+    lead = TestClient(create_app(engine=engine))
+    login(lead, "gr_lead")
+    page = lead.get("/patrols?unit=GR01").text
+    row = page.split('id="plan-draft"', 1)[1].split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert "구로초등학교 앞" in row and "18–22시" in row
+    assert "5.0 <small" in row and "= 5.0 + 0.5 × 0" in row  # 7 requests, weighing 5.0
+    assert row.endswith('<td class="num">7</td>')

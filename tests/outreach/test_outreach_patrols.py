@@ -220,6 +220,25 @@ def test_plan_frequency_and_grid() -> None:
         patrol_plan(requests, top=0)
 
 
+def test_a_plan_entry_carries_the_two_terms_of_its_score() -> None:
+    """The QA case: 7 requests touch 구로초등학교 앞 18–22, 4 of them run on to midnight and
+    weigh half there, so the score is 3 + 4 × 0.5 = 5.0 (plus 0.5 × 2 incidents = 6.0)."""
+    school = "구로초등학교 앞"
+    requests = [_req(f"a{i}", school, 18, 22) for i in range(3)] + [
+        _req(f"b{i}", school, 20, 24) for i in range(4)
+    ]
+    first = patrol_plan(requests).entries[0]
+    assert (first.band.label, len(first.request_ids), first.requests, first.score) == (
+        "18–22",
+        7,
+        5.0,
+        5.0,
+    )
+    counted = patrol_plan(requests, incidents={(school, 19): 2}).entries[0]
+    assert (counted.requests, counted.incidents, counted.score) == (5.0, 2, 6.0)
+    assert counted.score == counted.requests + 0.5 * counted.incidents
+
+
 def test_grid_counts_a_midnight_window_on_both_sides() -> None:
     (row,) = hour_grid([_req("a", start=22, end=2), _req("b", start=23, end=24)])
     assert row.hours[22:] == (1, 2) and row.hours[:3] == (1, 1, 0) and row.requests == 2

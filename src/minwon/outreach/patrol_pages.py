@@ -51,8 +51,8 @@ THANKS_TEXT = {
 
 
 def _thanks_lead(request: Request, day: date) -> str:
-    """ "It goes into the plan of 2027 Q1": the quarter of the day asked for, which is not
-    always this one (a request in December for a day in January)."""
+    """The thanks page's lead, naming the quarter of the day asked for ("2027년 1분기"),
+    which is not always this one (a request in December for a day in January)."""
     quarter = patrols.quarter_of(day)
     text = tr(request, THANKS_KEY, year=quarter.year, n=quarter.number)
     if text != THANKS_KEY:
@@ -148,6 +148,7 @@ def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
             if r.lat is not None and r.lon is not None
         ],
         SOURCES=SOURCES,
+        weight=patrols.DEFAULT_INCIDENT_WEIGHT,
         values={"unit": view.unit.code, "day": today.isoformat()},
         days=_days(),
     )

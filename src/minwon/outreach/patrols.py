@@ -331,7 +331,10 @@ def per_week(score: float | Fraction, top_score: float | Fraction) -> int:
 
 @dataclass(frozen=True)
 class PlanEntry:
-    """One planned cell: where, when, how often a week, and why (its score and requests)."""
+    """One planned cell: where, when, how often a week, and why (its score and requests).
+    ``requests`` is the cell's spread request weight and ``incidents`` its incident count, the
+    two terms of the score, so a page can show how the score was reached (a cell touched by 7
+    requests whose windows run past its band weighs less than 7)."""
 
     place: str
     band: Band
@@ -339,6 +342,8 @@ class PlanEntry:
     score: float
     rank: int
     request_ids: tuple[str, ...]
+    requests: float = 0.0
+    incidents: int = 0
 
 
 @dataclass(frozen=True)
@@ -394,7 +399,16 @@ def patrol_plan(
     ranked = _ranked(requests, incidents, checked, weight, place_of)[:top]
     best = ranked[0][0] if ranked else Fraction(0)
     entries = tuple(
-        PlanEntry(c.place, c.band, per_week(s, best), c.score, c.rank, c.request_ids)
+        PlanEntry(
+            c.place,
+            c.band,
+            per_week(s, best),
+            c.score,
+            c.rank,
+            c.request_ids,
+            c.requests,
+            c.incidents,
+        )
         for s, c in ranked
     )
     return PatrolPlan(entries, hour_grid(requests, place_of), checked, place_of)
