@@ -440,6 +440,40 @@ def test_wrong_pair_gets_one_kind_message(client, world) -> None:
     assert post_form(client, "/track", ok, "/track").status_code == 200
 
 
+def test_a_receipt_number_is_found_in_any_case_and_spacing(engine: Engine, world) -> None:
+    """Citizens copy the number as they can: in lower case, with spaces around or inside it.
+    It is found all the same (the check code already was), shown as printed on the receipt,
+    and a found receipt does not count against the lookup limit."""
+    client = client_for(engine, throttle_track="1/15 minutes")
+    voice = api_voice(client, world, title="골목 가로등")
+    number, secret = voice["ledger_no"], voice["receipt_secret"]
+    for typed in (number.lower(), f"  {number.lower()} ", number.replace("-", " - ").title()):
+        r = post_form(client, "/track", {"ledger_no": typed, "secret": secret.lower()}, "/track")
+        assert r.status_code == 200, typed
+        assert "골목 가로등" in r.text and f'<p class="mono voice-no">{number}</p>' in r.text
+        assert "담당 부서가 바뀌어" not in r.text and "찾은 민원이 없습니다" not in r.text
+    wrong = {"ledger_no": number.lower(), "secret": "WRONG234"}
+    assert post_form(client, "/track", wrong, "/track").status_code == 404  # the first miss
+    assert post_form(client, "/track", wrong, "/track").status_code == 429
+
+
+def test_a_transferred_receipt_in_lower_case_leads_to_the_new_number(
+    engine: Engine, client, world
+) -> None:
+    """The number of the first line, typed in lower case, still leads to the new one."""
+    voice = api_voice(client, world)
+    moved = client.post(
+        f"/api/v1/voices/{voice['id']}/transfer",
+        json={"unit": "GR02", "note": "관할 파출소"},
+        headers=world.auth("gr_lead"),
+    )
+    assert moved.status_code == 200, moved.text
+    pair = {"ledger_no": voice["ledger_no"].lower(), "secret": voice["receipt_secret"]}
+    r = post_form(client, "/track", pair, "/track")
+    assert r.status_code == 200
+    assert f"담당 부서가 바뀌어 새 접수번호 {moved.json()['ledger_no']}로 처리하고" in r.text
+
+
 def test_citizen_pages_in_english(client) -> None:
     r = client.get("/submit?lang=en")
     assert "Tell us" in r.text and "What is it about?" in r.text

@@ -333,6 +333,23 @@ def test_citizen_tracks_with_number_and_secret(setup) -> None:
     assert client.get(f"/api/v1/voices/{vid}").status_code == 401
 
 
+def test_citizen_tracks_with_the_number_in_any_case_and_spacing(setup) -> None:
+    """The receipt number is matched whatever its case and spaces (as the check code is); a
+    wrong code still gets the one message of a wrong pair."""
+    client, world = setup
+    body = voice_json(office="GR", channel="web", title="골목 가로등")
+    created = client.post("/api/v1/voices", json=body).json()
+    number, secret = created["ledger_no"], created["receipt_secret"]
+    for typed in (number.lower(), f"  {number.lower()} ", number.replace("-", " - ").title()):
+        r = client.post("/api/v1/track", json={"ledger_no": typed, "secret": secret.lower()})
+        assert r.status_code == 200, (typed, r.text)
+        assert r.json()["ledger_no"] == number and r.json()["title"] == "골목 가로등"
+    wrong = client.post("/api/v1/track", json={"ledger_no": number.lower(), "secret": "AAAAAAAA"})
+    unknown = client.post("/api/v1/track", json={"ledger_no": "gr01-1999-000001", "secret": secret})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()
+
+
 def test_ids_beyond_the_database_range_are_404_not_500(setup) -> None:
     client, world = setup
     h = world.auth("gr_lead")

@@ -549,6 +549,11 @@ def track(request: Request, db: SessionDep, principal: PagePrincipal, form: Form
         return render(
             request, "voices/track.html", 404, ledger_no=ledger_no, result=None, error=error
         )
+    # the number as printed (not as typed) tells the page whether the voice was transferred
     return render(
-        request, "voices/track.html", ledger_no=ledger_no, result=track_read(db, voice), error=None
+        request,
+        "voices/track.html",
+        ledger_no=voice.ledger_no,
+        result=track_read(db, voice),
+        error=None,
     )

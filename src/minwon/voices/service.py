@@ -302,16 +302,26 @@ def get_by_ledger_no(*, db_session: Session, ledger_no: str, principal: Principa
     return voice
 
 
+def typed_ledger_numbers(ledger_no: str) -> list[str]:
+    """The ledger numbers a citizen may have meant by what they typed: without any spaces, as
+    typed and in upper case (numbers are printed in upper case, e.g. ``GR01-2026-000123``,
+    but a receipt copied by hand or read out on the phone often comes in lower case)."""
+    compact = "".join(ledger_no.split())
+    return list(dict.fromkeys((compact.upper(), compact)))
+
+
 def track(*, db_session: Session, ledger_no: str, secret: str) -> Voice:
-    """The voice a citizen follows with its ledger number and receipt secret.
+    """The voice a citizen follows with its ledger number and receipt secret; the number is
+    matched whatever its case and spaces, as the secret is.
 
     A wrong number and a wrong secret give the same answer, so neither can be probed.
     """
-    voice = db_session.scalar(select(Voice).where(Voice.ledger_no == ledger_no.strip()))
+    query = select(Voice).where(Voice.ledger_no.in_(typed_ledger_numbers(ledger_no)))
     digest = token_digest(secret.strip().upper())
-    if voice is None or not secrets.compare_digest(voice.receipt_secret_hash, digest):
-        raise NotFound("접수번호 또는 확인 코드가 맞지 않습니다.")
-    return voice
+    for voice in db_session.scalars(query.order_by(Voice.id)):
+        if secrets.compare_digest(voice.receipt_secret_hash, digest):
+            return voice
+    raise NotFound("접수번호 또는 확인 코드가 맞지 않습니다.")
 
 
 def channel_label(code: str) -> str:
