@@ -102,10 +102,14 @@ def find_causes(
     groups: list[_Group] = []
     fitted = _fit(terms, max_topics)
     if fitted is not None:
-        weights, keywords = fitted
+        weights, keywords, top_terms = fitted
         best = weights.argmax(axis=1)
         strength = weights[np.arange(len(docs)), best]
-        assign = np.where(strength > 0, best, -1)
+        # a voice that uses none of its strongest topic's keywords is about something else
+        mentions = np.array(
+            [not top_terms[t].isdisjoint(d) for t, d in zip(best.tolist(), terms, strict=True)]
+        )
+        assign = np.where((strength > 0) & mentions, best, -1)
         groups = _group_topics(keywords, assign, min_docs)
     member_of = {t: g for g in groups for t in g.members}
     buckets: dict[str, list[int]] = {g.key: [] for g in groups}
@@ -117,8 +121,11 @@ def find_causes(
     return _pareto(docs, groups, buckets, strength)
 
 
-def _fit(terms: list[list[str]], max_topics: int) -> tuple[np.ndarray, list[list[str]]] | None:
-    """Document-topic weights and each topic's keywords (display forms), or None if no model."""
+def _fit(
+    terms: list[list[str]], max_topics: int
+) -> tuple[np.ndarray, list[list[str]], list[frozenset[str]]] | None:
+    """Document-topic weights, each topic's keywords (display forms) and the terms behind
+    them, or None if no model."""
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -146,11 +153,14 @@ def _fit(terms: list[list[str]], max_topics: int) -> tuple[np.ndarray, list[list
         warnings.simplefilter("ignore", RuntimeWarning)
         weights = np.nan_to_num(model.fit_transform(matrix))
     keywords: list[list[str]] = []
+    top_terms: list[frozenset[str]] = []
     for row in model.components_:
         order = np.argsort(-row, kind="stable")
-        words = [_display(str(vocab[j])) for j in order[: _KEYWORDS * 2] if row[j] > 0]
-        keywords.append(list(dict.fromkeys(words))[:_KEYWORDS])
-    return weights, keywords
+        top = [str(vocab[j]) for j in order[: _KEYWORDS * 2] if row[j] > 0]
+        words = list(dict.fromkeys(_display(t) for t in top))[:_KEYWORDS]
+        keywords.append(words)
+        top_terms.append(frozenset(t for t in top if _display(t) in words))
+    return weights, keywords, top_terms
 
 
 def _group_topics(keywords: list[list[str]], assign: np.ndarray, min_docs: int) -> list[_Group]:
