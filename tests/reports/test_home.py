@@ -92,6 +92,38 @@ def test_officer_sees_assigned_voices_and_todays_outreach(engine: Engine) -> Non
     assert "오늘 1명을 만났습니다." in page
 
 
+def _item(page: str, ledger_no: str) -> str:
+    """The list item of ``ledger_no`` on a first screen."""
+    match = re.search(rf"<li><a class=\"mono\" href=\"/voices/\d+\">{ledger_no}</a>.*?</li>", page)
+    assert match, f"{ledger_no} is not listed"
+    return match.group(0)
+
+
+def test_officers_overdue_voices_are_marked_as_in_the_ledger(engine: Engine, clock) -> None:
+    """An assigned voice past its deadline is marked 기한 경과 (red, as in the ledger); one not
+    yet due is not, until its deadline has passed too."""
+    world = build_world(engine)
+    client = client_for(engine)
+    late = _voice(client, world, title="늦은 민원", received_at="2026-11-16T10:00:00+09:00")
+    fresh = _voice(client, world, title="새 민원")
+    for voice in (late, fresh):
+        _assign(client, world, voice)
+    page = _first_screen(engine, "gr_officer")
+    overdue = _item(page, late["ledger_no"])
+    assert re.search(
+        r'class="due overdue nowrap">처리기한 <span class="date">[^<]*</span>\s*'
+        r'<b class="due-tag">기한 경과</b>',
+        overdue,
+    )
+    on_time = _item(page, fresh["ledger_no"])
+    assert "기한 경과" not in on_time and "overdue" not in on_time
+    assert 'class="muted nowrap">처리기한 ' in on_time
+    clock.shift(timedelta(days=30))
+    assert "기한 경과" in _item(_first_screen(engine, "gr_officer"), fresh["ledger_no"])
+    lead = _first_screen(engine, "gr_lead")  # the lead's overdue list is marked alike
+    assert "기한 경과" in _item(lead, late["ledger_no"])
+
+
 def _respond(engine: Engine, channel: str, csat: int) -> None:
     with write_session(engine) as db:
         org_id = org.find_organization(db_session=db, ref="KNPA").id

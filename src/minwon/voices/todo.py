@@ -3,23 +3,33 @@ an officer. Read by each role's first screen; the office scoping is the ledger's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from minwon.org.roles import Principal
+from minwon.timeutil import utcnow
 from minwon.voices.catalog import OPEN_STATUSES
 from minwon.voices.models import Answer, Voice
+from minwon.voices.queries import is_overdue
 from minwon.voices.service import scoped
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """How many voices wait, and the first few of them (soonest deadline first)."""
+    """How many voices wait, and the first few of them (soonest deadline first), as read at
+    ``now``."""
 
     count: int
     voices: list[Voice]
+    now: datetime = field(default_factory=utcnow)
+
+    def overdue(self, voice: Voice) -> bool:
+        """Whether ``voice`` is open and past its deadline at ``now``: a first screen marks it
+        기한 경과 as the ledger does."""
+        return is_overdue(voice, self.now)
 
 
 def _waiting(db: Session, query: Select, limit: int) -> Waiting:
