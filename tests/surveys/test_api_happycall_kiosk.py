@@ -1,6 +1,7 @@
 """Happy-call entry and the counter kiosk through the API, with the pages' roles and
-messages: staff of the voice's office enter call-back answers (every wrong question named),
-office staff issue a kiosk survey, others are refused and nothing is stored."""
+messages: staff of the voice's office enter call-back answers (every wrong question named) but
+never the officer who handled the voice, office staff issue a kiosk survey, others are refused
+and nothing is stored."""
 
 from factories import World, build_world
 from fastapi.testclient import TestClient
@@ -60,3 +61,24 @@ def test_a_kiosk_survey_is_issued_to_office_staff_only(engine: Engine) -> None:
     refused = client.post("/api/v1/surveys/kiosk", headers=world.auth("hq"))
     assert refused.status_code == 403
     assert refused.json()["detail"] == "창구 키오스크는 기관 직원이 켤 수 있습니다."
+
+
+def test_the_api_refuses_a_happy_call_from_the_voices_own_officer(engine: Engine) -> None:
+    world, client = _setup(engine)
+    voice = api_voice(client, world, "gr_lead")
+    url = f"/api/v1/voices/{voice['id']}/happycall"
+    given = client.post(
+        f"/api/v1/voices/{voice['id']}/assign",
+        json={"assignee": "gr_officer"},
+        headers=world.auth("gr_lead"),
+    )
+    assert given.status_code == 200, given.text
+    own = client.post(url, json={"answers": ANSWERS}, headers=world.auth("gr_officer"))
+    assert own.status_code == 403 and "직접 처리한 민원" in own.json()["detail"]
+    assert _responses(engine) == 0
+    saved = client.post(url, json={"answers": ANSWERS}, headers=world.auth("gr_lead"))
+    assert saved.status_code == 201, saved.text
+    with write_session(engine) as db:
+        response = db.scalars(select(SurveyResponse)).one()
+    assert response.officer_id == world.staff_ids["gr_officer"]
+    assert response.entered_by_id == world.staff_ids["gr_lead"]

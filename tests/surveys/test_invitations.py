@@ -1,6 +1,7 @@
 """Survey invitations after an answer: e-mailed once through the outbox, answered once on a
 mobile page, kind pages for used, expired and unknown links, quiet days, short codes, the
-counter kiosk and happy-call entry."""
+counter kiosk and happy-call entry (never by the voice's own officer or HQ, never into a closed
+survey, told before the form is filled in and with what was typed kept on a refusal)."""
 
 import re
 from datetime import timedelta
@@ -265,3 +266,158 @@ def test_links_follow_the_port_served_when_no_base_url_is_set(
         assert links["code_link"] in page.text and "<svg" in page.text
     finally:
         get_settings.cache_clear()
+
+
+def _assigned_to(client: TestClient, world, login_name: str) -> dict:
+    """An answered voice whose handling officer is ``login_name`` (assigned by the lead)."""
+    h = world.auth("gr_lead")
+    voice = client.post("/api/v1/voices", json=voice_json(unit="GR01"), headers=h).json()
+    given = client.post(
+        f"/api/v1/voices/{voice['id']}/assign", json={"assignee": login_name}, headers=h
+    )
+    assert given.status_code == 200, given.text
+    mine = world.auth(login_name)
+    client.post(
+        f"/api/v1/voices/{voice['id']}/answer", json={"body": "조치했습니다."}, headers=mine
+    )
+    done = client.post(f"/api/v1/voices/{voice['id']}/answer/approve", headers=h)
+    assert done.status_code == 200, done.text
+    return voice
+
+
+def _checked(page: str, name: str, value: str) -> bool:
+    return re.search(rf'name="{name}" value="{value}" checked', page) is not None
+
+
+def _response_count(engine: Engine) -> int:
+    with write_session(engine) as db:
+        return db.scalar(select(func.count()).select_from(SurveyResponse)) or 0
+
+
+def test_the_officer_who_handled_a_voice_may_not_enter_its_happy_call(engine: Engine) -> None:
+    world, client = _setup(engine)
+    voice = _assigned_to(client, world, "gr_officer")
+    url = f"/surveys/happycall/{voice['id']}"
+    login(client, "gr_officer")
+    card = client.get(f"/voices/{voice['id']}").text
+    assert "만족도 조사" in card and url not in card  # the link is not offered to the handler
+    form = client.get(url)
+    assert form.status_code == 403 and "직접 처리한 민원" in form.text
+    assert 'name="csat"' not in form.text  # told before filling anything in
+    token = csrf(client, "/s")
+    typed = {**ANSWERS, "comment": "친절했어요", "csrf_token": token}
+    refused = client.post(url, data=typed, follow_redirects=False)
+    assert refused.status_code == 403 and "직접 처리한 민원" in refused.text
+    page = refused.text
+    assert _checked(page, "csat", "4") and _checked(page, "nps", "9") and "친절했어요" in page
+    assert "해피콜 응답을 저장했습니다" not in page and _response_count(engine) == 0
+    with write_session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(SurveyInvitation)) == 0
+    colleague = TestClient(create_app(engine=engine))
+    login(colleague, "gr_cs")
+    assert url in colleague.get(f"/voices/{voice['id']}").text
+    saved = colleague.post(
+        url, data={**ANSWERS, "csrf_token": csrf(colleague, url)}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    with write_session(engine) as db:
+        response = db.scalars(select(SurveyResponse)).one()
+    assert response.officer_id == world.staff_ids["gr_officer"]
+    assert response.entered_by_id == world.staff_ids["gr_cs"]
+
+
+def test_the_officer_named_by_the_survey_may_not_enter_it_after_handing_over(
+    engine: Engine,
+) -> None:
+    world, client = _setup(engine)
+    voice = _assigned_to(client, world, "gr_officer")
+    with write_session(engine) as db:
+        from minwon.surveys import service
+
+        service.invite_after_answer(db, voice_id=voice["id"], base_url=BASE, now=utcnow())
+    with write_session(engine) as db:  # the voice is handed over after the invitation
+        from minwon.voices.models import Voice
+
+        db.get_one(Voice, voice["id"]).assignee_id = world.staff_ids["gr_officer2"]
+    login(client, "gr_officer")
+    form = client.get(f"/surveys/happycall/{voice['id']}")
+    assert form.status_code == 403 and "직접 처리한 민원" in form.text
+    api = client.post(
+        f"/api/v1/voices/{voice['id']}/happycall",
+        json={"answers": ANSWERS},
+        headers=world.auth("gr_officer2"),
+    )
+    assert api.status_code == 403 and "직접 처리한 민원" in api.json()["detail"]
+    assert _response_count(engine) == 0
+
+
+def test_hq_is_not_offered_the_happy_call_form(engine: Engine) -> None:
+    world, client = _setup(engine)
+    voice = _answered(client, world)
+    url = f"/surveys/happycall/{voice['id']}"
+    login(client, "hq")
+    card = client.get(f"/voices/{voice['id']}")
+    assert card.status_code == 200 and "만족도 조사" in card.text and url not in card.text
+    form = client.get(url)
+    assert form.status_code == 403 and "해피콜 응답은 기관 직원이 입력합니다." in form.text
+    assert 'name="csat"' not in form.text
+    refused = client.post(
+        url, data={**ANSWERS, "comment": "빨랐어요", "csrf_token": csrf(client, "/s")}
+    )
+    assert refused.status_code == 403 and "해피콜 응답은 기관 직원이 입력합니다." in refused.text
+    assert _checked(refused.text, "kind", "5") and "빨랐어요" in refused.text
+    assert _response_count(engine) == 0
+
+
+def test_an_expired_survey_offers_no_happy_call_form(engine: Engine, clock) -> None:
+    world, client = _setup(engine)
+    voice = _answered(client, world)
+    url = f"/surveys/happycall/{voice['id']}"
+    login(client, "gr_cs")
+    invited = client.post(
+        f"/surveys/invite/{voice['id']}",
+        data={"csrf_token": csrf(client, f"/voices/{voice['id']}")},
+    )
+    assert invited.status_code == 200
+    assert url in client.get(f"/voices/{voice['id']}").text
+    clock.shift(timedelta(days=40))
+    login(client, "gr_cs")  # a new day's session
+    token = csrf(client, "/s")
+    card = client.get(f"/voices/{voice['id']}").text
+    assert "기한 지남" in card and url not in card
+    form = client.get(url)
+    assert form.status_code == 200 and "기한이 지난" in form.text and 'name="csat"' not in form.text
+    late = client.post(url, data={**ANSWERS, "comment": "늦었지만", "csrf_token": token})
+    assert late.status_code == 409 and "기한이 지난" in late.text
+    assert _checked(late.text, "csat", "4") and "늦었지만" in late.text
+    assert "해피콜 응답 저장" not in late.text and _response_count(engine) == 0
+
+
+def test_a_wrong_happy_call_answer_keeps_the_form_filled(engine: Engine) -> None:
+    world, client = _setup(engine)
+    voice = _answered(client, world)
+    url = f"/surveys/happycall/{voice['id']}"
+    login(client, "gr_cs")
+    bad = client.post(
+        url, data={**ANSWERS, "csat": "", "comment": "메모", "csrf_token": csrf(client, url)}
+    )
+    assert bad.status_code == 422 and "답해 주십시오" in bad.text
+    assert _checked(bad.text, "nps", "9") and "메모" in bad.text and "해피콜 응답 저장" in bad.text
+    assert _response_count(engine) == 0
+    with write_session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(SurveyInvitation)) == 0
+
+
+def test_an_answered_survey_is_said_at_once_on_the_happy_call_form(engine: Engine) -> None:
+    world, client = _setup(engine)
+    voice = _answered(client, world, {"email": "done@example.kr"})
+    background.run_once(engine, base_url=BASE)
+    path = _link(_survey_mail(engine))
+    done = client.post(path, data={**ANSWERS, "csrf_token": csrf(client, path)})
+    assert done.status_code == 200 and "감사합니다" in done.text
+    url = f"/surveys/happycall/{voice['id']}"
+    login(client, "gr_cs")
+    assert url in client.get(f"/voices/{voice['id']}").text  # the card never tells
+    form = client.get(url)
+    assert form.status_code == 200 and "이미 응답" in form.text and 'name="csat"' not in form.text
+    assert _response_count(engine) == 1

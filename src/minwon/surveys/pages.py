@@ -6,7 +6,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from minwon.errors import Conflict, Invalid, field_messages
+from minwon.errors import Conflict, Forbidden, Invalid, field_messages
+from minwon.org.roles import Principal
 from minwon.surveys import invitations, service
 from minwon.surveys.models import SurveyInvitation
 from minwon.timeutil import utcnow
@@ -187,49 +188,66 @@ def kiosk_answer(
     return render(request, "surveys/thanks.html", kiosk=True)
 
 
+def _happy_call_page(
+    request: Request,
+    form: service.HappyCallForm,
+    *,
+    values: dict | None = None,
+    errors: dict | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The happy-call page: the form to fill in when the caller may enter answers; otherwise
+    why not, said at once — with whatever was already typed shown again, never lost."""
+    return render(
+        request,
+        "surveys/happycall.html",
+        status,
+        voice=form.voice,
+        template=form.template,
+        questions=form.questions,
+        offered=form.offered,
+        refusal=form.refusal,
+        closed=form.closed,
+        state=form.state,
+        notice=notice,
+        values=values or {},
+        errors=errors or {},
+    )
+
+
 @router.get("/surveys/happycall/{voice_id:int}")
 def happy_call_form(
     request: Request, voice_id: int, db: SessionDep, principal: PageStaff
 ) -> Response:
-    """Enter the answers a citizen gave in a call-back (해피콜)."""
-    from minwon.voices import service as voice_service
-
-    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
-    org_id = _organization_id(db, voice.office_id)
-    template = service.templates.for_trigger(
-        db_session=db, organization_id=org_id, trigger="answer_sent"
-    )
-    questions = (
-        service.templates.questions(db_session=db, template_id=template.id) if template else []
-    )
-    return render(
-        request,
-        "surveys/happycall.html",
-        voice=voice,
-        template=template,
-        questions=questions,
-        values={},
-        errors={},
-    )
-
-
-def _organization_id(db: Any, office_id: int) -> int:
-    from minwon.org import service as org_service
-
-    return org_service.get_office(db_session=db, office_id=office_id).organization_id
+    """Enter the answers a citizen gave in a call-back (해피콜); someone who may not enter them
+    (HQ, the voice's own officer) or a survey already answered or past its deadline is told
+    before any form is offered."""
+    form = service.happy_call_form(db, principal=principal, voice_id=voice_id, now=utcnow())
+    return _happy_call_page(request, form, status=403 if form.refusal else 200)
 
 
 @router.post("/surveys/happycall/{voice_id:int}", dependencies=[CsrfDep])
 def happy_call(
     request: Request, voice_id: int, db: SessionDep, principal: PageStaff, form: FormDep
 ) -> Response:
-    """Store happy-call answers, marked as entered by staff."""
+    """Store happy-call answers, marked as entered by staff; a refusal, a closed survey or a
+    wrong answer shows the page again with everything typed kept and nothing stored."""
+    now = utcnow()
     try:
-        service.happy_call(db, principal=principal, voice_id=voice_id, answers=form, now=utcnow())
-    except (Invalid, Conflict) as exc:
+        service.happy_call(db, principal=principal, voice_id=voice_id, answers=form, now=now)
+    except (Forbidden, Conflict, Invalid) as exc:
         db.rollback()
-        flash(request, " · ".join(field_messages(exc).values()), "error")
-        return redirect(f"/surveys/happycall/{voice_id}")
+        page = service.happy_call_form(db, principal=principal, voice_id=voice_id, now=now)
+        errors = field_messages(exc) if isinstance(exc, Invalid) else {}
+        notice = None
+        if not errors:
+            why = page.refusal or page.closed or exc.message
+            notice = f"{why} 입력한 답은 저장되지 않았고 아래에 그대로 남겨 두었습니다."
+        values = {k: v for k, v in form.items() if k != "csrf_token"}
+        return _happy_call_page(
+            request, page, values=values, errors=errors, notice=notice, status=exc.status
+        )
     db.commit()
     flash(request, tr(request, "sv_happycall_saved"))
     return redirect(f"/voices/{voice_id}")
@@ -237,22 +255,32 @@ def happy_call(
 
 def survey_card(db: Any, voice: Any) -> dict[str, Any] | None:
     """What the voice page shows of its survey: the code and QR code to print on the answer
-    letter (never whether or how the citizen answered), or nothing before an answer."""
+    letter (never whether or how the citizen answered), or nothing before an answer; and
+    ``may_happy_call(principal)``, whether the viewer is offered the happy-call form (the
+    voice page passes no caller to this card, so the template asks with its ``principal``)."""
     from minwon.config import get_settings
     from minwon.surveys.qr import code_link, qr_svg
 
     if voice.status not in ("answered", "closed"):
         return None
+    now = utcnow()
     found = invitations.for_voice(db, voice.id)
+
+    def may_happy_call(principal: Principal | None) -> bool:
+        """Whether the page's viewer is offered the happy-call form (see
+        ``service.may_enter_happy_call``)."""
+        return service.may_enter_happy_call(principal, voice, found, now)
+
     if found is None:
-        return {"invitation": None}
+        return {"invitation": None, "may_happy_call": may_happy_call}
     url = code_link(get_settings().base_url, found.short_code)
     return {
         "invitation": found,
         "url": url,
         "qr": qr_svg(url, label=invitations.display_code(found.short_code)),
         "code": invitations.display_code(found.short_code),
-        "expired": invitations.state(found, utcnow()) == "expired",
+        "expired": invitations.state(found, now) == "expired",
+        "may_happy_call": may_happy_call,
     }
 
 

@@ -16,7 +16,7 @@ from minwon import commit_order
 from minwon.db import write_session
 from minwon.errors import Forbidden
 from minwon.org import service as org_service
-from minwon.org.roles import LEADS, WRITERS, Principal
+from minwon.org.roles import WRITERS, Principal
 from minwon.surveys import invitations, templates
 from minwon.surveys.invitations import Issued, Target, display_code
 from minwon.surveys.models import SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
@@ -149,14 +149,116 @@ def kiosk_invitation(db: Session, *, principal: Principal, now: datetime) -> Iss
     return issued
 
 
+HAPPY_CALL_STAFF_ONLY = "해피콜 응답은 기관 직원이 입력합니다."
+HAPPY_CALL_OWN_VOICE = (
+    "직접 처리한 민원의 해피콜 응답은 입력할 수 없습니다. 응답이 본인과 부서의 만족도 점수에 "
+    "들어가므로, CS 담당이나 팀장 등 다른 직원이 전화해 입력해 주십시오."
+)
+
+
+def happy_call_refusal(
+    principal: Principal, voice: Voice, invitation: SurveyInvitation | None
+) -> str | None:
+    """Why ``principal`` may not enter happy-call answers about ``voice``, or None when they may.
+
+    Only office staff enter them, and never the staff member who handled the voice (its
+    assignee, or the officer its survey names): the answers count towards that person's and
+    their unit's satisfaction scores, so they must not mark their own work."""
+    if principal.role not in WRITERS:
+        return HAPPY_CALL_STAFF_ONLY
+    handlers = {voice.assignee_id, invitation.officer_id if invitation else None}
+    if principal.staff_id is not None and principal.staff_id in handlers:
+        return HAPPY_CALL_OWN_VOICE
+    return None
+
+
+def happy_call_closed(invitation: SurveyInvitation | None, now: datetime) -> str | None:
+    """Why the voice's survey takes no more answers (used up or past its deadline), in Korean,
+    or None while it is open or not issued yet (a happy call then issues one)."""
+    current = invitations.state(invitation, now)
+    if invitation is None or current == "open":
+        return None
+    if current == "used":
+        return "이 민원의 만족도 조사에는 이미 응답이 있어 해피콜 응답을 더 받지 않습니다."
+    until = to_kst(as_aware(invitation.expires_at))
+    return (
+        f"이 민원의 만족도 조사는 참여 기한이 지났습니다(기한 {until:%Y-%m-%d %H:%M}). "
+        "해피콜 응답을 더 받지 않습니다."
+    )
+
+
+@dataclass(frozen=True)
+class HappyCallForm:
+    """What the happy-call page of a voice offers: the questions to ask, and why the caller may
+    not enter them (``refusal``) or why the survey is closed (``closed``) — said before anyone
+    fills the form in."""
+
+    voice: Voice
+    template: SurveyTemplate | None
+    questions: list[SurveyQuestion]
+    refusal: str | None
+    closed: str | None
+    state: str
+
+    @property
+    def offered(self) -> bool:
+        """Whether the caller is offered the form to fill in and save."""
+        return self.template is not None and self.refusal is None and self.closed is None
+
+
+def happy_call_form(
+    db: Session, *, principal: Principal, voice_id: int, now: datetime
+) -> HappyCallForm:
+    """The happy-call page of a voice the caller can see: the questions of its survey (or of the
+    after-answer survey a call would issue), and whether the caller may enter them now."""
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    invitation = invitations.for_voice(db, voice.id)
+    if invitation is not None:
+        template: SurveyTemplate | None
+        template, questions = survey_of(db, invitation)
+    else:
+        org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
+        template = templates.for_trigger(
+            db_session=db, organization_id=org_id, trigger="answer_sent"
+        )
+        questions = templates.questions(db_session=db, template_id=template.id) if template else []
+    return HappyCallForm(
+        voice=voice,
+        template=template,
+        questions=questions,
+        refusal=happy_call_refusal(principal, voice, invitation),
+        closed=happy_call_closed(invitation, now),
+        state=invitations.state(invitation, now) if invitation else "open",
+    )
+
+
+def may_enter_happy_call(
+    principal: Principal | None, voice: Voice, invitation: SurveyInvitation | None, now: datetime
+) -> bool:
+    """Whether to offer ``principal`` the happy-call form of ``voice``: staff who may enter it,
+    unless its survey is past its deadline. A survey already answered still offers the link —
+    the voice page never tells whether the citizen answered; the form page says so."""
+    return (
+        principal is not None
+        and happy_call_refusal(principal, voice, invitation) is None
+        and invitations.state(invitation, now) != "expired"
+    )
+
+
 def happy_call(
     db: Session, *, principal: Principal, voice_id: int, answers: dict, now: datetime
 ) -> SurveyResponse:
-    """Answers a citizen gave in a call-back (해피콜), entered by staff and marked as such."""
-    if principal.role not in LEADS and principal.role != "officer":
-        raise Forbidden("해피콜 응답은 기관 직원이 입력합니다.")
+    """Answers a citizen gave in a call-back (해피콜), entered by staff and marked as such.
+
+    Refused (Forbidden, nothing stored) for anyone but office staff, and for the staff member
+    who handled the voice, whose own scores the answers would count towards."""
+    if principal.role not in WRITERS:
+        raise Forbidden(HAPPY_CALL_STAFF_ONLY)
     voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
     invitation = invitations.for_voice(db, voice.id)
+    refusal = happy_call_refusal(principal, voice, invitation)
+    if refusal is not None:
+        raise Forbidden(refusal)
     if invitation is None:
         org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
         template = (
