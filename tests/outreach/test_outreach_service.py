@@ -326,6 +326,6 @@ def test_the_team_table_shows_a_lead_only_when_they_went_out(engine: Engine) -> 
     assert '<th scope="row">gr_officer2</th>' in page
     assert '<th scope="row">gr_lead</th>' not in page  # no 0% and a gap every day for the lead
     assert '<option value="gr_lead">' in page  # a roster may still be set for them
-    assert "접수일" not in page and "기간 시작" in page  # contacts are not received voices
+    assert "접수일(부터)" not in page and "면담일(부터)" in page  # contacts are not received voices
     assert _log(lead, dong="구로1동").status_code == 303  # the lead goes out once
     assert '<th scope="row">gr_lead</th>' in lead.get("/outreach/team?unit=GR01").text

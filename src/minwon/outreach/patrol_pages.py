@@ -17,7 +17,7 @@ from minwon.outreach.service import Said
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
-from minwon.web.templating import language, render
+from minwon.web.templating import render
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, with_retry_after
 
@@ -39,26 +39,11 @@ def _days() -> dict[str, str]:
     return {"first": first.isoformat(), "last": last.isoformat()}
 
 
-THANKS_KEY = "pt_thanks_lead_q"
-THANKS_TEXT = {
-    "ko": "요청하신 장소와 시간은 {year}년 {n}분기 순찰 계획에 반영됩니다. "
-    "동의하셨다면 순찰 후 알려 드립니다.",
-    "en": "It goes into the patrol plan for Q{n} {year}; if you agreed, we tell you once it "
-    "was patrolled.",
-}
-"""The thanks page's lead naming the request's quarter, until the interface texts carry
-``pt_thanks_lead_q`` (the text there wins once it exists)."""
-
-
 def _thanks_lead(request: Request, day: date) -> str:
     """The thanks page's lead, naming the quarter of the day asked for ("2027년 1분기"),
     which is not always this one (a request in December for a day in January)."""
     quarter = patrols.quarter_of(day)
-    text = tr(request, THANKS_KEY, year=quarter.year, n=quarter.number)
-    if text != THANKS_KEY:
-        return text
-    fallback = THANKS_TEXT.get(language(request), THANKS_TEXT["ko"])
-    return fallback.format(year=quarter.year, n=quarter.number)
+    return tr(request, "pt_thanks_lead", year=quarter.year, n=quarter.number)
 
 
 @router.get("/patrols/request")
