@@ -147,6 +147,8 @@ def test_cs_manager_sees_this_months_satisfaction_and_worst_drivers(engine: Engi
     rollups.update(engine)
     page = _first_screen(engine, "gr_cs")
     assert _count(page, "responses") == 12
+    # half the answers gave 4–5: the share says it is a percentage, its interval reads plainly
+    assert re.search(r"<b>50%</b> <small class=\"muted\">\(\d+ ~ \d+%\)</small>", page)
     assert re.search(r"경로: <b>인터넷</b> — 평균 1\.00점, 나머지 5\.00점", page)
     assert "web" not in re.sub(r"<[^>]+>", "", page)
 
