@@ -123,7 +123,7 @@ def test_the_package_build_includes_the_corpus() -> None:
 def test_the_demo_is_alive_on_the_day_it_is_loaded(demo_db: None) -> None:
     """Loaded on any date (make test-dates moves the clock), the demo has overdue voices, a
     dashboard with answers, a year of survey months and a streak to show."""
-    _, token = load_demo(voices=300)
+    _, token = load_demo(voices=500)
     client = TestClient(create_app(engine=get_engine()))
     h = {"Authorization": f"Bearer {token}"}
     overdue = client.get("/api/v1/voices?overdue=true&limit=500", headers=h).json()["items"]
