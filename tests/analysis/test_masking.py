@@ -252,6 +252,7 @@ def test_no_digit_of_generated_personal_data_survives(items: list[str], gaps: li
 
 
 @PROPERTY
+@example(prefix="", name="이름", suffix="")  # found under CI's profile: the token is [이름]
 @given(prefix=korean_text, name=st.text(hangul, min_size=2, max_size=4), suffix=korean_text)
 def test_only_the_marked_names_are_masked(prefix: str, name: str, suffix: str) -> None:
     assume(not set(name) & set(prefix + suffix))
@@ -259,7 +260,8 @@ def test_only_the_marked_names_are_masked(prefix: str, name: str, suffix: str) -
     assert mask(text).found == ()
     masked = mask(text, names=[name])
     assert masked.found[0] == Finding("name", len(prefix), len(prefix) + len(name))
-    assert name not in masked.text
+    # exactly the name is replaced: a name such as 이름 may reappear only inside the token [이름]
+    assert masked.text == prefix + TOKENS["name"] + suffix
 
 
 # Found by this test: a window that ended inside "로 1000.1%" hid the decimal from the look-ahead.
