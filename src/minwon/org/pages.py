@@ -219,8 +219,7 @@ def _act(
     except MinwonError as exc:
         db.rollback()
         message = exc.message
-        field = getattr(exc, "field", None)
-        errors = {field: exc.message} if isinstance(field, str) and field else {}
+        errors = {exc.field: exc.message} if exc.field else {}
     else:
         db.commit()
         flash(request, done(result))

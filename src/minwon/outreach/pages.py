@@ -1,15 +1,17 @@
 """Outreach pages: the officer's phone page (log a resident met, today's progress), the unit
 lead's achievement table, campaigns with their reach and response, and printable cards."""
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from minwon.errors import MinwonError
 from minwon.org import service as org_service
-from minwon.org.roles import LEADS, WRITERS
+from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.outreach import service
 from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn, Said
 from minwon.timeutil import utcnow
@@ -115,10 +117,10 @@ def team(request: Request, db: SessionDep, principal: PageStaff) -> Response:
 
 def _team_page(
     request: Request,
-    db: Any,
-    principal: Any,
+    db: Session,
+    principal: Principal,
     code: str | None,
-    period: Any,
+    period: Mapping[str, str],
     status: int = 200,
     roster: dict[str, str] | None = None,
     error: str = "",

@@ -217,10 +217,7 @@ def happy_call_form(
         template: SurveyTemplate | None
         template, questions = survey_of(db, invitation)
     else:
-        org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
-        template = templates.for_trigger(
-            db_session=db, organization_id=org_id, trigger="answer_sent"
-        )
+        template = _after_answer_template(db, voice)[1]
         questions = templates.questions(db_session=db, template_id=template.id) if template else []
     return HappyCallForm(
         voice=voice,
@@ -260,11 +257,8 @@ def happy_call(
     if refusal is not None:
         raise Forbidden(refusal)
     if invitation is None:
-        org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
-        template = (
-            templates.for_trigger(db_session=db, organization_id=org_id, trigger="answer_sent")
-            or templates.ensure_defaults(db_session=db, organization_id=org_id)[0]
-        )
+        org_id, found = _after_answer_template(db, voice)
+        template = found or templates.ensure_defaults(db_session=db, organization_id=org_id)[0]
         target = _target(db, voice)
         issued = invitations.issue(
             db, template, Target(**{**target.__dict__, "citizen_key": None}), via="phone", now=now
@@ -275,6 +269,14 @@ def happy_call(
     return submit(
         db, invitation, answers, mode="happycall", now=now, entered_by_id=principal.staff_id
     )
+
+
+def _after_answer_template(db: Session, voice: Voice) -> tuple[int, SurveyTemplate | None]:
+    """The voice's organisation and its after-answer survey (None when it has none yet): what
+    a happy call asks when the voice has no invitation of its own."""
+    org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
+    found = templates.for_trigger(db_session=db, organization_id=org_id, trigger="answer_sent")
+    return org_id, found
 
 
 def survey_of(
