@@ -319,6 +319,13 @@ def test_a_new_key_without_the_old_one_signs_everyone_out(engine: Engine, world)
     assert not _signed_in(_copy(before, engine, secret_key=NEW_KEY, secret_key_fallbacks=other))
 
 
+@pytest.mark.parametrize("cookie", ["", "not-a-cookie", "x" * 5_000, "eyJzaWQiOiAxfQ==.bad.sig"])
+def test_a_broken_cookie_under_fallback_keys_is_a_visitor(engine: Engine, world, cookie) -> None:
+    visitor = _browser(engine, cookie, secret_key=NEW_KEY, secret_key_fallbacks=OLD_KEY)
+    assert not _signed_in(visitor)
+    assert visitor.get("/submit").status_code == 200
+
+
 def test_a_fallback_key_never_signs(engine: Engine, world) -> None:
     client = client_for(engine, secret_key=NEW_KEY, secret_key_fallbacks=OLD_KEY)
     login(client, "gr_officer")
