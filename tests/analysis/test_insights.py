@@ -92,6 +92,10 @@ def test_bad_periods_and_offices_are_clear_errors(engine: Engine) -> None:
     assert client.get("/api/v1/analysis/hotspots", headers=world.auth("hq")).status_code == 422
     page = client.get("/analysis?start=nope", headers=h)
     assert page.status_code == 422 and "YYYY-MM-DD" in page.text
+    assert 'name="start" value="nope" aria-invalid="true"' in page.text
+    long = client.get("/analysis/surges?start=2020-01-01&end=2026-01-01", headers=h)
+    assert long.status_code == 422 and 'action="/analysis/surges"' in long.text
+    assert 'name="end" value="2026-01-01" aria-invalid="true"' in long.text
 
 
 def test_a_surge_is_alerted_once_to_the_unit_lead(engine: Engine) -> None:

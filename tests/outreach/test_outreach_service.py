@@ -88,7 +88,10 @@ def test_lead_table_counts_targets_and_rosters(engine: Engine) -> None:
     page = lead.get("/outreach/team?unit=GR01")
     assert page.status_code == 200 and 'id="achievement"' in page.text and "gr_officer" in page.text
     assert _client(engine, "gr_officer").get("/outreach/team").status_code == 403
-    assert lead.get("/outreach/team?start=2026-13-01").status_code == 422
+    bad = lead.get("/outreach/team?unit=GR01&start=2026-13-01")
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    assert 'name="start" value="2026-13-01" aria-invalid="true"' in bad.text
+    assert '<input type="hidden" name="unit" value="GR01">' in bad.text
 
 
 def test_campaigns_count_reach_and_voices_back(engine: Engine) -> None:

@@ -174,6 +174,28 @@ def test_dashboard_page_per_role(engine: Engine) -> None:
     assert officer.get("/dashboard").status_code == 200
 
 
+def test_a_refused_period_shows_the_filter_as_typed(engine: Engine) -> None:
+    from web.pagetools import login
+
+    build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    login(client, "gr_cs")
+    page = client.get("/dashboard?unit=GR01&category=&start=2020-01-01&end=2026-01-01")
+    assert page.status_code == 422
+    assert "400일 이내" in page.text
+    assert 'name="start" value="2020-01-01"' in page.text
+    assert 'name="end" value="2026-01-01" aria-invalid="true"' in page.text
+    assert '<input type="hidden" name="unit" value="GR01">' in page.text
+    assert 'name="category"' not in page.text  # an empty choice is not carried
+    assert 'href="/dashboard">기본 기간으로 보기' in page.text
+    unknown = client.get("/dashboard?unit=DJ01&start=2026-01-01")
+    assert unknown.status_code == 422 and "부서를 찾을 수 없습니다" in unknown.text
+    assert 'name="unit"' not in unknown.text and 'value="2026-01-01"' in unknown.text
+    surveys = client.get("/surveys?start=2020-01-01&end=2026-01-01")
+    assert surveys.status_code == 422 and 'action="/surveys"' in surveys.text
+    assert 'value="2020-01-01"' in surveys.text
+
+
 def test_volume_series_buckets_long_periods() -> None:
     rows = [(date(2026, 1, 1) + timedelta(days=i), 2, 1) for i in range(365)]
     labels, series = dashboard.volume_series(rows, date(2026, 1, 1), date(2026, 12, 31))

@@ -65,7 +65,14 @@ def _page(request: Request, db: Any, principal: Principal, name: str, build: Any
         office, form = _scope(request, db, principal)
         context = build(office.id if office else None, form["period"])
     except (Invalid, NotFound) as exc:
-        return render(request, "analysis/error.html", exc.status, message=exc.message)
+        return render(
+            request,
+            "analysis/error.html",
+            exc.status,
+            message=exc.message,
+            params=request.query_params,
+            field=exc.field,
+        )
     return render(request, name, **form, **context)
 
 

@@ -134,7 +134,14 @@ def _team_page(
             db, principal=principal, unit_id=unit.id, start=start, end=end
         )
     except MinwonError as exc:
-        return render(request, "reports/error.html", exc.status, message=_said(request, exc))
+        return render(
+            request,
+            "reports/error.html",
+            exc.status,
+            message=_said(request, exc),
+            params=period,
+            field=exc.field,
+        )
     return render(
         request,
         "outreach/team.html",

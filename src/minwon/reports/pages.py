@@ -48,7 +48,14 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
     try:
         scope, period = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
-        return render(request, "reports/error.html", 422, message=exc.message)
+        return render(
+            request,
+            "reports/error.html",
+            422,
+            message=exc.message,
+            params=request.query_params,
+            field=exc.field,
+        )
     names = views.names(db, principal, staff=principal.role == "officer")
     level = _level(scope)
     overdue, _ = queries.page(
@@ -95,7 +102,14 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
     try:
         scope, _ = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
-        return render(request, "reports/error.html", 422, message=exc.message)
+        return render(
+            request,
+            "reports/error.html",
+            422,
+            message=exc.message,
+            params=request.query_params,
+            field=exc.field,
+        )
     svg = views.chart(db, principal, scope, name, title=tr(request, CHARTS[name]))
     return Response(
         svg,
@@ -188,7 +202,14 @@ def fans_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
     try:
         scope, period = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
-        return render(request, "reports/error.html", 422, message=exc.message)
+        return render(
+            request,
+            "reports/error.html",
+            422,
+            message=exc.message,
+            params=request.query_params,
+            field=exc.field,
+        )
     office_ids = scope.office_ids or tuple(
         o.id for o in org_service.list_offices(db_session=db, principal=principal)
     )

@@ -135,7 +135,14 @@ def surveys_page(request: Request, db: SessionDep, principal: PageStaff) -> Resp
     try:
         context = _context(db, principal, request.query_params)
     except Invalid as exc:
-        return render(request, "reports/error.html", 422, message=exc.message)
+        return render(
+            request,
+            "reports/error.html",
+            422,
+            message=exc.message,
+            params=request.query_params,
+            field=exc.field,
+        )
     return render(request, "surveys/overview.html", values={}, errors={}, **context)
 
 
