@@ -154,8 +154,9 @@ def test_staff_cannot_file_or_print_cards_for_another_offices_unit(engine: Engin
     lead = TestClient(create_app(engine=engine))
     login(lead, "gr_lead")
     refused = _staff_request(lead, "DJ01")
-    assert refused.status_code == 303 and _requests(engine) == []
-    assert "부서를 찾을 수 없습니다" in lead.get(refused.headers["location"]).text
+    assert refused.status_code == 422 and _requests(engine) == []
+    assert "부서를 찾을 수 없습니다" in refused.text and 'value="역 앞 골목"' in refused.text
+    assert '<input type="hidden" name="unit" value="GR01">' in refused.text  # the lead's own
     assert _staff_request(lead, "GR01").status_code == 303 and _requests(engine) == ["역 앞 골목"]
     other = lead.get("/outreach/cards?print=1&unit=DJ01&count=1")
     assert other.status_code == 404 and other.headers["content-type"].startswith("text/html")
@@ -224,7 +225,24 @@ def test_a_day_gone_by_or_too_far_ahead_is_refused_and_kept(
             "source": "box",
         },
     )
-    assert "지난 날짜로는" in staff.text and _requests(engine) == ["공원 뒷길"]
+    assert staff.status_code == 422 and _requests(engine) == ["공원 뒷길"]
+    assert "지난 날짜로는" in staff.text
+    form = staff.text.split('id="staff-request"', 1)[1].split("</form>", 1)[0]
+    assert (
+        'value="역 앞"' in form and 'value="2026-12-06"' in form and 'aria-invalid="true"' in form
+    )
+    assert 'value="box" selected' in form and 'value="22"' in form and 'value="2"' in form
+    empty_log = lead.post(
+        "/patrols/log",
+        data={
+            "csrf_token": csrf(lead, "/patrols"),
+            "unit": "GR01",
+            "place": " ",
+            "note": "순찰 완료",
+        },
+    )
+    assert empty_log.status_code == 422 and "장소를 적어 주세요." in empty_log.text
+    assert 'value="순찰 완료"' in empty_log.text
 
 
 def test_the_plan_shows_how_each_score_is_reached(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 requests by place and hour, the ranked plan, this week's coverage, patrols logged, incident
 counts imported, and earlier quarters kept as history."""
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from minwon.errors import MinwonError, NotFound, field_messages
 from minwon.org import service as org_service
+from minwon.org.roles import Principal
 from minwon.outreach import patrol_service, patrols
 from minwon.outreach.patrol_service import SOURCES, RequestIn
 from minwon.outreach.service import Said
@@ -105,16 +107,35 @@ def public_submit(
 def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """A unit's patrol requests of a quarter, the plan and this week's coverage."""
     params = request.query_params
+    return _unit_page(request, db, principal, params.get("unit"), params.get("quarter"))
+
+
+def _unit_page(
+    request: Request,
+    db: Any,
+    principal: Principal,
+    code: str | None,
+    quarter: str | None,
+    *,
+    status: int = 200,
+    refused: tuple[str, Mapping[str, str], dict[str, str]] | None = None,
+) -> Response:
+    """The unit's patrol page; after a refused entry, ``refused`` is (which form, as typed,
+    its fields' messages), so that form comes back filled in with the wrong fields marked."""
     try:
-        view = patrol_service.unit_view(
-            db, principal=principal, code=params.get("unit"), quarter=params.get("quarter")
-        )
+        view = patrol_service.unit_view(db, principal=principal, code=code, quarter=quarter)
     except NotFound:
         return render(request, "reports/error.html", 404, message=tr(request, "pt_no_unit"))
     today = to_kst(utcnow()).date()
+    typed = {"staff": {"day": today.isoformat()}, "log": {}}
+    errors: dict[str, dict[str, str]] = {"staff": {}, "log": {}}
+    if refused:
+        which, values, messages = refused
+        typed[which], errors[which] = dict(values), messages
     return render(
         request,
         "outreach/patrols.html",
+        status,
         unit=view.unit,
         units=view.units,
         quarter=view.quarter,
@@ -134,7 +155,10 @@ def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
         ],
         SOURCES=SOURCES,
         weight=patrols.DEFAULT_INCIDENT_WEIGHT,
-        values={"unit": view.unit.code, "day": today.isoformat()},
+        values=typed["staff"],
+        errors=errors["staff"],
+        log_values=typed["log"],
+        log_errors=errors["log"],
         days=_days(),
     )
 
@@ -149,8 +173,9 @@ def staff_request(
         patrol_service.submit(db, data=_request_in(form, source), principal=principal)
     except MinwonError as exc:
         db.rollback()
-        flash(request, " · ".join(field_messages(exc).values()), "error")
-        return redirect(f"/patrols?unit={form.get('unit', '')}")
+        refused = ("staff", form, field_messages(exc))
+        code = None if exc.field == "unit" else form.get("unit")  # else the caller's own unit
+        return _unit_page(request, db, principal, code, None, status=422, refused=refused)
     db.commit()
     flash(request, tr(request, "pt_saved"))
     return redirect(f"/patrols?unit={form.get('unit', '')}")
@@ -187,8 +212,8 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
-        return redirect(f"/patrols?unit={unit.code}")
+        refused = ("log", form, field_messages(exc))
+        return _unit_page(request, db, principal, unit.code, None, status=422, refused=refused)
     db.commit()
     flash(request, tr(request, "pt_logged", n=told))
     return redirect(f"/patrols?unit={unit.code}")
