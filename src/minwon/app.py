@@ -149,9 +149,12 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
-    from minwon.web.templating import render
+    """The error page, its message (a service's Korean) in the reader's language."""
+    from minwon.web.error_texts import in_language
+    from minwon.web.templating import language, render
 
-    return render(request, "error.html", status_code=status, status=status, message=message)
+    shown = in_language(language(request), message)
+    return render(request, "error.html", status_code=status, status=status, message=shown)
 
 
 HTTP_MESSAGES = {

@@ -5,6 +5,9 @@ class MinwonError(Exception):
     """Base of the errors shown to a user; ``status`` is the HTTP status it maps to."""
 
     status = 400
+    key: str | None = None
+    """An interface text's key (``minwon/web/i18n``) when the message is one, for pages in
+    another language; None for a message written in the service."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

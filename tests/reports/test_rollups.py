@@ -188,7 +188,7 @@ def test_a_refused_period_shows_the_filter_as_typed(engine: Engine) -> None:
     assert '<input type="hidden" name="unit" value="GR01">' in page.text
     assert 'name="category"' not in page.text  # an empty choice is not carried
     assert 'href="/dashboard">기본 기간으로 보기' in page.text
-    unknown = client.get("/dashboard?unit=DJ01&start=2026-01-01")
+    unknown = client.get("/dashboard?unit=DJ01&start=2026-01-01&end=2026-01-31")
     assert unknown.status_code == 422 and "부서를 찾을 수 없습니다" in unknown.text
     assert 'name="unit"' not in unknown.text and 'value="2026-01-01"' in unknown.text
     surveys = client.get("/surveys?start=2020-01-01&end=2026-01-01")

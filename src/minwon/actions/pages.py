@@ -23,7 +23,7 @@ from minwon.web.files import (
     file_response,
     read_upload,
 )
-from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -87,7 +87,7 @@ def create(request: Request, db: SessionDep, principal: PageStaff, form: FormDep
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect(f"/actions?{urlencode({'voices': form.get('voices', '')[:2000]})}")
     db.commit()
     flash(request, tr(request, "ac_saved"))
@@ -142,7 +142,7 @@ def status(
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect(f"/actions/{action_id}")
     db.commit()
     flash(request, tr(request, "ac_status_saved", n=told))
@@ -174,7 +174,7 @@ async def evidence(
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         # the note typed with a refused file waits in the form (a short, bounded text)
         request.session[f"evidence_note_{action_id}"] = str(form.get("note", ""))[:2000]
         return redirect(f"/actions/{action_id}")

@@ -17,7 +17,7 @@ from minwon.timeutil import utcnow
 from minwon.voices import queries
 from minwon.web.charts import bar_svg, pareto_svg
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import PageStaff, flash, form_data, redirect, tr
+from minwon.web.pages import PageStaff, flash, form_data, redirect, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,7 +69,7 @@ def _page(request: Request, db: Any, principal: Principal, name: str, build: Any
             request,
             "analysis/error.html",
             exc.status,
-            message=exc.message,
+            message=said(request, exc),
             params=request.query_params,
             field=exc.field,
         )

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from minwon.errors import MinwonError, field_messages
+from minwon.errors import MinwonError
 from minwon.open311 import definitions, keys
 from minwon.open311.schemas import DATATYPES, AttributeIn, KeyCreate, ServiceBase, ServiceCreate
 from minwon.org import service as org_service
@@ -20,7 +20,7 @@ from minwon.org.schemas import korean_message
 from minwon.timeutil import utcnow
 from minwon.voices.catalog import kinds_for
 from minwon.web.deps import CsrfDep, DbId, SessionDep
-from minwon.web.pages import FormDep, flash, redirect, tr
+from minwon.web.pages import FormDep, flash, redirect, said_fields, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,14 +46,15 @@ def _errors(exc: ValidationError) -> dict[str, str]:
     return found
 
 
-def _attempt(action: Callable[[], Any]) -> tuple[Any, dict[str, str]]:
-    """Run ``action``: its result and no errors, or None and each field's reason."""
+def _attempt(request: Request, action: Callable[[], Any]) -> tuple[Any, dict[str, str]]:
+    """Run ``action``: its result and no errors, or None and each field's reason (in the
+    reader's language)."""
     try:
         return action(), {}
     except ValidationError as exc:
         return None, _errors(exc)
     except MinwonError as exc:
-        return None, field_messages(exc)
+        return None, said_fields(request, exc)
 
 
 def _values(values: list[dict[str, str]]) -> str:
@@ -113,7 +114,7 @@ def issue_key(request: Request, db: SessionDep, principal: PageAdmin, form: Form
         )
         return keys.issue(db_session=db, key_in=key_in, principal=principal, now=utcnow())
 
-    result, errors = _attempt(issue)
+    result, errors = _attempt(request, issue)
     if errors:
         db.rollback()
         return _overview(request, db, principal, 422, values=form, errors=errors, form="key")
@@ -135,12 +136,13 @@ def revoke_key(request: Request, db: SessionDep, principal: PageAdmin, key_id: D
 def add_service(request: Request, db: SessionDep, principal: PageAdmin, form: FormDep) -> Response:
     """Offer a new service in an office."""
     result, errors = _attempt(
+        request,
         lambda: definitions.add_service(
             db_session=db,
             service_in=_form_model(ServiceCreate, {**form, "active": "on"}),
             principal=principal,
             now=utcnow(),
-        )
+        ),
     )
     if errors:
         db.rollback()
@@ -205,13 +207,14 @@ def change_service(
 ) -> Response:
     """Change a service's fields (name, text, category, kind, group, keywords, offered)."""
     result, errors = _attempt(
+        request,
         lambda: definitions.update_service(
             db_session=db,
             service_id=service_id,
             change=_form_model(ServiceBase, form),
             principal=principal,
             now=utcnow(),
-        )
+        ),
     )
     if errors:
         db.rollback()
@@ -240,7 +243,7 @@ def set_attribute(
             now=utcnow(),
         )
 
-    result, errors = _attempt(save)
+    result, errors = _attempt(request, save)
     if errors:
         db.rollback()
         return _service_page(request, db, principal, service_id, 422, values=form, errors=errors)

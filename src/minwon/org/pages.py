@@ -25,7 +25,7 @@ from minwon.org.schemas import (
 )
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep, session_timeouts
-from minwon.web.pages import FormDep, PageStaff, flash, redirect
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, said
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -179,7 +179,7 @@ def upload(
         return _render(request, db, principal, 422, problems=exc.problems, filename=file.filename)
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect("/admin")
     db.commit()
     if report.passwords:
@@ -218,8 +218,8 @@ def _act(
         errors = {str(e["loc"][0]): korean_message(e) for e in exc.errors() if e["loc"]}
     except MinwonError as exc:
         db.rollback()
-        message = exc.message
-        errors = {exc.field: exc.message} if exc.field else {}
+        message = said(request, exc)
+        errors = {exc.field: message} if exc.field else {}
     else:
         db.commit()
         flash(request, done(result))

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from minwon.errors import MinwonError, field_messages
+from minwon.errors import MinwonError
 from minwon.org import tokens
 from minwon.org.pages import PageAdmin
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, DbId, SessionDep
-from minwon.web.pages import FormDep, flash, redirect, tr
+from minwon.web.pages import FormDep, flash, redirect, said_fields, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -72,7 +72,7 @@ def create_token(request: Request, db: SessionDep, principal: PageAdmin, form: F
         )
     except MinwonError as exc:
         db.rollback()
-        return _page(request, db, principal, 422, values=form, errors=field_messages(exc))
+        return _page(request, db, principal, 422, values=form, errors=said_fields(request, exc))
     db.commit()
     return _page(request, db, principal, new_token=raw, new_token_row=token)
 

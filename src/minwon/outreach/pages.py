@@ -13,19 +13,14 @@ from minwon.errors import MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.outreach import service
-from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn, Said
+from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 TRUE = {"on", "true", "1", "yes"}
-
-
-def _said(request: Request, exc: MinwonError) -> str:
-    """The error's text in the reader's language when it is an interface key."""
-    return tr(request, exc.key) if isinstance(exc, Said) else exc.message
 
 
 def _phone_page(
@@ -100,7 +95,7 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
         contact, issued = service.log_contact_with_handout(db, principal=principal, data=data)
     except MinwonError as exc:
         db.rollback()
-        errors = {exc.field or "form": _said(request, exc)}
+        errors = {exc.field or "form": said(request, exc)}
         return _phone_page(request, db, principal, 422, values=form, errors=errors)
     db.commit()
     key = "or_logged_request" if contact.voice_id else "or_logged"
@@ -138,7 +133,7 @@ def _team_page(
             request,
             "reports/error.html",
             exc.status,
-            message=_said(request, exc),
+            message=said(request, exc),
             params=period,
             field=exc.field,
         )
@@ -172,7 +167,7 @@ def set_target(request: Request, db: SessionDep, principal: PageStaff, form: For
         service.set_daily_target(db, principal=principal, unit_id=unit.id, daily=daily)
     except (ValueError, MinwonError) as exc:
         db.rollback()
-        text = _said(request, exc) if isinstance(exc, MinwonError) else tr(request, "or_bad_target")
+        text = said(request, exc) if isinstance(exc, MinwonError) else tr(request, "or_bad_target")
         flash(request, text, "error")
         return redirect(f"/outreach/team?{urlencode({'unit': code})}")
     db.commit()
@@ -202,7 +197,7 @@ def roster(request: Request, db: SessionDep, principal: PageStaff, form: FormDep
         typed = dict(form) | {"weekdays": ",".join(str(d) for d in sorted(weekdays))}
         status = 403 if exc.status == 403 else 422
         return _team_page(
-            request, db, principal, unit_code, {}, status, roster=typed, error=_said(request, exc)
+            request, db, principal, unit_code, {}, status, roster=typed, error=said(request, exc)
         )
     db.commit()
     flash(request, tr(request, "or_roster_saved", n=len(days)))
@@ -244,7 +239,7 @@ def create_campaign(
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect("/outreach/campaigns")
     db.commit()
     flash(request, tr(request, "or_campaign_saved"))

@@ -10,15 +10,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from minwon.errors import MinwonError, NotFound, field_messages
+from minwon.errors import MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
 from minwon.outreach import patrol_service, patrols
 from minwon.outreach.patrol_service import SOURCES, RequestIn
-from minwon.outreach.service import Said
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep, client_address
-from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.pages import (
+    FormDep,
+    PagePrincipal,
+    PageStaff,
+    flash,
+    redirect,
+    said,
+    said_fields,
+    tr,
+)
 from minwon.web.templating import render
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, with_retry_after
@@ -88,7 +96,7 @@ def public_submit(
         row = patrol_service.submit(db, data=_request_in(form, "web"))
     except MinwonError as exc:
         db.rollback()
-        errors = field_messages(exc)
+        errors = said_fields(request, exc)
         return render(
             request,
             "outreach/patrol_request.html",
@@ -173,7 +181,7 @@ def staff_request(
         patrol_service.submit(db, data=_request_in(form, source), principal=principal)
     except MinwonError as exc:
         db.rollback()
-        refused = ("staff", form, field_messages(exc))
+        refused = ("staff", form, said_fields(request, exc))
         code = None if exc.field == "unit" else form.get("unit")  # else the caller's own unit
         return _unit_page(request, db, principal, code, None, status=422, refused=refused)
     db.commit()
@@ -191,7 +199,7 @@ def adopt(request: Request, db: SessionDep, principal: PageStaff, form: FormDep)
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect(f"/patrols?unit={unit.code}")
     db.commit()
     flash(request, tr(request, "pt_plan_saved"))
@@ -212,7 +220,7 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
         )
     except MinwonError as exc:
         db.rollback()
-        refused = ("log", form, field_messages(exc))
+        refused = ("log", form, said_fields(request, exc))
         return _unit_page(request, db, principal, unit.code, None, status=422, refused=refused)
     db.commit()
     flash(request, tr(request, "pt_logged", n=told))
@@ -238,7 +246,7 @@ async def incidents(request: Request, db: SessionDep, principal: PageStaff) -> R
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, tr(request, exc.key) if isinstance(exc, Said) else exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect(f"/patrols?unit={unit.code}")
     db.commit()
     flash(request, tr(request, "pt_imported", n=n))

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from minwon.errors import MinwonError, NotFound, field_messages
+from minwon.errors import MinwonError, NotFound
 from minwon.org.roles import WRITERS, Principal
 from minwon.protection import access, incidents, settings, suspensions
 from minwon.protection.catalog import (
@@ -35,7 +35,7 @@ from minwon.voices import workflow
 from minwon.voices.catalog import OPEN_STATUSES
 from minwon.voices.views import field_errors
 from minwon.web.deps import CsrfDep, DbId, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, said_fields, tr
 from minwon.web.templating import kst, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +54,7 @@ def form_errors(request: Request, exc: Exception) -> dict[str, str]:
     if isinstance(exc, ValidationError):
         return field_errors(exc, language(request))
     assert isinstance(exc, MinwonError)
-    return field_messages(exc)
+    return said_fields(request, exc)
 
 
 def _checked(form: Mapping[str, str], prefix: str, codes: Mapping[str, str]) -> list[str]:

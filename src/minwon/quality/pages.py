@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from minwon.errors import MinwonError, field_messages
+from minwon.errors import MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import ADMIN, WRITERS, Principal
 from minwon.quality import checklists, checks, mystery, practice, promises, scores, views
@@ -19,7 +19,7 @@ from minwon.quality.defaults import CHANNELS, STAGE_LABELS, STAGES
 from minwon.quality.models import ChecklistTemplate
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, DbId, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, said_fields, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -202,7 +202,7 @@ def create_check(request: Request, db: SessionDep, principal: PageStaff, form: F
             kind=kind if kind in ("self", "peer") else "self",
             channel=channel,
             values=form,
-            errors=field_messages(exc),
+            errors=said_fields(request, exc),
             status_code=422,
         )
     db.commit()
@@ -322,7 +322,7 @@ def plan_visit(request: Request, db: SessionDep, principal: PageStaff, form: For
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         request.session["visit_form"] = {k: v[:2000] for k, v in form.items() if k != "csrf_token"}
         return redirect("/quality/visits")
     db.commit()
@@ -398,7 +398,7 @@ def record_visit(
             principal,
             visit_id,
             values=form,
-            errors=field_messages(exc),
+            errors=said_fields(request, exc),
             status_code=422,
         )
     db.commit()
@@ -415,7 +415,7 @@ def cancel_visit(
         mystery.cancel(db, principal=principal, visit_id=visit_id)
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect(f"/quality/visits/{visit_id}")
     db.commit()
     flash(request, tr(request, "q_visit_cancelled_msg"))
@@ -454,7 +454,7 @@ def add_item(
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect("/quality/checklists")
     db.commit()
     flash(request, tr(request, "q_item_saved"))
@@ -479,7 +479,7 @@ def edit_item(
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         return redirect("/quality/checklists")
     db.commit()
     flash(request, tr(request, "q_item_saved"))
@@ -518,7 +518,7 @@ def set_promise(request: Request, db: SessionDep, principal: PageStaff, form: Fo
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, said(request, exc), "error")
         request.session["promise_form"] = {
             "unit": form.get("unit", "")[:200],
             "text": form.get("text", "")[:1000],

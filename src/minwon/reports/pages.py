@@ -15,7 +15,7 @@ from minwon.surveys import rankings
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices import queries
 from minwon.web.deps import SessionDep
-from minwon.web.pages import PageStaff, tr
+from minwon.web.pages import PageStaff, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +52,7 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
             request,
             "reports/error.html",
             422,
-            message=exc.message,
+            message=said(request, exc),
             params=request.query_params,
             field=exc.field,
         )
@@ -106,7 +106,7 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
             request,
             "reports/error.html",
             422,
-            message=exc.message,
+            message=said(request, exc),
             params=request.query_params,
             field=exc.field,
         )
@@ -178,7 +178,7 @@ def monthly(request: Request, db: SessionDep, principal: PageStaff) -> Response:
             offices=offices,
             month=month,
             office=params.get("office", ""),
-            error=exc.message,
+            error=said(request, exc),
         )
     data = render_pdf(report) if fmt == "pdf" else render_xlsx(report)
     name = f"minwon-cs-report-{month}.{fmt}"
@@ -206,7 +206,7 @@ def fans_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
             request,
             "reports/error.html",
             422,
-            message=exc.message,
+            message=said(request, exc),
             params=request.query_params,
             field=exc.field,
         )

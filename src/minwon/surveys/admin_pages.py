@@ -18,7 +18,7 @@ from minwon.surveys import overview, pcsi, rankings, templates
 from minwon.surveys.templates import KINDS, TRIGGERS, QuestionIn
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -139,7 +139,7 @@ def surveys_page(request: Request, db: SessionDep, principal: PageStaff) -> Resp
             request,
             "reports/error.html",
             422,
-            message=exc.message,
+            message=said(request, exc),
             params=request.query_params,
             field=exc.field,
         )
@@ -195,7 +195,7 @@ def define(request: Request, db: SessionDep, principal: PageStaff, form: FormDep
     except MinwonError as exc:
         db.rollback()
         context = _context(db, principal, request.query_params)
-        errors = {exc.field or "form": exc.message}
+        errors = {exc.field or "form": said(request, exc)}
         return render(request, "surveys/overview.html", 422, values=form, errors=errors, **context)
     db.commit()
     flash(request, tr(request, "sv_defined"))

@@ -6,13 +6,22 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from minwon.errors import Conflict, Forbidden, Invalid, field_messages
+from minwon.errors import Conflict, Forbidden, Invalid
 from minwon.org.roles import Principal
 from minwon.surveys import invitations, service
 from minwon.surveys.models import SurveyInvitation
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep, client_address
-from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.pages import (
+    FormDep,
+    PagePrincipal,
+    PageStaff,
+    flash,
+    redirect,
+    said,
+    said_fields,
+    tr,
+)
 from minwon.web.templating import render
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, too_many, with_retry_after
@@ -59,7 +68,7 @@ def _answer(
     try:
         service.submit(db, invitation, form, mode="web", now=now)
     except Invalid as exc:
-        errors = field_messages(exc)
+        errors = said_fields(request, exc)
         return _form(request, db, invitation, action, values=form, errors=errors, status=422)
     except Conflict:
         db.rollback()
@@ -170,7 +179,7 @@ def kiosk_answer(
     try:
         service.submit(db, invitation, form, mode="kiosk", now=now)
     except Invalid as exc:
-        errors = field_messages(exc)
+        errors = said_fields(request, exc)
         return _form(
             request,
             db,
@@ -239,10 +248,10 @@ def happy_call(
     except (Forbidden, Conflict, Invalid) as exc:
         db.rollback()
         page = service.happy_call_form(db, principal=principal, voice_id=voice_id, now=now)
-        errors = field_messages(exc) if isinstance(exc, Invalid) else {}
+        errors = said_fields(request, exc) if isinstance(exc, Invalid) else {}
         notice = None
         if not errors:
-            why = page.refusal or page.closed or exc.message
+            why = page.refusal or page.closed or said(request, exc)
             notice = f"{why} 입력한 답은 저장되지 않았고 아래에 그대로 남겨 두었습니다."
         values = {k: v for k, v in form.items() if k != "csrf_token"}
         return _happy_call_page(

@@ -31,7 +31,7 @@ from minwon.voices.routes import track_read
 from minwon.voices.schemas import MAX_BODY, AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
 from minwon.web.deps import CsrfDep, DbId, SessionDep, check_csrf, client_address
 from minwon.web.files import ALLOWED, file_response
-from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, tr
+from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, said, tr
 from minwon.web.templating import kst, language, render
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, with_retry_after
@@ -72,7 +72,7 @@ def ledger(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         total = queries.count(db_session=db, principal=principal, flt=lq.flt)
     except Invalid as exc:
         params = {k: v for k, v in request.query_params.items() if k != "cursor"}
-        context.update(params=params, items=[], total=None, error=exc.message, links={})
+        context.update(params=params, items=[], total=None, error=said(request, exc), links={})
         return render(request, "voices/ledger.html", 422, **context)
     query = urlencode(lq.params)
     links = {
@@ -173,7 +173,9 @@ def new_voice(request: Request, db: SessionDep, principal: PageStaff, form: Form
         return _intake_page(request, db, principal, form, errors)
     except MinwonError as exc:
         db.rollback()
-        return _intake_page(request, db, principal, form, {_error_field(exc.field): exc.message})
+        return _intake_page(
+            request, db, principal, form, {_error_field(exc.field): said(request, exc)}
+        )
     db.commit()
     text = tr(request, "intake_done", no=voice.ledger_no)
     flash(request, text, "receipt", ledger_no=voice.ledger_no, secret=secret)
@@ -345,7 +347,7 @@ def voice_action(
         text = " · ".join(f"{tr(request, 'f_' + k)}: {m}" for k, m in errors.items())
     except MinwonError as exc:
         db.rollback()
-        text = exc.message
+        text = said(request, exc)
     else:
         db.commit()
         flash(request, tr(request, key, **params))
@@ -442,7 +444,9 @@ async def submit_input(request: Request) -> SubmitIn:
             uploads, count=settings.max_attachments, limit=settings.max_upload_bytes
         )
     except Invalid as exc:
-        return SubmitIn(form=form, chosen=len(uploads), errors={attachments.FIELD: exc.message})
+        return SubmitIn(
+            form=form, chosen=len(uploads), errors={attachments.FIELD: said(request, exc)}
+        )
     return SubmitIn(form=form, files=files, chosen=len(uploads))
 
 
@@ -485,7 +489,7 @@ def submit(
     except suspensions.Suspended as exc:
         errors["form"] = tr(request, "submit_suspended", **exc.params)
     except MinwonError as exc:
-        errors[_error_field(exc.field)] = exc.message
+        errors[_error_field(exc.field)] = said(request, exc)
     if errors:
         db.rollback()
         if posted.chosen and attachments.FIELD not in errors:

@@ -6,10 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from minwon.errors import MinwonError, field_messages
 from minwon.org import sessions
 from minwon.org.roles import Principal
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, LoginRequired, PrincipalDep, SessionDep
+from minwon.web.error_texts import in_language
 from minwon.web.i18n import translate
 from minwon.web.templating import language, render
 
@@ -55,6 +57,22 @@ def flash(request: Request, text: str, kind: str = "ok", **extra: str) -> None:
 def tr(request: Request, key: str, **params: object) -> str:
     """The interface text for ``key`` in the request's language (for flash messages)."""
     return translate(language(request), key, **params)
+
+
+def said(request: Request, exc: MinwonError) -> str:
+    """An error's message in the request's language, for a page or a flash message (the
+    API keeps the service's Korean)."""
+    if exc.key:
+        return tr(request, exc.key)
+    return in_language(language(request), exc.message)
+
+
+def said_fields(request: Request, exc: MinwonError) -> dict[str, str]:
+    """Every field's message of ``exc`` in the request's language, for a form to mark."""
+    if exc.key:
+        return {exc.field or "form": tr(request, exc.key)}
+    lang = language(request)
+    return {field: in_language(lang, text) for field, text in field_messages(exc).items()}
 
 
 def redirect(url: str) -> RedirectResponse:
