@@ -17,7 +17,7 @@ from minwon.timeutil import utcnow
 from minwon.voices import queries
 from minwon.web.charts import bar_svg, pareto_svg
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import PageStaff, flash, form_data, redirect, said, tr
+from minwon.web.pages import PageStaff, flash, form_data, redirect, refused_filter, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -65,14 +65,7 @@ def _page(request: Request, db: Any, principal: Principal, name: str, build: Any
         office, form = _scope(request, db, principal)
         context = build(office.id if office else None, form["period"])
     except (Invalid, NotFound) as exc:
-        return render(
-            request,
-            "analysis/error.html",
-            exc.status,
-            message=said(request, exc),
-            params=request.query_params,
-            field=exc.field,
-        )
+        return refused_filter(request, "analysis/error.html", exc)
     return render(request, name, **form, **context)
 
 

@@ -16,7 +16,7 @@ from minwon.outreach import service
 from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, refused_filter, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -129,14 +129,7 @@ def _team_page(
             db, principal=principal, unit_id=unit.id, start=start, end=end
         )
     except MinwonError as exc:
-        return render(
-            request,
-            "reports/error.html",
-            exc.status,
-            message=said(request, exc),
-            params=period,
-            field=exc.field,
-        )
+        return refused_filter(request, "reports/error.html", exc, typed=period)
     return render(
         request,
         "outreach/team.html",

@@ -15,7 +15,7 @@ from minwon.surveys import rankings
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices import queries
 from minwon.web.deps import SessionDep
-from minwon.web.pages import PageStaff, said, tr
+from minwon.web.pages import PageStaff, refused_filter, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,14 +48,7 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
     try:
         scope, period = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
-        return render(
-            request,
-            "reports/error.html",
-            422,
-            message=said(request, exc),
-            params=request.query_params,
-            field=exc.field,
-        )
+        return refused_filter(request, "reports/error.html", exc, status=422)
     names = views.names(db, principal, staff=principal.role == "officer")
     level = _level(scope)
     overdue, _ = queries.page(
@@ -102,14 +95,7 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
     try:
         scope, _ = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
-        return render(
-            request,
-            "reports/error.html",
-            422,
-            message=said(request, exc),
-            params=request.query_params,
-            field=exc.field,
-        )
+        return refused_filter(request, "reports/error.html", exc, status=422)
     svg = views.chart(db, principal, scope, name, title=tr(request, CHARTS[name]))
     return Response(
         svg,
@@ -202,14 +188,7 @@ def fans_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
     try:
         scope, period = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:
-        return render(
-            request,
-            "reports/error.html",
-            422,
-            message=said(request, exc),
-            params=request.query_params,
-            field=exc.field,
-        )
+        return refused_filter(request, "reports/error.html", exc, status=422)
     office_ids = scope.office_ids or tuple(
         o.id for o in org_service.list_offices(db_session=db, principal=principal)
     )

@@ -18,7 +18,7 @@ from minwon.surveys import overview, pcsi, rankings, templates
 from minwon.surveys.templates import KINDS, TRIGGERS, QuestionIn
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, refused_filter, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -135,14 +135,7 @@ def surveys_page(request: Request, db: SessionDep, principal: PageStaff) -> Resp
     try:
         context = _context(db, principal, request.query_params)
     except Invalid as exc:
-        return render(
-            request,
-            "reports/error.html",
-            422,
-            message=said(request, exc),
-            params=request.query_params,
-            field=exc.field,
-        )
+        return refused_filter(request, "reports/error.html", exc, status=422)
     return render(request, "surveys/overview.html", values={}, errors={}, **context)
 
 

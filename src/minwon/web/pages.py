@@ -1,6 +1,7 @@
 """Pages every visitor shares — home, login, logout — and the page helpers the other page
 routers use: the caller kept for the layout, staff-only pages, flash messages, form data."""
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -65,6 +66,27 @@ def said(request: Request, exc: MinwonError) -> str:
     if exc.key:
         return tr(request, exc.key)
     return in_language(language(request), exc.message)
+
+
+def refused_filter(
+    request: Request,
+    template: str,
+    exc: MinwonError,
+    *,
+    status: int | None = None,
+    typed: Mapping[str, str] | None = None,
+) -> Response:
+    """The error page ``template`` for a refused filter (a period too long, an office not
+    found): the message in the reader's language and the filter as typed (``typed``, the
+    query by default) with the wrong field marked, to fix and send again."""
+    return render(
+        request,
+        template,
+        status or exc.status,
+        message=said(request, exc),
+        params=request.query_params if typed is None else typed,
+        field=exc.field,
+    )
 
 
 def said_fields(request: Request, exc: MinwonError) -> dict[str, str]:
