@@ -311,6 +311,10 @@ def test_the_officer_who_handled_a_voice_may_not_enter_its_happy_call(engine: En
     page = refused.text
     assert _checked(page, "csat", "4") and _checked(page, "nps", "9") and "친절했어요" in page
     assert "해피콜 응답을 저장했습니다" not in page and _response_count(engine) == 0
+    english = client.post(f"{url}?lang=en", data=typed, follow_redirects=False).text
+    assert "You cannot enter happy-call answers for a voice you handled yourself." in english
+    assert "Your answers were not saved; they are kept below as you typed them." in english
+    assert "직접 처리한" not in english
     with write_session(engine) as db:
         assert db.scalar(select(func.count()).select_from(SurveyInvitation)) == 0
     colleague = TestClient(create_app(engine=engine))

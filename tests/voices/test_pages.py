@@ -332,6 +332,9 @@ def test_an_overdue_voice_cannot_be_extended(engine: Engine, client, world) -> N
     page = client.get(f"/voices/{vid}")
     assert f'action="/voices/{vid}/extend"' not in page.text and 'id="extend-days"' not in page.text
     assert "처리기한 연장(1회)" in page.text and note in page.text and "답변해 주세요" in page.text
+    english = client.get(f"/voices/{vid}?lang=en").text
+    assert "The deadline (2026-11-24 18:00) has already passed, so it cannot be" in english
+    client.cookies.delete("lang")
     r = _act(client, vid, "extend", days="3", reason="현장 확인 필요")
     assert r.status_code == 422 and "처리기한을 연장했습니다" not in r.text
     assert re.search(r'<p class="field-error" role="alert" id="err-extend">처리기한\(', r.text)

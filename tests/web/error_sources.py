@@ -1,8 +1,12 @@
 """The messages the services raise, read from the source: every call of an error class
-(``Invalid("…")``, ``NotFound(f"… {code}")``) with a written message, as the key the English
-catalog (``minwon/web/i18n/errors``) must hold; an f-string's values become ``{0}``, ``{1}``…"""
+(``Invalid("…")``, ``NotFound(f"… {code}")``) with a written message, a module's constant
+(``Forbidden(HAPPY_CALL_OWN_VOICE)``) or a choice of two (``Invalid("…" if … else "…")``), and
+what the functions that make refusals for a page return (``MESSAGE_MAKERS``), as the keys the
+English catalog (``minwon/web/i18n/errors``) must hold; an f-string's values and a template's
+named fields become ``{0}``, ``{1}``…"""
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +22,10 @@ BASE_ERRORS = {
     "Unauthorized",
     "TooManyRequests",
 }
+
+MESSAGE_MAKERS = {"past_due_message", "happy_call_closed", "happy_call_refusal"}
+"""Functions whose answer a page shows as a refusal, besides the errors raised."""
+_NAMED = re.compile(r"\{[a-z_]+\}")
 
 
 def _trees() -> Iterator[tuple[Path, ast.Module]]:
@@ -41,10 +49,32 @@ def error_classes(trees: list[tuple[Path, ast.Module]]) -> set[str]:
     return names
 
 
-def template(node: ast.expr) -> str | None:
-    """The catalog key of a written message, or None when the message is not written out."""
+def constants(trees: list[tuple[Path, ast.Module]]) -> dict[str, str]:
+    """Every module's string constants in capitals (``TOO_BIG = "…{mb}MB"``), by name."""
+    found: dict[str, str] = {}
+    for _, tree in trees:
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id.isupper():
+                        found[target.id] = node.value.value
+    return found
+
+
+def _numbered(text: str) -> str:
+    """A template's named fields (``{mb}``) as the catalog's slots (``{0}``)."""
+    counter = iter(range(100))
+    return _NAMED.sub(lambda _: "{" + str(next(counter)) + "}", text)
+
+
+def templates(node: ast.expr, named: dict[str, str]) -> list[str]:
+    """The catalog keys of a message argument: none when it is not written out."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+        return [node.value]
     if isinstance(node, ast.JoinedStr):
         parts, n = [], 0
         for value in node.values:
@@ -53,24 +83,40 @@ def template(node: ast.expr) -> str | None:
             else:
                 parts.append("{" + str(n) + "}")
                 n += 1
-        return "".join(parts)
-    return None
+        return ["".join(parts)]
+    if isinstance(node, ast.IfExp):
+        return templates(node.body, named) + templates(node.orelse, named)
+    name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "format":
+            return [_numbered(t) for t in templates(node.func.value, named)]
+    if name in named:
+        return [_numbered(named[name])]
+    return []
+
+
+def _korean(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
 def raised_messages() -> dict[str, list[str]]:
-    """Each written message's key → where it is raised (``voices/workflow.py:120``)."""
+    """Each message's key → where it is raised or made (``voices/workflow.py:120``)."""
     trees = list(_trees())
     classes = error_classes(trees)
+    named = constants(trees)
     found: dict[str, list[str]] = {}
     for path, tree in trees:
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and node.args):
-                continue
-            name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name not in classes or name == "Said":
-                continue
-            key = template(node.args[0])
-            if key is not None and any("\uac00" <= ch <= "\ud7a3" for ch in key):
-                where = f"{path.relative_to(SOURCE)}:{node.lineno}"
-                found.setdefault(key, []).append(where)
+            keys: list[str] = []
+            if isinstance(node, ast.Call) and node.args:
+                name = node.func.id if isinstance(node.func, ast.Name) else None
+                if name in classes and name != "Said":
+                    keys = templates(node.args[0], named)
+            elif isinstance(node, ast.FunctionDef) and node.name in MESSAGE_MAKERS:
+                returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
+                keys = [k for value in returns if value for k in templates(value, named)]
+            for key in keys:
+                if _korean(key):
+                    where = f"{path.relative_to(SOURCE)}:{node.lineno}"
+                    found.setdefault(key, []).append(where)
     return found

@@ -20,6 +20,7 @@ from minwon.web.pages import (
     redirect,
     said,
     said_fields,
+    said_text,
     tr,
 )
 from minwon.web.templating import render
@@ -216,8 +217,8 @@ def _happy_call_page(
         template=form.template,
         questions=form.questions,
         offered=form.offered,
-        refusal=form.refusal,
-        closed=form.closed,
+        refusal=form.refusal and said_text(request, form.refusal),
+        closed=form.closed and said_text(request, form.closed),
         state=form.state,
         notice=notice,
         values=values or {},
@@ -251,8 +252,8 @@ def happy_call(
         errors = said_fields(request, exc) if isinstance(exc, Invalid) else {}
         notice = None
         if not errors:
-            why = page.refusal or page.closed or said(request, exc)
-            notice = f"{why} 입력한 답은 저장되지 않았고 아래에 그대로 남겨 두었습니다."
+            why = said_text(request, page.refusal or page.closed or "") or said(request, exc)
+            notice = f"{why} {tr(request, 'hc_kept')}"
         values = {k: v for k, v in form.items() if k != "csrf_token"}
         return _happy_call_page(
             request, page, values=values, errors=errors, notice=notice, status=exc.status

@@ -31,7 +31,7 @@ from minwon.voices.routes import track_read
 from minwon.voices.schemas import MAX_BODY, AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
 from minwon.web.deps import CsrfDep, DbId, SessionDep, check_csrf, client_address
 from minwon.web.files import ALLOWED, file_response
-from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, said, tr
+from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, said, said_text, tr
 from minwon.web.templating import kst, language, render
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, with_retry_after
@@ -227,7 +227,11 @@ def _voice_view(
             else []
         ),
         targets=views.transfer_targets(db, voice, principal) if "transfer" in actions else [],
-        past_due=(workflow.past_due_message(voice) if "extend_past_due" in actions else ""),
+        past_due=(
+            said_text(request, workflow.past_due_message(voice))
+            if "extend_past_due" in actions
+            else ""
+        ),
         **_times(),
     )
 

@@ -31,7 +31,7 @@ def _pattern(korean: str) -> re.Pattern[str]:
     """A pattern that matches the message ``korean`` with any values in its slots."""
     parts = _SLOT.split(korean)
     regex = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<v{part}>.+?)" for i, part in enumerate(parts)
+        re.escape(part) if i % 2 == 0 else f"(?P<v{part}>.*?)" for i, part in enumerate(parts)
     )
     return re.compile(regex, re.DOTALL)
 
@@ -71,5 +71,7 @@ def in_language(lang: str, message: str) -> str:
 
 
 def _filled(english: str, values: dict[int, str]) -> str:
-    """``english`` with each slot ``{n}`` replaced by the value the message carried there."""
-    return _SLOT.sub(lambda slot: values.get(int(slot.group(1)), slot.group(0)), english)
+    """``english`` with each slot ``{n}`` replaced by the value the message carried there
+    (an empty value leaves no double space behind)."""
+    filled = _SLOT.sub(lambda slot: values.get(int(slot.group(1)), slot.group(0)), english)
+    return filled.replace("  ", " ")

@@ -89,6 +89,12 @@ def refused_filter(
     )
 
 
+def said_text(request: Request, text: str) -> str:
+    """A service's Korean text that a page shows as it is (a refusal returned, not raised)
+    in the request's language."""
+    return in_language(language(request), text)
+
+
 def said_fields(request: Request, exc: MinwonError) -> dict[str, str]:
     """Every field's message of ``exc`` in the request's language, for a form to mark."""
     if exc.key:
