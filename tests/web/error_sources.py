@@ -25,6 +25,8 @@ BASE_ERRORS = {
 
 MESSAGE_MAKERS = {"past_due_message", "happy_call_closed", "happy_call_refusal"}
 """Functions whose answer a page shows as a refusal, besides the errors raised."""
+SHOWN_CONSTANTS = {"RULE_KO", "RULE"}
+"""Constants a page shows as they are: the rules that explain a figure."""
 _NAMED = re.compile(r"\{[a-z_]+\}")
 
 
@@ -115,6 +117,10 @@ def raised_messages() -> dict[str, list[str]]:
             elif isinstance(node, ast.FunctionDef) and node.name in MESSAGE_MAKERS:
                 returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
                 keys = [k for value in returns if value for k in templates(value, named)]
+            if isinstance(node, ast.Assign) and node in tree.body:
+                names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+                if names & SHOWN_CONSTANTS:
+                    keys = templates(node.value, named)
             for key in keys:
                 if _korean(key):
                     where = f"{path.relative_to(SOURCE)}:{node.lineno}"

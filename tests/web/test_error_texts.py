@@ -23,6 +23,7 @@ APP_MESSAGES = {
     "입력값이 올바르지 않습니다.",
 }
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+GRADES = re.compile("탁월|우수|양호|보통|미흡")  # the grades' own names, which pages show as set
 SLOT = re.compile(r"\{\d+\}")
 PERIOD_400 = "The period may be at most 400 days."
 
@@ -65,7 +66,7 @@ def test_the_catalog_holds_only_messages_that_are_raised() -> None:
 def test_each_english_is_written_with_the_same_values(korean: str) -> None:
     english = _raw()[korean]
     assert isinstance(english, str) and english.strip()
-    assert not HANGUL.search(english), english
+    assert not HANGUL.search(GRADES.sub("", english)), english
     assert sorted(SLOT.findall(english)) == sorted(SLOT.findall(korean))
     assert not re.search(r"\{(?!\d+\})|(?<!\{\d)(?<!\{\d\d)\}", english), english
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from minwon.config import Settings
 from minwon.errors import Invalid, MinwonError
 from minwon.org import admin_security, loader, passwords, service, sessions, signin, unit_status
+from minwon.org.load_report import SECTIONS, LoadReport
 from minwon.org.models import Category, Office, Organization, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
 from minwon.org.schemas import (
@@ -25,27 +26,28 @@ from minwon.org.schemas import (
 )
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep, session_timeouts
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, said
-from minwon.web.templating import render
+from minwon.web.error_texts import in_language
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
+from minwon.web.templating import language, render
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 5 * 1024 * 1024
-FIELDS = {
-    "office": "본부·경찰서",
-    "organization": "기관",
-    "code": "코드",
-    "name": "이름",
-    "kind": "종류",
-    "front_desk": "민원실",
-    "login": "아이디",
-    "role": "역할",
-    "unit": "부서",
-    "email": "전자우편",
-    "password": "비밀번호",
-    "parent": "상위 분류",
-    "category": "분류",
-    "dong": "행정동",
-    "priority": "우선순위",
+FIELDS = {  # a form field's name in a message: its interface text key
+    "office": "adm_office",
+    "organization": "adm_organization",
+    "code": "adm_code",
+    "name": "adm_name",
+    "kind": "adm_kind",
+    "front_desk": "adm_front_desk",
+    "login": "adm_login",
+    "role": "adm_role",
+    "unit": "adm_unit",
+    "email": "adm_email",
+    "password": "adm_password",
+    "parent": "adm_parent",
+    "category": "adm_category",
+    "dong": "adm_dong",
+    "priority": "adm_priority",
 }
 ROLE_ORDER = ("admin", "hq_analyst", "cs_manager", "unit_lead", "officer")
 T = TypeVar("T")
@@ -75,7 +77,7 @@ def add_unit(request: Request, db: SessionDep, principal: PageAdmin, form: FormD
         db,
         principal,
         lambda: service.add_unit(db_session=db, unit_in=_model(UnitCreate, form)),
-        lambda u: f"부서를 추가했습니다: {u.name} ({u.code})",
+        lambda u: tr(request, "adm_unit_added", name=u.name, code=u.code),
         failed=("unit", form),
     )
 
@@ -96,7 +98,7 @@ def change_unit(request: Request, db: SessionDep, principal: PageAdmin, form: Fo
         db,
         principal,
         change,
-        lambda u: f"부서를 바꿨습니다: {u.name} ({u.code})",
+        lambda u: tr(request, "adm_unit_changed", name=u.name, code=u.code),
         failed=("unit-change", form),
     )
 
@@ -116,7 +118,7 @@ def add_staff(request: Request, db: SessionDep, principal: PageAdmin, form: Form
         db,
         principal,
         create,
-        lambda s: f"직원을 추가했습니다: {s.name} ({s.login})",
+        lambda s: tr(request, "adm_staff_added", name=s.name, login=s.login),
         failed=("staff", form),
     )
 
@@ -129,7 +131,7 @@ def add_category(request: Request, db: SessionDep, principal: PageAdmin, form: F
         db,
         principal,
         lambda: service.add_category(db_session=db, category_in=_model(CategoryCreate, form)),
-        lambda c: f"분류를 추가했습니다: {c.name} ({c.code})",
+        lambda c: tr(request, "adm_category_added", name=c.name, code=c.code),
         failed=("category", form),
     )
 
@@ -144,7 +146,7 @@ def add_routing_rule(
         db,
         principal,
         lambda: service.add_routing_rule(db_session=db, rule_in=_model(RoutingRuleCreate, form)),
-        lambda r: "배정 규칙을 추가했습니다.",
+        lambda r: tr(request, "adm_rule_added"),
         failed=("routing", form),
     )
 
@@ -155,7 +157,7 @@ def end_all_sessions(request: Request, db: SessionDep, principal: PageAdmin) -> 
     of a password or of the secret key); everyone signs in again."""
     ended = admin_security.end_everyone(db, principal=principal, now=utcnow())
     db.commit()
-    flash(request, f"모든 사용자를 로그아웃시켰습니다 (세션 {ended}건). 다시 로그인하세요.")
+    flash(request, tr(request, "adm_ended_all", n=ended))
     return redirect("/login")
 
 
@@ -166,11 +168,11 @@ def upload(
     """Load an organisation file (YAML/XLSX). Success: a flash and back; generated passwords
     or errors are shown on the answer itself (too long or too secret for the session cookie)."""
     if file is None or not file.filename:
-        flash(request, "불러올 조직 파일(YAML·XLSX)을 고르세요.", "error")
+        flash(request, tr(request, "adm_choose_file"), "error")
         return redirect("/admin")
     data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        flash(request, f"파일이 너무 큽니다(최대 {MAX_UPLOAD // 1024 // 1024}MB).", "error")
+        flash(request, tr(request, "adm_too_large", mb=MAX_UPLOAD // 1024 // 1024), "error")
         return redirect("/admin")
     try:
         report = loader.load_org_data(db_session=db, data=data, filename=file.filename)
@@ -183,8 +185,11 @@ def upload(
         return redirect("/admin")
     db.commit()
     if report.passwords:
-        return _render(request, db, principal, report=report, filename=file.filename)
-    for line in report.summary():
+        summary = _summary(request, report)
+        return _render(
+            request, db, principal, report=report, summary=summary, filename=file.filename
+        )
+    for line in _summary(request, report):
         flash(request, line)
     return redirect("/admin")
 
@@ -214,8 +219,8 @@ def _act(
         result = action()
     except ValidationError as exc:
         db.rollback()
-        message = "입력값을 확인하세요 — " + _reasons(exc)
-        errors = {str(e["loc"][0]): korean_message(e) for e in exc.errors() if e["loc"]}
+        message = tr(request, "adm_check_input", reasons=_reasons(request, exc))
+        errors = {str(e["loc"][0]): _message(request, e) for e in exc.errors() if e["loc"]}
     except MinwonError as exc:
         db.rollback()
         message = said(request, exc)
@@ -230,12 +235,43 @@ def _act(
     return _render(request, db, principal, 422, failed=name, typed=typed, form_errors=errors)
 
 
-def _reasons(exc: ValidationError) -> str:
+def _reasons(request: Request, exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else ""
-        parts.append(f"{FIELDS.get(name, name) or '입력'}: {korean_message(error)}")
+        label = tr(request, FIELDS[name]) if name in FIELDS else name or tr(request, "adm_input")
+        parts.append(f"{label}: {_message(request, error)}")
     return " · ".join(parts)
+
+
+def _message(request: Request, error: Any) -> str:
+    """One Pydantic error in the request's language: the Korean of ``korean_message``, or
+    Pydantic's own English (a validator's Korean message through the error catalog)."""
+    lang = language(request)
+    if lang == "ko":
+        return korean_message(error)
+    return in_language(lang, str(error["msg"]).removeprefix("Value error, "))
+
+
+def _summary(request: Request, report: LoadReport) -> list[str]:
+    """What an organisation file load did, as ``LoadReport.summary`` in the request's
+    language."""
+    out = [tr(request, "adm_summary", org=report.organization, n=report.changed)]
+    for key in SECTIONS:
+        t = report.tallies[key]
+        if t.created or t.updated or t.unchanged:
+            section = tr(request, f"adm_section_{key}")
+            out.append(
+                tr(
+                    request,
+                    "adm_summary_section",
+                    section=section,
+                    created=t.created,
+                    updated=t.updated,
+                    unchanged=t.unchanged,
+                )
+            )
+    return out
 
 
 @dataclass

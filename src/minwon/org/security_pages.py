@@ -8,41 +8,48 @@ from fastapi.responses import Response
 
 from minwon.org import admin_security, service, signin, twofactor
 from minwon.org.pages import PageAdmin
-from minwon.org.roles import ROLE_LABELS, ROLES
+from minwon.org.roles import ROLES
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, DbId, SessionDep
-from minwon.web.pages import FormDep, flash, redirect
+from minwon.web.pages import FormDep, flash, redirect, tr
 from minwon.web.templating import render
 from minwon.web.throttle import throttle_of
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200
-RESULT_LABELS = {
-    "ok": "로그인",
-    "password_ok": "비밀번호 확인(2단계 대기)",
-    "ok_recovery": "복구 코드로 로그인",
-    "bad_password": "비밀번호 틀림",
-    "unknown_login": "없는 아이디",
-    "bad_code": "인증 코드 틀림",
-    "locked": "잠김·대기 중 시도",
-    "throttled": "시도 제한",
-}
-ACTION_LABELS = {
-    "staff_created": "직원 추가",
-    "staff_changed": "역할·소속·상태 변경",
-    "password_changed": "비밀번호 변경",
-    "totp_enabled": "2단계 인증 켬",
-    "totp_disabled": "2단계 인증 끔",
-    "totp_reset": "2단계 인증 초기화(관리자)",
-    "recovery_renewed": "복구 코드 새로 받음",
-    "locked": "계정 잠김",
-    "unlocked": "잠금 해제",
-    "totp_policy": "2단계 인증 필수 역할 변경",
-    "token_issued": "API 토큰 발급",
-    "token_revoked": "API 토큰 폐기",
-    "throttle_cleared": "시도 제한 기록 지움",
-    "signed_everyone_out": "모든 사용자 로그아웃",
-}
+RESULTS = (
+    "ok",
+    "password_ok",
+    "ok_recovery",
+    "bad_password",
+    "unknown_login",
+    "bad_code",
+    "locked",
+    "throttled",
+)
+"""Sign-in results, each shown with its ``signin_<code>`` text."""
+ACTIONS = (
+    "staff_created",
+    "staff_changed",
+    "password_changed",
+    "totp_enabled",
+    "totp_disabled",
+    "totp_reset",
+    "recovery_renewed",
+    "locked",
+    "unlocked",
+    "totp_policy",
+    "token_issued",
+    "token_revoked",
+    "throttle_cleared",
+    "signed_everyone_out",
+)
+"""Audited changes, each shown with its ``sec_action_<code>`` text."""
+
+
+def _role_labels(request: Request) -> dict[str, str]:
+    """Every role's name in the request's language."""
+    return {role: tr(request, f"role_{role}") for role in ROLES}
 
 
 @router.get("/admin/security")
@@ -51,13 +58,14 @@ def security_page(
 ) -> Response:
     """The sign-in security of the whole deployment, newest events first."""
     now = utcnow()
-    wanted = result if result in RESULT_LABELS else ""
+    wanted = result if result in RESULTS else ""
+    role_labels = _role_labels(request)
     staff = service.list_staff(db_session=db, principal=principal)
     return render(
         request,
         "admin_security.html",
         now=now,
-        roles=[(role, ROLE_LABELS[role]) for role in ROLES],
+        roles=list(role_labels.items()),
         required=twofactor.required_roles(db_session=db),
         locked=signin.locked_accounts(db_session=db, now=now),
         with_totp=[s for s in staff if s.totp_enabled_at is not None],
@@ -65,10 +73,10 @@ def security_page(
         unreadable_totp=twofactor.unreadable(staff),
         attempts=signin.history(db_session=db, result=wanted or None, limit=SHOWN),
         result=wanted,
-        result_labels=RESULT_LABELS,
+        result_labels={code: tr(request, f"signin_{code}") for code in RESULTS},
         events=signin.audit_events(db_session=db, limit=SHOWN),
-        action_labels=ACTION_LABELS,
-        role_labels=ROLE_LABELS,
+        action_labels={code: tr(request, f"sec_action_{code}") for code in ACTIONS},
+        role_labels=role_labels,
     )
 
 
@@ -81,8 +89,9 @@ def set_totp_roles(
     roles = [role for role in ROLES if form.get(f"role_{role}") == "on"]
     chosen = admin_security.set_totp_roles(db, principal=principal, roles=roles, now=utcnow())
     db.commit()
-    names = ", ".join(ROLE_LABELS[r] for r in ROLES if r in chosen) or "없음"
-    flash(request, f"2단계 인증이 필요한 역할: {names}")
+    labels = _role_labels(request)
+    names = ", ".join(labels[r] for r in ROLES if r in chosen) or tr(request, "sec_none")
+    flash(request, tr(request, "sec_roles_saved", names=names))
     return redirect("/admin/security")
 
 
@@ -92,7 +101,7 @@ def unlock(request: Request, db: SessionDep, principal: PageAdmin, staff_id: DbI
     staff = service.get_staff(db_session=db, staff_id=staff_id)
     admin_security.unlock(db, principal=principal, staff=staff, now=utcnow())
     db.commit()
-    flash(request, f"잠금을 풀었습니다: {staff.name} ({staff.login})")
+    flash(request, tr(request, "sec_unlocked_flash", name=staff.name, login=staff.login))
     return redirect("/admin/security")
 
 
@@ -103,7 +112,7 @@ def reset_totp(request: Request, db: SessionDep, principal: PageAdmin, staff_id:
     staff = service.get_staff(db_session=db, staff_id=staff_id)
     admin_security.reset_totp(db, principal=principal, staff=staff, now=utcnow())
     db.commit()
-    flash(request, f"2단계 인증을 초기화했습니다: {staff.name} ({staff.login})")
+    flash(request, tr(request, "sec_totp_reset_flash", name=staff.name, login=staff.login))
     return redirect("/admin/security")
 
 
@@ -115,5 +124,5 @@ def clear_throttle(request: Request, db: SessionDep, principal: PageAdmin) -> Re
         db, principal=principal, throttle=throttle_of(request), now=utcnow()
     )
     db.commit()
-    flash(request, "시도 제한 기록을 모두 지웠습니다.")
+    flash(request, tr(request, "sec_throttle_cleared_flash"))
     return redirect("/admin/security")

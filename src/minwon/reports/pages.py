@@ -14,6 +14,7 @@ from minwon.reports.views import Choice
 from minwon.surveys import rankings
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices import queries
+from minwon.voices.catalog import CHANNELS
 from minwon.web.deps import SessionDep
 from minwon.web.pages import PageStaff, refused_filter, said, tr
 from minwon.web.templating import render
@@ -50,6 +51,8 @@ def dashboard_page(request: Request, db: SessionDep, principal: PageStaff) -> Re
     except (Invalid, NotFound) as exc:
         return refused_filter(request, "reports/error.html", exc, status=422)
     names = views.names(db, principal, staff=principal.role == "officer")
+    names.channels = {code: tr(request, f"channel_{code}") for code in CHANNELS}
+    names.uncategorised = tr(request, "uncategorised")
     level = _level(scope)
     overdue, _ = queries.page(
         db_session=db,

@@ -42,16 +42,18 @@ class Names:
     units: dict[int, str] = field(default_factory=dict)
     categories: dict[int, str] = field(default_factory=dict)
     staff: dict[int, str] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=lambda: dict(CHANNELS))
+    uncategorised: str = "미분류"
 
     def of(self, by: str, key: Any) -> str:
         """The display name of a group key."""
         if by == "channel":
-            return CHANNELS.get(str(key), str(key) or "—")
+            return self.channels.get(str(key), str(key) or "—")
         table = {"office": self.offices, "unit": self.units, "category": self.categories}
         if by == "officer":
             return self.staff.get(key, "—")
         if by in table:
-            return table[by].get(key, "미분류" if by == "category" else "—")
+            return table[by].get(key, self.uncategorised if by == "category" else "—")
         return str(key)
 
 

@@ -15,6 +15,7 @@ from minwon.timeutil import to_kst
 from minwon.voices.catalog import CHANNELS, KINDS, STATUSES
 from minwon.voices.schemas import MAX_BODY
 from minwon.web.deps import csrf_token
+from minwon.web.error_texts import in_language
 from minwon.web.files import ALLOWED
 from minwon.web.i18n import LANGUAGES, translate
 
@@ -85,6 +86,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         {
             "lang": lang,
             "t": lambda key, **kw: translate(lang, key, **kw),
+            "said": lambda text: in_language(lang, text),
             "csrf_token": csrf_token(request),
             **context,
         },
