@@ -23,6 +23,11 @@ router = APIRouter(include_in_schema=False)
 TRUE = {"on", "true", "1", "yes"}
 
 
+def _named(request: Request, prefix: str, codes: Mapping[str, str]) -> dict[str, str]:
+    """The codes' names in the reader's language (``housing_apartment``), in their order."""
+    return {code: tr(request, f"{prefix}_{code}") for code in codes}
+
+
 def _phone_page(
     request: Request, db: Any, principal: Any, status: int = 200, **extra: Any
 ) -> Response:
@@ -33,7 +38,7 @@ def _phone_page(
         progress=service.my_progress(db, principal=principal),
         recent=service.recent_contacts(db, principal=principal),
         campaigns=service.active_campaigns(db, principal.office_id),
-        HOUSING=HOUSING,
+        HOUSING=_named(request, "housing", HOUSING),
         values=extra.pop("values", {}),
         errors=extra.pop("errors", {}),
         survey=extra.pop("survey", None),
@@ -205,8 +210,8 @@ def campaigns(request: Request, db: SessionDep, principal: PageStaff) -> Respons
         request,
         "outreach/campaigns.html",
         results=service.campaign_results(db, principal=principal),
-        HOUSING=HOUSING,
-        REACH_KINDS=REACH_KINDS,
+        HOUSING=_named(request, "housing", HOUSING),
+        REACH_KINDS=_named(request, "reach", REACH_KINDS),
         may_create=principal.role in LEADS and principal.office_id is not None,
         may_log=principal.role in WRITERS and principal.unit_id is not None,
         values={},
