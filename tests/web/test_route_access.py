@@ -270,10 +270,17 @@ def test_anonymous_callers_reach_only_the_public_routes(world_and_rows: tuple) -
     assert not wrong, "\n".join(wrong)
 
 
-def test_no_role_gets_a_server_error_anywhere(world_and_rows: tuple) -> None:
+SWEPT = [login for login, *_ in STAFF if login != "gr_officer2"]
+"""Every account but the unit's second officer, whose role, office and unit are the first's."""
+SWEPT_ON_POSTGRESQL = ["gr_officer", "gr_lead", "gr_cs", "dj_officer", "hq", "admin"]
+"""Each role once, and the officer whose office owns the rows: PostgreSQL runs the same
+handlers as SQLite, so its sweep looks for what only its types and limits can break."""
+
+
+def test_no_role_gets_a_server_error_anywhere(world_and_rows: tuple, engine: Engine) -> None:
     client, world, values = world_and_rows
     wrong = []
-    for login, *_ in STAFF:
+    for login in SWEPT_ON_POSTGRESQL if engine.dialect.name == "postgresql" else SWEPT:
         for method, path in _routes(client.app):
             response = client.request(method, _fill(path, values), headers=world.auth(login))
             if response.status_code >= 500:

@@ -48,6 +48,8 @@ FIELDS = {  # a form field's name in a message: its interface text key
     "category": "adm_category",
     "dong": "adm_dong",
     "priority": "adm_priority",
+    "duties": "adm_duties",
+    "merged_into": "adm_merge_into",
 }
 ROLE_ORDER = ("admin", "hq_analyst", "cs_manager", "unit_lead", "officer")
 T = TypeVar("T")

@@ -17,17 +17,6 @@ from minwon.web.throttle import throttle_of
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200
-RESULTS = (
-    "ok",
-    "password_ok",
-    "ok_recovery",
-    "bad_password",
-    "unknown_login",
-    "bad_code",
-    "locked",
-    "throttled",
-)
-"""Sign-in results, each shown with its ``signin_<code>`` text."""
 ACTIONS = (
     "staff_created",
     "staff_changed",
@@ -58,7 +47,7 @@ def security_page(
 ) -> Response:
     """The sign-in security of the whole deployment, newest events first."""
     now = utcnow()
-    wanted = result if result in RESULTS else ""
+    wanted = result if result in signin.RESULTS else ""
     role_labels = _role_labels(request)
     staff = service.list_staff(db_session=db, principal=principal)
     return render(
@@ -73,7 +62,7 @@ def security_page(
         unreadable_totp=twofactor.unreadable(staff),
         attempts=signin.history(db_session=db, result=wanted or None, limit=SHOWN),
         result=wanted,
-        result_labels={code: tr(request, f"signin_{code}") for code in RESULTS},
+        result_labels={code: tr(request, f"signin_{code}") for code in signin.RESULTS},
         events=signin.audit_events(db_session=db, limit=SHOWN),
         action_labels={code: tr(request, f"sec_action_{code}") for code in ACTIONS},
         role_labels=role_labels,
