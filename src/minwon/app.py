@@ -189,6 +189,7 @@ def _too_large(request: Request, message: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=413)
     from minwon.voices.schemas import MAX_BODY
+    from minwon.web.error_texts import in_language
     from minwon.web.i18n import translate
     from minwon.web.templating import language
 
@@ -203,7 +204,7 @@ def _too_large(request: Request, message: str) -> Response:
         )
     else:
         hint = translate(lang, "too_large_back_hint")
-    return _error_page(request, 413, f"{message} {hint}")
+    return _error_page(request, 413, f"{in_language(lang, message)} {hint}")
 
 
 def _open311(request: Request) -> bool:
@@ -228,7 +229,9 @@ def _add_error_handlers(app: FastAPI) -> None:
                 body["errors"] = exc.errors  # every field at once (e.g. a survey's questions)
             answer: Response = JSONResponse(body, status_code=exc.status)
         else:
-            answer = _error_page(request, exc.status, exc.message)
+            from minwon.web.pages import said
+
+            answer = _error_page(request, exc.status, said(request, exc))
         if isinstance(exc, TooManyRequests):
             with_retry_after(answer, exc.retry_after)
         return answer

@@ -232,6 +232,16 @@ def test_a_day_gone_by_or_too_far_ahead_is_refused_and_kept(
         'value="역 앞"' in form and 'value="2026-12-06"' in form and 'aria-invalid="true"' in form
     )
     assert 'value="box" selected' in form and 'value="22"' in form and 'value="2"' in form
+    english = lead.post(
+        "/patrols/staff-request?lang=en",
+        data={"csrf_token": csrf(lead, "/patrols"), "unit": "GR01", "place": "역 앞"}
+        | {"day": "2026-12-06", "start_hour": "22", "end_hour": "22", "source": "box"},
+    )
+    assert "A patrol cannot be requested for a day gone by. Please choose today (2026-12-07)" in (
+        english.text
+    )
+    assert "Please check the hours (0 to 24; the start and end must differ)." in english.text
+    lead.cookies.delete("lang")
     empty_log = lead.post(
         "/patrols/log",
         data={

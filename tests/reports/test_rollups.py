@@ -186,7 +186,9 @@ def test_a_refused_period_shows_the_filter_as_typed(engine: Engine) -> None:
     assert 'name="start" value="2020-01-01"' in page.text
     assert 'name="end" value="2026-01-01" aria-invalid="true"' in page.text
     assert '<input type="hidden" name="unit" value="GR01">' in page.text
-    assert 'name="category"' not in page.text  # an empty choice is not carried
+    assert '<input type="hidden" name="category" value="">' in page.text  # all, as chosen
+    every_unit = client.get("/dashboard?unit=&start=2020-01-01&end=2026-01-01")
+    assert '<input type="hidden" name="unit" value="">' in every_unit.text  # not the lead's own
     assert 'href="/dashboard">기본 기간으로 보기' in page.text
     unknown = client.get("/dashboard?unit=DJ01&start=2026-01-01&end=2026-01-31")
     assert unknown.status_code == 422 and "부서를 찾을 수 없습니다" in unknown.text

@@ -23,14 +23,20 @@ BASE_ERRORS = {
     "TooManyRequests",
 }
 
-MESSAGE_MAKERS = {"past_due_message", "happy_call_closed", "happy_call_refusal"}
+MESSAGE_MAKERS = {
+    "past_due_message",
+    "happy_call_closed",
+    "happy_call_refusal",
+    "password_problem",
+}
 """Functions whose answer a page shows as a refusal, besides the errors raised."""
-SHOWN_CONSTANTS = {"RULE_KO", "RULE"}
-"""Constants a page shows as they are: the rules that explain a figure."""
+SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE"}
+"""Constants a page shows: the rules that explain a figure, the too-large body's message."""
 _NAMED = re.compile(r"\{[a-z_]+\}")
 
 
 def _trees() -> Iterator[tuple[Path, ast.Module]]:
+    """Every module of the package with its syntax tree."""
     for path in sorted(SOURCE.rglob("*.py")):
         yield path, ast.parse(path.read_text(encoding="utf-8"))
 
@@ -97,7 +103,18 @@ def templates(node: ast.expr, named: dict[str, str]) -> list[str]:
     return []
 
 
+def _into_errors(node: ast.Assign) -> bool:
+    """Whether ``node`` files a field's message (``errors["day"] = "…"``) for ``InvalidFields``."""
+    return any(
+        isinstance(t, ast.Subscript)
+        and isinstance(t.value, ast.Name)
+        and t.value.id.endswith("errors")
+        for t in node.targets
+    )
+
+
 def _korean(text: str) -> bool:
+    """Whether ``text`` holds Hangul (a message for a person, not a code)."""
     return any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
@@ -112,15 +129,17 @@ def raised_messages() -> dict[str, list[str]]:
             keys: list[str] = []
             if isinstance(node, ast.Call) and node.args:
                 name = node.func.id if isinstance(node.func, ast.Name) else None
-                if name in classes and name != "Said":
-                    keys = templates(node.args[0], named)
+                if (name in classes and name != "Said") or name == "ValueError":
+                    keys = templates(node.args[0], named)  # a validator's ValueError too
+            elif isinstance(node, ast.Assign) and _into_errors(node):
+                keys = templates(node.value, named)
             elif isinstance(node, ast.FunctionDef) and node.name in MESSAGE_MAKERS:
                 returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
                 keys = [k for value in returns if value for k in templates(value, named)]
             if isinstance(node, ast.Assign) and node in tree.body:
                 names = {t.id for t in node.targets if isinstance(t, ast.Name)}
                 if names & SHOWN_CONSTANTS:
-                    keys = templates(node.value, named)
+                    keys = [_numbered(k) for k in templates(node.value, named)]
             for key in keys:
                 if _korean(key):
                     where = f"{path.relative_to(SOURCE)}:{node.lineno}"

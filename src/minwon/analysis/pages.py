@@ -61,6 +61,8 @@ def _scope(request: Request, db: Any, principal: Principal) -> tuple[Office | No
 
 
 def _page(request: Request, db: Any, principal: Principal, name: str, build: Any) -> Response:
+    """An analysis tab for the chosen office and period (``build`` makes its content), or the
+    refused filter shown again as typed."""
     try:
         office, form = _scope(request, db, principal)
         context = build(office.id if office else None, form["period"])

@@ -15,7 +15,7 @@ from minwon.org.security import verify_password
 from minwon.org.signin_pages import totp_setup_page
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
+from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +46,7 @@ def change_password(
         try:
             service.set_password(db_session=db, staff=staff, password=new)
         except Invalid as exc:
-            errors["new"] = str(exc)
+            errors["new"] = said(request, exc)
     if errors:
         db.rollback()
         return _page(request, db, principal, status=400, errors=errors)

@@ -238,6 +238,7 @@ def _act(
 
 
 def _reasons(request: Request, exc: ValidationError) -> str:
+    """Every field's problem on one line ("Login: …"), in the request's language."""
     parts = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else ""

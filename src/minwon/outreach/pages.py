@@ -134,6 +134,8 @@ def _team_page(
             db, principal=principal, unit_id=unit.id, start=start, end=end
         )
     except MinwonError as exc:
+        if exc.status == 403:  # not allowed at all: nothing to fix in the period
+            return render(request, "reports/error.html", exc.status, message=said(request, exc))
         return refused_filter(request, "reports/error.html", exc, typed=period)
     return render(
         request,

@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from minwon.errors import MinwonError, NotFound
+from minwon.errors import Forbidden, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
 from minwon.outreach import patrol_service, patrols
@@ -118,9 +119,15 @@ def unit_page(request: Request, db: SessionDep, principal: PageStaff) -> Respons
     return _unit_page(request, db, principal, params.get("unit"), params.get("quarter"))
 
 
+def _status(exc: MinwonError) -> int:
+    """A refused entry's status: 403 when the caller may not make it at all, else 422 (the
+    form comes back to be fixed, a unit not found included)."""
+    return 403 if isinstance(exc, Forbidden) else 422
+
+
 def _unit_page(
     request: Request,
-    db: Any,
+    db: Session,
     principal: Principal,
     code: str | None,
     quarter: str | None,
@@ -183,7 +190,7 @@ def staff_request(
         db.rollback()
         refused = ("staff", form, said_fields(request, exc))
         code = None if exc.field == "unit" else form.get("unit")  # else the caller's own unit
-        return _unit_page(request, db, principal, code, None, status=422, refused=refused)
+        return _unit_page(request, db, principal, code, None, status=_status(exc), refused=refused)
     db.commit()
     flash(request, tr(request, "pt_saved"))
     return redirect(f"/patrols?unit={form.get('unit', '')}")
@@ -221,7 +228,9 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
     except MinwonError as exc:
         db.rollback()
         refused = ("log", form, said_fields(request, exc))
-        return _unit_page(request, db, principal, unit.code, None, status=422, refused=refused)
+        return _unit_page(
+            request, db, principal, unit.code, None, status=exc.status, refused=refused
+        )
     db.commit()
     flash(request, tr(request, "pt_logged", n=told))
     return redirect(f"/patrols?unit={unit.code}")

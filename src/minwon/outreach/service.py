@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -391,18 +391,29 @@ def may_manage_unit(principal: Principal, unit_id: int | None) -> bool:
     return principal.role == "admin" or principal.unit_id in (None, unit_id)
 
 
-def _require_manager(principal: Principal, unit_id: int | None, what: str) -> None:
-    """Refuse, in Korean, a caller who may not keep ``what`` (a noun taking 는) of the unit."""
+def _require_manager(
+    principal: Principal, unit_id: int | None, what: Literal["target", "roster"]
+) -> None:
+    """Refuse a caller who may not keep the unit's daily target or roster (``what``)."""
+    target = what == "target"
     if principal.role not in LEADS:
-        raise Forbidden(f"{what}는 팀장·CS 담당이 정합니다.")
+        raise Forbidden(
+            "일일 목표는 팀장·CS 담당이 정합니다."
+            if target
+            else "근무표는 팀장·CS 담당이 정합니다."
+        )
     if not may_manage_unit(principal, unit_id):
-        raise Forbidden(f"다른 부서의 {what}는 그 부서의 팀장이나 CS 담당이 정합니다.")
+        raise Forbidden(
+            "다른 부서의 일일 목표는 그 부서의 팀장이나 CS 담당이 정합니다."
+            if target
+            else "다른 부서의 근무표는 그 부서의 팀장이나 CS 담당이 정합니다."
+        )
 
 
 def set_daily_target(db: Session, *, principal: Principal, unit_id: int, daily: int) -> None:
     """A lead sets the unit's daily target per officer (``may_manage_unit``: their own unit
     only, so one police box's lead cannot change another's)."""
-    _require_manager(principal, unit_id, "일일 목표")
+    _require_manager(principal, unit_id, "target")
     if not 0 <= daily <= 100:
         raise Invalid("일일 목표는 0~100명이어야 합니다.", field="daily")
     row = db.get(UnitTarget, unit_id) or UnitTarget(unit_id=unit_id)
@@ -529,7 +540,7 @@ def set_roster(db: Session, *, principal: Principal, officer_id: int, days: list
     officer = org_service.get_staff(db_session=db, staff_id=officer_id)
     if officer.office_id != principal.office_id:
         raise Invalid("같은 기관의 직원이어야 합니다.", field="officer")
-    _require_manager(principal, officer.unit_id, "근무표")
+    _require_manager(principal, officer.unit_id, "roster")
     if not days:
         raise Invalid("근무일을 하나 이상 주세요.", field="days")
     first, last = min(days), max(days)

@@ -97,8 +97,8 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
         return render(request, "reports/error.html", 404, message=tr(request, "db_no_chart"))
     try:
         scope, _ = views.scope_for(db, principal, choice_from(request.query_params))
-    except (Invalid, NotFound) as exc:
-        return refused_filter(request, "reports/error.html", exc, status=422)
+    except (Invalid, NotFound) as exc:  # an image: the page itself shows the form
+        return render(request, "reports/error.html", 422, message=said(request, exc))
     svg = views.chart(db, principal, scope, name, title=tr(request, CHARTS[name]))
     return Response(
         svg,

@@ -86,7 +86,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         {
             "lang": lang,
             "t": lambda key, **kw: translate(lang, key, **kw),
-            "said": lambda text: in_language(lang, text),
+            "said_text": lambda text: in_language(lang, text),
             "csrf_token": csrf_token(request),
             **context,
         },
