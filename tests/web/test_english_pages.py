@@ -80,3 +80,10 @@ def test_the_admin_pages_have_no_korean_of_their_own_in_english(
         english = english.replace(name, " ")
     assert re.findall(r"[\uac00-\ud7a3][^<>]{0,40}", english) == []
     assert "조직 관리" in _main(client, f"{path}?lang=ko") or path == "/admin/security"
+
+
+def test_the_dashboards_chart_legend_follows_the_language(demo_engine: Engine) -> None:
+    client = _client(demo_engine, "gr.cs")
+    english = client.get("/dashboard/charts/daily.svg?lang=en").text
+    assert "Received" in english and "Answered" in english and "접수" not in english
+    assert "접수" in client.get("/dashboard/charts/daily.svg?lang=ko").text

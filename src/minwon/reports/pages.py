@@ -99,7 +99,12 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
         scope, _ = views.scope_for(db, principal, choice_from(request.query_params))
     except (Invalid, NotFound) as exc:  # an image: the page itself shows the form
         return render(request, "reports/error.html", 422, message=said(request, exc))
-    svg = views.chart(db, principal, scope, name, title=tr(request, CHARTS[name]))
+    words = {
+        "접수": tr(request, "db_received"),
+        "답변": tr(request, "db_answered"),
+        "미분류": tr(request, "uncategorised"),
+    }
+    svg = views.chart(db, principal, scope, name, title=tr(request, CHARTS[name]), words=words)
     return Response(
         svg,
         media_type="image/svg+xml",

@@ -3,6 +3,7 @@ figures, charts and tables of that scope, with names instead of ids."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -167,19 +168,33 @@ def trend_scope(scope: Scope) -> Scope:
     return Scope(scope.office_ids, start, scope.end, scope.unit_id, scope.category_id)
 
 
-def chart(db: Session, principal: Principal, scope: Scope, name: str, *, title: str) -> str:
+def chart(
+    db: Session,
+    principal: Principal,
+    scope: Scope,
+    name: str,
+    *,
+    title: str,
+    words: Mapping[str, str] | None = None,
+) -> str:
     """One chart of the dashboard as SVG: received and answered over the period ("daily"),
     CSAT over the twelve months up to its end ("trend") or the ten categories most voices
-    came in ("categories")."""
+    came in ("categories"). ``words`` gives the reader's words for the chart's Korean ones
+    (the series 접수 and 답변, 미분류)."""
+    say = words or {}
     if name == "daily":
         rows = dashboard.chart_rows(db, scope)
-        return line_svg(*dashboard.volume_series(rows, scope.start, scope.end), title=title)
+        labels, series = dashboard.volume_series(rows, scope.start, scope.end)
+        named = {say.get(key, key): values for key, values in series.items()}
+        return line_svg(labels, named, title=title)
     if name == "trend":
         trend = dashboard.monthly_csat(db, trend_scope(scope))
         values = [score.csat.value or 0.0 for _, score in trend]
         return line_svg([month for month, _ in trend], {"CSAT": values}, title=title)
     if name == "categories":
         top = dashboard.counts_by(db, scope, "category_id")[:10]
-        labels = [names(db, principal).of("category", k) for k, _ in top]
+        shown = names(db, principal)
+        shown.uncategorised = say.get("미분류", shown.uncategorised)
+        labels = [shown.of("category", k) for k, _ in top]
         return bar_svg(labels, [n for _, n in top], title=title)
     raise ValueError(f"unknown chart: {name}")
