@@ -486,10 +486,60 @@ def test_create_units_is_all_or_nothing_too(world: World, tmp_path: Path) -> Non
         assert db.scalar(select(Unit).where(Unit.code == "GR09")) is None
 
 
-def test_create_units_rejects_codes_that_cannot_be_codes(world: World, tmp_path: Path) -> None:
-    text = f"{HEAD},unit\n{GOOD_ROW},새 팀!\n"
-    _line, _column, message = _only_error(_import(world, _csv(tmp_path, text), create_units=True))
-    assert "새 부서 코드로 쓸 수 없습니다" in message
+def test_departments_named_as_agencies_name_them_become_units(world: World, tmp_path: Path) -> None:
+    """A 국민신문고 export names departments with spaces, '·' and brackets: each becomes a unit
+    under that name, with a code made of its letters and digits for the ledger numbers."""
+    names = ["서울특별시 송파구 교통행정과", "기획·예산팀", "민원봉사과(여권)", "기획예산팀"]
+    rows = "".join(f'{GOOD_ROW},"{name}"\n' for name in [*names, names[0]])
+    report = _import(world, _csv(tmp_path, f"{HEAD},unit\n{rows}"), create_units=True)
+    assert report.ok, report.format()
+    assert report.units_created == [
+        "서울특별시 송파구 교통행정과 (서울특별시송파구교통행정과)",
+        "기획·예산팀 (기획예산팀)",
+        "민원봉사과(여권) (민원봉사과여권)",
+        "기획예산팀 (기획예산팀-2)",
+    ]
+    assert [v.ledger_no for v in _voices(world.engine)] == [
+        "서울특별시송파구교통행정과-2026-000001",
+        "기획예산팀-2026-000001",
+        "민원봉사과여권-2026-000001",
+        "기획예산팀-2-2026-000001",
+        "서울특별시송파구교통행정과-2026-000002",
+    ]
+    with session_factory(world.engine)() as db:
+        made = db.scalars(select(Unit).where(Unit.code.in_(["기획예산팀", "기획예산팀-2"])))
+        assert sorted((u.code, u.name) for u in made) == [
+            ("기획예산팀", "기획·예산팀"),
+            ("기획예산팀-2", "기획예산팀"),
+        ]
+    # the next file finds them by the same names, and makes nothing new
+    again = _import(
+        world, _csv(tmp_path, f'{HEAD},unit\n{GOOD_ROW},"{names[1]}"\n'), create_units=True
+    )
+    assert again.ok and again.units_created == []
+    assert _voices(world.engine)[-1].ledger_no == "기획예산팀-2026-000002"
+
+
+def test_a_code_taken_by_another_unit_is_numbered_past(world: World, tmp_path: Path) -> None:
+    text = f"{HEAD},unit\n{GOOD_ROW},GR 01\n"
+    report = _import(world, _csv(tmp_path, text), create_units=True)
+    assert report.ok and report.units_created == ["GR 01 (GR01-2)"], report.format()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("!!! ···", "새 부서 이름에 글자나 숫자가 없습니다"),
+        ("과" * 201, "새 부서 이름이 너무 깁니다"),
+    ],
+)
+def test_unit_names_that_cannot_be_units_are_refused(
+    world: World, tmp_path: Path, name: str, expected: str
+) -> None:
+    text = f"{HEAD},unit\n{GOOD_ROW},{name}\n"
+    line, column, message = _only_error(_import(world, _csv(tmp_path, text), create_units=True))
+    assert (line, column) == (2, "unit") and expected in message
+    assert _voices(world.engine) == []
 
 
 # --- dates -----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from minwon.org.security import token_digest
 from minwon.timeutil import KST, utcnow
 from minwon.voices import ledger
 from minwon.voices.catalog import ANSWERED, CLOSED, RECEIVED
+from minwon.voices.import_lookup import NewUnit
 from minwon.voices.models import (
     Answer,
     Voice,
@@ -57,7 +58,7 @@ def reserve(
     *,
     import_id: int,
     counts: dict[tuple[str, int], int],
-    new_units: dict[str, int],
+    new_units: dict[str, NewUnit],
 ) -> None:
     """Create the planned units and take every (unit, year)'s block of ledger numbers —
     ``counts`` says how many rows the file has there — in one short transaction; afterwards
@@ -73,25 +74,27 @@ def reserve(
 
 
 def _units(
-    db: Session, counts: dict[tuple[str, int], int], new_units: dict[str, int]
+    db: Session, counts: dict[tuple[str, int], int], new_units: dict[str, NewUnit]
 ) -> dict[tuple[int, int], tuple[str, int]]:
     """(unit id, year) → (unit code, rows) for the staged rows; planned units are created."""
     ids = {code: _unit_id(db, code, new_units.get(code)) for code in {c for c, _ in counts}}
     return {(ids[code], year): (code, n) for (code, year), n in counts.items()}
 
 
-def _unit_id(db: Session, code: str, new_in_office: int | None) -> int:
+def _unit_id(db: Session, code: str, new: NewUnit | None) -> int:
     existing = {u.code: u for u in org_service.list_units(db_session=db)}.get(code)
-    if new_in_office is None:
+    if new is None:
         if existing is None:
             raise Conflict(f"부서 '{code}'가 가져오는 동안 없어졌습니다. 다시 가져오세요.")
         return existing.id
     if existing is not None:
-        if existing.office_id != new_in_office:
+        if existing.office_id != new.office_id:
             raise Conflict(f"새 부서 '{code}'를 다른 기관에서 먼저 만들었습니다. 다시 가져오세요.")
+        if existing.name != new.name:
+            raise Conflict(f"새 부서 코드 '{code}'를 다른 부서가 먼저 썼습니다. 다시 가져오세요.")
         return existing.id
-    office = org_service.get_office(db_session=db, office_id=new_in_office)
-    return org_service.create_unit(db_session=db, office=office, code=code, name=code).id
+    office = org_service.get_office(db_session=db, office_id=new.office_id)
+    return org_service.create_unit(db_session=db, office=office, code=code, name=new.name).id
 
 
 def _locked(db: Session, import_id: int) -> VoiceImport:

@@ -27,8 +27,35 @@ class _Office:
     has_units: bool
 
 
+UNIT_CODE_MAX = 32
+UNIT_NAME_MAX = 200
+
+
 def _unit_code_ok(code: str) -> bool:
-    return len(code) <= 32 and code.replace("-", "").replace("_", "").isalnum()
+    return len(code) <= UNIT_CODE_MAX and code.replace("-", "").replace("_", "").isalnum()
+
+
+def unit_code_from(name: str) -> str:
+    """A unit code made from a unit's name: its letters, digits, '-' and '_', at most 32.
+
+    Agencies' department names carry spaces, '·' and brackets (서울특별시 송파구 교통행정과,
+    기획·예산팀, 민원봉사과(여권)); a code may not, since it prefixes ledger numbers.
+    """
+    return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:UNIT_CODE_MAX]
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    """A unit --create-units will make: its code, its name as the file wrote it, its office."""
+
+    code: str
+    name: str
+    office_id: int
+
+    @property
+    def shown(self) -> str:
+        """How the import report names it: the name, and the code when that differs."""
+        return self.name if self.name == self.code else f"{self.name} ({self.code})"
 
 
 class _Resolver:
@@ -38,7 +65,7 @@ class _Resolver:
         self.db, self.principal, self.create = db, principal, create
         self._offices: dict[int, _Office] = {}
         self._memo: dict[tuple[str, ...], Any] = {}
-        self.pending_units: dict[str, int] = {}
+        self.planned: dict[str, NewUnit] = {}  # by the name (or code) the file wrote
         self.default: _Office | None = None
         if office:
             try:
@@ -104,10 +131,9 @@ class _Resolver:
         return self._memoised(key, lambda: self._find_unit(ref, office))
 
     def _find_unit(self, ref: str, office: _Office | None) -> tuple[str, _Office]:
-        if ref in self.pending_units:
-            planned = self.office_by_id(self.pending_units[ref])
-            if office is None or office.id == planned.id:
-                return ref, planned
+        planned = self.planned.get(ref)
+        if planned is not None and (office is None or office.id == planned.office_id):
+            return planned.code, self.office_by_id(planned.office_id)
         by_code = self._unit_by_code(ref)
         if by_code is not None and self._may_write(by_code.office_id):
             if office is None or by_code.office_id == office.id:
@@ -139,12 +165,32 @@ class _Resolver:
             )
         if self.principal.role not in (ADMIN, CS_MANAGER):
             raise _Bad("새 부서는 관리자나 CS 담당만 만들 수 있습니다.")
-        if not _unit_code_ok(ref):
-            raise _Bad(f"새 부서 코드로 쓸 수 없습니다: {_shown(ref)} (32자 이내의 글자·숫자·-·_)")
-        if self.pending_units.setdefault(ref, office.id) != office.id:
+        planned = self.planned.get(ref)
+        if planned is not None and planned.office_id != office.id:
             raise _Bad(f"새 부서 {_shown(ref)}가 여러 기관의 행에 나옵니다. 한 기관만 쓰세요.")
+        if planned is None:
+            planned = self.planned[ref] = NewUnit(self._new_code(ref), ref, office.id)
         office.has_units = True
-        return ref, office
+        return planned.code, office
+
+    def _new_code(self, name: str) -> str:
+        """The code of a new unit named ``name``: the name itself when it can be a code, else
+        ``unit_code_from`` it, numbered (-2, -3, …) past codes already taken or planned."""
+        if len(name) > UNIT_NAME_MAX:
+            raise _Bad(f"새 부서 이름이 너무 깁니다: {len(name):,}자 (최대 {UNIT_NAME_MAX}자)")
+        base = name if _unit_code_ok(name) else unit_code_from(name)
+        if not base:
+            raise _Bad(f"새 부서 이름에 글자나 숫자가 없습니다: {_shown(name)}")
+        planned = {new.code for new in self.planned.values()}
+        code, n = base, 1
+        while code in planned or self._unit_by_code(code) is not None:
+            n += 1
+            code = f"{base[: UNIT_CODE_MAX - len(str(n)) - 1]}-{n}"
+        return code
+
+    def new_units(self) -> dict[str, NewUnit]:
+        """The units to make, by code."""
+        return {new.code: new for new in self.planned.values()}
 
     def category(self, value: Any, office: _Office) -> str:
         """A category code of the office's organisation, by code or name."""

@@ -70,7 +70,7 @@ from minwon.org.roles import WRITERS, Principal
 from minwon.voices import import_jobs, import_load
 from minwon.voices.import_check import _Checker
 from minwon.voices.import_columns import COLUMNS, REQUIRED, _read_header
-from minwon.voices.import_lookup import _Resolver
+from minwon.voices.import_lookup import NewUnit, _Resolver
 from minwon.voices.import_read import (
     _CsvSource,
     _FileProblem,
@@ -179,7 +179,7 @@ def _run(
     import_load.reserve(
         engine, import_id=stager.import_id, counts=dict(stager.ordinals), new_units=new_units
     )
-    report.units_created = list(new_units)
+    report.units_created = [new.shown for new in new_units.values()]
     ticker.enter(LOAD)
 
     def loaded(n: int) -> None:
@@ -210,7 +210,7 @@ def _check_all(
     report: ImportReport,
     ticker: _Ticker,
     stager: Stager,
-) -> dict[str, int] | None:
+) -> dict[str, NewUnit] | None:
     """Check every row, staging the good ones; the units to create, or None for a bad header."""
     rows = _nonempty_rows(source)
     first = next(rows, None)
@@ -236,4 +236,4 @@ def _check_all(
     ticker.total = 2 * report.rows_read
     stager.flush(report.rows_read, report.rows_read)
     ticker.tick(report.rows_read, force=True)
-    return dict(resolver.pending_units)
+    return resolver.new_units()
