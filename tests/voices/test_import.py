@@ -201,6 +201,31 @@ def test_tab_separated_utf16_text_from_excel(world: World, tmp_path: Path) -> No
     assert report.voices_created == 1
 
 
+def test_a_title_and_period_above_the_header_are_skipped(world: World, tmp_path: Path) -> None:
+    # Agencies' exports put the ledger's title and period above the header row.
+    book = Workbook()
+    ws = book.active
+    ws.append(["2026년 민원처리부"])
+    ws.append(["기간", "2026.03.01", "~", "2026.03.31"])
+    ws.append([])
+    ws.append(["접수일자", "민원종류", "접수경로", "민원제목", "민원내용"])
+    ws.append([datetime(2026, 3, 3, 10), "불만", "전화", "제목", "내용"])
+    ws.append(["2026.03.04", "불만", "전화", "제목", ""])
+    path = tmp_path / "처리부.xlsx"
+    book.save(path)
+    line, column, message = _only_error(_import(world, path))
+    assert (line, column, message) == (6, "민원내용", "비어 있습니다.")
+    ws.delete_rows(6)
+    book.save(path)
+    assert _import(world, path).voices_created == 1
+    # the same as tab separated text: the title line holds a comma and no tab
+    text = "민원처리부, 2026년 3월\n\n접수일시\t종류\t경로\t제목\t내용\n"
+    text += "2026-03-03 10:00\t불만\t전화\t제목\t내용, 쉼표, 여럿, 있음, 가, 나\n"
+    report = _import(world, _csv(tmp_path, text, encoding="cp949", name="처리부.txt"))
+    assert report.ok, report.format()
+    assert _voices(world.engine)[-1].body == "내용, 쉼표, 여럿, 있음, 가, 나"
+
+
 def test_progress_reports_checking_then_writing(world: World) -> None:
     calls: list[tuple[int, int]] = []
     _import(world, DATA / "ledger_good_bom.csv", progress=lambda d, t: calls.append((d, t)))

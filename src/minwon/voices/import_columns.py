@@ -2,6 +2,7 @@
 names, which are required, and reading the header row into where each column is."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +32,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "consent": ("동의", ("연락동의", "수신동의")),
 }
 REQUIRED = ("received_at", "kind", "channel", "title", "body")
+HEADER_SEARCH_ROWS = 10  # exports put a title, a period or notes above the header
 
 
 def _header_key(name: Any) -> str:
@@ -58,6 +60,32 @@ class _Header:
     def label(self, col: str) -> str:
         """The column's name as the file writes it, or its Korean name (code) when absent."""
         return self.names.get(col) or f"{COLUMNS[col][0]}({col})"
+
+
+def _known_columns(cells: list[Any]) -> int:
+    return len({_HEADER_KEYS[k] for k in map(_header_key, cells) if k in _HEADER_KEYS})
+
+
+def _find_header(
+    rows: Iterator[tuple[int, list[Any]]],
+) -> tuple[tuple[int, list[Any]], Iterator[tuple[int, list[Any]]]] | None:
+    """The header row and the rows after it; None for a file without rows.
+
+    Agencies' exports often put a title (2024년 민원처리부), a period or notes above the
+    header: the header is the first of the first ``HEADER_SEARCH_ROWS`` non-empty rows naming
+    at least two known columns, and the rows above it are skipped. When none does, the first
+    row is taken as the header (and its report says what is missing).
+    """
+    seen: list[tuple[int, list[Any]]] = []
+    for line, cells in rows:
+        if _known_columns(cells) >= 2:
+            return (line, cells), rows
+        seen.append((line, cells))
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        return None
+    return seen[0], iter(seen[1:])
 
 
 def _read_header(line: int, cells: list[Any], report: ImportReport) -> _Header | None:

@@ -47,8 +47,8 @@ class _CsvSource:
         self.path, self.encoding, self.label = path, encoding, label
         csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
         with path.open(encoding=encoding, newline="") as fh:
-            first = fh.readline()
-        self.delimiter = "\t" if first.count("\t") > first.count(",") else ","
+            lines = [line for _, line in zip(range(_DELIMITER_LINES), fh, strict=False)]
+        self.delimiter = _delimiter(lines)
 
     def estimate(self) -> int:
         with self.path.open("rb") as fh:
@@ -64,6 +64,22 @@ class _CsvSource:
                     start = reader.line_num + 1
             except csv.Error as exc:
                 raise _FileProblem(f"CSV 형식이 잘못되었습니다: {exc}", reader.line_num) from exc
+
+
+_DELIMITER_LINES = 20
+
+
+def _delimiter(lines: list[str]) -> str:
+    """Tab or comma: the one that splits the header line (which may sit below a title line)
+    into known column names, else the one the first line holds more of."""
+    from minwon.voices.import_columns import _known_columns  # noqa: PLC0415 (a cycle)
+
+    for line in lines:
+        for delimiter in ("\t", ","):
+            if _known_columns(line.rstrip("\r\n").split(delimiter)) >= 2:
+                return delimiter
+    first = lines[0] if lines else ""
+    return "\t" if first.count("\t") > first.count(",") else ","
 
 
 class _XlsxSource:

@@ -3,10 +3,11 @@ every row is written — or, if any row is wrong, nothing is written and the rep
 bad row (its line as the file shows it) and column.
 
 File: CSV (UTF-8 with or without BOM, CP949/EUC-KR as Korean Excel saves it, or Excel's
-UTF-16 "유니코드 텍스트"; comma or tab separated) or XLSX (the first sheet). The first non-empty
-row is the header; fully empty rows are skipped. Header names may be the English codes or the
-Korean names below, in any order; case, spaces, ``_`` and a trailing ``(…)`` are ignored.
-Columns not listed here are ignored and named in the report.
+UTF-16 "유니코드 텍스트"; comma or tab separated) or XLSX (the first sheet). The header is the
+first row naming at least two known columns, among the first ten non-empty rows: a title, a
+period or notes above it are skipped. Fully empty rows are skipped. Header names may be the
+English codes or the Korean names below, in any order; case, spaces, ``_`` and a trailing
+``(…)`` are ignored. Columns not listed here are ignored and named in the report.
 
 Columns (`code` · 한국어 머리글 (other accepted names)):
 
@@ -69,7 +70,7 @@ from minwon.errors import MinwonError
 from minwon.org.roles import WRITERS, Principal
 from minwon.voices import import_jobs, import_load
 from minwon.voices.import_check import _Checker
-from minwon.voices.import_columns import COLUMNS, REQUIRED, _read_header
+from minwon.voices.import_columns import COLUMNS, REQUIRED, _find_header, _read_header
 from minwon.voices.import_lookup import NewUnit, _Resolver
 from minwon.voices.import_read import (
     _CsvSource,
@@ -212,10 +213,10 @@ def _check_all(
     stager: Stager,
 ) -> dict[str, NewUnit] | None:
     """Check every row, staging the good ones; the units to create, or None for a bad header."""
-    rows = _nonempty_rows(source)
-    first = next(rows, None)
-    if first is None:
+    found = _find_header(_nonempty_rows(source))
+    if found is None:
         raise _FileProblem("파일이 비어 있습니다.")
+    first, rows = found
     header = _read_header(*first, report)
     if header is None or not report.ok:
         return None
