@@ -389,8 +389,29 @@ def test_body_up_to_the_schema_limit_is_fine_one_more_is_not(world: World, tmp_p
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, ".xls"),
         (b"PK\x03\x04" + b"not really a zip" * 10, "XLSX 파일을 열 수 없습니다"),
         (b"received_at,kind\n\x80\x80\x80\xff\n", "UTF-8이나 CP949"),
+        # systems' "엑셀 저장" (국민신문고, 새올) often writes an HTML table named .xls
+        (
+            "\r\n<html><head><meta charset='euc-kr'></head><body><table><tr><th>접수일자</th>"
+            "<th>민원제목</th></tr><tr><td>2024.03.02</td><td>신호등</td></tr></table>".encode(
+                "cp949"
+            ),
+            "HTML",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:'
+            b'spreadsheet"><Worksheet ss:Name="Sheet1"/></Workbook>',
+            ".xlsx",
+        ),
     ],
-    ids=["zero-bytes", "png", "old-xls", "broken-zip", "unknown-encoding"],
+    ids=[
+        "zero-bytes",
+        "png",
+        "old-xls",
+        "broken-zip",
+        "unknown-encoding",
+        "html-xls",
+        "xml-spreadsheet",
+    ],
 )
 def test_binary_and_unreadable_files(
     world: World, tmp_path: Path, content: bytes, needle: str

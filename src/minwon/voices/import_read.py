@@ -168,8 +168,22 @@ def _open_source(path: Path) -> _Source:
         return _CsvSource(path, "utf-16", "유니코드 텍스트(UTF-16)")
     if b"\x00" in head:
         raise _FileProblem("CSV나 XLSX 파일이 아닙니다 (이진 파일입니다).")
+    if _is_markup(head):
+        raise _FileProblem(
+            "웹 페이지(HTML)나 XML 형식으로 저장된 엑셀 파일입니다(국민신문고·새올 같은 "
+            "시스템의 '엑셀 저장' 파일이 흔히 이 형식입니다). Excel에서 열어 '다른 이름으로 "
+            "저장'으로 Excel 통합 문서(.xlsx)나 CSV로 저장한 뒤 가져오세요."
+        )
     encoding = _text_encoding(path)
     return _CsvSource(path, encoding, "CSV, " + ("UTF-8" if encoding == "utf-8-sig" else "CP949"))
+
+
+_MARKUP_STARTS = (b"<!doctype", b"<html", b"<table", b"<?xml", b"<meta", b"<head", b"<body")
+
+
+def _is_markup(head: bytes) -> bool:
+    """An HTML page or an XML spreadsheet (Excel 2003), as systems' "엑셀 저장" makes them."""
+    return head.lstrip(codecs.BOM_UTF8).lstrip().lower().startswith(_MARKUP_STARTS)
 
 
 def _text_encoding(path: Path) -> str:
