@@ -194,6 +194,27 @@ def test_header_names_are_forgiving(world: World, tmp_path: Path) -> None:
     assert "무시한 열: 비고" in report.format()
 
 
+def test_header_names_of_other_systems_exports(world: World, tmp_path: Path) -> None:
+    # 국민신문고 / 새올 style headers: none of them is minwon's own name for the column
+    text = "신청번호,신청일자,민원구분,신청경로,민원제목,신청내용,처리기관,처리과,진행상태,"
+    text += "회신내용,처리일자,신청인,휴대전화\n"
+    text += "1AA-2603-001,2026.03.02,불만,전화,신호등,꺼졌습니다,구로서,민원실,답변완료,"
+    text += "고쳤습니다,2026.03.03,홍길동,010-1234-5678\n"
+    report = _import(world, _csv(tmp_path, text, encoding="cp949"))
+    assert report.ok, report.format()
+    assert report.ignored_columns == ["신청번호", "처리기관"]
+    voice = _voices(world.engine)[0]
+    assert (voice.body, voice.status, voice.ledger_no[:4]) == ("꺼졌습니다", "answered", "GR02")
+    assert voice.answered_at == _kst("2026-03-03T00:00")
+    # minwon's own name wins over another system's: 답변일자 is the answer's date
+    text = "접수일자,종류,경로,제목,내용,처리일자,답변,답변일자\n"
+    text += "2026.03.02,불만,전화,t,b,2026.03.09,답,2026.03.04\n"
+    report = _import(world, _csv(tmp_path, text))
+    assert report.ok, report.format()
+    assert report.ignored_columns == ["처리일자"]
+    assert _voices(world.engine)[-1].answered_at == _kst("2026-03-04T00:00")
+
+
 def test_tab_separated_utf16_text_from_excel(world: World, tmp_path: Path) -> None:
     text = "접수일시\t종류\t경로\t제목\t내용\r\n2026-03-03 10:00\t불만\t전화\t제목\t내용\r\n"
     report = _import(world, _csv(tmp_path, text, encoding="utf-16"))

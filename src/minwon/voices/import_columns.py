@@ -32,6 +32,34 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "consent": ("동의", ("연락동의", "수신동의")),
 }
 REQUIRED = ("received_at", "kind", "channel", "title", "body")
+# column -> names other systems' exports use (국민신문고, 새올, an agency's 민원 처리부); each
+# counts only when no other column of the file already gives that column (a file with both
+# 답변일자 and 처리일자 takes 답변일자 and ignores 처리일자).
+LOOSE_ALIASES: dict[str, tuple[str, ...]] = {
+    "received_at": (
+        "신청일자",
+        "신청일시",
+        "신청일",
+        "등록일",
+        "등록일자",
+        "등록일시",
+        "민원접수일",
+    ),
+    "kind": ("민원구분", "민원종류명"),
+    "channel": ("접수방법", "접수채널", "접수매체", "신청경로", "신청방법"),
+    "body": ("신청내용", "질의내용", "민원요지"),
+    "unit": ("처리부서명", "담당부서명", "부서명", "처리과", "담당과", "처리팀", "담당팀"),
+    "category": ("민원분야", "분야"),
+    "status": ("진행상태", "진행상황", "처리현황"),
+    "answer": ("회신내용", "처리내용", "답변요지"),
+    "answered_at": ("처리일자", "처리일시", "처리일", "처리완료일", "회신일", "회신일자"),
+    "office": ("기관명", "관서"),
+    "citizen_name": ("민원인성명", "민원인명", "신청인", "신청인명", "신청인성명"),
+    "citizen_phone": ("휴대전화", "휴대전화번호", "휴대폰", "휴대폰번호", "핸드폰", "민원인연락처"),
+    "citizen_email": ("이메일주소", "전자우편주소"),
+    "dong": ("읍면동", "행정동명"),
+    "address": ("민원인주소", "신청인주소"),
+}
 HEADER_SEARCH_ROWS = 10  # exports put a title, a period or notes above the header
 
 
@@ -45,6 +73,9 @@ _HEADER_KEYS: dict[str, str] = {
     _header_key(alias): col
     for col, (korean, others) in COLUMNS.items()
     for alias in (col, korean, *others)
+}
+_LOOSE_KEYS: dict[str, str] = {
+    _header_key(alias): col for col, aliases in LOOSE_ALIASES.items() for alias in aliases
 }
 
 
@@ -62,8 +93,13 @@ class _Header:
         return self.names.get(col) or f"{COLUMNS[col][0]}({col})"
 
 
+def _column_of(cell: Any) -> str | None:
+    key = _header_key(cell)
+    return _HEADER_KEYS.get(key) or _LOOSE_KEYS.get(key)
+
+
 def _known_columns(cells: list[Any]) -> int:
-    return len({_HEADER_KEYS[k] for k in map(_header_key, cells) if k in _HEADER_KEYS})
+    return len({col for col in map(_column_of, cells) if col is not None})
 
 
 def _find_header(
@@ -91,8 +127,13 @@ def _find_header(
 def _read_header(line: int, cells: list[Any], report: ImportReport) -> _Header | None:
     index: dict[str, int] = {}
     names: dict[str, str] = {}
+    strict = {col for col in map(_HEADER_KEYS.get, map(_header_key, cells)) if col}
     for i, cell in enumerate(cells):
-        col = _HEADER_KEYS.get(_header_key(cell))
+        key = _header_key(cell)
+        col = _HEADER_KEYS.get(key)
+        loose = _LOOSE_KEYS.get(key) if col is None else None
+        if loose is not None and loose not in strict and loose not in index:
+            col = loose
         if col is None:
             if not _is_blank(cell):
                 report.ignored_columns.append(str(cell).strip())

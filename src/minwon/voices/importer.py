@@ -30,6 +30,10 @@ Columns (`code` · 한국어 머리글 (other accepted names)):
   `citizen_email` · 이메일 (전자우편), `consent` · 동의 (연락동의; Y/N, 예/아니오,
   동의/미동의, O/X, 1/0; empty: N).
 
+Other systems' names count too when no name above gives that column (``LOOSE_ALIASES`` in
+``import_columns``: 신청일자, 민원구분, 신청경로, 신청내용, 처리과, 처리부서명, 진행상태,
+회신내용, 처리일자, 신청인, 휴대전화 …): a file with 답변일자 and 처리일자 takes 답변일자.
+
 Dates: ISO 8601 (`2026-03-02T14:05:00+09:00`), `2026-03-02 14:05`, `2026.03.02`,
 `2026-03-02`, `2026. 3. 2. 오후 2:05`, or Excel date cells; without a zone they are Korean time,
 a date alone is 00:00. Kind, channel and status take the code or the Korean label (kinds include
