@@ -215,6 +215,33 @@ def test_header_names_of_other_systems_exports(world: World, tmp_path: Path) -> 
     assert _voices(world.engine)[-1].answered_at == _kst("2026-03-04T00:00")
 
 
+def test_statuses_channels_and_kinds_as_other_systems_write_them(
+    world: World, tmp_path: Path
+) -> None:
+    text = "접수일자,민원종류,접수경로,제목,내용,처리상태,답변,답변일자\n"
+    rows = [
+        ("고충민원", "국민신문고", "접수완료", ""),
+        ("건의민원", "정부24", "미처리", ""),
+        ("불만", "우편", "검토중", ""),
+        ("불만", "내방", "민원종결", "답"),
+        ("불만", "유선", "처리종결", "답"),
+    ]
+    for kind, channel, status, answer in rows:
+        text += (
+            f"2026.03.02,{kind},{channel},t,b,{status},{answer},{'2026.03.03' if answer else ''}\n"
+        )
+    report = _import(world, _csv(tmp_path, text))
+    assert report.ok, report.format()
+    got = [(v.kind, v.channel, v.status) for v in _voices(world.engine)]
+    assert got == [
+        ("grievance", "web", "received"),
+        ("request", "web", "received"),
+        ("complaint", "mailbox", "in_progress"),
+        ("complaint", "visit", "closed"),
+        ("complaint", "phone", "closed"),
+    ]
+
+
 def test_tab_separated_utf16_text_from_excel(world: World, tmp_path: Path) -> None:
     text = "접수일시\t종류\t경로\t제목\t내용\r\n2026-03-03 10:00\t불만\t전화\t제목\t내용\r\n"
     report = _import(world, _csv(tmp_path, text, encoding="utf-16"))
@@ -629,6 +656,8 @@ NOW = _kst("2026-11-23T12:00")
         ("2026-03-02", "2026-03-02T00:00"),
         (datetime(2026, 3, 2, 14, 5), "2026-03-02T14:05"),
         (46083.5, "2026-03-02T12:00"),
+        ("2026.03.02(월)", "2026-03-02T00:00"),
+        ("2026-03-02 (월) 오후 2:05", "2026-03-02T14:05"),
     ],
 )
 def test_dates_in_the_forms_agencies_write_them(value: object, expected: str) -> None:

@@ -8,16 +8,25 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from minwon.timeutil import KST, to_kst
-from minwon.voices.catalog import ANSWERED, CHANNELS, CLOSED, IN_PROGRESS, STATUSES
+from minwon.voices.catalog import ANSWERED, CHANNELS, CLOSED, IN_PROGRESS, RECEIVED, STATUSES
 
 STATUS_ALIASES = {
+    "접수완료": RECEIVED,
+    "접수대기": RECEIVED,
+    "미처리": RECEIVED,
+    "대기": RECEIVED,
     "처리중": IN_PROGRESS,
     "진행중": IN_PROGRESS,
+    "검토중": IN_PROGRESS,
     "답변": ANSWERED,
     "답변완료": ANSWERED,
     "처리완료": ANSWERED,
     "완료": ANSWERED,
     "종료": CLOSED,
+    "민원종결": CLOSED,
+    "처리종결": CLOSED,
+    "종결처리": CLOSED,
+    "종결완료": CLOSED,
 }
 CHANNEL_ALIASES = {
     "카드": "card",
@@ -28,12 +37,29 @@ CHANNEL_ALIASES = {
     "홈페이지": "web",
     "온라인": "web",
     "면담": "outreach",
+    "국민신문고": "web",
+    "정부24": "web",
+    "민원24": "web",
+    "전자민원": "web",
+    "인터넷민원": "web",
+    "모바일": "web",
+    "우편": "mailbox",
+    "서면": "mailbox",
+    "내방": "visit",
+    "창구": "visit",
+    "유선": "phone",
+    "콜센터": "phone",
 }
-KIND_ALIASES = {"건의": "request", "요청": "request"}
+KIND_ALIASES = {
+    "건의": "request",
+    "요청": "request",
+    "건의민원": "request",
+    "고충민원": "grievance",
+}
 YES = frozenset({"y", "yes", "예", "네", "동의", "o", "1", "true", "t"})
 NO = frozenset({"n", "no", "아니오", "아니요", "미동의", "비동의", "x", "0", "false", "f", ""})
 _DATE_TEXT = re.compile(
-    r"^(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?"
+    r"^(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*[.일]?(?:\s*\([월화수목금토일]\))?"
     r"(?:\s*(오전|오후|AM|PM)?\s*(\d{1,2})\s*[:시]\s*(\d{1,2})\s*분?"
     r"(?:\s*:\s*(\d{1,2})\s*초?)?\s*(AM|PM)?)?$",
     re.IGNORECASE,

@@ -35,12 +35,14 @@ Other systems' names count too when no name above gives that column (``LOOSE_ALI
 회신내용, 처리일자, 신청인, 휴대전화 …): a file with 답변일자 and 처리일자 takes 답변일자.
 
 Dates: ISO 8601 (`2026-03-02T14:05:00+09:00`), `2026-03-02 14:05`, `2026.03.02`,
-`2026-03-02`, `2026. 3. 2. 오후 2:05`, or Excel date cells; without a zone they are Korean time,
-a date alone is 00:00. Kind, channel and status take the code or the Korean label (kinds include
-the organisation's own). The office of a row is its `office` cell, else the office of its unit
-(by code), else `--office`, else the importer's own office; unit names are looked up in that
-office. With `--create-units` an unknown unit code creates that unit (code and name = the
-value) in the row's office (admins and CS managers only).
+`2026-03-02`, `2026. 3. 2. 오후 2:05`, `2026.03.02(월) 14:05`, or Excel date cells; without a
+zone they are Korean time, a date alone is 00:00. Kind, channel and status take the code or the
+Korean label (kinds include the organisation's own), or what other systems write (접수완료,
+검토중, 처리종결; 국민신문고, 정부24, 우편, 내방; 고충민원 — ``import_values``). The office
+of a row is its `office` cell, else the office of its unit (by code), else `--office`, else the
+importer's own office; unit names are looked up in that office. With `--create-units` an
+unknown unit code creates that unit (code and name = the value) in the row's office (admins and
+CS managers only).
 
 Each voice gets what intake gives it (ledger number of its unit and year, legal deadline
 counted from `received_at`, a `received` history event) and an `imported` event naming the
