@@ -513,7 +513,7 @@ def test_xlsx_bad_row_is_named_by_its_excel_row(world: World, tmp_path: Path) ->
     for _ in range(3):
         ws.append([datetime(2026, 3, 3, 10), "불만", "전화", "제목", "내용"])
     ws.append([])
-    ws.append([datetime(2026, 3, 3, 10), "불만", "우편", "제목", "내용"])  # row 6
+    ws.append([datetime(2026, 3, 3, 10), "불만", "팩스", "제목", "내용"])  # row 6
     book.save(path)
     line, column, _message = _only_error(_import(world, path))
     assert (line, column) == (6, "경로")

@@ -103,3 +103,14 @@ def test_another_offices_import_is_not_found(client) -> None:
     client.cookies.clear()
     login(client, "admin")
     assert client.get(str(done.url)).status_code == 200
+
+
+def test_an_unknown_unit_names_the_page_s_checkbox_not_only_the_command(
+    engine: Engine, client
+) -> None:
+    login(client, "gr_cs")
+    text = "접수일시,종류,경로,제목,내용,부서\n2026-03-03,불만,전화,제목,내용,교통행정과\n"
+    page = _finished(client, str(_upload(client, "부서.csv", text.encode("utf-8")).url))
+    assert "부서를 찾을 수 없습니다" in page
+    assert "파일에 나오는 새 부서 코드로 부서를 만듭니다" in page and "--create-units" in page
+    assert count_voices(engine) == 0

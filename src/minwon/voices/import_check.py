@@ -22,7 +22,7 @@ from minwon.voices.catalog import (
     kinds_for,
 )
 from minwon.voices.import_columns import COLUMNS, _Header
-from minwon.voices.import_lookup import _Office, _Resolver
+from minwon.voices.import_lookup import OFFICE_HINT, _Office, _Resolver
 from minwon.voices.import_read import _is_blank, _NoFormulaResult
 from minwon.voices.import_report import ImportIssue, ImportReport
 from minwon.voices.import_values import (
@@ -158,8 +158,8 @@ class _Checker:
         if office is None and not (c.failed("office") or c.failed("unit")):
             c.fail(
                 "office",
-                "민원을 받을 기관을 알 수 없습니다: 기관(office)·부서(unit) 열이나 "
-                "--office를 쓰세요.",
+                "민원을 받을 기관을 알 수 없습니다: 기관(office)·부서(unit) 열을 채우거나 "
+                f"{OFFICE_HINT}.",
             )
         elif office is not None and not office.has_units and not c.failed("unit"):
             c.fail("unit", f"기관 '{office.code}'에 민원을 받을 부서가 없습니다.")

@@ -27,6 +27,12 @@ class _Office:
     has_units: bool
 
 
+# How to set the import's options, said for both of its doors: the web page and `minwon import`.
+CREATE_UNITS_HINT = (
+    "새 부서로 만들려면 가져오기 화면의 '파일에 나오는 새 부서 코드로 부서를 만듭니다'를 켜거나 "
+    "명령에 --create-units를 붙이세요"
+)
+OFFICE_HINT = "가져오기 화면에서 기관을 고르세요(명령: --office)"
 UNIT_CODE_MAX = 32
 UNIT_NAME_MAX = 200
 
@@ -157,11 +163,11 @@ class _Resolver:
 
     def _plan_unit(self, ref: str, office: _Office | None, taken: bool) -> tuple[str, _Office]:
         if not self.create or taken:
-            hint = "" if taken else " (새 부서로 만들려면 --create-units)"
+            hint = "" if taken else f" ({CREATE_UNITS_HINT})"
             raise _Bad(f"부서를 찾을 수 없습니다: {_shown(ref)}{hint}")
         if office is None:
             raise _Bad(
-                "새 부서를 만들 기관을 알 수 없습니다: 기관(office) 열이나 --office를 쓰세요."
+                f"새 부서를 만들 기관을 알 수 없습니다: 기관(office) 열을 채우거나 {OFFICE_HINT}."
             )
         if self.principal.role not in (ADMIN, CS_MANAGER):
             raise _Bad("새 부서는 관리자나 CS 담당만 만들 수 있습니다.")
