@@ -76,6 +76,17 @@ def test_import_xlsx_reads_like_the_csv(tmp_path: Path, csv_file: Path) -> None:
     assert [i["label"] for i in items] == [i["label"] for i in load_import_file(csv_file)[:5]]
 
 
+def test_an_export_with_a_title_above_its_header_evaluates_as_it_imports(
+    tmp_path: Path, csv_file: Path
+) -> None:
+    titled = tmp_path / "titled.csv"
+    body = csv_file.read_text(encoding="cp949")
+    titled.write_text("2026년 민원처리부\n기간: 2026-01-01 ~ 2026-03-31\n" + body, encoding="cp949")
+    assert load_import_file(titled, "unit") == [
+        {**item, "line": item["line"] + 2} for item in load_import_file(csv_file, "unit")
+    ]
+
+
 def test_import_file_errors_name_the_problem(tmp_path: Path, csv_file: Path) -> None:
     no_unit = tmp_path / "no-unit.csv"
     no_unit.write_text("접수일시,종류,경로,제목,내용\n2026-01-02,불만,전화,제목,내용\n")

@@ -125,7 +125,7 @@ def load_import_file(path: str | Path, label: str = "unit") -> list[dict[str, An
     a missing column, an unreadable date or no labelled row at all raises ``ValueError``
     naming the line.
     """
-    from minwon.voices.import_columns import COLUMNS, _read_header
+    from minwon.voices.import_columns import COLUMNS, _find_header, _read_header
     from minwon.voices.import_read import _FileProblem, _nonempty_rows, _open_source
     from minwon.voices.import_report import ImportReport
     from minwon.voices.import_values import _Bad, _text, parse_when
@@ -134,13 +134,13 @@ def load_import_file(path: str | Path, label: str = "unit") -> list[dict[str, An
         raise ValueError(f"--label은 unit 또는 category입니다: {label!r}")
     path = Path(path)
     try:
-        rows = _nonempty_rows(_open_source(path))
-        first = next(rows, None)
-        if first is None:
+        found = _find_header(_nonempty_rows(_open_source(path)))
+        if found is None:
             raise ValueError(f"{path}: 파일이 비어 있습니다.")
+        first, rows = found
         header = _read_header(*first, ImportReport(file=path.name))
         if header is None:
-            raise ValueError(f"{path}: 첫 줄에 머리글(열 이름)이 없습니다.")
+            raise ValueError(f"{path}: 머리글(열 이름) 줄이 없습니다.")
         for col in ("received_at", "title", "body", label):
             if col not in header.index:
                 raise ValueError(f"{path}: '{COLUMNS[col][0]}({col})' 열이 없습니다.")

@@ -41,8 +41,9 @@ Korean label (kinds include the organisation's own), or what other systems write
 검토중, 처리종결; 국민신문고, 정부24, 우편, 내방; 고충민원 — ``import_values``). The office
 of a row is its `office` cell, else the office of its unit (by code), else `--office`, else the
 importer's own office; unit names are looked up in that office. With `--create-units` an
-unknown unit code creates that unit (code and name = the value) in the row's office (admins and
-CS managers only).
+unknown unit is created in the row's office (admins and CS managers only), named as the file
+writes it; its code is that name when it can be a code, else the name's letters and digits
+(기획·예산팀 → 기획예산팀), numbered past codes already taken (-2, -3, …).
 
 Each voice gets what intake gives it (ledger number of its unit and year, legal deadline
 counted from `received_at`, a `received` history event) and an `imported` event naming the
