@@ -226,14 +226,14 @@ def require_secret_key() -> None:
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV/XLSX/XLS file")],
     create_units: Annotated[bool, typer.Option(help="create unknown units")] = False,
     office: Annotated[str | None, typer.Option(help="office code for rows without one")] = None,
     as_login: Annotated[
         str, typer.Option("--as", help="staff login recorded as importer")
     ] = "admin",
 ) -> None:
-    """Import voices from a CSV/XLSX file; a file with any bad row imports nothing. The
+    """Import voices from a CSV/XLSX/XLS file; a file with any bad row imports nothing. The
     analysis of the imported voices follows in `minwon worker` (see `minwon imports`)."""
     from minwon.db import get_engine
     from minwon.voices.import_cli import run_import

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import xlwt
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
@@ -434,7 +435,10 @@ def test_body_up_to_the_schema_limit_is_fine_one_more_is_not(world: World, tmp_p
     [
         (b"", "파일이 비어 있습니다"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "이진 파일"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, ".xls"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+            "옛 Excel(.xls) 파일로 읽을 수 없습니다",
+        ),
         (b"PK\x03\x04" + b"not really a zip" * 10, "XLSX 파일을 열 수 없습니다"),
         (b"received_at,kind\n\x80\x80\x80\xff\n", "UTF-8이나 CP949"),
         # systems' "엑셀 저장" (국민신문고, 새올) often writes an HTML table named .xls
@@ -517,6 +521,56 @@ def test_xlsx_bad_row_is_named_by_its_excel_row(world: World, tmp_path: Path) ->
     book.save(path)
     line, column, _message = _only_error(_import(world, path))
     assert (line, column) == (6, "경로")
+
+
+def test_xls_of_excel_97_2003_imports_like_xlsx(world: World, tmp_path: Path) -> None:
+    """Many agencies' systems still save .xls: dates, whole numbers and a title row above the
+    header come through as from an .xlsx (a phone number is not 1012345678.0)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("민원처리부")
+    when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    sheet.write(0, 0, "2026년 3월 민원처리부")
+    for col, name in enumerate(["접수일시", "종류", "경로", "제목", "내용", "성명", "전화"]):
+        sheet.write(2, col, name)
+    row = [
+        datetime(2026, 3, 3, 10, 5),
+        "불만",
+        "전화",
+        "가로등 고장",
+        "꺼져 있어요",
+        "김민원",
+        1012345678,
+    ]
+    for col, value in enumerate(row):
+        sheet.write(3, col, value, when if col == 0 else xlwt.Style.default_style)
+    path = tmp_path / "ledger.xls"
+    book.save(str(path))
+    report = _import(world, path)
+    assert report.ok and report.file_format == "XLS (Excel 97-2003)", report.format()
+    [voice] = _voices(world.engine)
+    assert voice.title == "가로등 고장"
+    assert voice.received_at.astimezone(KST).strftime("%Y-%m-%d %H:%M") == "2026-03-03 10:05"
+    with session_factory(world.engine)() as db:
+        contact = db.scalar(select(VoiceContact).where(VoiceContact.voice_id == voice.id))
+        assert contact is not None and contact.phone == "010-1234-5678"
+
+
+def test_xls_bad_row_is_named_by_its_row_and_changes_nothing(world: World, tmp_path: Path) -> None:
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("민원")
+    rows = [
+        ["접수일시", "종류", "경로", "제목", "내용"],
+        ["2026-03-03", "불만", "전화", "제목", "내용"],
+        ["2026-03-03", "불만", "팩스", "제목", "내용"],
+    ]
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            sheet.write(r, c, value)
+    path = tmp_path / "bad.xls"
+    book.save(str(path))
+    line, column, _message = _only_error(_import(world, path))
+    assert (line, column) == (3, "경로")
+    assert _voices(world.engine) == []
 
 
 # --- who may import what ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Reading an import file: recognising CSV (its encoding and delimiter) or XLSX, and
-streaming its rows as (line as the file shows it, cells), skipping empty rows."""
+"""Reading an import file: recognising CSV (its encoding and delimiter), XLSX or the older
+XLS, and streaming its rows as (line as the file shows it, cells), skipping empty rows."""
 
 import codecs
 import csv
@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+import xlrd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -141,6 +142,49 @@ class _XlsxSource:
                 raise _FileProblem("XLSX 파일의 내용이 손상되어 끝까지 읽을 수 없습니다.") from exc
 
 
+class _XlsSource:
+    """The first sheet of an Excel 97–2003 workbook (.xls), as many agencies' systems still
+    save their ledgers: date cells as datetimes, whole numbers as integers (a phone number or
+    a receipt number is not ``1012345678.0``), error cells as Excel shows them (#N/A)."""
+
+    label = "XLS (Excel 97-2003)"
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._book = xlrd.open_workbook(str(path), on_demand=True)
+            self._sheet = self._book.sheet_by_index(0)
+        except (xlrd.XLRDError, xlrd.compdoc.CompDocError, IndexError, ValueError, OSError) as exc:
+            raise _FileProblem(
+                "옛 Excel(.xls) 파일로 읽을 수 없습니다: 한글·Word 같은 다른 문서이거나, 암호가 "
+                "걸렸거나 손상된 파일입니다. Excel에서 열어 .xlsx나 CSV로 저장해 주세요."
+            ) from exc
+
+    def estimate(self) -> int:
+        return int(self._sheet.nrows)
+
+    def rows(self, checked: bool = False) -> Iterator[tuple[int, list[Any]]]:
+        """Every row of the first sheet with its cells' values."""
+        for index in range(self._sheet.nrows):
+            yield index + 1, [self._value(cell) for cell in self._sheet.row(index)]
+
+    def _value(self, cell: Any) -> Any:
+        kind, value = cell.ctype, cell.value
+        if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            return None
+        if kind == xlrd.XL_CELL_DATE:
+            try:
+                return xlrd.xldate_as_datetime(value, self._book.datemode)
+            except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+                return value
+        if kind == xlrd.XL_CELL_NUMBER:
+            return int(value) if float(value).is_integer() else value
+        if kind == xlrd.XL_CELL_BOOLEAN:
+            return bool(value)
+        if kind == xlrd.XL_CELL_ERROR:
+            return xlrd.error_text_from_code.get(value, "#ERROR")
+        return value
+
+
 def _with_formulas(cells: list[Any], raw: tuple[Any, ...]) -> list[Any]:
     for i, formula in enumerate(raw[: len(cells)]):
         if cells[i] is None and formula is not None:
@@ -151,7 +195,7 @@ def _with_formulas(cells: list[Any], raw: tuple[Any, ...]) -> list[Any]:
 
 
 def _open_source(path: Path) -> _Source:
-    """Recognise the file by its first bytes: XLSX, delimited text, or something unreadable."""
+    """Recognise the file by its first bytes: XLSX, XLS, delimited text, or something unreadable."""
     if not path.is_file():
         raise _FileProblem(f"파일을 찾을 수 없습니다: {path}")
     with path.open("rb") as fh:
@@ -161,9 +205,7 @@ def _open_source(path: Path) -> _Source:
     if head.startswith(b"PK\x03\x04"):
         return _XlsxSource(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _FileProblem(
-            "옛 Excel(.xls) 형식이거나 다른 문서 파일입니다. Excel에서 .xlsx나 CSV로 저장해 주세요."
-        )
+        return _XlsSource(path)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _CsvSource(path, "utf-16", "유니코드 텍스트(UTF-16)")
     if b"\x00" in head:

@@ -3,11 +3,11 @@ every row is written — or, if any row is wrong, nothing is written and the rep
 bad row (its line as the file shows it) and column.
 
 File: CSV (UTF-8 with or without BOM, CP949/EUC-KR as Korean Excel saves it, or Excel's
-UTF-16 "유니코드 텍스트"; comma or tab separated) or XLSX (the first sheet). The header is the
-first row naming at least two known columns, among the first ten non-empty rows: a title, a
-period or notes above it are skipped. Fully empty rows are skipped. Header names may be the
-English codes or the Korean names below, in any order; case, spaces, ``_`` and a trailing
-``(…)`` are ignored. Columns not listed here are ignored and named in the report.
+UTF-16 "유니코드 텍스트"; comma or tab separated), XLSX or the older XLS (the first sheet).
+The header is the first row naming at least two known columns, among the first ten non-empty
+rows: a title, a period or notes above it are skipped. Fully empty rows are skipped. Header
+names may be the English codes or the Korean names below, in any order; case, spaces, ``_``
+and a trailing ``(…)`` are ignored. Columns not listed here are ignored and named in the report.
 
 Columns (`code` · 한국어 머리글 (other accepted names)):
 
