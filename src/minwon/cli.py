@@ -232,6 +232,9 @@ def import_(
     as_login: Annotated[
         str, typer.Option("--as", help="staff login recorded as importer")
     ] = "admin",
+    again: Annotated[
+        bool, typer.Option("--again", help="import a file an earlier import already saved")
+    ] = False,
 ) -> None:
     """Import voices from a CSV/XLSX/XLS file; a file with any bad row imports nothing. The
     analysis of the imported voices follows in `minwon worker` (see `minwon imports`)."""
@@ -246,6 +249,7 @@ def import_(
         principal=principal,
         create_units=create_units,
         office=office,
+        again=again,
     )
     if report.errors:
         err.print(report.format(), markup=False, highlight=False)

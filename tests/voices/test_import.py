@@ -573,6 +573,33 @@ def test_xls_bad_row_is_named_by_its_row_and_changes_nothing(world: World, tmp_p
     assert _voices(world.engine) == []
 
 
+def test_a_file_already_imported_is_refused_unless_asked_again(
+    world: World, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path, f"{HEAD}\n{GOOD_ROW}\n{GOOD_ROW}\n")
+    first = _import(world, path)
+    assert first.ok and first.voices_created == 2
+    copy = tmp_path / "같은 대장(사본).csv"  # the same bytes under another name
+    copy.write_bytes(path.read_bytes())
+    line, column, message = _only_error(_import(world, copy))
+    assert (line, column) == (None, "")
+    assert "이미 가져왔습니다" in message and f"가져오기 #{first.import_id}" in message
+    assert "민원 2건" in message and "--again" in message and "다시 가져옵니다" in message
+    assert len(_voices(world.engine)) == 2
+    again = _import(world, copy, again=True)
+    assert again.ok and again.voices_created == 2
+    assert len(_voices(world.engine)) == 4
+
+
+def test_a_file_that_failed_may_be_brought_again(world: World, tmp_path: Path) -> None:
+    """A failed import wrote nothing, so the same file later (the unit created meanwhile, or
+    with --create-units) is no repeat."""
+    path = _csv(tmp_path, f"{HEAD},unit\n{GOOD_ROW},GR09\n")
+    assert not _import(world, path).ok
+    report = _import(world, path, create_units=True)
+    assert report.ok and report.voices_created == 1, report.format()
+
+
 # --- who may import what ---------------------------------------------------------------------
 
 

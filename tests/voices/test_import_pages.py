@@ -112,5 +112,19 @@ def test_an_unknown_unit_names_the_page_s_checkbox_not_only_the_command(
     text = "접수일시,종류,경로,제목,내용,부서\n2026-03-03,불만,전화,제목,내용,교통행정과\n"
     page = _finished(client, str(_upload(client, "부서.csv", text.encode("utf-8")).url))
     assert "부서를 찾을 수 없습니다" in page
-    assert "파일에 나오는 새 부서 코드로 부서를 만듭니다" in page and "--create-units" in page
+    assert "파일에 나오는 새 부서를 만듭니다" in page and "--create-units" in page
     assert count_voices(engine) == 0
+
+
+def test_the_same_file_twice_is_refused_until_the_page_is_told_again(
+    engine: Engine, client
+) -> None:
+    login(client, "gr_cs")
+    content = (DATA / "ledger_good_bom.csv").read_bytes()
+    assert 'name="again"' in client.get("/imports").text
+    assert "저장을 마쳤습니다" in _finished(client, str(_upload(client, "a.csv", content).url))
+    refused = _finished(client, str(_upload(client, "b.csv", content).url))
+    assert "이미 가져왔습니다" in refused and "다시 가져옵니다" in refused
+    assert count_voices(engine) == 4
+    again = _finished(client, str(_upload(client, "c.csv", content, again="1").url))
+    assert "민원 4건을 저장했습니다" in again and count_voices(engine) == 8

@@ -54,6 +54,7 @@ def run_import(
     principal: Principal,
     create_units: bool,
     office: str | None,
+    again: bool = False,
 ) -> ImportReport:
     """Import ``path`` with a bar for each phase: checking the rows, then saving them."""
     with _bars(console) as bars:
@@ -77,6 +78,7 @@ def run_import(
             principal=principal,
             create_units=create_units,
             office=office,
+            again=again,
             progress=progress,
             phase=phase,
         )

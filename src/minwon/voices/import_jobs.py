@@ -42,6 +42,36 @@ def start(engine: Engine, *, file: str, principal: Principal) -> int:
         return job.id
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier import of the same file that reached the ledger."""
+
+    import_id: int
+    at: datetime
+    voices: int
+
+
+def record_digest(engine: Engine, *, import_id: int, digest: str) -> Earlier | None:
+    """Keep the file's SHA-256 on its import, and return the earliest other import of the same
+    file whose voices reached the ledger (``loading`` or ``loaded``), if any: a file that
+    failed its check wrote nothing, so bringing it again is no repeat."""
+    with write_session(engine) as db:
+        db.get_one(VoiceImport, import_id).digest = digest
+        query = (
+            select(VoiceImport)
+            .where(
+                VoiceImport.digest == digest,
+                VoiceImport.id != import_id,
+                VoiceImport.state.in_((LOADING, LOADED)),
+            )
+            .order_by(VoiceImport.id)
+        )
+        job = db.scalars(query).first()
+        if job is None:
+            return None
+        return Earlier(job.id, as_aware(job.finished_at or job.created_at), job.rows_loaded)
+
+
 def close(engine: Engine, *, import_id: int, report: ImportReport) -> None:
     """Store the report; an import that failed before its numbers were reserved is marked
     failed and its staged rows are deleted (nothing of it reached the ledger)."""

@@ -29,7 +29,7 @@ class _Office:
 
 # How to set the import's options, said for both of its doors: the web page and `minwon import`.
 CREATE_UNITS_HINT = (
-    "새 부서로 만들려면 가져오기 화면의 '파일에 나오는 새 부서 코드로 부서를 만듭니다'를 켜거나 "
+    "새 부서로 만들려면 가져오기 화면의 '파일에 나오는 새 부서를 만듭니다'를 켜거나 "
     "명령에 --create-units를 붙이세요"
 )
 OFFICE_HINT = "가져오기 화면에서 기관을 고르세요(명령: --office)"

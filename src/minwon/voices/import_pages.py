@@ -52,7 +52,10 @@ def upload(
         return redirect("/imports")
     limit = request.app.state.settings.max_import_bytes
     chosen = import_launch.options(
-        form.get("office"), form.get("create_units", "") in ("1", "on", "true"), principal
+        form.get("office"),
+        form.get("create_units", "") in ("1", "on", "true"),
+        principal,
+        form.get("again", "") in ("1", "on", "true"),
     )
     try:
         import_id = import_launch.begin(

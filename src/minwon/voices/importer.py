@@ -62,6 +62,7 @@ error (open and save the file in Excel first). The report lists the first 1,000 
 counts all of them.
 """
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ from minwon.analysis import backlog
 from minwon.db import session_factory
 from minwon.errors import MinwonError
 from minwon.org.roles import WRITERS, Principal
+from minwon.timeutil import to_kst
 from minwon.voices import import_jobs, import_load
 from minwon.voices.import_check import _Checker
 from minwon.voices.import_columns import COLUMNS, REQUIRED, _find_header, _read_header
@@ -136,6 +138,7 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
     phase: Callable[[str], None] | None = None,
     import_id: int | None = None,
+    again: bool = False,
 ) -> ImportReport:
     """Import a CSV or XLSX ledger file: every row, or none at all.
 
@@ -144,14 +147,16 @@ def import_file(
     never raise: they are in the returned report (``report.ok`` is False, ``report.format()``
     shows them). ``office`` is the office (code or name) of rows that name none;
     ``create_units`` lets unknown unit codes become new units of the row's office. The import
-    is recorded (``import_jobs``) under ``import_id``, or a new record.
+    is recorded (``import_jobs``) under ``import_id``, or a new record. A file whose voices an
+    earlier import already saved is refused unless ``again``: importing a ledger twice by
+    mistake would put every voice in it twice.
     """
     path = Path(path)
     report = ImportReport(file=path.name)
     report.import_id = import_id or import_jobs.start(engine, file=path.name, principal=principal)
     ticker = _Ticker(progress, phase)
     try:
-        _run(engine, path, principal, create_units, office, report, ticker)
+        _run(engine, path, principal, create_units, office, report, ticker, again)
     except _FileProblem as problem:
         report.add(ImportIssue(problem.line, "", problem.message))
     except MinwonError as exc:
@@ -172,6 +177,7 @@ def _run(
     office: str | None,
     report: ImportReport,
     ticker: _Ticker,
+    again: bool = False,
 ) -> None:
     if principal.role not in WRITERS:
         raise _FileProblem("이 역할로는 민원을 가져올 수 없습니다.")
@@ -184,6 +190,11 @@ def _run(
         new_units = _check_all(db, source, principal, office, create_units, report, ticker, stager)
     if new_units is None or not report.ok:
         return
+    earlier = import_jobs.record_digest(
+        engine, import_id=report.import_id or 0, digest=_digest(path)
+    )
+    if earlier is not None and not again:
+        raise _FileProblem(already_imported(earlier))
     import_load.reserve(
         engine, import_id=stager.import_id, counts=dict(stager.ordinals), new_units=new_units
     )
@@ -199,6 +210,22 @@ def _run(
     with session_factory(engine)() as db:
         waiting = backlog.waiting(db_session=db, import_ids=[stager.import_id])
     report.waiting_analysis = waiting.get(stager.import_id, 0)
+
+
+def _digest(path: Path) -> str:
+    """The file's SHA-256, in hex."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def already_imported(earlier: import_jobs.Earlier) -> str:
+    """Why a file already imported is not imported again, and how to do it anyway."""
+    return (
+        f"이 파일은 {to_kst(earlier.at):%Y-%m-%d %H:%M}에 이미 가져왔습니다(가져오기 "
+        f"#{earlier.import_id}, 민원 {earlier.voices:,}건). 같은 민원이 두 번 들어가지 않도록 "
+        "아무것도 가져오지 않았습니다. 정말 다시 가져오려면 가져오기 화면의 '이미 가져온 "
+        "파일이어도 다시 가져옵니다'를 켜거나 명령에 --again을 붙이세요."
+    )
 
 
 def _reserved(engine: Engine, report: ImportReport) -> bool:

@@ -163,6 +163,7 @@ class VoiceImport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     file: Mapped[str] = mapped_column(String(255))
     file_format: Mapped[str] = mapped_column(String(64), default="")
+    digest: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     actor_label: Mapped[str] = mapped_column(String(100), default="")
