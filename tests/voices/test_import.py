@@ -591,6 +591,36 @@ def test_a_file_already_imported_is_refused_unless_asked_again(
     assert len(_voices(world.engine)) == 4
 
 
+def test_rows_of_an_overlapping_export_already_in_the_ledger_are_left_out(
+    world: World, tmp_path: Path
+) -> None:
+    """January to March, then March to May: March's voices are not recorded twice."""
+    row = "2026-03-0{day} 10:00,complaint,phone,{title},{body}".format
+    first = _csv(tmp_path, f"{HEAD}\n{row(day=1, title='가로등', body='꺼짐')}\n"
+                 f"{row(day=2, title='신호등', body='고장')}\n")  # fmt: skip
+    assert _import(world, first).voices_created == 2
+    numbers = [v.ledger_no for v in _voices(world.engine)]
+    second = tmp_path / "3-5월.csv"
+    second.write_text(
+        f"{HEAD}\n{row(day=2, title='신호등', body='고장')}\n"  # already in: March 2nd
+        f"{row(day=2, title='신호등', body='고장 (다른 글)')}\n"  # another body: new
+        f"{row(day=3, title='가로등', body='꺼짐')}\n"  # the same words another day: new
+        f"{row(day=1, title='가로등', body='꺼짐')}\n",  # already in: March 1st
+        encoding="utf-8",
+    )
+    report = _import(world, second)
+    assert report.ok and report.voices_created == 2 and report.rows_read == 4, report.format()
+    assert report.skipped == [(2, numbers[1]), (5, numbers[0])]
+    assert f"이미 장부에 있는 민원 2건은 건너뛰었습니다: 2행({numbers[1]}), 5행({numbers[0]})" in (
+        report.format()
+    )
+    assert len(_voices(world.engine)) == 4
+    # asked again, every row is imported as written
+    forced = _import(world, second, again=True)
+    assert forced.ok and forced.voices_created == 4 and forced.skipped_count == 0
+    assert len(_voices(world.engine)) == 8
+
+
 def test_a_file_that_failed_may_be_brought_again(world: World, tmp_path: Path) -> None:
     """A failed import wrote nothing, so the same file later (the unit created meanwhile, or
     with --create-units) is no repeat."""
@@ -688,9 +718,8 @@ def test_departments_named_as_agencies_name_them_become_units(world: World, tmp_
             ("기획예산팀-2", "기획예산팀"),
         ]
     # the next file finds them by the same names, and makes nothing new
-    again = _import(
-        world, _csv(tmp_path, f'{HEAD},unit\n{GOOD_ROW},"{names[1]}"\n'), create_units=True
-    )
+    later = f'2026-03-04 10:00,complaint,phone,다음 달 민원,내용,"{names[1]}"'
+    again = _import(world, _csv(tmp_path, f"{HEAD},unit\n{later}\n"), create_units=True)
     assert again.ok and again.units_created == []
     assert _voices(world.engine)[-1].ledger_no == "기획예산팀-2026-000002"
 

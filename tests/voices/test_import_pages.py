@@ -13,6 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from web.pagetools import client_for, count_voices, csrf, is_html_page, login
 
+from minwon.db import session_factory
+from minwon.org import service as org_service
+from minwon.voices import import_launch
+from minwon.voices.importer import import_file
+
 DATA = Path(__file__).parent / "data"
 IMPORT_URL = re.compile(r"/imports/(\d+)$")
 
@@ -117,7 +122,7 @@ def test_an_unknown_unit_names_the_page_s_checkbox_not_only_the_command(
 
 
 def test_the_same_file_twice_is_refused_until_the_page_is_told_again(
-    engine: Engine, client
+    engine: Engine, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     login(client, "gr_cs")
     content = (DATA / "ledger_good_bom.csv").read_bytes()
@@ -126,5 +131,27 @@ def test_the_same_file_twice_is_refused_until_the_page_is_told_again(
     refused = _finished(client, str(_upload(client, "b.csv", content).url))
     assert "이미 가져왔습니다" in refused and "다시 가져옵니다" in refused
     assert count_voices(engine) == 4
-    again = _finished(client, str(_upload(client, "c.csv", content, again="1").url))
-    assert "민원 4건을 저장했습니다" in again and count_voices(engine) == 8
+    asked: list[dict[str, object]] = []
+    monkeypatch.setattr(import_launch, "start", lambda *args: asked.append(args[-1]))
+    _upload(client, "c.csv", content, again="1")
+    _upload(client, "d.csv", content)
+    assert [a["again"] for a in asked] == [True, False]
+
+
+def test_the_page_names_the_rows_left_out_as_already_in_the_ledger(
+    engine: Engine, client: TestClient, tmp_path: Path
+) -> None:
+    with session_factory(engine)() as db:
+        cs = org_service.principal_for(org_service.staff_by_login(db_session=db, login="gr_cs"))
+    head = "received_at,kind,channel,title,body\n"
+    rows = [f"2026-03-0{day} 10:00,complaint,phone,제목 {day},내용\n" for day in (1, 2, 3)]
+    (tmp_path / "1.csv").write_text(head + rows[0] + rows[1], encoding="utf-8")
+    (tmp_path / "2.csv").write_text(head + rows[1] + rows[2], encoding="utf-8")
+    import_file(engine=engine, path=tmp_path / "1.csv", principal=cs)
+    second = import_file(engine=engine, path=tmp_path / "2.csv", principal=cs)
+    assert second.ok and second.voices_created == 1
+    login(client, "gr_cs")
+    page = client.get(f"/imports/{second.import_id}").text
+    number = second.skipped[0][1]
+    assert f"이미 장부에 있는 민원 1건은 건너뛰었습니다: 2행({number})" in page
+    assert 'aria-valuemax="1" aria-valuenow="1"' in page  # the save bar ends full

@@ -89,12 +89,21 @@ def close(engine: Engine, *, import_id: int, report: ImportReport) -> None:
         import_stage.discard(engine, import_id)
 
 
+def keep_report(engine: Engine, *, import_id: int, report: ImportReport) -> None:
+    """Store the report as it stands, so the import's page knows the checked file's outcome
+    (rows left out as already in the ledger) while its voices are being saved."""
+    with write_session(engine) as db:
+        db.get_one(VoiceImport, import_id).report = _stored(report)
+
+
 def _stored(report: ImportReport) -> dict[str, Any]:
     return {
         "errors": [list(e) for e in report.errors],
         "bad_lines": len(report.bad_lines),
         "ignored_columns": report.ignored_columns,
         "units_created": report.units_created,
+        "skipped": report.skipped_count,
+        "skipped_rows": [list(s) for s in report.skipped],
         "rows_read": report.rows_read,
         "resumable": report.resumable,
     }
@@ -125,11 +134,18 @@ class ImportStatus:
     errors: list[ImportIssue] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     units_created: list[str] = field(default_factory=list)
+    skipped: int = 0
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def analysed(self) -> int:
         """Loaded voices whose analysis is made."""
         return max(self.rows_loaded - self.waiting_analysis, 0)
+
+    @property
+    def to_save(self) -> int:
+        """The rows that become voices: every row read but those already in the ledger."""
+        return max(self.rows_total - self.skipped, 0)
 
     @property
     def active(self) -> bool:
@@ -162,6 +178,8 @@ def _status(job: VoiceImport, waiting: int) -> ImportStatus:
         errors=[ImportIssue(*e) for e in report.get("errors", [])],
         ignored_columns=list(report.get("ignored_columns", [])),
         units_created=list(report.get("units_created", [])),
+        skipped=int(report.get("skipped", 0)),
+        skipped_rows=[(int(line), str(no)) for line, no in report.get("skipped_rows", [])],
     )
 
 

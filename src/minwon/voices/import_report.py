@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 MAX_LISTED_ERRORS = 1000
+MAX_LISTED_SKIPS = 1000
+SHOWN_SKIPS = 10
 
 
 class ImportIssue(NamedTuple):
@@ -29,6 +31,8 @@ class ImportReport:
     bad_lines: set[int] = field(default_factory=set)
     ignored_columns: list[str] = field(default_factory=list)
     units_created: list[str] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, the voice's number)
+    skipped_count: int = 0
     import_id: int | None = None
     resumable: bool = False
     waiting_analysis: int = 0
@@ -46,6 +50,13 @@ class ImportReport:
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(issue)
 
+    def skip(self, line: int, ledger_no: str) -> None:
+        """Record a row left out because its voice is already in the ledger (as ``ledger_no``);
+        only the first MAX_LISTED_SKIPS are kept, all are counted."""
+        self.skipped_count += 1
+        if len(self.skipped) < MAX_LISTED_SKIPS:
+            self.skipped.append((line, ledger_no))
+
     def format(self) -> str:
         """A readable Korean summary, with a table of errors (line, column, message)."""
         head = f"민원 가져오기: {self.file}" + (
@@ -58,6 +69,8 @@ class ImportReport:
             lines.append(
                 f"민원 {self.voices_created:,}건을 가져왔습니다 (읽은 행 {self.rows_read:,}개)."
             )
+            if self.skipped_count:
+                lines.append(skipped_text(self.skipped_count, self.skipped))
             if self.units_created:
                 lines.append("새로 만든 부서: " + ", ".join(self.units_created))
             if self.waiting_analysis:
@@ -102,3 +115,10 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, right: bool = False) -> str:
     space = " " * (width - _width(text))
     return space + text if right else text + space
+
+
+def skipped_text(count: int, rows: list[tuple[int, str]]) -> str:
+    """The rows left out as already in the ledger, the first few with their voices' numbers."""
+    shown = ", ".join(f"{line}행({no})" for line, no in rows[:SHOWN_SKIPS])
+    more = " …" if count > min(len(rows), SHOWN_SKIPS) else ""
+    return f"이미 장부에 있는 민원 {count:,}건은 건너뛰었습니다: {shown}{more}"

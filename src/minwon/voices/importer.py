@@ -78,8 +78,9 @@ from minwon.errors import MinwonError
 from minwon.org.roles import WRITERS, Principal
 from minwon.timeutil import to_kst
 from minwon.voices import import_jobs, import_load
-from minwon.voices.import_check import _Checker
+from minwon.voices.import_check import _Checker, _Row
 from minwon.voices.import_columns import COLUMNS, REQUIRED, _find_header, _read_header
+from minwon.voices.import_known import KnownVoices
 from minwon.voices.import_lookup import NewUnit, _Resolver
 from minwon.voices.import_read import (
     _CsvSource,
@@ -187,7 +188,9 @@ def _run(
     ticker.enter(CHECK)
     with session_factory(engine)() as db:
         stager = Stager(engine, db, report.import_id or 0)
-        new_units = _check_all(db, source, principal, office, create_units, report, ticker, stager)
+        new_units = _check_all(
+            db, source, principal, office, create_units, report, ticker, stager, again
+        )
     if new_units is None or not report.ok:
         return
     earlier = import_jobs.record_digest(
@@ -195,6 +198,8 @@ def _run(
     )
     if earlier is not None and not again:
         raise _FileProblem(already_imported(earlier))
+    if report.skipped_count:
+        import_jobs.keep_report(engine, import_id=stager.import_id, report=report)
     import_load.reserve(
         engine, import_id=stager.import_id, counts=dict(stager.ordinals), new_units=new_units
     )
@@ -210,6 +215,12 @@ def _run(
     with session_factory(engine)() as db:
         waiting = backlog.waiting(db_session=db, import_ids=[stager.import_id])
     report.waiting_analysis = waiting.get(stager.import_id, 0)
+
+
+def _already(known: KnownVoices, row: _Row) -> str | None:
+    """The ledger number of the voice a row already is (an overlapping earlier export)."""
+    voice = row.voice_in
+    return known.ledger_no(row.office_id, row.received_at, voice.title, voice.body)
 
 
 def _digest(path: Path) -> str:
@@ -245,8 +256,10 @@ def _check_all(
     report: ImportReport,
     ticker: _Ticker,
     stager: Stager,
+    again: bool = False,
 ) -> dict[str, NewUnit] | None:
-    """Check every row, staging the good ones; the units to create, or None for a bad header."""
+    """Check every row, staging the good ones and leaving out those already in the ledger
+    (unless ``again``); the units to create, or None for a bad header."""
     found = _find_header(_nonempty_rows(source))
     if found is None:
         raise _FileProblem("파일이 비어 있습니다.")
@@ -256,11 +269,14 @@ def _check_all(
         return None
     resolver = _Resolver(db, principal, office, create_units)
     checker = _Checker(header, resolver, principal, report, isinstance(source, _CsvSource))
+    known = None if again else KnownVoices(db)
     for line, cells in rows:
         report.rows_read += 1
         row = checker.check(line, cells)
         if row is None:
             stager.stop()
+        elif known is not None and (number := _already(known, row)):
+            report.skip(line, number)
         else:
             stager.add(row)
         if report.rows_read % STAGE_BATCH == 0:

@@ -249,3 +249,6 @@ class ImportRead(BaseModel):
     errors: list[ImportIssueRead]
     ignored_columns: list[str]
     units_created: list[str]
+    skipped: int = Field(
+        0, description="rows left out because their voices are already in the ledger"
+    )
