@@ -45,6 +45,11 @@ unknown unit is created in the row's office (admins and CS managers only), named
 writes it; its code is that name when it can be a code, else the name's letters and digits
 (기획·예산팀 → 기획예산팀), numbered past codes already taken (-2, -3, …).
 
+Rows already in the ledger are left out and named in the report: exports overlap, and a row
+with the same office, received time (to the second), title and body as a recorded voice is that
+voice (``import_known``). A file an earlier import saved is refused as a whole. ``again``
+imports every row as written.
+
 Each voice gets what intake gives it (ledger number of its unit and year, legal deadline
 counted from `received_at`, a `received` history event) and an `imported` event naming the
 file, line and original status. Answered/closed rows get their answer as sent at `answered_at`
