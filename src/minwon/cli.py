@@ -235,6 +235,9 @@ def import_(
     again: Annotated[
         bool, typer.Option("--again", help="import a file an earlier import already saved")
     ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="check the file and say what it would do; save nothing")
+    ] = False,
 ) -> None:
     """Import voices from a CSV/XLSX/XLS file; a file with any bad row imports nothing. The
     analysis of the imported voices follows in `minwon worker` (see `minwon imports`)."""
@@ -250,6 +253,7 @@ def import_(
         create_units=create_units,
         office=office,
         again=again,
+        check_only=check,
     )
     if report.errors:
         err.print(report.format(), markup=False, highlight=False)

@@ -621,6 +621,44 @@ def test_rows_of_an_overlapping_export_already_in_the_ledger_are_left_out(
     assert len(_voices(world.engine)) == 8
 
 
+def test_a_check_says_what_the_import_would_do_and_saves_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    head = "received_at,kind,channel,title,body,unit,status,answer,answered_at"
+    known = "2026-03-02 10:00,complaint,phone,신호등,고장,GR01,,,"
+    assert _import(world, _csv(tmp_path, f"{head}\n{known}\n")).voices_created == 1
+    number = _voices(world.engine)[0].ledger_no
+    path = tmp_path / "3-5월.csv"
+    path.write_text(
+        f"{head}\n{known}\n"
+        "2026-03-03 10:00,complaint,phone,가로등,꺼짐,교통 안전팀,답변 완료,고쳤습니다,2026-03-04\n"
+        "2026-03-05 10:00,complaint,phone,소음,공사,GR01,,,\n",
+        encoding="utf-8",
+    )
+    checked = _import(world, path, create_units=True, check_only=True)
+    assert checked.ok and checked.voices_created == 0, checked.format()
+    text = checked.format()
+    assert "확인만 했습니다 (읽은 행 3개, 오류 없음)" in text
+    assert "가져오면 민원 2건을 저장합니다: 답변 완료·종결 1건, 접수·처리 중 1건" in text
+    assert f"이미 장부에 있는 민원 1건은 건너뛰었습니다: 2행({number})" in text
+    assert (
+        "새로 만들 부서: 교통 안전팀 (교통안전팀)" in text
+        and "아무것도 저장하지 않았습니다" in text
+    )
+    assert len(_voices(world.engine)) == 1
+    with session_factory(world.engine)() as db:
+        assert db.scalar(select(Unit).where(Unit.code == "교통안전팀")) is None
+    # a checked file is not one already imported: importing it now saves what the check said
+    report = _import(world, path, create_units=True)
+    assert (
+        report.ok and report.voices_created == 2 and report.units_created == checked.units_created
+    )
+    # a check of a bad file fails as the import would
+    bad = _csv(tmp_path, f"{head}\n2026-03-03,nope,phone,t,b,GR01,,,\n")
+    line, column, _message = _only_error(_import(world, bad, check_only=True))
+    assert (line, column) == (2, "kind")
+
+
 def test_a_file_that_failed_may_be_brought_again(world: World, tmp_path: Path) -> None:
     """A failed import wrote nothing, so the same file later (the unit created meanwhile, or
     with --create-units) is no repeat."""

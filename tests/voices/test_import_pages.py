@@ -135,7 +135,32 @@ def test_the_same_file_twice_is_refused_until_the_page_is_told_again(
     monkeypatch.setattr(import_launch, "start", lambda *args: asked.append(args[-1]))
     _upload(client, "c.csv", content, again="1")
     _upload(client, "d.csv", content)
-    assert [a["again"] for a in asked] == [True, False]
+    _upload(client, "e.csv", content, check_only="1")
+    assert [(a["again"], a["check_only"]) for a in asked] == [
+        (True, False),
+        (False, False),
+        (False, True),
+    ]
+
+
+def test_a_checked_file_shows_what_importing_it_would_save(
+    engine: Engine, client: TestClient, tmp_path: Path
+) -> None:
+    with session_factory(engine)() as db:
+        cs = org_service.principal_for(org_service.staff_by_login(db_session=db, login="gr_cs"))
+    path = tmp_path / "check.csv"
+    path.write_text(
+        "received_at,kind,channel,title,body\n2026-03-01 10:00,complaint,phone,제목,내용\n",
+        encoding="utf-8",
+    )
+    checked = import_file(engine=engine, path=path, principal=cs, check_only=True)
+    login(client, "gr_cs")
+    form = client.get("/imports").text
+    assert 'name="check_only"' in form and "확인만 하기" in form
+    page = client.get(f"/imports/{checked.import_id}").text
+    assert "확인을 마쳤습니다 (저장하지 않음)" in page
+    assert "가져오면 민원 1건을 저장합니다: 답변 완료·종결 0건, 접수·처리 중 1건" in page
+    assert "hx-trigger" not in page and count_voices(engine) == 0
 
 
 def test_the_page_names_the_rows_left_out_as_already_in_the_ledger(

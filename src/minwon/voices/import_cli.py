@@ -31,6 +31,7 @@ STATE_LABELS = {
     "failed": "실패 (저장 안 함)",
     "loading": "저장 중",
     "loaded": "저장 완료",
+    "checked": "확인만 함 (저장 안 함)",
 }
 FOLLOW_SECONDS = 2.0
 
@@ -55,6 +56,7 @@ def run_import(
     create_units: bool,
     office: str | None,
     again: bool = False,
+    check_only: bool = False,
 ) -> ImportReport:
     """Import ``path`` with a bar for each phase: checking the rows, then saving them."""
     with _bars(console) as bars:
@@ -79,6 +81,7 @@ def run_import(
             create_units=create_units,
             office=office,
             again=again,
+            check_only=check_only,
             progress=progress,
             phase=phase,
         )

@@ -19,7 +19,7 @@ from minwon.voices import import_load, import_stage
 from minwon.voices.import_report import ImportIssue, ImportReport
 from minwon.voices.models import VoiceImport
 
-CHECKING, FAILED = "checking", "failed"
+CHECKING, FAILED, CHECKED = "checking", "failed", "checked"
 LOADING, LOADED = import_load.LOADING, import_load.LOADED
 STALE = timedelta(minutes=5)
 """An import nobody advanced for this long was interrupted (its process died)."""
@@ -84,7 +84,8 @@ def close(engine: Engine, *, import_id: int, report: ImportReport) -> None:
         job.updated_at = utcnow()
         failed = job.state == CHECKING
         if failed:
-            job.state, job.finished_at = FAILED, job.updated_at
+            checked = report.check_only and report.ok
+            job.state, job.finished_at = CHECKED if checked else FAILED, job.updated_at
     if failed:
         import_stage.discard(engine, import_id)
 
@@ -103,6 +104,8 @@ def _stored(report: ImportReport) -> dict[str, Any]:
         "ignored_columns": report.ignored_columns,
         "units_created": report.units_created,
         "skipped": report.skipped_count,
+        "answered_rows": report.answered_rows,
+        "open_rows": report.open_rows,
         "skipped_rows": [list(s) for s in report.skipped],
         "rows_read": report.rows_read,
         "resumable": report.resumable,
@@ -136,6 +139,8 @@ class ImportStatus:
     units_created: list[str] = field(default_factory=list)
     skipped: int = 0
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    answered_rows: int = 0
+    open_rows: int = 0
 
     @property
     def analysed(self) -> int:
@@ -144,7 +149,8 @@ class ImportStatus:
 
     @property
     def to_save(self) -> int:
-        """The rows that become voices: every row read but those already in the ledger."""
+        """The rows that become (or, checked only, would become) voices: every row read but
+        those already in the ledger."""
         return max(self.rows_total - self.skipped, 0)
 
     @property
@@ -180,6 +186,8 @@ def _status(job: VoiceImport, waiting: int) -> ImportStatus:
         units_created=list(report.get("units_created", [])),
         skipped=int(report.get("skipped", 0)),
         skipped_rows=[(int(line), str(no)) for line, no in report.get("skipped_rows", [])],
+        answered_rows=int(report.get("answered_rows", 0)),
+        open_rows=int(report.get("open_rows", 0)),
     )
 
 

@@ -46,15 +46,20 @@ def save(upload: IO[bytes], filename: str, limit: int) -> Path | None:
 
 
 def options(
-    office: str | None, create_units: bool, principal: Principal, again: bool = False
+    office: str | None,
+    create_units: bool,
+    principal: Principal,
+    again: bool = False,
+    check_only: bool = False,
 ) -> dict[str, Any]:
     """The import's options as the caller may set them: another office only for callers who
     see every office, new units only for CS managers and admins; a file already imported
-    again for anyone who may import."""
+    again, and a check that saves nothing, for anyone who may import."""
     return {
         "office": ((office or "").strip() or None) if principal.all_offices else None,
         "create_units": create_units and principal.role in (ADMIN, CS_MANAGER),
         "again": again,
+        "check_only": check_only,
     }
 
 

@@ -56,6 +56,7 @@ def upload(
         form.get("create_units", "") in ("1", "on", "true"),
         principal,
         form.get("again", "") in ("1", "on", "true"),
+        form.get("check_only", "") in ("1", "on", "true"),
     )
     try:
         import_id = import_launch.begin(

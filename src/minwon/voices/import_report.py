@@ -33,6 +33,9 @@ class ImportReport:
     units_created: list[str] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, the voice's number)
     skipped_count: int = 0
+    answered_rows: int = 0  # rows to save that come answered or closed (history routing learns)
+    open_rows: int = 0  # rows to save that come received or in progress (with their deadlines)
+    check_only: bool = False
     import_id: int | None = None
     resumable: bool = False
     waiting_analysis: int = 0
@@ -57,6 +60,18 @@ class ImportReport:
         if len(self.skipped) < MAX_LISTED_SKIPS:
             self.skipped.append((line, ledger_no))
 
+    def count_outcome(self, answered: bool) -> None:
+        """Count a row to save as answered (or closed) or as still open."""
+        if answered:
+            self.answered_rows += 1
+        else:
+            self.open_rows += 1
+
+    @property
+    def to_save(self) -> int:
+        """The voices the file gives: its good rows but those already in the ledger."""
+        return self.answered_rows + self.open_rows
+
     def format(self) -> str:
         """A readable Korean summary, with a table of errors (line, column, message)."""
         head = f"민원 가져오기: {self.file}" + (
@@ -65,6 +80,8 @@ class ImportReport:
         lines = [head]
         if self.ignored_columns:
             lines.append("무시한 열: " + ", ".join(self.ignored_columns))
+        if self.ok and self.check_only:
+            return "\n".join(lines + self._checked())
         if self.ok:
             lines.append(
                 f"민원 {self.voices_created:,}건을 가져왔습니다 (읽은 행 {self.rows_read:,}개)."
@@ -95,6 +112,20 @@ class ImportReport:
         if self.error_count > len(self.errors):
             lines.append(f"… 외 {self.error_count - len(self.errors):,}건")
         return "\n".join(lines)
+
+    def _checked(self) -> list[str]:
+        """What a check-only pass found: what the import would do, saving nothing."""
+        lines = [
+            f"확인만 했습니다 (읽은 행 {self.rows_read:,}개, 오류 없음). 가져오면 민원 "
+            f"{self.to_save:,}건을 저장합니다: 답변 완료·종결 {self.answered_rows:,}건, "
+            f"접수·처리 중 {self.open_rows:,}건.",
+        ]
+        if self.skipped_count:
+            lines.append(skipped_text(self.skipped_count, self.skipped))
+        if self.units_created:
+            lines.append("새로 만들 부서: " + ", ".join(self.units_created))
+        lines.append("아무것도 저장하지 않았습니다. 저장하려면 확인 없이 다시 가져오세요.")
+        return lines
 
 
 def _error_table(errors: list[ImportIssue]) -> list[str]:

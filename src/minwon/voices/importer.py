@@ -83,6 +83,7 @@ from minwon.errors import MinwonError
 from minwon.org.roles import WRITERS, Principal
 from minwon.timeutil import to_kst
 from minwon.voices import import_jobs, import_load
+from minwon.voices.catalog import ANSWERED, CLOSED
 from minwon.voices.import_check import _Checker, _Row
 from minwon.voices.import_columns import COLUMNS, REQUIRED, _find_header, _read_header
 from minwon.voices.import_known import KnownVoices
@@ -145,6 +146,7 @@ def import_file(
     phase: Callable[[str], None] | None = None,
     import_id: int | None = None,
     again: bool = False,
+    check_only: bool = False,
 ) -> ImportReport:
     """Import a CSV or XLSX ledger file: every row, or none at all.
 
@@ -155,10 +157,12 @@ def import_file(
     ``create_units`` lets unknown unit codes become new units of the row's office. The import
     is recorded (``import_jobs``) under ``import_id``, or a new record. A file whose voices an
     earlier import already saved is refused unless ``again``: importing a ledger twice by
-    mistake would put every voice in it twice.
+    mistake would put every voice in it twice. ``check_only`` reads and checks everything
+    and reports what an import would do — voices to save, rows already in the ledger, units to
+    create, answered and open rows — and saves nothing.
     """
     path = Path(path)
-    report = ImportReport(file=path.name)
+    report = ImportReport(file=path.name, check_only=check_only)
     report.import_id = import_id or import_jobs.start(engine, file=path.name, principal=principal)
     ticker = _Ticker(progress, phase)
     try:
@@ -203,6 +207,9 @@ def _run(
     )
     if earlier is not None and not again:
         raise _FileProblem(already_imported(earlier))
+    if report.check_only:
+        report.units_created = [new.shown for new in new_units.values()]
+        return
     if report.skipped_count:
         import_jobs.keep_report(engine, import_id=stager.import_id, report=report)
     import_load.reserve(
@@ -284,6 +291,7 @@ def _check_all(
             report.skip(line, number)
         else:
             stager.add(row)
+            report.count_outcome(row.status in (ANSWERED, CLOSED))
         if report.rows_read % STAGE_BATCH == 0:
             stager.flush(report.rows_read, ticker.total // 2)
         ticker.tick(report.rows_read)

@@ -345,12 +345,14 @@ def create_import(
     office: Annotated[str | None, Form(max_length=40)] = None,
     create_units: Annotated[bool, Form()] = False,
     again: Annotated[bool, Form()] = False,
+    check_only: Annotated[bool, Form()] = False,
 ) -> ImportRead:
     """파일을 받아 백그라운드로 가져오기를 시작합니다; ``GET /imports/{id}``로 진행을 봅니다.
     Take the file and start its import in the background, as the import page does; follow
     it with ``GET /api/v1/imports/{id}``. ``office`` only for callers who see every office,
     ``create_units`` only for CS managers and admins; ``again`` imports a file an earlier
-    import already saved (refused otherwise, in the report)."""
+    import already saved (refused otherwise, in the report); ``check_only`` checks the file
+    and reports what the import would do (state ``checked``), saving nothing."""
     import_launch.require_importer(principal)
     db.commit()  # hold no write lock while the file is copied
     if not file.filename:
@@ -361,7 +363,7 @@ def create_import(
         filename=file.filename,
         limit=request.app.state.settings.max_import_bytes,
         principal=principal,
-        chosen=import_launch.options(office, create_units, principal, again),
+        chosen=import_launch.options(office, create_units, principal, again, check_only),
     )
     return _import_read(import_jobs.get(db_session=db, principal=principal, import_id=import_id))
 

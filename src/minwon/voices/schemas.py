@@ -237,7 +237,7 @@ class ImportRead(BaseModel):
     id: int
     file: str
     file_format: str
-    state: str = Field(description="checking, loading, loaded or failed")
+    state: str = Field(description="checking, loading, loaded, failed or checked (check only)")
     actor: str
     created_at: datetime
     finished_at: datetime | None
@@ -252,3 +252,5 @@ class ImportRead(BaseModel):
     skipped: int = Field(
         0, description="rows left out because their voices are already in the ledger"
     )
+    answered_rows: int = Field(0, description="rows to save that come answered or closed")
+    open_rows: int = Field(0, description="rows to save that come received or in progress")
