@@ -113,6 +113,7 @@ __all__ = [
 
 log = logging.getLogger("minwon")
 _PROGRESS_EVERY = 100
+_KNOWN_BATCH = 500  # rows looked up in the ledger together
 CHECK, LOAD = "check", "load"
 
 
@@ -229,10 +230,37 @@ def _run(
     report.waiting_analysis = waiting.get(stager.import_id, 0)
 
 
-def _already(known: KnownVoices, row: _Row) -> str | None:
-    """The ledger number of the voice a row already is (an overlapping earlier export)."""
-    voice = row.voice_in
-    return known.ledger_no(row.office_id, row.received_at, voice.title, voice.body)
+class _GoodRows:
+    """Good rows on their way to the stager, a batch at a time: those already in the ledger
+    (``known``; none when the import is asked ``again``) are left out and reported instead."""
+
+    def __init__(self, stager: Stager, report: ImportReport, known: KnownVoices | None) -> None:
+        self.stager, self.report, self.known = stager, report, known
+        self.waiting: list[tuple[int, _Row]] = []
+
+    def add(self, line: int, row: _Row) -> None:
+        """Take one checked row (staged at the next ``settle``)."""
+        self.waiting.append((line, row))
+        if len(self.waiting) >= _KNOWN_BATCH:
+            self.settle()
+
+    def settle(self) -> None:
+        """Stage the waiting rows but those already in the ledger, in the file's order."""
+        rows = [row for _, row in self.waiting]
+        numbers = (
+            self.known.numbers(
+                [(r.office_id, r.received_at, r.voice_in.title, r.voice_in.body) for r in rows]
+            )
+            if self.known is not None
+            else [None] * len(rows)
+        )
+        for (line, row), number in zip(self.waiting, numbers, strict=True):
+            if number is not None:
+                self.report.skip(line, number)
+            else:
+                self.stager.add(row)
+                self.report.count_outcome(row.status in (ANSWERED, CLOSED))
+        self.waiting.clear()
 
 
 def _digest(path: Path) -> str:
@@ -281,20 +309,19 @@ def _check_all(
         return None
     resolver = _Resolver(db, principal, office, create_units)
     checker = _Checker(header, resolver, principal, report, isinstance(source, _CsvSource))
-    known = None if again else KnownVoices(db)
+    good = _GoodRows(stager, report, None if again else KnownVoices(db))
     for line, cells in rows:
         report.rows_read += 1
         row = checker.check(line, cells)
         if row is None:
             stager.stop()
-        elif known is not None and (number := _already(known, row)):
-            report.skip(line, number)
         else:
-            stager.add(row)
-            report.count_outcome(row.status in (ANSWERED, CLOSED))
+            good.add(line, row)
         if report.rows_read % STAGE_BATCH == 0:
+            good.settle()
             stager.flush(report.rows_read, ticker.total // 2)
         ticker.tick(report.rows_read)
+    good.settle()
     if report.rows_read == 0:
         report.add(ImportIssue(header.line, "", "머리글만 있고 가져올 행이 없습니다."))
     ticker.total = 2 * report.rows_read
