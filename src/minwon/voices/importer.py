@@ -46,7 +46,7 @@ writes it; its code is that name when it can be a code, else the name's letters 
 (기획·예산팀 → 기획예산팀), numbered past codes already taken (-2, -3, …).
 
 Rows already in the ledger are left out and named in the report: exports overlap, and a row
-with the same office, received time (to the second), title and body as a recorded voice is that
+with the same office, received time, title and body as a recorded voice is that
 voice (``import_known``). A file an earlier import saved is refused as a whole. ``again``
 imports every row as written.
 
