@@ -161,6 +161,12 @@ def test_a_checked_file_shows_what_importing_it_would_save(
     assert "확인을 마쳤습니다 (저장하지 않음)" in page
     assert "가져오면 민원 1건을 저장합니다: 답변 완료·종결 0건, 접수·처리 중 1건" in page
     assert "hx-trigger" not in page and count_voices(engine) == 0
+    english = client.get(f"/imports/{checked.import_id}?lang=en").text
+    assert "Checked (nothing saved)" in english
+    assert "Importing would save 1 voices: 0 answered or closed, 1 received or in progress" in (
+        english
+    )
+    assert "Check only" in client.get("/imports?lang=en").text
 
 
 def test_the_page_names_the_rows_left_out_as_already_in_the_ledger(
