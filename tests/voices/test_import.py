@@ -16,8 +16,9 @@ from minwon.db import session_factory, write_session
 from minwon.org import service as org_service
 from minwon.org.models import Unit
 from minwon.org.roles import Principal
-from minwon.voices import history, workflow
+from minwon.voices import history, import_jobs, workflow
 from minwon.voices.deadlines import KST, WorkCalendar, due_at
+from minwon.voices.import_known import KnownVoices
 from minwon.voices.importer import ImportReport, _Bad, import_file, parse_when
 from minwon.voices.models import LedgerCounter, Voice, VoiceContact
 from minwon.voices.schemas import MAX_BODY
@@ -657,6 +658,26 @@ def test_a_check_says_what_the_import_would_do_and_saves_nothing(
     bad = _csv(tmp_path, f"{head}\n2026-03-03,nope,phone,t,b,GR01,,,\n")
     line, column, _message = _only_error(_import(world, bad, check_only=True))
     assert (line, column) == (2, "kind")
+
+
+def test_two_imports_of_one_file_started_together_save_it_once(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both pass their checks before either saves; the second's reservation meets the first."""
+    path = _csv(tmp_path, f"{HEAD}\n{GOOD_ROW}\n")
+    first = _import(world, path)
+    monkeypatch.setattr(import_jobs, "record_digest", lambda *a, **kw: None)  # checked meanwhile
+    monkeypatch.setattr(KnownVoices, "numbers", lambda self, rows: [None] * len(rows))
+    line, _column, message = _only_error(_import(world, path))
+    assert (
+        line is None
+        and f"가져오기 #{first.import_id}" in message
+        and "이미 가져왔습니다" in message
+    )
+    assert len(_voices(world.engine)) == 1
+    with session_factory(world.engine)() as db:
+        counter = db.scalars(select(LedgerCounter)).one()
+        assert counter.last == 1  # the refused reservation took no numbers
 
 
 def test_a_file_that_failed_may_be_brought_again(world: World, tmp_path: Path) -> None:

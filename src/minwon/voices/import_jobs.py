@@ -42,34 +42,12 @@ def start(engine: Engine, *, file: str, principal: Principal) -> int:
         return job.id
 
 
-@dataclass(frozen=True)
-class Earlier:
-    """An earlier import of the same file that reached the ledger."""
-
-    import_id: int
-    at: datetime
-    voices: int
-
-
-def record_digest(engine: Engine, *, import_id: int, digest: str) -> Earlier | None:
+def record_digest(engine: Engine, *, import_id: int, digest: str) -> import_load.Earlier | None:
     """Keep the file's SHA-256 on its import, and return the earliest other import of the same
-    file whose voices reached the ledger (``loading`` or ``loaded``), if any: a file that
-    failed its check wrote nothing, so bringing it again is no repeat."""
+    file whose voices reached the ledger, if any (``import_load.earlier_import``)."""
     with write_session(engine) as db:
         db.get_one(VoiceImport, import_id).digest = digest
-        query = (
-            select(VoiceImport)
-            .where(
-                VoiceImport.digest == digest,
-                VoiceImport.id != import_id,
-                VoiceImport.state.in_((LOADING, LOADED)),
-            )
-            .order_by(VoiceImport.id)
-        )
-        job = db.scalars(query).first()
-        if job is None:
-            return None
-        return Earlier(job.id, as_aware(job.finished_at or job.created_at), job.rows_loaded)
+        return import_load.earlier_import(db, digest=digest, import_id=import_id)
 
 
 def close(engine: Engine, *, import_id: int, report: ImportReport) -> None:

@@ -32,7 +32,7 @@ from minwon.db import Yielding, insert_rows, session_factory, write_session
 from minwon.errors import Conflict
 from minwon.org import service as org_service
 from minwon.org.security import token_digest
-from minwon.timeutil import KST, utcnow
+from minwon.timeutil import KST, as_aware, to_kst, utcnow
 from minwon.voices import ledger
 from minwon.voices.catalog import ANSWERED, CLOSED, RECEIVED
 from minwon.voices.import_lookup import NewUnit
@@ -53,16 +53,61 @@ MAX_BATCH = 5000
 LOADING, LOADED = "loading", "loaded"
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier import of the same file that reached the ledger."""
+
+    import_id: int
+    at: datetime
+    voices: int
+
+
+def earlier_import(db: Session, *, digest: str, import_id: int) -> Earlier | None:
+    """The earliest other import of the file with this SHA-256 whose voices reached the ledger
+    (``loading`` or ``loaded``): a file that failed its check wrote nothing, so bringing it
+    again is no repeat."""
+    query = (
+        select(VoiceImport)
+        .where(
+            VoiceImport.digest == digest,
+            VoiceImport.id != import_id,
+            VoiceImport.state.in_((LOADING, LOADED)),
+        )
+        .order_by(VoiceImport.id)
+    )
+    job = db.scalars(query).first()
+    if job is None:
+        return None
+    return Earlier(job.id, as_aware(job.finished_at or job.created_at), job.rows_loaded)
+
+
+def already_imported(earlier: Earlier) -> str:
+    """Why a file already imported is not imported again, and how to do it anyway."""
+    return (
+        f"이 파일은 {to_kst(earlier.at):%Y-%m-%d %H:%M}에 이미 가져왔습니다(가져오기 "
+        f"#{earlier.import_id}, 민원 {earlier.voices:,}건). 같은 민원이 두 번 들어가지 않도록 "
+        "아무것도 가져오지 않았습니다. 정말 다시 가져오려면 가져오기 화면의 '이미 가져온 "
+        "파일이어도 다시 가져옵니다'를 켜거나 명령에 --again을 붙이세요."
+    )
+
+
 def reserve(
     engine: Engine,
     *,
     import_id: int,
     counts: dict[tuple[str, int], int],
     new_units: dict[str, NewUnit],
+    once: str = "",
 ) -> None:
     """Create the planned units and take every (unit, year)'s block of ledger numbers —
     ``counts`` says how many rows the file has there — in one short transaction; afterwards
-    the import only loads what it reserved."""
+    the import only loads what it reserved.
+
+    With ``once`` (the file's SHA-256, unless the import is asked again), another import of
+    the same file that reserved first is a ``Conflict`` and nothing is reserved: two imports
+    of one file started together both pass their checks, and their reservations take the
+    same counters in turn, so the second one sees the first here.
+    """
     with write_session(engine) as db:
         job = _locked(db, import_id)
         units = _units(db, counts, new_units)
@@ -70,6 +115,8 @@ def reserve(
         for (unit_id, year), (code, count) in sorted(units.items()):
             first = ledger.take_sequences(db_session=db, unit_id=unit_id, year=year, count=count)
             plan.append({"unit": code, "unit_id": unit_id, "year": year, "first": first})
+        if once and (earlier := earlier_import(db, digest=once, import_id=import_id)):
+            raise Conflict(already_imported(earlier))
         job.plan, job.state, job.updated_at = plan, LOADING, utcnow()
 
 

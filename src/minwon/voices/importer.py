@@ -81,7 +81,6 @@ from minwon.analysis import backlog
 from minwon.db import session_factory
 from minwon.errors import MinwonError
 from minwon.org.roles import WRITERS, Principal
-from minwon.timeutil import to_kst
 from minwon.voices import import_jobs, import_load
 from minwon.voices.catalog import ANSWERED, CLOSED
 from minwon.voices.import_check import _Checker, _Row
@@ -203,18 +202,21 @@ def _run(
         )
     if new_units is None or not report.ok:
         return
-    earlier = import_jobs.record_digest(
-        engine, import_id=report.import_id or 0, digest=_digest(path)
-    )
+    digest = _digest(path)
+    earlier = import_jobs.record_digest(engine, import_id=report.import_id or 0, digest=digest)
     if earlier is not None and not again:
-        raise _FileProblem(already_imported(earlier))
+        raise _FileProblem(import_load.already_imported(earlier))
     if report.check_only:
         report.units_created = [new.shown for new in new_units.values()]
         return
     if report.skipped_count:
         import_jobs.keep_report(engine, import_id=stager.import_id, report=report)
     import_load.reserve(
-        engine, import_id=stager.import_id, counts=dict(stager.ordinals), new_units=new_units
+        engine,
+        import_id=stager.import_id,
+        counts=dict(stager.ordinals),
+        new_units=new_units,
+        once="" if again else digest,
     )
     report.units_created = [new.shown for new in new_units.values()]
     ticker.enter(LOAD)
@@ -267,16 +269,6 @@ def _digest(path: Path) -> str:
     """The file's SHA-256, in hex."""
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def already_imported(earlier: import_jobs.Earlier) -> str:
-    """Why a file already imported is not imported again, and how to do it anyway."""
-    return (
-        f"이 파일은 {to_kst(earlier.at):%Y-%m-%d %H:%M}에 이미 가져왔습니다(가져오기 "
-        f"#{earlier.import_id}, 민원 {earlier.voices:,}건). 같은 민원이 두 번 들어가지 않도록 "
-        "아무것도 가져오지 않았습니다. 정말 다시 가져오려면 가져오기 화면의 '이미 가져온 "
-        "파일이어도 다시 가져옵니다'를 켜거나 명령에 --again을 붙이세요."
-    )
 
 
 def _reserved(engine: Engine, report: ImportReport) -> bool:
