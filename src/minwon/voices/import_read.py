@@ -153,6 +153,7 @@ class _XlsSource:
         try:
             self._book = xlrd.open_workbook(str(path), on_demand=True)
             self._sheet = self._book.sheet_by_index(0)
+            self._book.release_resources()  # the first sheet is read: let the file go
         except (xlrd.XLRDError, xlrd.compdoc.CompDocError, IndexError, ValueError, OSError) as exc:
             raise _FileProblem(
                 "옛 Excel(.xls) 파일로 읽을 수 없습니다: 한글·Word 같은 다른 문서이거나, 암호가 "

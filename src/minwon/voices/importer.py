@@ -247,7 +247,11 @@ class _GoodRows:
             self.settle()
 
     def settle(self) -> None:
-        """Stage the waiting rows but those already in the ledger, in the file's order."""
+        """Stage the waiting rows but those already in the ledger, in the file's order (none
+        once a bad row stopped the stager: the file saves nothing, so nothing is looked up)."""
+        if self.stager.stopped:
+            self.waiting.clear()
+            return
         rows = [row for _, row in self.waiting]
         numbers = (
             self.known.numbers(
