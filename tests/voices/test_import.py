@@ -793,6 +793,7 @@ def test_a_code_taken_by_another_unit_is_numbered_past(world: World, tmp_path: P
     ("name", "expected"),
     [
         ("!!! ···", "새 부서 이름에 글자나 숫자가 없습니다"),
+        ("- _ -", "새 부서 이름에 글자나 숫자가 없습니다"),
         ("과" * 201, "새 부서 이름이 너무 깁니다"),
     ],
 )

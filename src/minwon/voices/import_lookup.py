@@ -185,7 +185,7 @@ class _Resolver:
         if len(name) > UNIT_NAME_MAX:
             raise _Bad(f"새 부서 이름이 너무 깁니다: {len(name):,}자 (최대 {UNIT_NAME_MAX}자)")
         base = name if _unit_code_ok(name) else unit_code_from(name)
-        if not base:
+        if not _unit_code_ok(base):  # nothing left, or only '-' and '_'
             raise _Bad(f"새 부서 이름에 글자나 숫자가 없습니다: {_shown(name)}")
         planned = {new.code for new in self.planned.values()}
         code, n = base, 1
