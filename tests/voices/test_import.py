@@ -4,11 +4,12 @@ messages, never a traceback."""
 
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import xlwt
+from conftest import TEST_NOW
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
@@ -658,6 +659,51 @@ def test_a_check_says_what_the_import_would_do_and_saves_nothing(
     bad = _csv(tmp_path, f"{head}\n2026-03-03,nope,phone,t,b,GR01,,,\n")
     line, column, _message = _only_error(_import(world, bad, check_only=True))
     assert (line, column) == (2, "kind")
+
+
+def test_open_rows_already_past_their_deadline_are_counted_before_and_after_import(
+    world: World, tmp_path: Path
+) -> None:
+    def at(days: int) -> str:
+        return (TEST_NOW - timedelta(days=days)).astimezone(KST).strftime("%Y-%m-%d %H:%M")
+
+    head = "received_at,kind,channel,title,body,unit,status,answer,answered_at"
+    path = _csv(
+        tmp_path,
+        f"{head}\n"
+        f"{at(90)},complaint,phone,신호등,고장,GR01,,,\n"  # open, long past its deadline
+        f"{at(60)},complaint,phone,소음,공사,GR01,처리 중,,\n"  # in progress, also past it
+        f"{at(90)},complaint,phone,가로등,꺼짐,GR01,답변 완료,고쳤습니다,{at(85)}\n"
+        f"{at(0)},complaint,phone,쓰레기,무단투기,GR01,,,\n",  # open, deadline still ahead
+    )
+    checked = _import(world, path, check_only=True)
+    assert (checked.answered_rows, checked.open_rows, checked.overdue_rows) == (1, 3, 2)
+    assert (
+        "접수·처리 중 가운데 2건은 처리 기한이 이미 지나, 가져오면 민원 대장과 기한 관리, "
+        "할 일에 기한 넘김으로 나옵니다. 이미 처리한 민원이면 상태·답변·답변일시 열을 채워 "
+        "가져오세요." in checked.format().replace("\n", " ")
+    )
+    assert _voices(world.engine) == []
+    report = _import(world, path)
+    assert report.ok and report.voices_created == 4 and report.overdue_rows == 2
+    assert "처리 기한이 이미 지난 미처리 민원 2건이 들어왔습니다" in report.format()
+    with session_factory(world.engine)() as db:
+        status = import_jobs.get(db_session=db, principal=world.cs, import_id=report.import_id or 0)
+    assert status.overdue_rows == 2
+    late = [v.title for v in _voices(world.engine) if v.answered_at is None and v.due_at]
+    assert sorted(late) == ["소음", "신호등", "쓰레기"]
+
+
+def test_a_history_with_every_answer_is_told_of_no_overdue_voice(
+    world: World, tmp_path: Path
+) -> None:
+    head = "received_at,kind,channel,title,body,unit,status,answer,answered_at"
+    path = _csv(
+        tmp_path,
+        f"{head}\n2026-03-02 10:00,complaint,phone,신호등,고장,GR01,종결,고침,2026-03-03\n",
+    )
+    checked = _import(world, path, check_only=True)
+    assert checked.overdue_rows == 0 and "기한 넘김" not in checked.format()
 
 
 def test_two_imports_of_one_file_started_together_save_it_once(

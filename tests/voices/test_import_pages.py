@@ -167,6 +167,13 @@ def test_a_checked_file_shows_what_importing_it_would_save(
         english
     )
     assert "Check only" in client.get("/imports?lang=en").text
+    # an open complaint received on 2026-03-01 is long overdue: importing it would show so
+    assert "접수·처리 중 가운데 1건은 처리 기한이 이미 지나" in page
+    assert "1 are already past their legal deadline" in english
+    saved = import_file(engine=engine, path=path, principal=cs)
+    assert "처리 기한이 이미 지난 미처리 민원 1건이 들어왔습니다" in (
+        client.get(f"/imports/{saved.import_id}?lang=ko").text
+    )
 
 
 def test_the_page_names_the_rows_left_out_as_already_in_the_ledger(

@@ -84,6 +84,7 @@ def _stored(report: ImportReport) -> dict[str, Any]:
         "skipped": report.skipped_count,
         "answered_rows": report.answered_rows,
         "open_rows": report.open_rows,
+        "overdue_rows": report.overdue_rows,
         "skipped_rows": [list(s) for s in report.skipped],
         "rows_read": report.rows_read,
         "resumable": report.resumable,
@@ -119,6 +120,7 @@ class ImportStatus:
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
     answered_rows: int = 0
     open_rows: int = 0
+    overdue_rows: int = 0
 
     @property
     def analysed(self) -> int:
@@ -166,6 +168,7 @@ def _status(job: VoiceImport, waiting: int) -> ImportStatus:
         skipped_rows=[(int(line), str(no)) for line, no in report.get("skipped_rows", [])],
         answered_rows=int(report.get("answered_rows", 0)),
         open_rows=int(report.get("open_rows", 0)),
+        overdue_rows=int(report.get("overdue_rows", 0)),
     )
 
 

@@ -35,6 +35,7 @@ class ImportReport:
     skipped_count: int = 0
     answered_rows: int = 0  # rows to save that come answered or closed (history routing learns)
     open_rows: int = 0  # rows to save that come received or in progress (with their deadlines)
+    overdue_rows: int = 0  # of those, rows already past their legal deadline when checked
     check_only: bool = False
     import_id: int | None = None
     resumable: bool = False
@@ -60,8 +61,10 @@ class ImportReport:
         if len(self.skipped) < MAX_LISTED_SKIPS:
             self.skipped.append((line, ledger_no))
 
-    def count_outcome(self, answered: bool) -> None:
-        """Count a row to save as answered (or closed) or as still open."""
+    def count_outcome(self, answered: bool, *, overdue: bool = False) -> None:
+        """Count a row to save as answered (or closed) or as still open, and among the open
+        ones those already overdue: a history file without its answers brings them all."""
+        self.overdue_rows += int(overdue)
         if answered:
             self.answered_rows += 1
         else:
@@ -86,6 +89,11 @@ class ImportReport:
             lines.append(
                 f"민원 {self.voices_created:,}건을 가져왔습니다 (읽은 행 {self.rows_read:,}개)."
             )
+            if self.overdue_rows:
+                lines.append(
+                    f"처리 기한이 이미 지난 미처리 민원 {self.overdue_rows:,}건이 들어왔습니다: "
+                    "민원 대장과 기한 관리, 할 일에 기한 넘김으로 나옵니다."
+                )
             if self.skipped_count:
                 lines.append(skipped_text(self.skipped_count, self.skipped))
             if self.units_created:
@@ -120,6 +128,12 @@ class ImportReport:
             f"{self.to_save:,}건을 저장합니다: 답변 완료·종결 {self.answered_rows:,}건, "
             f"접수·처리 중 {self.open_rows:,}건.",
         ]
+        if self.overdue_rows:
+            lines.append(
+                f"접수·처리 중 가운데 {self.overdue_rows:,}건은 처리 기한이 이미 지나, 가져오면 "
+                "민원 대장과 기한 관리, 할 일에 기한 넘김으로 나옵니다. "
+                "이미 처리한 민원이면 상태·답변·답변일시 열을 채워 가져오세요."
+            )
         if self.skipped_count:
             lines.append(skipped_text(self.skipped_count, self.skipped))
         if self.units_created:

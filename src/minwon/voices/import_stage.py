@@ -83,16 +83,20 @@ class Stager:
         self.staged = 0
         self.stopped = False
 
-    def add(self, row: _Row) -> None:
-        """Stage one good row (until ``stop``: a file with a bad row stages nothing more)."""
+    def add(self, row: _Row) -> datetime | None:
+        """Stage one good row (until ``stop``: a file with a bad row stages nothing more);
+        returns the voice's legal deadline, so the check can tell an open voice already past
+        it (None for a kind without one, or once stopped)."""
         if self.stopped:
-            return
+            return None
         rules = self.places.rules(row.office_id)
         category_id = self.places.category_id(rules.organization_id, row.voice_in.category)
         unit = row.voice_in.unit or self.places.unit_for(
             row.office_id, category_id, row.voice_in.dong
         )
         year = row.received_at.astimezone(KST).year
+        period = period_for(rules.settings, row.voice_in.kind)
+        due = due_at(row.received_at, period, rules.calendar)
         self.pending.append(
             {
                 "import_id": self.import_id,
@@ -100,10 +104,11 @@ class Stager:
                 "unit_code": unit,
                 "year": year,
                 "ordinal": self.ordinals[(unit, year)],
-                "data": _data(row, rules, category_id),
+                "data": _data(row, category_id, period, due),
             }
         )
         self.ordinals[(unit, year)] += 1
+        return due
 
     def stop(self) -> None:
         """A bad row was found: stage nothing more."""
@@ -129,9 +134,10 @@ class Stager:
         return len(self.pending) >= STAGE_BATCH
 
 
-def _data(row: _Row, rules: OfficeRules, category_id: int | None) -> dict[str, Any]:
+def _data(
+    row: _Row, category_id: int | None, period: int | None, due: datetime | None
+) -> dict[str, Any]:
     v = row.voice_in
-    period = period_for(rules.settings, v.kind)
     contact = v.contact
     return {
         "line": row.line,
@@ -143,7 +149,7 @@ def _data(row: _Row, rules: OfficeRules, category_id: int | None) -> dict[str, A
         "category": category_id,
         "received": stamp(row.received_at),
         "period": period,
-        "due": stamp(due_at(row.received_at, period, rules.calendar)),
+        "due": stamp(due),
         "dong": v.dong,
         "address": v.address,
         "contact": [contact.name, contact.phone, contact.email, contact.consent]

@@ -81,6 +81,7 @@ from minwon.analysis import backlog
 from minwon.db import session_factory
 from minwon.errors import MinwonError
 from minwon.org.roles import WRITERS, Principal
+from minwon.timeutil import utcnow
 from minwon.voices import import_jobs, import_load
 from minwon.voices.catalog import ANSWERED, CLOSED
 from minwon.voices.import_check import _Checker, _Row
@@ -264,8 +265,11 @@ class _GoodRows:
             if number is not None:
                 self.report.skip(line, number)
             else:
-                self.stager.add(row)
-                self.report.count_outcome(row.status in (ANSWERED, CLOSED))
+                due = self.stager.add(row)
+                answered = row.status in (ANSWERED, CLOSED)
+                self.report.count_outcome(
+                    answered, overdue=not answered and due is not None and due <= utcnow()
+                )
         self.waiting.clear()
 
 

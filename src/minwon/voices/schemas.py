@@ -254,3 +254,6 @@ class ImportRead(BaseModel):
     )
     answered_rows: int = Field(0, description="rows to save that come answered or closed")
     open_rows: int = Field(0, description="rows to save that come received or in progress")
+    overdue_rows: int = Field(
+        0, description="of the open rows, those already past their legal deadline when checked"
+    )
