@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import json
 import random
 from collections import Counter, defaultdict
@@ -137,6 +138,20 @@ def describe(rows: list[list[str]]) -> str:
     )
 
 
+def write_set(rows: list[list[str]], path: Path) -> str:
+    """Write the set as an import-format CSV (UTF-8 with BOM); returns the file's SHA-256.
+
+    The digest tells whether two machines made the same set: k-means may cluster differently
+    on another CPU or library build, and then the figures measured on it are not comparable.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def main() -> None:
     """Write one development set as an import-format CSV."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -154,12 +169,8 @@ def main() -> None:
         seed=args.seed,
         exponent=args.exponent,
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    print(f"{args.out}: {describe(rows)}")
+    digest = write_set(rows, args.out)
+    print(f"{args.out}: {describe(rows)}; sha256 {digest[:12]}")
 
 
 if __name__ == "__main__":
