@@ -1,10 +1,12 @@
 """The admin page: who may see it, CSRF, the small forms and the organisation file upload."""
 
+import io
 import re
 
 import pytest
 from factories import build_world
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from minwon.app import create_app
@@ -205,6 +207,52 @@ def test_upload_runs_the_loader_and_shows_generated_passwords_once(
     assert r.status_code == 303
     page = _flashes(client, h)
     assert "부서: 새로 0, 변경 0, 그대로 1" in page and "새로 만든 비밀번호" not in page
+
+
+def _upload(client: TestClient, h: dict[str, str], name: str, data: bytes, lang: str) -> str:
+    files = {"file": (name, data, "application/octet-stream")}
+    r = client.post(
+        f"/admin/upload?lang={lang}", data={"csrf_token": _csrf(client, h)}, files=files, headers=h
+    )
+    assert r.status_code == 422
+    return r.text
+
+
+def _book(**sheets: list[list[object]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_upload_problems_speak_the_readers_language(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("admin")
+    bad = ORG_FILE.replace("unit: GR07", "unit: GR99")
+    english = _upload(client, h, "org.yaml", bad.encode(), "en")
+    assert "No unit of this organisation has this code: GR99" in english
+    assert "이 기관에 없는 부서 코드입니다: GR99" in _upload(
+        client, h, "org.yaml", bad.encode(), "ko"
+    )
+    worse = ORG_FILE.replace("code: GR07, name", "code: GR07!, name").encode()
+    assert "Wrong format (only letters, digits, - and _ may be used) (value: &#39;GR07!&#39;)" in (
+        _upload(client, h, "org.yaml", worse, "en")
+    )
+    syntax = _upload(client, h, "org.yaml", b"organization: [unclosed", "en")
+    assert re.search(r"file, line \d+, column \d+</span>: YAML syntax error — ", syntax), syntax
+    book = _book(
+        organization=[["key", "value"], ["code", "KNPA"]],
+        closed_days=[["day", "reason"], ["내일", "x"]],
+        unit=[["code"]],
+    )
+    sheets = _upload(client, h, "org.xlsx", book, "en")
+    assert "sheet unit</span>: Unknown sheet (sheets known: organization," in sheets
+    assert _count(engine, Unit) == 4
 
 
 def test_upload_with_errors_shows_them_and_writes_nothing(site: tuple, engine: Engine) -> None:

@@ -1,5 +1,6 @@
 """The messages the services raise, read from the source: every call of an error class
-(``Invalid("…")``, ``NotFound(f"… {code}")``) with a written message, a module's constant
+(``Invalid("…")``, ``NotFound(f"… {code}")``) with a written message, the organisation file's
+problems (``Problem(place, "…")``, ``self.fail(loc, "…")``), a module's constant
 (``Forbidden(HAPPY_CALL_OWN_VOICE)``) or a choice of two (``Invalid("…" if … else "…")``), and
 what the functions that make refusals for a page return (``MESSAGE_MAKERS``), as the keys the
 English catalog (``minwon/web/i18n/errors``) must hold; an f-string's values and a template's
@@ -30,8 +31,9 @@ MESSAGE_MAKERS = {
     "password_problem",
 }
 """Functions whose answer a page shows as a refusal, besides the errors raised."""
-SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE"}
-"""Constants a page shows: the rules that explain a figure, the too-large body's message."""
+SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES"}
+"""Constants a page shows: the rules that explain a figure, the too-large body's message, the
+organisation file's messages for each kind of wrong value (a dict's values)."""
 _NAMED = re.compile(r"\{[a-z_]+\}")
 
 
@@ -94,6 +96,8 @@ def templates(node: ast.expr, named: dict[str, str]) -> list[str]:
         return ["".join(parts)]
     if isinstance(node, ast.IfExp):
         return templates(node.body, named) + templates(node.orelse, named)
+    if isinstance(node, ast.Dict):
+        return [k for value in node.values for k in templates(value, named)]
     name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if node.func.attr == "format":
@@ -131,6 +135,10 @@ def raised_messages() -> dict[str, list[str]]:
                 name = node.func.id if isinstance(node.func, ast.Name) else None
                 if (name in classes and name != "Said") or name == "ValueError":
                     keys = templates(node.args[0], named)  # a validator's ValueError too
+                elif name == "Problem" and len(node.args) > 1:
+                    keys = templates(node.args[1], named)  # what is wrong in an org file
+                elif isinstance(node.func, ast.Attribute) and node.func.attr == "fail":
+                    keys = templates(node.args[-1], named)  # the org loader's own findings
             elif isinstance(node, ast.Assign) and _into_errors(node):
                 keys = templates(node.value, named)
             elif isinstance(node, ast.FunctionDef) and node.name in MESSAGE_MAKERS:

@@ -23,9 +23,9 @@ def _read_yaml(data: bytes) -> Any:
         raise Invalid("YAML 파일은 UTF-8로 저장해야 합니다.", field="file") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{mark.line + 1}행 {mark.column + 1}열: " if mark else ""
+        where = f"파일 {mark.line + 1}행 {mark.column + 1}열" if mark else "파일"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise OrgFileError([Problem("파일", f"{where}YAML 문법 오류 — {problem}")]) from exc
+        raise OrgFileError([Problem(where, f"YAML 문법 오류 — {problem}")]) from exc
     if not isinstance(raw, dict):
         raise OrgFileError([Problem("파일", "맨 위는 organization, offices … 묶음이어야 합니다")])
     return raw

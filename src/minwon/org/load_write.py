@@ -243,8 +243,12 @@ class _Apply:
             pending = [i for i in pending if i not in ready]
         for i in pending:
             parent = specs[i].parent
-            why = "상위 분류가 돌고 돕니다" if parent in in_file else "알 수 없는 상위 분류입니다"
-            self.fail(("categories", i, "parent"), f"{why}: {parent}")
+            self.fail(
+                ("categories", i, "parent"),
+                f"상위 분류가 돌고 돕니다: {parent}"
+                if parent in in_file
+                else f"알 수 없는 상위 분류입니다: {parent}",
+            )
         return order
 
     def _parent_ready(self, spec: CategoryIn, in_file: set[str], placed: set[str]) -> bool:

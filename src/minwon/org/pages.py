@@ -1,6 +1,7 @@
 """The admin page /admin: the organisation tree, staff, categories, routing rules, small forms
 to add to them and the upload of an organisation file. Thin: parse, call the service, render."""
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from minwon.config import Settings
 from minwon.errors import Invalid, MinwonError
 from minwon.org import admin_security, loader, passwords, service, sessions, signin, unit_status
+from minwon.org.load_problems import Problem
 from minwon.org.load_report import SECTIONS, LoadReport
 from minwon.org.models import Category, Office, Organization, Staff, Unit
 from minwon.org.roles import ROLE_LABELS, Principal
@@ -180,7 +182,8 @@ def upload(
         report = loader.load_org_data(db_session=db, data=data, filename=file.filename)
     except loader.OrgFileError as exc:
         db.rollback()
-        return _render(request, db, principal, 422, problems=exc.problems, filename=file.filename)
+        problems = problems_in(language(request), exc.problems)
+        return _render(request, db, principal, 422, problems=problems, filename=file.filename)
     except MinwonError as exc:
         db.rollback()
         flash(request, said(request, exc), "error")
@@ -197,6 +200,47 @@ def upload(
 
 
 # ---------------------------------------------------------------- helpers
+
+
+_SHEET_PLACE = re.compile(r"(\S+) 시트(?: (\d+)행)?(?: ([A-Z]+)열\(([^)]*)\))?")
+_FILE_PLACE = re.compile(r"파일(?: (\d+)행 (\d+)열)?")
+_WITH_VALUE = re.compile(r"(.*) \(값: (.*)\)", re.DOTALL)
+
+
+def problems_in(lang: str, problems: list[Problem]) -> list[Problem]:
+    """An organisation file's problems in the reader's language: each place (a sheet, row
+    and column, or a line of the file) and each message, with the values it quotes."""
+    if lang == "ko":
+        return problems
+    return [Problem(_place_in(p.place), _message_in(lang, p.message)) for p in problems]
+
+
+def _place_in(place: str) -> str:
+    """``units 시트 3행 B열(code)`` → ``sheet units, row 3, column B (code)``; ``파일 3행 5열`` →
+    ``file, line 3, column 5``; a YAML path is the same in every language."""
+    found = _FILE_PLACE.fullmatch(place)
+    if found:
+        return "file" + (f", line {found[1]}, column {found[2]}" if found[1] else "")
+    return _SHEET_PLACE.sub(_sheet_in, place)
+
+
+def _sheet_in(found: re.Match[str]) -> str:
+    sheet, row, letter, column = found.groups()
+    parts = [f"sheet {sheet}"]
+    if row:
+        parts.append(f"row {row}")
+    if letter:
+        parts.append(f"column {letter} ({column})")
+    return ", ".join(parts)
+
+
+def _message_in(lang: str, message: str) -> str:
+    """A problem's message from the catalog; the wrong value it quotes is kept as written, and
+    a place it names (where the same item came first) is translated as a place."""
+    quoted = _WITH_VALUE.fullmatch(message)
+    if quoted:
+        return f"{_message_in(lang, quoted[1])} (value: {quoted[2]})"
+    return _place_in(in_language(lang, message))
 
 
 def _model(model: type[M], form: Mapping[str, str]) -> M:

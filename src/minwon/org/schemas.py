@@ -236,6 +236,7 @@ _MESSAGES = {
     "extra_forbidden": "알 수 없는 항목입니다(이름을 확인하세요)",
     "string_type": "글자여야 합니다",
     "string_too_short": "비어 있거나 너무 짧습니다",
+    "string_too_short_min": "{min_length}자 이상이어야 합니다",
     "string_too_long": "너무 깁니다(최대 {max_length}자)",
     "string_pattern_mismatch": "형식이 맞지 않습니다(글자·숫자·-·_만 쓸 수 있습니다)",
     "int_parsing": "정수여야 합니다",
@@ -261,7 +262,7 @@ def korean_message(error: Any) -> str:
     password)."""
     template = _MESSAGES.get(error["type"])
     if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length", 1) > 1:
-        template = "{min_length}자 이상이어야 합니다"
+        template = _MESSAGES["string_too_short_min"]
     if template is None:
         return str(error["msg"]).removeprefix("Value error, ")
     text = template.format(**error.get("ctx", {}))
