@@ -170,9 +170,9 @@ class _Checker:
         labels = list(office.kinds.values()) if office else list(kinds_for({}).values())
         channels = list(CHANNELS.values())
         return {
-            "kind": c.parse("kind", _lookup, kinds, "민원 종류", labels, required=True),
+            "kind": c.parse("kind", _lookup, kinds, "kind", labels, required=True),
             "channel": c.parse(
-                "channel", _lookup, CHANNEL_TABLE, "접수 경로", channels, required=True
+                "channel", _lookup, CHANNEL_TABLE, "channel", channels, required=True
             ),
             "received_at": c.parse("received_at", parse_when, self.now, required=True),
             "category": c.parse("category", self.resolver.category, office) if office else None,
@@ -194,7 +194,7 @@ class _Checker:
 
     def _status(self, value: Any) -> str:
         allowed = [STATUSES[s] for s in IMPORTABLE_STATUSES]
-        status = _lookup(value, STATUS_TABLE, "상태", allowed)
+        status = _lookup(value, STATUS_TABLE, "status", allowed)
         if status in (ASSIGNED, TRANSFERRED):
             raise _Bad(
                 f"'{STATUSES[status]}' 상태는 가져올 수 없습니다 (쓸 수 있는 값: "

@@ -162,9 +162,10 @@ class _Resolver:
         return unit if unit.code == ref else None
 
     def _plan_unit(self, ref: str, office: _Office | None, taken: bool) -> tuple[str, _Office]:
-        if not self.create or taken:
-            hint = "" if taken else f" ({CREATE_UNITS_HINT})"
-            raise _Bad(f"부서를 찾을 수 없습니다: {_shown(ref)}{hint}")
+        if taken:  # a code another office's unit has: not one to create either
+            raise _Bad(f"부서를 찾을 수 없습니다: {_shown(ref)}")
+        if not self.create:
+            raise _Bad(f"부서를 찾을 수 없습니다: {_shown(ref)} ({CREATE_UNITS_HINT})")
         if office is None:
             raise _Bad(
                 f"새 부서를 만들 기관을 알 수 없습니다: 기관(office) 열을 채우거나 {OFFICE_HINT}."

@@ -151,14 +151,24 @@ def _consent(value: Any) -> bool:
     raise _Bad(f"동의 여부를 읽을 수 없습니다: {_shown(value)} (Y/N, 예/아니오, 동의/미동의)")
 
 
-def _lookup(value: Any, table: dict[str, str], what: str, allowed: list[str]) -> str:
+def _lookup(value: Any, table: dict[str, str], column: str, allowed: list[str]) -> str:
     text = _text(value)
     if not text:
         raise _Bad("비어 있습니다.")
     code = table.get(_key(text))
     if code is None:
-        raise _Bad(f"알 수 없는 {what}입니다: {_shown(text)} (쓸 수 있는 값: {', '.join(allowed)})")
+        raise _Bad(_unknown(column, _shown(text), ", ".join(allowed)))
     return code
+
+
+def _unknown(column: str, shown: str, allowed: str) -> str:
+    """The message for a ``column`` ("kind", "channel" or "status") whose value ``shown`` is
+    none of ``allowed``: each written out whole, so a page can show its English."""
+    if column == "kind":
+        return f"알 수 없는 민원 종류입니다: {shown} (쓸 수 있는 값: {allowed})"
+    if column == "channel":
+        return f"알 수 없는 접수 경로입니다: {shown} (쓸 수 있는 값: {allowed})"
+    return f"알 수 없는 상태입니다: {shown} (쓸 수 있는 값: {allowed})"
 
 
 def _table(labels: dict[str, str], aliases: dict[str, str]) -> dict[str, str]:
