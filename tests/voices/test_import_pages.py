@@ -2,6 +2,7 @@
 the page follows it to the end (rows checked, voices saved, analyses waiting); a bad file shows
 every bad row and saves nothing; roles and offices see only what they may."""
 
+import html
 import re
 import time
 from pathlib import Path
@@ -83,6 +84,28 @@ def test_a_bad_file_shows_each_bad_row_and_saves_nothing(engine: Engine, client)
     assert count_voices(engine) == 0
 
 
+def test_a_failed_import_s_bad_rows_are_told_in_the_reader_s_language(
+    engine: Engine, world: World, client: TestClient
+) -> None:
+    login(client, "gr_cs")
+    text = "접수일시,종류,경로,제목,내용\n"
+    text += "2026-03-03,불평,전화,제목,내용\n2026-03-04,불만,전화,,내용\n"
+    done = _upload(client, "bad.csv", text.encode("utf-8"))
+    _finished(client, str(done.url))
+    korean = html.unescape(client.get(f"{done.url}?lang=ko").text)
+    kind, title = "<td>2</td><td>종류</td><td>", "<td>3</td><td>제목</td><td>"
+    assert f"{kind}알 수 없는 민원 종류입니다: '불평' (쓸 수 있는 값: 불만, " in korean
+    assert f"{title}비어 있습니다.</td>" in korean
+    english = html.unescape(client.get(f"{done.url}?lang=en").text)
+    assert f"{kind}Unknown kind of voice: '불평' (allowed: 불만, " in english
+    assert f"{title}The cell is empty.</td>" in english
+    assert "알 수 없는" not in english and "비어 있습니다" not in english
+    import_id = str(done.url).rsplit("/", 1)[1]
+    api = client.get(f"/api/v1/imports/{import_id}?lang=en", headers=world.auth("gr_cs")).json()
+    assert [e["message"] for e in api["errors"]][1] == "비어 있습니다."  # the API keeps Korean
+    assert count_voices(engine) == 0
+
+
 def test_an_upload_without_a_file_is_sent_back_with_a_reason(client) -> None:
     login(client, "gr_cs")
     token = csrf(client, "/imports")
@@ -115,9 +138,15 @@ def test_an_unknown_unit_names_the_page_s_checkbox_not_only_the_command(
 ) -> None:
     login(client, "gr_cs")
     text = "접수일시,종류,경로,제목,내용,부서\n2026-03-03,불만,전화,제목,내용,교통행정과\n"
-    page = _finished(client, str(_upload(client, "부서.csv", text.encode("utf-8")).url))
+    url = str(_upload(client, "부서.csv", text.encode("utf-8")).url)
+    page = _finished(client, url)
     assert "부서를 찾을 수 없습니다" in page
     assert "파일에 나오는 새 부서를 만듭니다" in page and "--create-units" in page
+    english = html.unescape(client.get(f"{url}?lang=en").text)
+    assert "The unit could not be found: '교통행정과' (to create it as a new unit, turn on " in (
+        english
+    )
+    assert "'Create the units the file names that do not exist yet' on the import page" in english
     assert count_voices(engine) == 0
 
 
