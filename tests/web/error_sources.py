@@ -29,11 +29,19 @@ MESSAGE_MAKERS = {
     "happy_call_closed",
     "happy_call_refusal",
     "password_problem",
+    "_message",  # voices/import_check.py: a row's Pydantic problem as the import says it
+    "_unknown",  # voices/import_values.py: a kind, channel or status none of the allowed
+    "already_imported",  # voices/import_load.py: a file an earlier import saved
 }
 """Functions whose answer a page shows as a refusal, besides the errors raised."""
-SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES"}
+SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES", "INTERRUPTED"}
 """Constants a page shows: the rules that explain a figure, the too-large body's message, the
-organisation file's messages for each kind of wrong value (a dict's values)."""
+organisation file's messages for each kind of wrong value (a dict's values), the message of an
+import whose process died."""
+MESSAGE_CLASSES = {"_Bad": 0, "_FileProblem": 0, "ImportIssue": 2}
+"""Exceptions and records that carry a message a page shows, by the message's argument: an
+import file's wrong cell (``_Bad("…")``), unreadable file (``_FileProblem("…", line)``) and
+each problem of its report (``ImportIssue(line, column, "…")``)."""
 _NAMED = re.compile(r"\{[a-z_]+\}")
 
 
@@ -90,6 +98,8 @@ def templates(node: ast.expr, named: dict[str, str]) -> list[str]:
         for value in node.values:
             if isinstance(value, ast.Constant):
                 parts.append(str(value.value))
+            elif (text := _constant(value, named)) is not None:  # f"… {OFFICE_HINT}."
+                parts.append(text)
             else:
                 parts.append("{" + str(n) + "}")
                 n += 1
@@ -105,6 +115,19 @@ def templates(node: ast.expr, named: dict[str, str]) -> list[str]:
     if name in named:
         return [_numbered(named[name])]
     return []
+
+
+def _constant(value: ast.expr, named: dict[str, str]) -> str | None:
+    """The text of an f-string's field that is a module's text constant as it is
+    (``{OFFICE_HINT}``): written into the message like the text around it, not a value."""
+    if (
+        isinstance(value, ast.FormattedValue)
+        and isinstance(value.value, ast.Name)
+        and value.conversion == -1
+        and value.format_spec is None
+    ):
+        return named.get(value.value.id)
+    return None
 
 
 def _into_errors(node: ast.Assign) -> bool:
@@ -137,6 +160,8 @@ def raised_messages() -> dict[str, list[str]]:
                     keys = templates(node.args[0], named)  # a validator's ValueError too
                 elif name == "Problem" and len(node.args) > 1:
                     keys = templates(node.args[1], named)  # what is wrong in an org file
+                elif name in MESSAGE_CLASSES and len(node.args) > MESSAGE_CLASSES[name]:
+                    keys = templates(node.args[MESSAGE_CLASSES[name]], named)  # an import's
                 elif isinstance(node.func, ast.Attribute) and node.func.attr == "fail":
                     keys = templates(node.args[-1], named)  # the org loader's own findings
             elif isinstance(node, ast.Assign) and _into_errors(node):
@@ -150,6 +175,6 @@ def raised_messages() -> dict[str, list[str]]:
                     keys = [_numbered(k) for k in templates(node.value, named)]
             for key in keys:
                 if _korean(key):
-                    where = f"{path.relative_to(SOURCE)}:{node.lineno}"
+                    where = f"{path.relative_to(SOURCE)}:{getattr(node, 'lineno', 0)}"
                     found.setdefault(key, []).append(where)
     return found
