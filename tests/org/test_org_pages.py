@@ -1,12 +1,11 @@
 """The admin page: who may see it, CSRF, the small forms and the organisation file upload."""
 
-import io
 import re
 
 import pytest
 from factories import build_world
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
+from org.test_org_loader import _workbook
 from sqlalchemy import Engine, func, select
 
 from minwon.app import create_app
@@ -218,18 +217,6 @@ def _upload(client: TestClient, h: dict[str, str], name: str, data: bytes, lang:
     return r.text
 
 
-def _book(**sheets: list[list[object]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_upload_problems_speak_the_readers_language(site: tuple, engine: Engine) -> None:
     client, world = site
     h = world.auth("admin")
@@ -245,12 +232,7 @@ def test_upload_problems_speak_the_readers_language(site: tuple, engine: Engine)
     )
     syntax = _upload(client, h, "org.yaml", b"organization: [unclosed", "en")
     assert re.search(r"file, line \d+, column \d+</span>: YAML syntax error — ", syntax), syntax
-    book = _book(
-        organization=[["key", "value"], ["code", "KNPA"]],
-        closed_days=[["day", "reason"], ["내일", "x"]],
-        unit=[["code"]],
-    )
-    sheets = _upload(client, h, "org.xlsx", book, "en")
+    sheets = _upload(client, h, "org.xlsx", _workbook(unit=[["code"]]), "en")
     assert "sheet unit</span>: Unknown sheet (sheets known: organization," in sheets
     assert _count(engine, Unit) == 4
 
