@@ -111,6 +111,18 @@ def test_a_failed_import_s_bad_rows_are_told_in_the_reader_s_language(
     assert count_voices(engine) == 0
 
 
+def test_a_unicode_text_file_s_format_is_named_in_the_reader_s_language(
+    engine: Engine, client: TestClient
+) -> None:
+    login(client, "gr_cs")
+    text = "접수일시\t종류\t경로\t제목\t내용\n2026-03-03 10:00\t불만\t전화\t제목\t내용\n"
+    done = _upload(client, "유니코드.txt", text.encode("utf-16"))
+    assert "유니코드 텍스트(UTF-16)" in _finished(client, str(done.url))
+    english = client.get(f"{done.url}?lang=en").text
+    assert "Unicode text (UTF-16)" in english and "유니코드 텍스트" not in english
+    assert count_voices(engine) == 1
+
+
 def test_an_upload_without_a_file_is_sent_back_with_a_reason(client) -> None:
     login(client, "gr_cs")
     token = csrf(client, "/imports")

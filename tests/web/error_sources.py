@@ -34,10 +34,10 @@ MESSAGE_MAKERS = {
     "already_imported",  # voices/import_load.py: a file an earlier import saved
 }
 """Functions whose answer a page shows as a refusal, besides the errors raised."""
-SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES", "INTERRUPTED"}
+SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES", "INTERRUPTED", "UTF16_LABEL"}
 """Constants a page shows: the rules that explain a figure, the too-large body's message, the
 organisation file's messages for each kind of wrong value (a dict's values), the message of an
-import whose process died."""
+import whose process died, the name of an imported file's format."""
 MESSAGE_CLASSES = {"_Bad": 0, "_FileProblem": 0, "ImportIssue": 2}
 """Exceptions and records that carry a message a page shows, by the message's argument: an
 import file's wrong cell (``_Bad("…")``), unreadable file (``_FileProblem("…", line)``) and

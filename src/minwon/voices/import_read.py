@@ -68,6 +68,7 @@ class _CsvSource:
 
 
 _DELIMITER_LINES = 20
+UTF16_LABEL = "유니코드 텍스트(UTF-16)"  # Excel's name for the format, as its users know it
 
 
 def _delimiter(lines: list[str]) -> str:
@@ -208,7 +209,7 @@ def _open_source(path: Path) -> _Source:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return _XlsSource(path)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _CsvSource(path, "utf-16", "유니코드 텍스트(UTF-16)")
+        return _CsvSource(path, "utf-16", UTF16_LABEL)
     if b"\x00" in head:
         raise _FileProblem("CSV나 XLSX 파일이 아닙니다 (이진 파일입니다).")
     if _is_markup(head):
