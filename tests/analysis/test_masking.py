@@ -327,48 +327,52 @@ def test_a_100k_text_with_personal_data_is_masked_completely() -> None:
     assert {f.kind for f in result.found} == {"address_detail", "name", "phone", "email"}
 
 
-# --- speed ----------------------------------------------------------------------------------
-
-PLAIN_VOICE = (
-    "안녕하세요. 2026년 3월 2일 오후 3시쯤 구로구 일대 도로에서 불법 주정차 차량 때문에 "
-    "통행이 어렵습니다. 15세대가 사는 빌라 앞인데 매일 3명 이상이 불편을 겪습니다. 관련 법 "
-    "제25조 2항에 따라 조치해 주세요. 비용은 120만 원, 모두 1,234,567원이 들었습니다. "
-)
+# --- no backtracking --------------------------------------------------------------------------
 
 
-def test_a_1000_character_text_without_personal_data_is_fast() -> None:
-    text = (PLAIN_VOICE * 10)[:1000]
-    mask(text)
-    best = min(_seconds(mask, text, 200) for _ in range(5)) / 200
-    assert best < 500e-6, f"{best * 1e6:.0f} µs per text"  # about 30 µs on an idle core
-
-
-def _seconds(func: Callable[[str], object], text: str, times: int) -> float:
-    start = time.process_time()
-    for _ in range(times):
+def _seconds(func: Callable[[str], object], text: str) -> float:
+    """CPU time of one call, the best of three."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
         func(text)
-    return time.process_time() - start
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def _random_digits(n: int) -> str:
+    return "".join(random.Random(7).choice("0123456789-") for _ in range(n))
+
+
+def _repeat(unit: str) -> Callable[[int], str]:
+    return lambda n: unit * (n // len(unit))
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text_of",
     [
-        "".join(random.Random(7).choice("0123456789-") for _ in range(100_000)),
-        "0-" * 50_000,
-        "1" * 100_000,
-        "010-" * 25_000,
-        "010-1234-5678 " * 7_143,
-        ("가1" * 50_000),
-        "로 1" * 33_334,
-        "a@" * 50_000,
-        "a" * 99_990 + "@naver.com",
-        "１－" * 50_000,
+        _random_digits,
+        _repeat("0-"),
+        _repeat("1"),
+        _repeat("010-"),
+        _repeat("010-1234-5678 "),
+        _repeat("가1"),
+        _repeat("로 1"),
+        _repeat("a@"),
+        lambda n: "a" * (n - 10) + "@naver.com",
+        _repeat("１－"),
     ],
     ids=["random-digits-dashes", "zero-dash", "ones", "010-dash", "phones", "hangul-digit",
          "road-number", "at-signs", "long-local-part", "full-width"],
 )  # fmt: skip
-def test_100k_characters_finish_well_under_a_second(text: str) -> None:
-    assert _seconds(mask, text, 1) < 1.0
+def test_masking_time_grows_in_step_with_the_text(text_of: Callable[[int], str]) -> None:
+    """No pattern backtracks on long runs of digits, dashes or at-signs: four times the text
+    takes about four times as long (a backtracking pattern takes sixteen times or more). A
+    ratio, not a time limit, so a slow or busy machine does not fail it; speed itself is
+    measured in bench/analysis.py."""
+    mask(text_of(1_000))
+    small, large = _seconds(mask, text_of(10_000)), _seconds(mask, text_of(40_000))
+    assert large / max(small, 1e-3) < 10, f"{small:.4f} s → {large:.4f} s"
 
 
 def test_a_span_of_years_is_not_a_representative_number() -> None:
