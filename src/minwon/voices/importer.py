@@ -204,7 +204,9 @@ def _run(
     if new_units is None or not report.ok:
         return
     digest = _digest(path)
-    earlier = import_jobs.record_digest(engine, import_id=report.import_id or 0, digest=digest)
+    earlier = import_jobs.record_digest(
+        engine, import_id=report.import_id or 0, digest=digest, file_format=source.label
+    )
     if earlier is not None and not again:
         raise _FileProblem(import_load.already_imported(earlier))
     if report.check_only:
