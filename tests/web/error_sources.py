@@ -38,10 +38,11 @@ SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES", "INTERRUPTED", "UT
 """Constants a page shows: the rules that explain a figure, the too-large body's message, the
 organisation file's messages for each kind of wrong value (a dict's values), the message of an
 import whose process died, the name of an imported file's format."""
-MESSAGE_CLASSES = {"_Bad": 0, "_FileProblem": 0, "ImportIssue": 2}
+MESSAGE_CLASSES = {"_Bad": 0, "_FileProblem": 0, "ImportIssue": 2, "Problem": 1}
 """Exceptions and records that carry a message a page shows, by the message's argument: an
 import file's wrong cell (``_Bad("…")``), unreadable file (``_FileProblem("…", line)``) and
-each problem of its report (``ImportIssue(line, column, "…")``)."""
+each problem of its report (``ImportIssue(line, column, "…")``), and what is wrong in an
+organisation file (``Problem(place, "…")``)."""
 _NAMED = re.compile(r"\{[a-z_]+\}")
 
 
@@ -158,10 +159,8 @@ def raised_messages() -> dict[str, list[str]]:
                 name = node.func.id if isinstance(node.func, ast.Name) else None
                 if (name in classes and name != "Said") or name == "ValueError":
                     keys = templates(node.args[0], named)  # a validator's ValueError too
-                elif name == "Problem" and len(node.args) > 1:
-                    keys = templates(node.args[1], named)  # what is wrong in an org file
                 elif name in MESSAGE_CLASSES and len(node.args) > MESSAGE_CLASSES[name]:
-                    keys = templates(node.args[MESSAGE_CLASSES[name]], named)  # an import's
+                    keys = templates(node.args[MESSAGE_CLASSES[name]], named)
                 elif isinstance(node.func, ast.Attribute) and node.func.attr == "fail":
                     keys = templates(node.args[-1], named)  # the org loader's own findings
             elif isinstance(node, ast.Assign) and _into_errors(node):

@@ -43,14 +43,14 @@ def start(engine: Engine, *, file: str, principal: Principal) -> int:
 
 
 def record_digest(
-    engine: Engine, *, import_id: int, digest: str, file_format: str = ""
+    engine: Engine, *, import_id: int, digest: str, file_format: str
 ) -> import_load.Earlier | None:
     """Keep the file's SHA-256 and format on its import (its page names the format while it
     loads), and return the earliest other import of the same file whose voices reached the
     ledger, if any (``import_load.earlier_import``)."""
     with write_session(engine) as db:
         job = db.get_one(VoiceImport, import_id)
-        job.digest, job.file_format = digest, file_format or job.file_format
+        job.digest, job.file_format = digest, file_format
         return import_load.earlier_import(db, digest=digest, import_id=import_id)
 
 

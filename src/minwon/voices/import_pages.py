@@ -2,6 +2,8 @@
 process of its own, and the page follows it — rows checked, voices saved, analyses made by the
 worker — or shows every bad row when nothing was saved. Thin: parse, hand over, render."""
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -53,10 +55,10 @@ def upload(
     limit = request.app.state.settings.max_import_bytes
     chosen = import_launch.options(
         form.get("office"),
-        form.get("create_units", "") in ("1", "on", "true"),
+        _ticked(form, "create_units"),
         principal,
-        form.get("again", "") in ("1", "on", "true"),
-        form.get("check_only", "") in ("1", "on", "true"),
+        _ticked(form, "again"),
+        _ticked(form, "check_only"),
     )
     try:
         import_id = import_launch.begin(
@@ -89,3 +91,8 @@ def import_progress(
     import_launch.require_importer(principal)
     status = import_jobs.get(db_session=db, principal=principal, import_id=import_id)
     return render(request, "voices/_import_progress.html", s=status)
+
+
+def _ticked(form: Mapping[str, str], name: str) -> bool:
+    """Whether the form's checkbox (or button) ``name`` was sent on."""
+    return form.get(name, "") in ("1", "on", "true")

@@ -263,6 +263,7 @@ class _GoodRows:
             if self.known is not None
             else [None] * len(rows)
         )
+        now = utcnow()
         for (line, row), number in zip(self.waiting, numbers, strict=True):
             if number is not None:
                 self.report.skip(line, number)
@@ -270,7 +271,7 @@ class _GoodRows:
                 due = self.stager.add(row)
                 answered = row.status in (ANSWERED, CLOSED)
                 self.report.count_outcome(
-                    answered, overdue=not answered and due is not None and due <= utcnow()
+                    answered, overdue=not answered and due is not None and due <= now
                 )
         self.waiting.clear()
 
