@@ -706,6 +706,17 @@ def test_a_history_with_every_answer_is_told_of_no_overdue_voice(
     assert checked.overdue_rows == 0 and "기한 넘김" not in checked.format()
 
 
+def test_an_open_row_of_a_kind_without_a_deadline_is_never_overdue(
+    world: World, tmp_path: Path
+) -> None:
+    long_ago = (TEST_NOW - timedelta(days=400)).astimezone(KST).strftime("%Y-%m-%d %H:%M")
+    head = "received_at,kind,channel,title,body,unit"
+    path = _csv(tmp_path, f"{head}\n{long_ago},praise,phone,감사,친절했습니다,GR01\n")
+    checked = _import(world, path, check_only=True)
+    assert (checked.open_rows, checked.overdue_rows) == (1, 0), checked.format()
+    assert "기한 넘김" not in checked.format()
+
+
 def test_two_imports_of_one_file_started_together_save_it_once(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,10 +5,12 @@ every bad row and saves nothing; roles and offices see only what they may."""
 import html
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import TEST_NOW
 from factories import World, build_world
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -16,6 +18,7 @@ from web.pagetools import client_for, count_voices, csrf, is_html_page, login
 
 from minwon.db import session_factory
 from minwon.org import service as org_service
+from minwon.timeutil import KST
 from minwon.voices import import_launch
 from minwon.voices.importer import import_file
 
@@ -194,9 +197,10 @@ def test_a_checked_file_shows_what_importing_it_would_save(
 ) -> None:
     with session_factory(engine)() as db:
         cs = org_service.principal_for(org_service.staff_by_login(db_session=db, login="gr_cs"))
+    long_ago = (TEST_NOW - timedelta(days=90)).astimezone(KST).strftime("%Y-%m-%d %H:%M")
     path = tmp_path / "check.csv"
     path.write_text(
-        "received_at,kind,channel,title,body\n2026-03-01 10:00,complaint,phone,제목,내용\n",
+        f"received_at,kind,channel,title,body\n{long_ago},complaint,phone,제목,내용\n",
         encoding="utf-8",
     )
     checked = import_file(engine=engine, path=path, principal=cs, check_only=True)
@@ -213,7 +217,7 @@ def test_a_checked_file_shows_what_importing_it_would_save(
         english
     )
     assert "Check only" in client.get("/imports?lang=en").text
-    # an open complaint received on 2026-03-01 is long overdue: importing it would show so
+    # an open complaint received 90 days ago is long overdue: importing it would show so
     assert "접수·처리 중 가운데 1건은 처리 기한이 이미 지나" in page
     assert "1 are already past their legal deadline" in english
     saved = import_file(engine=engine, path=path, principal=cs)
