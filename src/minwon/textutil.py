@@ -1,5 +1,7 @@
-"""Text helpers shared by every domain: single-line fields stay on one line."""
+"""Text helpers shared by every domain: single-line fields stay on one line, typed numbers are
+read only when they are plain digits."""
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -15,3 +17,23 @@ def one_line(value: str) -> str:
 
 
 OneLine = Annotated[str, AfterValidator(one_line)]
+
+
+_PLAIN_DIGITS = re.compile(r"-?[0-9]+")
+
+
+def whole_number(value: str | None, *, digits: int = 9, signed: bool = False) -> int | None:
+    """The whole number typed in ``value`` (surrounding spaces allowed), or None when it is
+    anything else: empty, not ASCII digits, negative unless ``signed``, or longer than
+    ``digits`` digits.
+
+    ``str.isdigit`` accepts "²" and other digits ``int`` refuses, and ``int`` refuses thousands
+    of digits; a form field read through this never raises, and a number too long for a
+    database integer never reaches one.
+    """
+    text = (value or "").strip()
+    if not _PLAIN_DIGITS.fullmatch(text) or (text.startswith("-") and not signed):
+        return None
+    if len(text.lstrip("-")) > digits:
+        return None
+    return int(text)

@@ -14,6 +14,7 @@ from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.outreach import service
 from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn
+from minwon.textutil import whole_number
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, refused_filter, said, tr
@@ -180,7 +181,8 @@ def roster(request: Request, db: SessionDep, principal: PageStaff, form: FormDep
     """A lead sets an officer's working days for a span: the weekdays worked, less days off.
     A refused roster shows the team page again with the form open as typed and the reason."""
     unit_code = form.get("unit", "")
-    weekdays = {int(d) for d in form.get("weekdays_list", "").split(",") if d.strip().isdigit()}
+    listed = (whole_number(d, digits=1) for d in form.get("weekdays_list", "").split(","))
+    weekdays = {d for d in listed if d is not None}
     weekdays |= {i for i in range(7) if form.get(f"wd{i}") in TRUE}
     try:
         start, end, days = service.keep_roster(

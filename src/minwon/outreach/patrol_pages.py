@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from minwon.errors import Forbidden, MinwonError, NotFound
+from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
 from minwon.outreach import patrol_service, patrols
@@ -141,6 +141,8 @@ def _unit_page(
         view = patrol_service.unit_view(db, principal=principal, code=code, quarter=quarter)
     except NotFound:
         return render(request, "reports/error.html", 404, message=tr(request, "pt_no_unit"))
+    except Invalid as exc:
+        return render(request, "reports/error.html", 422, message=said(request, exc))
     today = to_kst(utcnow()).date()
     typed = {"staff": {"day": today.isoformat()}, "log": {}}
     errors: dict[str, dict[str, str]] = {"staff": {}, "log": {}}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +22,7 @@ from minwon.org.models import Unit
 from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.outreach import patrols
 from minwon.outreach.models import IncidentCount, PatrolLog, PatrolPlan, PatrolRequest
+from minwon.textutil import whole_number
 from minwon.timeutil import to_kst, utcnow
 
 SOURCES = {
@@ -30,6 +33,7 @@ SOURCES = {
     "police_box": "지구대·파출소",
 }
 MAX_INCIDENT_ROWS = 50_000
+MAX_INCIDENT_COUNT = 999_999
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,17 @@ def quarter_label(day: date) -> str:
     return f"{q.year}Q{q.number}"
 
 
+_QUARTER = re.compile(r"(19|2[0-9])[0-9]{2}Q[1-4]")
+
+
+def checked_quarter(quarter: str) -> str:
+    """A quarter named by a caller, as stored (``2026Q4``); ``Invalid`` for anything else, so
+    that counts and plans are never filed under a quarter no day belongs to."""
+    if not _QUARTER.fullmatch(quarter):
+        raise Invalid("분기는 2026Q4처럼 연도와 1~4분기로 적어 주십시오.", field="quarter")
+    return quarter
+
+
 MAX_PLACE, MAX_DONG, MAX_REASON, MAX_EMAIL = 200, 100, 2000, 200
 """The stated maxima of the request form's text fields, in characters."""
 
@@ -81,6 +96,15 @@ def request_days(today: date) -> tuple[date, date]:
     quarter of its day, and plans are made for this quarter and the next, not further ahead."""
     following = patrols.quarter_of(patrols.quarter_of(today).end + timedelta(days=1))
     return today, following.end
+
+
+def _placeable(lat: float | None, lon: float | None) -> bool:
+    """Whether a request's position is none at all or a point on the globe (both given)."""
+    if lat is None and lon is None:
+        return True
+    if lat is None or lon is None:
+        return False
+    return math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180
 
 
 def _check_request(data: RequestIn) -> str:
@@ -107,6 +131,8 @@ def _check_request(data: RequestIn) -> str:
         )
     elif data.day > last:
         errors["day"] = f"순찰 신청은 다음 분기가 끝나는 {last:%Y-%m-%d}까지의 날짜로 받습니다."
+    if not _placeable(data.lat, data.lon):
+        errors["lat"] = "위치를 읽을 수 없습니다. 위도(-90~90)와 경도(-180~180)를 함께 보내 주세요."
     if len(data.reason.strip()) > MAX_REASON:
         errors["reason"] = (
             f"바라는 점은 {MAX_REASON:,}자까지 쓸 수 있습니다(지금 {len(data.reason.strip()):,}자)."
@@ -136,7 +162,8 @@ def request_in(values: Mapping[str, object], source: str) -> RequestIn:
         value = values.get(name)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        return int(text(name)) if text(name).isdigit() else -1
+        number = whole_number(text(name), digits=2)
+        return -1 if number is None else number
 
     def coordinate(name: str) -> float | None:
         value = values.get(name)
@@ -272,6 +299,28 @@ def import_incident_file(
     return import_incidents(db, principal=principal, unit_id=unit_id, quarter=quarter, text=text)
 
 
+def _bad_incident_line(number: int) -> Invalid:
+    return Invalid(
+        f"{number}번째 줄: '장소,시(0~23),건수' 형식이어야 합니다(건수는 999,999까지).",
+        field="file",
+    )
+
+
+def _incident_line(number: int, row: list[str]) -> tuple[tuple[str, int], int]:
+    """One line of an incident file as ((place key, hour), count); ``Invalid`` naming the line
+    when it is not ``place,hour,count`` with an hour of 0–23 and a count of at most 999,999."""
+    read = [whole_number(cell, digits=6) for cell in row[1:3]] if len(row) == 3 else []
+    if len(read) != 2 or read[0] is None or read[1] is None:
+        raise _bad_incident_line(number)
+    hour, count = read[0], read[1]
+    if not 0 <= hour <= 23:
+        raise Invalid(f"{number}번째 줄: 시는 0~23입니다.", field="file")
+    place = patrols.place_key(row[0])
+    if not place:
+        raise Invalid(f"{number}번째 줄: 장소가 비어 있습니다.", field="file")
+    return (place, hour), count
+
+
 def import_incidents(
     db: Session, *, principal: Principal, unit_id: int, quarter: str, text: str
 ) -> int:
@@ -280,24 +329,20 @@ def import_incidents(
     _require_unit_staff(principal, unit_id, db)
     if principal.role not in LEADS:
         raise Forbidden("사건 통계는 팀장이 올립니다.")
+    checked_quarter(quarter)
     counts: dict[tuple[str, int], int] = {}
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if rows and rows[0] and not rows[0][-1].strip().isdigit():
+    if rows and rows[0] and whole_number(rows[0][-1]) is None:
         rows = rows[1:]
     if len(rows) > MAX_INCIDENT_ROWS:
         raise Invalid(f"한 번에 {MAX_INCIDENT_ROWS:,}줄까지 올릴 수 있습니다.", field="file")
     for number, row in enumerate(rows, start=1):
         if not row or not any(cell.strip() for cell in row):
             continue
-        if len(row) != 3 or not row[1].strip().isdigit() or not row[2].strip().isdigit():
-            raise Invalid(f"{number}번째 줄: '장소,시(0~23),건수' 형식이어야 합니다.", field="file")
-        hour = int(row[1])
-        if not 0 <= hour <= 23:
-            raise Invalid(f"{number}번째 줄: 시는 0~23입니다.", field="file")
-        key = (patrols.place_key(row[0]), hour)
-        if not key[0]:
-            raise Invalid(f"{number}번째 줄: 장소가 비어 있습니다.", field="file")
-        counts[key] = counts.get(key, 0) + int(row[2])
+        key, count = _incident_line(number, row)
+        counts[key] = counts.get(key, 0) + count
+        if counts[key] > MAX_INCIDENT_COUNT:
+            raise _bad_incident_line(number)
     db.execute(
         delete(IncidentCount).where(
             IncidentCount.unit_id == unit_id, IncidentCount.quarter == quarter
@@ -334,6 +379,7 @@ def adopt_plan(
     _require_unit_staff(principal, unit_id, db)
     if principal.role not in LEADS:
         raise Forbidden("순찰 계획은 팀장이 정합니다.")
+    checked_quarter(quarter)
     plan = draft(db, unit_id=unit_id, quarter=quarter, top=top)
     if not plan.entries:
         raise Invalid("이번 분기에 들어온 순찰 요청이 없습니다.", field="quarter")
@@ -478,7 +524,7 @@ def unit_view(
         raise NotFound("부서를 찾을 수 없습니다.", field="unit")
     today = to_kst(utcnow()).date()
     current = quarter_label(today)
-    quarter = quarter or current
+    quarter = checked_quarter(quarter) if quarter else current
     suggested = draft(db, unit_id=unit.id, quarter=quarter)
     plan = current_plan(db, unit_id=unit.id, quarter=quarter)
     logs = unit_logs(db, unit.id)

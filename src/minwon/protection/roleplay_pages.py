@@ -17,6 +17,7 @@ from minwon.protection import practice, scenarios
 from minwon.protection.models import Scenario
 from minwon.protection.pages import form_errors
 from minwon.protection.roleplay_schemas import ScenarioIn, SelfScoresIn, SessionCreate
+from minwon.textutil import whole_number
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
@@ -184,7 +185,7 @@ def _sheet(
 def _scenario_for_session(db: Session, principal: Principal, scenario_id: str) -> Scenario:
     if principal.role not in WRITERS:
         raise Forbidden("이 역할로는 기록할 수 없습니다.")
-    ref = int(scenario_id) if scenario_id.isdigit() and len(scenario_id) < 19 else 0
+    ref = whole_number(scenario_id) or 0
     return scenarios.get(db_session=db, scenario_id=ref, principal=principal)
 
 
@@ -205,7 +206,8 @@ def _session_in(form: Mapping[str, str], scenario_id: int, items: list[str]) -> 
     for by in scores:
         for login in chosen:
             given = {i: form.get(f"{by}_{login}_{i}", "") for i in items}
-            picked = {i: int(v) for i, v in given.items() if v.isdigit() and len(v) == 1}
+            read = {i: whole_number(v, digits=1) for i, v in given.items()}
+            picked = {i: n for i, n in read.items() if n is not None}
             if picked:
                 scores[by][login] = picked
     return SessionCreate.model_validate(

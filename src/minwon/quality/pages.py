@@ -17,6 +17,7 @@ from minwon.org.roles import ADMIN, WRITERS, Principal
 from minwon.quality import checklists, checks, mystery, practice, promises, scores, views
 from minwon.quality.defaults import CHANNELS, STAGE_LABELS, STAGES
 from minwon.quality.models import ChecklistTemplate
+from minwon.textutil import whole_number
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, said_fields, tr
@@ -33,7 +34,8 @@ def _date(value: str | None) -> date | None:
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
-    return max(low, min(high, int(value))) if value and value.isdigit() else default
+    number = whole_number(value)
+    return default if number is None else max(low, min(high, number))
 
 
 def _marks(form: dict[str, str], items: list) -> list[checks.Mark]:

@@ -16,6 +16,7 @@ from minwon.reports.dashboard import survey_months
 from minwon.reports.views import names as view_names
 from minwon.surveys import overview, pcsi, rankings, templates
 from minwon.surveys.templates import KINDS, TRIGGERS, QuestionIn
+from minwon.textutil import whole_number
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, refused_filter, said, tr
@@ -162,9 +163,10 @@ def _int(form: dict[str, str], name: str, default: int) -> int:
     value = form.get(name, "").strip()
     if not value:
         return default
-    if not value.lstrip("-").isdigit():
+    number = whole_number(value, signed=True)
+    if number is None:
         raise Invalid("숫자로 입력하세요.", field=name)
-    return int(value)
+    return number
 
 
 @router.post("/surveys/templates", dependencies=[CsrfDep])

@@ -14,6 +14,7 @@ from minwon.errors import Conflict, Invalid, InvalidFields
 from minwon.surveys import templates
 from minwon.surveys.invitations import state
 from minwon.surveys.models import SurveyInvitation, SurveyQuestion, SurveyResponse
+from minwon.textutil import whole_number
 
 MODES = {"web": "웹", "kiosk": "창구 키오스크", "happycall": "해피콜(전화)"}
 MAX_TEXT = 2_000
@@ -28,9 +29,10 @@ def _value(q: SurveyQuestion, raw: Any) -> Any:
     if q.kind in ("csat", "nps"):
         top = 5 if q.kind == "csat" else 10
         low = 1 if q.kind == "csat" else 0
-        if not text.isdigit() or not low <= int(text) <= top:
+        number = whole_number(text, digits=2)
+        if number is None or not low <= number <= top:
             raise Invalid(f"'{q.text}'는 {low}~{top} 사이로 답해 주십시오.", field=q.key)
-        return int(text)
+        return number
     if q.kind == "yesno":
         if text not in ("yes", "no"):
             raise Invalid(f"'{q.text}'는 예 또는 아니오로 답해 주십시오.", field=q.key)

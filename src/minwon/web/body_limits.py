@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from minwon.textutil import whole_number
+
 IMPORT_PATHS = frozenset({"/imports"})
 """Routes that take whole ledgers as files and get ``max_import_bytes``."""
 ATTACHMENT_PATHS = frozenset({"/submit"})
@@ -80,7 +82,8 @@ class LimitBody:
             return
         limit = self.limits.for_request(scope)
         announced = Headers(scope=scope).get("content-length")
-        if announced is not None and (not announced.isdigit() or int(announced) > limit):
+        size = None if announced is None else whole_number(announced, digits=18)
+        if announced is not None and (size is None or size > limit):
             await self._refuse(scope, receive, send, limit)
             return
         received = 0

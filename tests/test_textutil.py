@@ -1,0 +1,62 @@
+"""Typed numbers: only plain ASCII digits of a bounded length are read, anything else is None
+and nothing raises."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from minwon.textutil import whole_number
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("7", 7), (" 42 ", 42), ("0", 0), ("000123", 123), ("999999999", 999_999_999)],
+)
+def test_plain_digits_are_read(typed: str, read: int) -> None:
+    assert whole_number(typed) == read
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "  ",
+        None,
+        "²",
+        "١٢",
+        "１２",
+        "1.5",
+        "1e3",
+        "+3",
+        "3-",
+        "- 3",
+        "0x10",
+        "1 2",
+        "1000000000",
+    ],
+)
+def test_anything_else_is_no_number(typed: str | None) -> None:
+    assert whole_number(typed) is None
+
+
+def test_a_sign_is_read_only_where_asked_for() -> None:
+    assert whole_number("-3") is None
+    assert whole_number("-3", signed=True) == -3
+    assert whole_number("--3", signed=True) is None
+
+
+def test_the_digit_limit_is_the_callers() -> None:
+    assert whole_number("1" * 12) is None
+    assert whole_number("1" * 12, digits=12) == 111_111_111_111
+    assert whole_number("9" * 5_000, digits=10) is None
+
+
+@given(st.text())
+def test_no_text_makes_it_raise_and_what_it_reads_is_what_was_typed(typed: str) -> None:
+    read = whole_number(typed)
+    assert read is None or (0 <= read < 10**9 and int(typed.strip()) == read)
+
+
+@given(st.integers(min_value=-(10**9) + 1, max_value=10**9 - 1))
+def test_every_number_of_nine_digits_comes_back(number: int) -> None:
+    assert whole_number(str(number), signed=True) == number
