@@ -1,10 +1,15 @@
 """Time helpers: minwon stores UTC and shows Asia/Seoul."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import overload
 from zoneinfo import ZoneInfo
 
 KST = ZoneInfo("Asia/Seoul")
+
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+"""The days a person may name (a period, a due date): anything else is a typing slip, and the
+far ends of the calendar overflow date arithmetic."""
 
 
 def utcnow() -> datetime:

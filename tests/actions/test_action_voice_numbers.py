@@ -56,9 +56,9 @@ def test_unknown_receipt_number_is_refused_and_kept(engine: Engine) -> None:
         "/actions",
         data={"csrf_token": csrf(client, "/actions"), "title": "조치", "voices": typed},
     )
-    assert r.status_code == 200
+    assert r.status_code == 422
     assert f"찾을 수 없는 접수번호입니다: {other['ledger_no']}" in r.text
-    assert f">{typed}</textarea>" in r.text
+    assert f">{typed}</textarea>" in r.text and 'value="조치"' in r.text
     assert _actions(engine) == 0
 
 

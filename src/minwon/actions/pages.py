@@ -3,7 +3,6 @@ and the public "you said, we did" board (no login; the voices behind each action
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,9 +11,10 @@ from starlette.datastructures import UploadFile
 from minwon.actions import effects, service
 from minwon.actions.effect import __doc__ as EFFECT_RULE
 from minwon.actions.service import STATUSES, ActionIn
-from minwon.errors import MinwonError
+from minwon.errors import Invalid, MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS
+from minwon.textutil import whole_number
 from minwon.voices import queries
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.files import (
@@ -23,7 +23,16 @@ from minwon.web.files import (
     file_response,
     read_upload,
 )
-from minwon.web.pages import FormDep, PagePrincipal, PageStaff, flash, redirect, said, tr
+from minwon.web.pages import (
+    FormDep,
+    PagePrincipal,
+    PageStaff,
+    flash,
+    redirect,
+    said,
+    said_fields,
+    tr,
+)
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,55 +49,84 @@ def _voice_ids(db: Any, principal: Any, text: str) -> list[int]:
     """The voices named in the form by receipt number (접수번호), separated by commas, spaces
     or lines; a bare number is an id (links of older pages)."""
     parts = text.replace(",", " ").split()
-    numbers = [p for p in parts if not p.isdigit()]
+    ids = [whole_number(p) for p in parts]
+    numbers = [p for p, i in zip(parts, ids, strict=True) if i is None]
     found = queries.ids_of_ledger_numbers(db_session=db, principal=principal, numbers=numbers)
-    return [int(p) for p in parts if p.isdigit()] + found
+    return [i for i in ids if i is not None] + found
 
 
-@router.get("/actions")
-def list_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
-    """The office's actions and a form to record one (prefilled from a voice or a group)."""
+def _cluster_voice_ids(db: Any, principal: Any, typed: str) -> list[int]:
+    """The voices of the group whose number was typed (none when the field is empty)."""
+    if not typed.strip():
+        return []
+    cluster_id = whole_number(typed)
+    if cluster_id is None:
+        raise Invalid("묶음을 찾을 수 없습니다.", field="cluster")
+    return effects.cluster_voice_ids(db, principal=principal, cluster_id=cluster_id)
+
+
+def _action_in(form: dict[str, str]) -> ActionIn:
+    """The action as the form gives it; a cost that is no whole number is one the checks
+    refuse (-1)."""
+    cost = whole_number(form.get("cost") or "0", digits=12)
+    return ActionIn(
+        title=form.get("title", ""),
+        description=form.get("description", ""),
+        dong=form.get("dong", ""),
+        starts_on=_date(form.get("starts_on")),
+        due_on=_date(form.get("due_on")),
+        cost=-1 if cost is None else cost,
+        public=form.get("public") == "on",
+    )
+
+
+def _list_page(
+    request: Request,
+    db: Any,
+    principal: Any,
+    typed: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The office's actions and the form to record one, filled with ``typed``."""
     params = request.query_params
     return render(
         request,
         "actions/list.html",
+        status_code,
         actions=service.list_actions(db, principal=principal, status=params.get("status") or None),
         STATUSES=STATUSES,
         may_create=principal.role in LEADS,
-        prefill={"voices": params.get("voices", ""), "cluster": params.get("cluster", "")},
+        prefill=typed,
+        errors=errors or {},
         office_code=org_service.get_office(db_session=db, office_id=principal.office_id).code
         if principal.office_id
         else "",
     )
 
 
+@router.get("/actions")
+def list_page(request: Request, db: SessionDep, principal: PageStaff) -> Response:
+    """The office's actions and a form to record one (prefilled from a voice or a group)."""
+    params = request.query_params
+    typed = {"voices": params.get("voices", ""), "cluster": params.get("cluster", "")}
+    return _list_page(request, db, principal, typed)
+
+
 @router.post("/actions", dependencies=[CsrfDep])
 def create(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -> Response:
-    """Record an action from the form."""
+    """Record an action from the form; a refused one shows the form again as typed, with the
+    reason beside the field at fault."""
     try:
         ids = _voice_ids(db, principal, form.get("voices", ""))
-        if form.get("cluster", "").isdigit():
-            ids += effects.cluster_voice_ids(
-                db, principal=principal, cluster_id=int(form["cluster"])
-            )
-        action = service.create(
-            db,
-            principal=principal,
-            data=ActionIn(
-                title=form.get("title", ""),
-                description=form.get("description", ""),
-                dong=form.get("dong", ""),
-                starts_on=_date(form.get("starts_on")),
-                due_on=_date(form.get("due_on")),
-                cost=int(form.get("cost") or 0) if (form.get("cost") or "0").isdigit() else -1,
-                public=form.get("public") == "on",
-            ),
-            voice_ids=ids,
-        )
+        ids += _cluster_voice_ids(db, principal, form.get("cluster", ""))
+        action = service.create(db, principal=principal, data=_action_in(form), voice_ids=ids)
     except MinwonError as exc:
         db.rollback()
-        flash(request, said(request, exc), "error")
-        return redirect(f"/actions?{urlencode({'voices': form.get('voices', '')[:2000]})}")
+        typed = {k: v for k, v in form.items() if k != "csrf_token"}
+        typed["public"] = "on" if form.get("public") == "on" else ""
+        status = 403 if exc.status == 403 else 422
+        return _list_page(request, db, principal, typed, said_fields(request, exc), status)
     db.commit()
     flash(request, tr(request, "ac_saved"))
     return redirect(f"/actions/{action.id}")

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minwon.actions.models import Action, ActionEvidence, ActionVoice
+from minwon.db import MAX_INT32
 from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org.roles import LEADS, Principal
-from minwon.timeutil import utcnow
+from minwon.timeutil import FIRST_DAY, LAST_DAY, utcnow
 from minwon.voices import service as voice_service
 from minwon.voices.models import Voice
 
@@ -51,6 +52,13 @@ def _check(data: ActionIn) -> None:
         raise Invalid("조치 제목은 1~300자여야 합니다.", field="title")
     if data.cost < 0:
         raise Invalid("비용은 0 이상이어야 합니다.", field="cost")
+    if data.cost > MAX_INT32:
+        raise Invalid(f"비용은 {MAX_INT32:,}원 이하여야 합니다.", field="cost")
+    for field, day in (("starts_on", data.starts_on), ("due_on", data.due_on)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise Invalid(
+                f"날짜는 {FIRST_DAY.year}년부터 {LAST_DAY.year}년 사이여야 합니다.", field=field
+            )
     if data.starts_on and data.due_on and data.due_on < data.starts_on:
         raise Invalid("완료 예정일이 시작일보다 앞섭니다.", field="due_on")
 
