@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from minwon.web.i18n import _DIR, LANGUAGES, MESSAGES
+from minwon.web.i18n import _DIR, LANGUAGES, MESSAGES, translate
 
 SRC = Path(__file__).parents[2] / "src" / "minwon"
 
@@ -45,3 +45,23 @@ def test_every_key_a_template_asks_for_exists() -> None:
     }
     written = {key for key in asked if not key.endswith("_")}  # not a prefix like 'role_' ~ x
     assert sorted(written - set(MESSAGES["ko"])) == []
+
+
+def test_every_text_is_text() -> None:
+    """YAML reads an unquoted Yes, No, On or Off as true or false, which a page showed as
+    "True"; every value must be a string (an empty one included)."""
+    wrong = {
+        f"{lang}:{key}": value
+        for lang, texts in MESSAGES.items()
+        for key, value in texts.items()
+        if not isinstance(value, str)
+    }
+    assert not wrong, wrong
+
+
+def test_an_empty_text_is_shown_empty_not_in_korean() -> None:
+    """English writes "0 / 10" where Korean writes "0 / 10명": an empty text is a text."""
+    assert MESSAGES["en"]["or_people"] == ""
+    assert translate("en", "or_people") == ""
+    assert translate("ko", "or_people") == "명"
+    assert translate("en", "pr_yes") == "Yes" and translate("en", "pr_no") == "No"

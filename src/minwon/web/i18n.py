@@ -17,5 +17,7 @@ MESSAGES = _load()
 
 def translate(lang: str, key: str, **params: object) -> str:
     """The text for ``key`` in ``lang``, falling back to Korean, then to the key itself."""
-    text = MESSAGES.get(lang, {}).get(key) or MESSAGES["ko"].get(key) or key
+    text = MESSAGES.get(lang, {}).get(key)
+    if text is None:
+        text = MESSAGES["ko"].get(key, key)
     return text.format(**params) if params else text
