@@ -188,6 +188,13 @@ def test_action_pages_and_public_board(engine: Engine) -> None:
     client.post(f"{detail}/status", data={"csrf_token": token, "status": "done"})
     page = client.get(detail)
     assert "교체 완료 사진" in page.text and "조치 효과" in page.text
+    assert "같은 길이의 두 기간을 비교합니다" in page.text and "5건보다 적으면" in page.text
+    english = client.get(detail, params={"lang": "en"}).text
+    assert "We compare two windows of the same length" in english
+    assert "fewer than 5 voices" in english and "The rule, in plain words" not in english
+    assert (
+        'ac-done">done</span>' in english and '<option value="dropped">dropped</option>' in english
+    )
     assert "골목 가로등 교체" in client.get(f"/voices/{v['id']}").text
     public = TestClient(create_app(engine=engine)).get("/board/GR")
     assert public.status_code == 200 and "골목 가로등 교체" in public.text

@@ -1,6 +1,7 @@
 """The effect of a done action, measured so that seasons are not claimed as effect.
 
-The rule, in plain words (shown to users):
+The rule, in plain words (the action page shows it in the reader's language, from the
+catalog's ``ac_effect_rule_text``):
 
     We compare two windows of the same length: before the action was done and after it. For
     the action's place or category (the target) and for the rest of the office, we count the

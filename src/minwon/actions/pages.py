@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from minwon.actions import effects, service
-from minwon.actions.effect import __doc__ as EFFECT_RULE
+from minwon.actions.effect import MIN_VALUES, MIN_VOICES
 from minwon.actions.service import STATUSES, ActionIn
 from minwon.errors import Invalid, MinwonError
 from minwon.org import service as org_service
@@ -160,7 +160,7 @@ def detail(request: Request, action_id: DbId, db: SessionDep, principal: PageSta
         voices=service.voices_of(db, action.id),
         evidence=service.evidence_of(db, action.id),
         effect=effect,
-        rule=EFFECT_RULE.split("\n\n", 2)[1] if EFFECT_RULE else "",
+        rule=tr(request, "ac_effect_rule_text", min_voices=MIN_VOICES, min_values=MIN_VALUES),
         STATUSES=STATUSES,
         may_edit=principal.role in LEADS,
         note_kept=request.session.pop(f"evidence_note_{action.id}", ""),
