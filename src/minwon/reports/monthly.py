@@ -12,6 +12,7 @@ from minwon.errors import Invalid
 from minwon.org.roles import Principal
 from minwon.reports import dashboard, document, views
 from minwon.reports.dashboard import Scope
+from minwon.reports.periods import within_calendar
 from minwon.reports.views import Choice
 from minwon.surveys import rankings
 from minwon.surveys.scores import Estimate
@@ -22,11 +23,13 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def month_bounds(month: str) -> tuple[date, date]:
-    """The first and last day of a month given as YYYY-MM."""
+    """The first and last day of a month given as YYYY-MM; a month outside the calendar a
+    period may name (``9999-12``) is refused before its last day overflows."""
     found = _MONTH.match(month or "")
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
         raise Invalid("월은 YYYY-MM 형식이어야 합니다 (예: 2026-10).", field="month")
     first = date(int(found.group(1)), int(found.group(2)), 1)
+    within_calendar(first, "month")
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     return first, last
 

@@ -15,6 +15,7 @@ from minwon.org import service as org_service
 from minwon.org.roles import OFFICER, UNIT_LEAD, Principal
 from minwon.reports import dashboard
 from minwon.reports.dashboard import Scope
+from minwon.reports.periods import within_calendar
 from minwon.surveys.scores import Score
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices.catalog import CHANNELS
@@ -58,20 +59,12 @@ class Names:
         return str(key)
 
 
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
-"""The dates a period may name: anything else is a typing slip (and overflows date arithmetic)."""
-
-
 def scope_for(db: Session, principal: Principal, choice: Choice) -> tuple[Scope, dict[str, Any]]:
     """The scope a caller may see for what they chose: their own unit by default for officers
     and unit leads, their office for the CS manager, any office for HQ and admins."""
     today = to_kst(utcnow()).date()
-    for chosen, name in ((choice.start, "start"), (choice.end, "end")):
-        if chosen is not None and not EARLIEST <= chosen <= LATEST:
-            raise Invalid(
-                f"기간은 {EARLIEST.year}년부터 {LATEST.year}년 사이의 날짜여야 합니다.", field=name
-            )
+    within_calendar(choice.start, "start")
+    within_calendar(choice.end, "end")
     end = choice.end or today
     start = choice.start or end - timedelta(days=DEFAULT_DAYS - 1)
     if end < start:
