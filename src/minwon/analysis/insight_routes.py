@@ -23,6 +23,7 @@ from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
 from minwon.org.models import Office
 from minwon.org.roles import HQ_ANALYST, LEADS, Principal
+from minwon.reports.periods import within_calendar
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import SessionDep, StaffDep
 
@@ -44,11 +45,13 @@ def office_for(db: Session, principal: Principal, office: str | None) -> Office:
     return found
 
 
-def period_for(start: date | None, end: date | None) -> insights.Period:
-    """The period asked for; by default the last 30 days up to today (KST)."""
-    today = to_kst(utcnow()).date()
-    last = end or today
-    first = start or last - timedelta(days=29)
+def period_for(start: date | None, end: date | None, days: int = 30) -> insights.Period:
+    """The period asked for; by default the last ``days`` days up to today (KST). A day outside
+    the calendar a period may name is refused before any date arithmetic overflows on it."""
+    within_calendar(start, "start")
+    within_calendar(end, "end")
+    last = end or to_kst(utcnow()).date()
+    first = start or last - timedelta(days=days - 1)
     return insights.period(first, last)
 
 
@@ -145,7 +148,7 @@ def drop_away(
     if principal.role not in LEADS and principal.role != HQ_ANALYST:
         raise Forbidden("이탈 신호는 팀장·CS 담당·본부 분석가만 볼 수 있습니다.")
     found_office = office_for(db, principal, office)
-    p = period_for(start or (end or to_kst(utcnow()).date()) - timedelta(days=179), end)
+    p = period_for(start, end, days=180)
     found = dropaway.signals(db, office_id=found_office.id, start=p.start, end=p.end)
     return [DropAwayRead.model_validate(asdict(d)) for d in found]
 
