@@ -11,6 +11,7 @@ from minwon.db import Query, UTCDateTime
 from minwon.errors import Invalid
 from minwon.org.models import Category, Office, Staff, Unit
 from minwon.org.roles import Principal
+from minwon.reports.periods import within_calendar
 from minwon.timeutil import KST, utcnow
 from minwon.voices.catalog import CHANNELS, OPEN_STATUSES, STATUSES
 from minwon.voices.models import Voice, VoiceContact, VoiceEvent
@@ -40,13 +41,16 @@ class LedgerFilter:
     extra: dict = field(default_factory=dict)
 
     def validate(self) -> None:
-        """Reject values no ledger has, naming the field."""
+        """Reject values no ledger has, naming the field (a day outside the calendar a period
+        may name too, before the day after it overflows)."""
         if self.status and self.status not in STATUSES:
             raise Invalid(f"알 수 없는 상태입니다: {self.status}", field="status")
         if self.channel and self.channel not in CHANNELS:
             raise Invalid(f"알 수 없는 접수 경로입니다: {self.channel}", field="channel")
         if self.sort not in SORTS:
             raise Invalid(f"알 수 없는 정렬입니다: {self.sort}", field="sort")
+        within_calendar(self.date_from, "date_from")
+        within_calendar(self.date_to, "date_to")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise Invalid("시작일이 종료일보다 늦습니다.", field="date_from")
         if self.q is not None and len(self.q) > 200:
