@@ -15,7 +15,7 @@ from web.pagetools import api_voice, count_voices, is_html_page, login
 from minwon.analysis.insight_routes import period_for
 from minwon.app import create_app
 from minwon.errors import Invalid
-from minwon.reports.periods import EARLIEST, LATEST
+from minwon.timeutil import FIRST_DAY, LAST_DAY
 
 MESSAGE = "기간은 1900년부터 2999년 사이의 날짜여야 합니다."
 ENGLISH = "The dates must fall between the years 1900 and 2999."
@@ -73,16 +73,16 @@ def test_the_analysis_api_refuses_a_period_off_the_calendar(site, engine, query,
 
 
 def test_the_calendars_own_ends_are_still_a_period() -> None:
-    assert period_for(EARLIEST, EARLIEST).days == 1
-    assert period_for(LATEST, LATEST).days == 1
-    assert period_for(None, EARLIEST, days=180).first_day < EARLIEST
+    assert period_for(FIRST_DAY, FIRST_DAY).days == 1
+    assert period_for(LAST_DAY, LAST_DAY).days == 1
+    assert period_for(None, FIRST_DAY, days=180).first_day < FIRST_DAY
 
 
 @given(start=st.one_of(st.none(), st.dates()), end=st.one_of(st.none(), st.dates()))
 def test_any_two_days_give_a_period_or_invalid_never_an_overflow(
     start: date | None, end: date | None
 ) -> None:
-    outside = [d for d in (start, end) if d is not None and not EARLIEST <= d <= LATEST]
+    outside = [d for d in (start, end) if d is not None and not FIRST_DAY <= d <= LAST_DAY]
     try:
         p = period_for(start, end)
     except Invalid as exc:

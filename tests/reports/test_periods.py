@@ -16,7 +16,8 @@ from web.pagetools import api_voice, count_voices, is_html_page, login
 from minwon.app import create_app
 from minwon.errors import Invalid
 from minwon.reports.monthly import month_bounds
-from minwon.reports.periods import EARLIEST, LATEST, within_calendar
+from minwon.reports.periods import within_calendar
+from minwon.timeutil import FIRST_DAY, LAST_DAY
 
 MESSAGE = "기간은 1900년부터 2999년 사이의 날짜여야 합니다."
 ENGLISH = "The dates must fall between the years 1900 and 2999."
@@ -87,7 +88,7 @@ def test_any_month_gives_its_bounds_or_invalid_never_an_overflow(year: int, mont
     except Invalid as exc:
         assert exc.field == "month"
         return
-    assert EARLIEST <= first <= last <= LATEST and (first.year, first.month) == (year, month)
+    assert FIRST_DAY <= first <= last <= LAST_DAY and (first.year, first.month) == (year, month)
     assert re.fullmatch(r"\d{4}-\d{2}-(28|29|30|31)", last.isoformat())
 
 

@@ -15,7 +15,7 @@ from web.pagetools import api_voice, count_voices, is_html_page, login
 
 from minwon.app import create_app
 from minwon.errors import Invalid
-from minwon.reports.periods import EARLIEST, LATEST
+from minwon.timeutil import FIRST_DAY, LAST_DAY
 from minwon.voices.queries import LedgerFilter
 
 MESSAGE = "기간은 1900년부터 2999년 사이의 날짜여야 합니다."
@@ -79,7 +79,7 @@ def test_a_filter_is_valid_only_with_days_a_period_may_name(
     date_from: date | None, date_to: date | None
 ) -> None:
     flt = LedgerFilter(date_from=date_from, date_to=date_to)
-    outside = [d for d in (date_from, date_to) if d is not None and not EARLIEST <= d <= LATEST]
+    outside = [d for d in (date_from, date_to) if d is not None and not FIRST_DAY <= d <= LAST_DAY]
     try:
         flt.validate()
     except Invalid as exc:
