@@ -151,6 +151,18 @@ def begin_write(db: Session) -> None:
         raise
 
 
+def restart_as_write(db: Session) -> None:
+    """End the session's read transaction, if any, and start a write one.
+
+    A page view that writes (a fresh secret, a kiosk survey) calls this before it reads what it
+    will change: on SQLite a read transaction that later writes fails at once with "database is
+    locked" when another writer committed since its first read (the busy timeout does not wait
+    for that), and a page view has always read already (the caller's session).
+    """
+    db.rollback()
+    begin_write(db)
+
+
 def _release_write_lock(db: Session) -> None:
     lock = db.info.pop("write_lock", None)
     if lock is not None:

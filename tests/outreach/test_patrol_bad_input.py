@@ -79,7 +79,7 @@ def test_the_api_refuses_a_half_or_impossible_position(
 ) -> None:
     world = build_world(engine)
     api = TestClient(create_app(engine=engine))
-    body = {k: v for k, v in _form().items()} | {"source": "card"} | position
+    body: dict[str, object] = {**_form(), "source": "card", **position}
     r = api.post("/api/v1/patrols/requests", json=body, headers=world.auth("gr_officer"))
     assert r.status_code == 422
     assert POSITION_REFUSED in r.json()["errors"]["lat"]

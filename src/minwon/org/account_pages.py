@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from minwon.db import restart_as_write
 from minwon.errors import Invalid
 from minwon.org import service, signin, twofactor
 from minwon.org.models import Staff
@@ -62,6 +63,7 @@ def change_password(
 @router.get("/account/totp")
 def totp_setup(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Set up an authenticator app: a fresh secret as a QR code, confirmed by a first code."""
+    restart_as_write(db)
     staff = _me(db, principal)
     if staff.totp_enabled_at is not None:
         return redirect("/account/security")

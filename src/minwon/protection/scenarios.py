@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from minwon.db import begin_write
+from minwon.db import restart_as_write
 from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
@@ -46,8 +46,7 @@ def ensure_library(*, db_session: Session, principal: Principal, now: datetime) 
     have = db_session.scalars(select(Scenario.code).where(Scenario.organization_id == org_id))
     if set(DEFAULTS) <= set(have):
         return
-    db_session.rollback()
-    begin_write(db_session)
+    restart_as_write(db_session)
     try:
         ensure_defaults(db_session, org_id, now)
         db_session.commit()

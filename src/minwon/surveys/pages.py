@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from minwon.db import restart_as_write
 from minwon.errors import Conflict, Forbidden, Invalid
 from minwon.org.roles import Principal
 from minwon.surveys import invitations, service
@@ -161,6 +162,7 @@ def answer_by_token(
 @router.get("/kiosk")
 def kiosk(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """The counter tablet: one fresh survey per visit, no citizen login."""
+    restart_as_write(db)
     issued = service.kiosk_invitation(db, principal=principal, now=utcnow())
     db.commit()
     return _form(request, db, issued.invitation, f"/kiosk/{issued.token}", kiosk=True)
