@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minwon.textutil import whole_number
+from minwon.textutil import has_visible_text, typed_plainly, whole_number
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,27 @@ def test_no_text_makes_it_raise_and_what_it_reads_is_what_was_typed(typed: str) 
 @given(st.integers(min_value=-(10**9) + 1, max_value=10**9 - 1))
 def test_every_number_of_nine_digits_comes_back(number: int) -> None:
     assert whole_number(str(number), signed=True) == number
+
+
+@pytest.mark.parametrize(
+    "unseen", ["", "   ", "\u200b\u200b", "\u200f", "\ufeff", "\x00", "\u3164", "\u2028\t\n"]
+)
+def test_text_of_unseen_characters_has_nothing_to_read(unseen: str) -> None:
+    assert not has_visible_text(unseen)
+
+
+@pytest.mark.parametrize("seen", ["가", " a ", "\u200b1", "👍", "👨\u200d👩", "·"])
+def test_any_seen_character_makes_text_readable(seen: str) -> None:
+    assert has_visible_text(seen)
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("ＧＲ０１－２０２６－０００２７３", "GR01-2026-000273"),
+        ("GR01‐2026–000273", "GR01-2026-000273"),
+        ("gr01-2026-000273", "gr01-2026-000273"),
+    ],
+)
+def test_full_width_forms_and_dashes_are_typed_plainly(typed: str, plain: str) -> None:
+    assert typed_plainly(typed) == plain

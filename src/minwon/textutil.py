@@ -2,6 +2,7 @@
 read only when they are plain digits."""
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -37,3 +38,25 @@ def whole_number(value: str | None, *, digits: int = 9, signed: bool = False) ->
     if len(text.lstrip("-")) > digits:
         return None
     return int(text)
+
+
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Cn", "Co", "Cs"})
+_HANGUL_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether ``value`` holds a character a reader would see: spaces, control and format
+    characters (zero-width spaces, direction marks, byte-order marks), unassigned code points
+    and the Hangul fillers all print as nothing, so a title made only of them is blank."""
+    return any(
+        ch not in _HANGUL_FILLERS and unicodedata.category(ch) not in _UNSEEN_CATEGORIES
+        for ch in value
+    )
+
+
+def typed_plainly(value: str) -> str:
+    """``value`` with full-width and other compatibility forms as their plain characters (NFKC)
+    and every dash as ``-``: what a person copies from a receipt or types with a Korean input
+    method (``ＧＲ０１－２０２６``) matches what was printed (``GR01-2026``)."""
+    normal = unicodedata.normalize("NFKC", value)
+    return "".join("-" if unicodedata.category(ch) == "Pd" else ch for ch in normal)

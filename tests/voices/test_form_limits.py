@@ -208,3 +208,70 @@ def test_a_413_on_a_public_form_is_a_korean_page_with_the_way_back(engine: Engin
     assert "이전 화면으로 돌아가면 쓰신 글이 남아 있습니다" in r.text
     api = client.post("/api/v1/track", json={"ledger_no": "x" * 3000, "secret": "y"})
     assert api.status_code == 413 and "너무 큽니다" in api.json()["detail"]
+
+
+# ---- text nobody can see ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("unseen", ["\u200b\u200b", "\u200f", "\x00", "\u3164 \ufeff"])
+def test_a_title_nobody_can_see_is_refused_and_the_rest_kept(
+    client: TestClient, engine: Engine, unseen: str
+) -> None:
+    form = {**SUBMIT, "title": unseen, "csrf_token": csrf(client, "/submit")}
+    r = client.post("/submit", data=form)
+    assert r.status_code == 422
+    assert SUBMIT["body"] in _page(r) and "홍길동" in _page(r)
+    assert count_voices(engine) == 0
+
+
+@pytest.mark.parametrize(
+    "changed", [{"title": "\u0000"}, {"body": "\u0000\u0000"}, {"title": "\u200b\u200f"}]
+)
+def test_the_api_refuses_a_voice_nobody_can_read(
+    client: TestClient, engine: Engine, world: World, changed: dict[str, str]
+) -> None:
+    body = voice_json(unit="GR01") | changed
+    r = client.post("/api/v1/voices", json=body, headers=world.auth("gr_officer"))
+    assert r.status_code == 422
+    assert count_voices(engine) == 0
+
+
+def test_an_answer_nobody_can_read_is_refused(
+    client: TestClient, engine: Engine, world: World
+) -> None:
+    voice = api_voice(client, world)
+    r = client.post(
+        f"/api/v1/voices/{voice['id']}/answer",
+        json={"body": "\u200b\u200b"},
+        headers=world.auth("gr_officer"),
+    )
+    assert r.status_code == 422
+    with session_factory(engine)() as db:
+        assert db.scalar(select(func.count(Answer.id))) == 0
+
+
+# ---- fields the form does not show ------------------------------------------------------
+
+
+@pytest.mark.parametrize("changed", [{"campaign": "한글"}, {"officer": "x" * 100}])
+def test_a_refusal_of_a_field_the_form_does_not_show_says_what_was_wrong(
+    client: TestClient, engine: Engine, changed: dict[str, str]
+) -> None:
+    form = {**SUBMIT, **changed, "csrf_token": csrf(client, "/submit")}
+    r = client.post("/submit", data=form)
+    assert r.status_code == 422
+    said = re.search(r'<p class="form-error" role="alert">(.*?)</p>', r.text, re.S)
+    assert said is not None and said.group(1).strip()
+    assert "아래에 표시된 항목을 고쳐야 합니다" not in said.group(1)
+    assert SUBMIT["body"] in _page(r)
+    assert count_voices(engine) == 0
+
+
+def test_an_unknown_office_is_marked_on_the_office_it_names(
+    client: TestClient, engine: Engine
+) -> None:
+    form = {**SUBMIT, "office": "ZZ", "csrf_token": csrf(client, "/submit")}
+    r = client.post("/submit", data=form)
+    assert r.status_code == 422
+    assert 'id="err-office"' in r.text and SUBMIT["body"] in _page(r)
+    assert count_voices(engine) == 0

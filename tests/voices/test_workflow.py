@@ -350,6 +350,24 @@ def test_citizen_tracks_with_the_number_in_any_case_and_spacing(setup) -> None:
     assert wrong.json() == unknown.json()
 
 
+def test_citizen_tracks_with_a_number_typed_in_full_width(setup) -> None:
+    """A Korean input method may type the receipt in full-width forms (ＧＲ０１－…) or with
+    another dash: it is the same number, and so is the code."""
+    client, _ = setup
+    created = client.post("/api/v1/voices", json=voice_json(office="GR", channel="web")).json()
+    number, secret = created["ledger_no"], created["receipt_secret"]
+    wide = wide_of(number)
+    for typed, code in ((wide, secret), (number.replace("-", "\u2013"), wide_of(secret))):
+        r = client.post("/api/v1/track", json={"ledger_no": typed, "secret": code})
+        assert r.status_code == 200, (typed, r.text)
+        assert r.json()["ledger_no"] == number
+
+
+def wide_of(text: str) -> str:
+    """``text`` in full-width forms, as a Korean input method in full-width mode types it."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 def test_ids_beyond_the_database_range_are_404_not_500(setup) -> None:
     client, world = setup
     h = world.auth("gr_lead")

@@ -364,6 +364,23 @@ def voice_action(
     return redirect(f"/voices/{voice_id}")
 
 
+_NEVER_SHOWN = ("officer", "campaign", "channel")
+"""Fields the citizen's form carries hidden (from a QR code or a campaign link)."""
+
+
+def _placed(errors: dict[str, str], preset: bool) -> dict[str, str]:
+    """The form's errors, those of fields it does not show (the hidden ones, and the office
+    or the unit, whichever is not offered) moved into the message above the form: a refusal
+    always says what was wrong, never "fix the marked fields" with nothing marked."""
+    hidden = (*_NEVER_SHOWN, "office" if preset else "unit")
+    unplaced = [errors[k] for k in hidden if k in errors]
+    if not unplaced:
+        return errors
+    placed = {k: v for k, v in errors.items() if k not in hidden}
+    placed["form"] = " ".join([*([placed["form"]] if "form" in placed else []), *unplaced])
+    return placed
+
+
 def _submit_page(
     request: Request, db: Session, values: Mapping[str, str], errors: dict[str, str]
 ) -> Response:
@@ -377,7 +394,7 @@ def _submit_page(
         offices=[] if preset else views.public_offices(db),
         citizen_kinds=views.CITIZEN_KINDS,
         values=values,
-        errors=errors,
+        errors=_placed(errors, preset is not None),
         unknown_unit=bool(values.get("unit")) and preset is None,
         max_files=settings.max_attachments,
         max_file_mb=settings.max_upload_bytes // (1024 * 1024),
@@ -493,7 +510,7 @@ def submit(
     except suspensions.Suspended as exc:
         errors["form"] = tr(request, "submit_suspended", **exc.params)
     except MinwonError as exc:
-        errors[_error_field(exc.field)] = said(request, exc)
+        errors[exc.field or "form"] = said(request, exc)
     if errors:
         db.rollback()
         if posted.chosen and attachments.FIELD not in errors:

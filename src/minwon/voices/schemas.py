@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, field_validator
 
-from minwon.textutil import OneLine
+from minwon.textutil import OneLine, has_visible_text
 from minwon.timeutil import to_kst
 from minwon.voices import phones
 
@@ -40,6 +40,14 @@ class ContactIn(BaseModel):
             raise ValueError("not a Korean telephone number") from exc
 
 
+def _visible(value: str) -> str:
+    """A title, body or answer with something to read in it, NUL bytes dropped: one made only
+    of spaces, zero-width or direction marks would be a voice or answer nobody can see."""
+    if not has_visible_text(value):
+        raise ValueError("must not be blank")
+    return value.replace("\x00", "")
+
+
 class VoiceBase(BaseModel):
     """Fields every intake channel shares."""
 
@@ -57,9 +65,7 @@ class VoiceBase(BaseModel):
     @field_validator("title", "body")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.replace("\x00", "")
+        return _visible(value)
 
 
 class VoiceCreate(VoiceBase):
@@ -208,6 +214,11 @@ class AnswerIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     body: str = Field(min_length=1, max_length=MAX_BODY)
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        return _visible(value)
 
 
 class TrackRead(BaseModel):

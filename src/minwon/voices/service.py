@@ -17,6 +17,7 @@ from minwon.org.models import Office, Unit
 from minwon.org.roles import WRITERS, Principal
 from minwon.org.rules import OfficeRules, office_rules
 from minwon.org.security import token_digest
+from minwon.textutil import typed_plainly
 from minwon.timeutil import KST, as_aware, to_kst, utcnow
 from minwon.voices import history, ledger
 from minwon.voices.catalog import CHANNELS, kinds_for, period_for
@@ -305,8 +306,10 @@ def get_by_ledger_no(*, db_session: Session, ledger_no: str, principal: Principa
 def typed_ledger_numbers(ledger_no: str) -> list[str]:
     """The ledger numbers a citizen may have meant by what they typed: without any spaces, as
     typed and in upper case (numbers are printed in upper case, e.g. ``GR01-2026-000123``,
-    but a receipt copied by hand or read out on the phone often comes in lower case)."""
-    compact = "".join(ledger_no.split())
+    but a receipt copied by hand or read out on the phone often comes in lower case), with
+    full-width letters and digits and any dash read as their plain forms (a Korean input method
+    may type ``ＧＲ０１－２０２６``)."""
+    compact = "".join(typed_plainly(ledger_no).split())
     return list(dict.fromkeys((compact.upper(), compact)))
 
 
@@ -317,7 +320,7 @@ def track(*, db_session: Session, ledger_no: str, secret: str) -> Voice:
     A wrong number and a wrong secret give the same answer, so neither can be probed.
     """
     query = select(Voice).where(Voice.ledger_no.in_(typed_ledger_numbers(ledger_no)))
-    digest = token_digest(secret.strip().upper())
+    digest = token_digest(typed_plainly(secret).strip().upper())
     for voice in db_session.scalars(query.order_by(Voice.id)):
         if secrets.compare_digest(voice.receipt_secret_hash, digest):
             return voice
