@@ -425,3 +425,19 @@ def test_an_answered_survey_is_said_at_once_on_the_happy_call_form(engine: Engin
     form = client.get(url)
     assert form.status_code == 200 and "이미 응답" in form.text and 'name="csat"' not in form.text
     assert _response_count(engine) == 1
+
+
+@pytest.mark.parametrize(("question", "typed"), [("csat", "²"), ("nps", "9" * 5000), ("csat", "٤")])
+def test_a_kiosk_score_that_is_no_plain_number_is_refused_and_the_answers_kept(
+    engine: Engine, question: str, typed: str
+) -> None:
+    _, client = _setup(engine)
+    login(client, "gr_officer")
+    page = client.get("/kiosk")
+    action = re.search(r'action="(/kiosk/[^"]+)"', page.text).group(1)
+    answers = {**ANSWERS, question: typed, "comment": "친절했습니다"}
+    r = client.post(action, data={**answers, "csrf_token": csrf(client, "/s")})
+    assert r.status_code == 422
+    assert "사이로 답해 주십시오" in r.text and "친절했습니다" in r.text
+    with write_session(engine) as db:
+        assert db.scalars(select(SurveyResponse)).all() == []
