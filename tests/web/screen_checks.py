@@ -69,6 +69,35 @@ OUT_OF_CARD = r"""() => {
 }"""
 """Form fields, pictures and tables that stick out of their card (outside a scrolling box)."""
 
+UNLABELED_CELLS = r"""() => {
+  const out = [];
+  for (const table of document.querySelectorAll('table.ledger')) {
+    const head = table.tHead && table.tHead.rows[0];
+    if (!head || getComputedStyle(table.tHead).display !== 'none') continue;
+    const names = [];
+    for (const th of head.cells) {
+      for (let i = 0; i < th.colSpan; i++) names.push(th.textContent.trim());
+    }
+    for (const body of [...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])]) {
+      for (const row of body.rows) {
+        let column = 0;
+        for (const cell of row.cells) {
+          const name = names[column] || '';
+          column += cell.colSpan;
+          const shown = cell.getClientRects().length > 0;
+          if (cell.tagName === 'TD' && name && shown && !cell.hasAttribute('data-label')) {
+            out.push(`${name} (column ${column})`);
+          }
+        }
+      }
+    }
+  }
+  return [...new Set(out)].slice(0, 5);
+}"""
+"""Cells of a table shown as cards (its head hidden, as on a phone) without the label of their
+column (data-label), which the card shows above the value; a column without a heading (a
+button) needs none, nor a cell the phone hides."""
+
 REPORT_CSP_VIOLATIONS = """
 document.addEventListener('securitypolicyviolation', e => {
   window.__minwonCsp(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
@@ -112,7 +141,8 @@ def width_problems(page: Page, where: str) -> list[str]:
 
 def phone_problems(page: Page, where: str) -> list[str]:
     """On a phone, besides the width: nothing past the window, nothing out of its card, no
-    date broken over two lines."""
+    date broken over two lines, no table cell shown as a bare value without its column's
+    label."""
     problems = width_problems(page, where)
     wide = page.evaluate(PAST_THE_WINDOW)
     if wide > 0 and not problems:
@@ -123,4 +153,7 @@ def phone_problems(page: Page, where: str) -> list[str]:
     wrapped = page.evaluate(WRAPPED_DATES)
     if wrapped:
         problems.append(f"{where}: dates broken over two lines: {wrapped}")
+    unlabeled = page.evaluate(UNLABELED_CELLS)
+    if unlabeled:
+        problems.append(f"{where}: table cells without their column's data-label: {unlabeled}")
     return problems

@@ -8,6 +8,7 @@ there). The citizen's pages get the same checks."""
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 
@@ -120,6 +121,51 @@ def test_main_pages_of_a_role_at_desktop_and_through_the_phone_menu(
         browser.close()
     assert items >= ROLES[login], f"{login}: only {items} menu items"
     assert len(urls) >= 7, f"{login}: only {len(urls)} main pages"  # as the CSP walk required
+    assert not problems, "\n".join(problems)
+
+
+def _first(engine: Engine, query: str) -> int:
+    with engine.connect() as conn:
+        found = conn.execute(sqlalchemy.text(query)).scalar()
+    assert found is not None, query
+    return found
+
+
+@pytest.mark.parametrize("demo_engine", ["sqlite"], indirect=True)
+def test_pages_with_an_id_fit_a_phone(demo_engine: Engine) -> None:
+    """Pages the walk above never opens (their address holds an id) fit a phone and label
+    every table cell: a voice marked as a duplicate, whose badge names the earlier voice (it
+    made the page 419 px wide in Korean, 398 in English), an action with its effect table and
+    a role-play session with its score table."""
+    require_chromium()
+    duplicate = _first(
+        demo_engine,
+        "SELECT voice_id FROM voice_analysis WHERE duplicate_of IS NOT NULL ORDER BY voice_id",
+    )
+    action = _first(demo_engine, "SELECT id FROM action ORDER BY id")
+    session = _first(demo_engine, "SELECT id FROM roleplay_session ORDER BY id")
+    problems: list[str] = []
+    with live_server(demo_engine) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = logged_in_page(browser, base, "admin", DEMO_PASSWORD, PHONE)
+        where = {"at": "admin phone"}
+        watch(page, where, problems)
+        for url in (
+            f"/voices/{duplicate}?lang=ko",
+            f"/voices/{duplicate}?lang=en",
+            f"/actions/{action}",
+            f"/roleplay/sessions/{session}",
+        ):
+            where["at"] = f"admin phone {url}"
+            response = page.goto(f"{base}{url}", wait_until="load")
+            problems += answer_problems(response, where["at"]) + phone_problems(page, where["at"])
+            if url.startswith("/voices/") and not page.locator("a.badge.sig-escalated").count():
+                problems.append(f"{where['at']}: no duplicate badge")
+            if not url.startswith("/voices/") and not page.locator("table.ledger td").count():
+                problems.append(f"{where['at']}: no table")
+        page.wait_for_timeout(LATE_REPORTS_MS)
+        page.close()
+        browser.close()
     assert not problems, "\n".join(problems)
 
 
