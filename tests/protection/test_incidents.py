@@ -3,7 +3,7 @@ involved are named only for the unit lead of its unit, the CS manager and the ad
 follow-up is theirs to record; another office's incident is not found; bad input is refused
 with nothing written."""
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from factories import World, build_world
@@ -52,6 +52,22 @@ def test_an_officer_records_an_incident_and_sees_it_redacted(engine: Engine) -> 
     assert body["redacted"] is True and body["staff"] is None and body["recorded_by"] is None
     assert body["measures"] == ["calm", "first_warning", "second_warning"]
     assert body["unit"] == "GR01" and body["office"] == "GR"
+
+
+def test_an_incident_is_told_in_seoul_time_whatever_offset_it_came_with(engine: Engine) -> None:
+    client, world = _client(engine)
+    seoul = to_kst(utcnow() - timedelta(hours=2)).replace(second=0, microsecond=0)
+    kiribati = seoul.astimezone(timezone(timedelta(hours=14)))
+    body = incident_json(occurred_at=kiribati.isoformat())
+    made = client.post("/api/v1/protection/incidents", json=body, headers=world.auth("gr_lead"))
+    assert made.status_code == 201, made.text
+    told = made.json()["occurred_at"]
+    assert told == seoul.isoformat() and told.endswith("+09:00")
+    again = client.get(
+        f"/api/v1/protection/incidents/{made.json()['id']}", headers=world.auth("gr_lead")
+    )
+    assert again.json()["occurred_at"] == told
+    assert again.json()["created_at"].endswith("+09:00")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from minwon.org.roles import Principal
 from minwon.protection import access
 from minwon.protection.models import Incident, IncidentStaff
 from minwon.protection.schemas import IncidentCreate, IncidentRead, IncidentUpdate
-from minwon.timeutil import KST, as_aware
+from minwon.timeutil import KST, as_aware, to_kst
 from minwon.voices import service as voice_service
 
 MAX_ID = 2**63
@@ -147,7 +147,7 @@ def read(db: Session, incident: Incident, principal: Principal) -> IncidentRead:
         office=office.code,
         unit=unit.code,
         unit_name=unit.name,
-        occurred_at=incident.occurred_at,
+        occurred_at=to_kst(incident.occurred_at),
         place=incident.place,
         channel=incident.channel,
         what_happened=incident.what_happened,
@@ -161,8 +161,8 @@ def read(db: Session, incident: Incident, principal: Principal) -> IncidentRead:
         staff=names,
         recorded_by=recorder.name if (shown and recorder) else None,
         redacted=not shown,
-        created_at=incident.created_at,
-        updated_at=incident.updated_at,
+        created_at=to_kst(incident.created_at),
+        updated_at=to_kst(incident.updated_at),
     )
 
 
