@@ -17,16 +17,20 @@ from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn
 from minwon.textutil import whole_number
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, refused_filter, said, tr
+from minwon.web.pages import (
+    FormDep,
+    PageStaff,
+    flash,
+    named_codes,
+    redirect,
+    refused_filter,
+    said,
+    tr,
+)
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 TRUE = {"on", "true", "1", "yes"}
-
-
-def _named(request: Request, prefix: str, codes: Mapping[str, str]) -> dict[str, str]:
-    """The codes' names in the reader's language (``housing_apartment``), in their order."""
-    return {code: tr(request, f"{prefix}_{code}") for code in codes}
 
 
 def _phone_page(
@@ -39,7 +43,7 @@ def _phone_page(
         progress=service.my_progress(db, principal=principal),
         recent=service.recent_contacts(db, principal=principal),
         campaigns=service.active_campaigns(db, principal.office_id),
-        HOUSING=_named(request, "housing", HOUSING),
+        HOUSING=named_codes(request, "housing", HOUSING),
         values=extra.pop("values", {}),
         errors=extra.pop("errors", {}),
         survey=extra.pop("survey", None),
@@ -214,8 +218,8 @@ def campaigns(request: Request, db: SessionDep, principal: PageStaff) -> Respons
         request,
         "outreach/campaigns.html",
         results=service.campaign_results(db, principal=principal),
-        HOUSING=_named(request, "housing", HOUSING),
-        REACH_KINDS=_named(request, "reach", REACH_KINDS),
+        HOUSING=named_codes(request, "housing", HOUSING),
+        REACH_KINDS=named_codes(request, "reach", REACH_KINDS),
         may_create=principal.role in LEADS and principal.office_id is not None,
         may_log=principal.role in WRITERS and principal.unit_id is not None,
         values={},

@@ -35,18 +35,21 @@ from minwon.voices import workflow
 from minwon.voices.catalog import OPEN_STATUSES
 from minwon.voices.views import field_errors
 from minwon.web.deps import CsrfDep, DbId, SessionDep
-from minwon.web.pages import FormDep, PageStaff, flash, redirect, said_fields, tr
+from minwon.web.pages import FormDep, PageStaff, flash, named_codes, redirect, said_fields, tr
 from minwon.web.templating import kst, language, render
 
 router = APIRouter(include_in_schema=False)
-VOCAB: dict[str, Any] = {
-    "LADDERS": LADDERS,
-    "MEASURES": MEASURES,
-    "SUPPORT": SUPPORT,
-    "INCIDENT_CHANNELS": INCIDENT_CHANNELS,
-    "SUSPENSION_REASONS": SUSPENSION_REASONS,
-    "CLOSING_REASONS": CLOSING_REASONS,
-}
+def _vocab(request: Request) -> dict[str, Any]:
+    """The protection vocabulary in the reader's language (the drill ladders' steps keep
+    their Korean words: they are what staff say to a citizen)."""
+    return {
+        "LADDERS": LADDERS,
+        "MEASURES": named_codes(request, "prm", MEASURES),
+        "SUPPORT": named_codes(request, "prs", SUPPORT),
+        "INCIDENT_CHANNELS": named_codes(request, "prch", INCIDENT_CHANNELS),
+        "SUSPENSION_REASONS": named_codes(request, "prsr", SUSPENSION_REASONS),
+        "CLOSING_REASONS": named_codes(request, "prcr", CLOSING_REASONS),
+    }
 
 
 def form_errors(request: Request, exc: Exception) -> dict[str, str]:
@@ -74,7 +77,7 @@ def overview(request: Request, db: SessionDep, principal: PageStaff) -> Response
         values={},
         errors={},
         may_manage=principal.role in access.MANAGERS and office_id is not None,
-        **VOCAB,
+        **_vocab(request),
     )
 
 
@@ -107,7 +110,7 @@ def save_settings(
             values=form,
             errors=form_errors(request, exc),
             may_manage=True,
-            **VOCAB,
+            **_vocab(request),
         )
     db.commit()
     flash(request, tr(request, "pr_settings_saved"))
@@ -124,7 +127,7 @@ def incident_list(request: Request, db: SessionDep, principal: PageStaff) -> Res
         "protection/incidents.html",
         items=items,
         may_write=principal.role in WRITERS and principal.office_id is not None,
-        **VOCAB,
+        **_vocab(request),
     )
 
 
@@ -141,7 +144,7 @@ def _incident_form(
         units=incidents.units_for(db, principal),
         staff=incidents.staff_choices(db, principal),
         max_at=kst(utcnow(), "%Y-%m-%dT%H:%M"),
-        **VOCAB,
+        **_vocab(request),
     )
 
 
@@ -209,7 +212,7 @@ def _incident_page(
         values=values if values is not None else _values_of(item),
         errors=errors,
         may_edit=access.may_edit_incident(principal, row.office_id, row.unit_id),
-        **VOCAB,
+        **_vocab(request),
     )
 
 
@@ -266,7 +269,7 @@ def _suspension_list(
         values=values,
         errors=errors,
         may_manage=principal.role in access.MANAGERS and principal.office_id is not None,
-        **VOCAB,
+        **_vocab(request),
     )
 
 
@@ -313,7 +316,7 @@ def suspension_page(
         active=suspensions.is_active(row, utcnow()),
         events=suspensions.events(db, row),
         may_manage=principal.role in access.MANAGERS,
-        **VOCAB,
+        **_vocab(request),
     )
 
 
@@ -359,7 +362,7 @@ def _close_page(
         answered_before=workflow.answered_before(db_session=db, voice=voice),
         values=values,
         errors=errors,
-        **VOCAB,
+        **_vocab(request),
     )
 
 

@@ -95,6 +95,17 @@ def said_text(request: Request, text: str) -> str:
     return in_language(language(request), text)
 
 
+def named_codes(request: Request, prefix: str, codes: Mapping[str, str]) -> dict[str, str]:
+    """The codes' names in the reader's language (the catalog's ``prefix_code``), in their
+    order; a code the catalog lacks keeps the Korean name it came with."""
+    named = {}
+    for code, korean in codes.items():
+        key = f"{prefix}_{code}"
+        text = tr(request, key)
+        named[code] = korean if text == key else text
+    return named
+
+
 def said_fields(request: Request, exc: MinwonError) -> dict[str, str]:
     """Every field's message of ``exc`` in the request's language, for a form to mark."""
     if exc.key:
