@@ -20,6 +20,7 @@ from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.org.rules import office_rules
 from minwon.outreach import targets
 from minwon.outreach.models import Campaign, CampaignReach, Contact, RosterDay, UnitTarget
+from minwon.reports.periods import within_calendar
 from minwon.timeutil import KST, to_kst, utcnow
 
 if TYPE_CHECKING:
@@ -239,9 +240,11 @@ def parse_period(
     today = today or to_kst(utcnow()).date()
     try:
         last = date.fromisoformat(end) if end else today
-        first = date.fromisoformat(start) if start else last - timedelta(days=13)
+        given_first = date.fromisoformat(start) if start else None
     except ValueError as exc:
         raise Invalid("날짜는 YYYY-MM-DD 형식이어야 합니다.", field="start") from exc
+    within_calendar(last, "end")
+    first = within_calendar(given_first, "start") or last - timedelta(days=13)
     if last < first:
         raise Invalid("끝나는 날이 시작일보다 앞섭니다.", field="end")
     if (last - first).days > MAX_PERIOD_DAYS:

@@ -13,6 +13,7 @@ from minwon.org import service as org_service
 from minwon.org.roles import ADMIN, CS_MANAGER, Principal
 from minwon.quality import practice
 from minwon.reports.dashboard import survey_months
+from minwon.reports.periods import within_calendar
 from minwon.reports.views import names as view_names
 from minwon.surveys import overview, pcsi, rankings, templates
 from minwon.surveys.templates import KINDS, TRIGGERS, QuestionIn
@@ -65,6 +66,8 @@ def _period(params: Any) -> tuple[date, date]:
         end = date.fromisoformat(params.get("end")) if params.get("end") else today
     except ValueError as exc:
         raise Invalid("날짜는 YYYY-MM-DD 형식이어야 합니다.", field="start") from exc
+    within_calendar(start, "start")
+    within_calendar(end, "end")
     if end < start or (end - start).days > 800:
         raise Invalid("기간이 올바르지 않습니다 (800일 이내).", field="end")
     return start, end
