@@ -70,6 +70,11 @@ def test_a_file_is_uploaded_imported_and_followed_to_the_end(engine: Engine, cli
     assert count_voices(engine) == 4
     listing = client.get("/imports").text
     assert "3월 대장.csv" in listing and "저장을 마쳤습니다" in listing
+    row = (
+        listing.split("3월 대장.csv", 1)[0].rsplit("<tr>", 1)[1]
+        + listing.split("3월 대장.csv", 1)[1].split("</tr>", 1)[0]
+    )
+    assert row.count("<td") == row.count('<td data-label="') == 6  # each cell named on a phone
     part = client.get(str(done.url) + "/progress")
     assert part.status_code == 200 and 'id="import-progress"' in part.text
     assert 'href="/imports"' in client.get("/ledger").text
