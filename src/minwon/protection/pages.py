@@ -39,6 +39,8 @@ from minwon.web.pages import FormDep, PageStaff, flash, named_codes, redirect, s
 from minwon.web.templating import kst, language, render
 
 router = APIRouter(include_in_schema=False)
+
+
 def _vocab(request: Request) -> dict[str, Any]:
     """The protection vocabulary in the reader's language (the drill ladders' steps keep
     their Korean words: they are what staff say to a citizen)."""
