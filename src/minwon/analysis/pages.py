@@ -79,15 +79,22 @@ def overview(request: Request, db: SessionDep, principal: PageStaff) -> Response
         views = insights.causes(db, office_id=office_id, p=p)
         spots = insights.hot_spots(db, office_id=office_id, p=p, limit=15)
         title = tr(request, "an_pareto_title")
+        count, share = tr(request, "an_chart_count"), tr(request, "an_chart_share")
+        words = (count, share, tr(request, "an_chart_more"), tr(request, "an_chart_no_data"))
+        place_names = {insights.NO_PLACE: tr(request, "an_dong_unknown")}
         return {
             "causes": views,
             "total": sum(v.cause.current for v in views),
             "pareto": pareto_svg(
-                [v.cause.label for v in views], [v.cause.current for v in views], title=title
+                [v.cause.label for v in views],
+                [v.cause.current for v in views],
+                title=title,
+                words=words,
             ),
             "spots": spots,
+            "place_names": place_names,
             "spots_chart": bar_svg(
-                [s.dong for s in spots[:10]],
+                [place_names.get(s.dong, s.dong) for s in spots[:10]],
                 [s.current for s in spots[:10]],
                 title=tr(request, "an_spots_title"),
             ),

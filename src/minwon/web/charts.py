@@ -38,7 +38,16 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
-__all__ = ["MAX_BARS", "NO_DATA", "bar_svg", "font_path", "korean_font", "line_svg", "pareto_svg"]
+__all__ = [
+    "MAX_BARS",
+    "NO_DATA",
+    "PARETO_WORDS",
+    "bar_svg",
+    "font_path",
+    "korean_font",
+    "line_svg",
+    "pareto_svg",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +109,18 @@ def _register_font() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def _pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = "") -> str:
+PARETO_WORDS = ("건수", "누적 비율 (%)", "그 외 {n}개", NO_DATA)
+"""A Pareto chart's own words, in Korean unless the caller gives others: the count axis, the
+cumulative share axis, the folded bar (``{n}`` causes) and the no-data picture."""
+
+
+def _pareto_svg(
+    labels: Sequence[str],
+    counts: Sequence[int],
+    *,
+    title: str = "",
+    words: tuple[str, str, str, str] = PARETO_WORDS,
+) -> str:
     """A Pareto chart: bars in descending order and the cumulative share on a second axis.
 
     Shows at a glance which few causes make most of the voices; a dashed line marks 80 %. A
@@ -108,6 +128,7 @@ def _pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = ""
     the smallest are folded into one "그 외 N개" bar. All-zero or empty counts give the
     no-data picture.
     """
+    count_label, share_label, more, no_data = words
     _same_length(labels, counts)
     if any(c < 0 for c in counts):
         raise ValueError("counts must not be negative")
@@ -115,10 +136,10 @@ def _pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = ""
         zip(labels, counts, strict=True), key=lambda lc: (str(lc[0]) in _OTHER_LABELS, -lc[1])
     )
     if not items or sum(c for _, c in items) <= 0:
-        return _no_data(title)
+        return _no_data(title, no_data)
     if len(items) > MAX_BARS:
         kept, rest = items[: MAX_BARS - 1], items[MAX_BARS - 1 :]
-        items = [*kept, (f"그 외 {len(rest)}개", sum(c for _, c in rest))]
+        items = [*kept, (more.format(n=len(rest)), sum(c for _, c in rest))]
     names = [_short(lab) for lab, _ in items]
     values = [c for _, c in items]
     total = sum(values)
@@ -134,14 +155,14 @@ def _pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = ""
         bars = ax.bar(xs, values, color=_COLORS[0], width=0.7)
         if len(values) <= 15:
             ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=_SMALL_PT, color=_INK)
-        ax.set_ylabel("건수")
+        ax.set_ylabel(count_label)
         ax.set_ylim(0, max(values) * 1.12)
         frame.ticks(ax, names)
         share = ax.twinx()
         share.plot(xs, cumulative, color=_COLORS[1], marker="o", markersize=3, linewidth=1.5)
         share.axhline(80, color=_MUTED, linestyle="--", linewidth=1)
         share.set_ylim(0, 105)
-        share.set_ylabel("누적 비율 (%)")
+        share.set_ylabel(share_label)
         _style(ax, title)
         share.spines["top"].set_visible(False)
 
@@ -409,9 +430,9 @@ def _inline(svg: str, label: str) -> str:
     return svg[: root.start()] + tag + svg[root.end() :].rstrip() + "\n"
 
 
-def _no_data(title: str) -> str:
+def _no_data(title: str, no_data: str = NO_DATA) -> str:
     """The small picture shown instead of a chart when there is nothing to draw."""
-    label = html.escape(f"{title} — {NO_DATA}" if title else NO_DATA, quote=True)
+    label = html.escape(f"{title} — {no_data}" if title else no_data, quote=True)
     heading = (
         f'<text x="12" y="24" font-size="14" font-weight="bold" fill="{_INK}">'
         f"{html.escape(title)}</text>"
@@ -425,7 +446,7 @@ def _no_data(title: str) -> str:
         f'stroke="{_LINE}"/>{heading}'
         f'<text x="240" y="70" font-size="15" text-anchor="middle" fill="{_MUTED}" '
         f"font-family=\"NanumGothic, 'Malgun Gothic', 'Apple SD Gothic Neo', sans-serif\">"
-        f"{NO_DATA}</text></svg>\n"
+        f"{html.escape(no_data)}</text></svg>\n"
     )
 
 
@@ -461,8 +482,8 @@ def _same_length(labels: Sequence[Any], values: Sequence[Any]) -> None:
 
 
 @lru_cache(maxsize=256)
-def _pareto_memo(labels: tuple, counts: tuple, title: str) -> str:
-    return _pareto_svg(labels, counts, title=title)
+def _pareto_memo(labels: tuple, counts: tuple, title: str, words: tuple[str, str, str, str]) -> str:
+    return _pareto_svg(labels, counts, title=title, words=words)
 
 
 @lru_cache(maxsize=256)
@@ -494,18 +515,25 @@ def _hashable(*parts: object) -> bool:
     return True
 
 
-def pareto_svg(labels: Sequence[str], counts: Sequence[int], *, title: str = "") -> str:
+def pareto_svg(
+    labels: Sequence[str],
+    counts: Sequence[int],
+    *,
+    title: str = "",
+    words: tuple[str, str, str, str] = PARETO_WORDS,
+) -> str:
     """A Pareto chart: bars in descending order and the cumulative share on a second axis.
 
     Shows at a glance which few causes make most of the voices; a dashed line marks 80 %. A
     bar labelled "기타" (other) stays last, as Pareto charts do; beyond ``MAX_BARS`` causes
     the smallest are folded into one "그 외 N개" bar. All-zero or empty counts give the
-    no-data picture. The same data is drawn once per process.
+    no-data picture. ``words`` are the chart's own words in the reader's language (see
+    ``PARETO_WORDS``). The same data is drawn once per process.
     """
     key = (tuple(labels), tuple(counts))
     if not _hashable(*key):
-        return _pareto_svg(labels, counts, title=title)
-    return _fresh_ids(_pareto_memo(*key, title))
+        return _pareto_svg(labels, counts, title=title, words=words)
+    return _fresh_ids(_pareto_memo(*key, title, words))
 
 
 def bar_svg(
