@@ -1,6 +1,7 @@
 """Words that stayed Korean on English pages: the drop-away signals, the hot spots' unknown
-place, district headings and the Pareto chart's axes on /analysis and the clusters note. The
-Korean pages keep their words."""
+place, district headings and the Pareto chart's axes on /analysis, the clusters note and the
+two cards of a voice page that were both called "Actions". The Korean pages keep their
+words."""
 
 import re
 from datetime import UTC, timedelta
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from minwon.app import create_app
 from minwon.timeutil import utcnow
 from minwon.web.charts import pareto_svg
+from web.pagetools import DEMO_PASSWORD, login
 
 EN = {"lang": "en"}
 KO = {"lang": "ko"}
@@ -84,3 +86,23 @@ def test_drop_away_signals_and_the_clusters_note_read_in_english(engine: Engine)
     clusters = _main(client.get("/analysis/clusters", params=EN, headers=h).text)
     assert "mass matter." in clusters and "다수인" not in clusters
     assert "다수인" in _main(client.get("/analysis/clusters", params=KO, headers=h).text)
+
+
+def test_a_voice_page_tells_handling_from_actions_taken(demo_engine: Engine) -> None:
+    for account in ("gr01.1", "gr01.lead"):
+        client = TestClient(create_app(engine=demo_engine))
+        assert login(client, account, DEMO_PASSWORD).url.path == "/"
+        ids = list(dict.fromkeys(re.findall(r'href="/voices/(\d+)"', client.get("/ledger").text)))
+        assert ids, account
+        empty_seen = False
+        for voice_id in ids[:8]:
+            english = _main(client.get(f"/voices/{voice_id}", params=EN).text)
+            titles = re.findall(r"<h2>([^<]*)</h2>", english)
+            assert "Handling" in titles and "Actions taken" in titles and "Actions" not in titles
+            if "No action cites this voice yet." in english:
+                empty_seen = True
+                korean = _main(client.get(f"/voices/{voice_id}", params=KO).text)
+                assert "이 민원을 근거로 기록된 조치가 아직 없습니다." in korean
+                titles = re.findall(r"<h2>([^<]*)</h2>", korean)
+                assert "처리" in titles and "반영 조치" in titles
+        assert empty_seen, account
