@@ -1,7 +1,7 @@
 """Words that stayed Korean on English pages: the drop-away signals, the hot spots' unknown
-place, district headings and the Pareto chart's axes on /analysis, the clusters note and the
-two cards of a voice page that were both called "Actions". The Korean pages keep their
-words."""
+place, district headings and the Pareto chart's axes on /analysis, the clusters note, the
+satisfaction index's absolute grade on /surveys and the two cards of a voice page that were
+both called "Actions". The Korean pages keep their words."""
 
 import re
 from datetime import UTC, timedelta
@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from minwon.app import create_app
+from minwon.surveys.pcsi import OfficeIndex, grade_offices
 from minwon.timeutil import utcnow
 from minwon.web.charts import pareto_svg
 from web.pagetools import DEMO_PASSWORD, login
@@ -86,6 +87,31 @@ def test_drop_away_signals_and_the_clusters_note_read_in_english(engine: Engine)
     clusters = _main(client.get("/analysis/clusters", params=EN, headers=h).text)
     assert "mass matter." in clusters and "다수인" not in clusters
     assert "다수인" in _main(client.get("/analysis/clusters", params=KO, headers=h).text)
+
+
+def test_an_absolute_grade_has_a_code_for_its_usual_names() -> None:
+    offices = {k: OfficeIndex(v, 40) for k, v in {"a": 95, "b": 86, "c": 81, "d": 50}.items()}
+    rows = {r.key: r for r in grade_offices(offices, dict.fromkeys(offices, "g"))}
+    assert [rows[k].absolute_grade_code for k in "abcd"] == ["excellent", "good", "fair", "poor"]
+    few = grade_offices({"e": OfficeIndex(95, 3)}, {"e": "g"})
+    assert few[0].absolute_grade is None and few[0].absolute_grade_code is None
+    named = grade_offices(
+        offices, dict.fromkeys(offices, "g"), thresholds=((80.0, "A"),), lowest="B"
+    )
+    assert {r.absolute_grade_code for r in named} == {None}, "other names are shown as they are"
+
+
+def _grades(page: str) -> list[str]:
+    return re.findall(r'data-label="(?:Grade|등급)">([^<]*)<', _main(page))
+
+
+def test_the_satisfaction_grade_reads_in_english(demo_engine: Engine) -> None:
+    client = TestClient(create_app(engine=demo_engine))
+    assert login(client, "gr.cs", DEMO_PASSWORD).url.path == "/"
+    english = _grades(client.get("/surveys", params=EN).text)
+    assert english and set(english) <= {"Excellent", "Good", "Fair", "Poor", "Not enough answers"}
+    korean = _grades(client.get("/surveys", params=KO).text)
+    assert len(korean) == len(english) and set(korean) & {"우수", "양호", "보통", "미흡"}
 
 
 def test_a_voice_page_tells_handling_from_actions_taken(demo_engine: Engine) -> None:

@@ -33,6 +33,7 @@ from numbers import Real
 from typing import Literal
 
 __all__ = [
+    "ABSOLUTE_GRADE_CODES",
     "ABSOLUTE_THRESHOLDS",
     "RELATIVE_CUTS",
     "RELATIVE_GRADES",
@@ -73,6 +74,14 @@ ABSOLUTE_THRESHOLDS: tuple[tuple[float, str], ...] = (
 )
 """(lowest index, grade), highest band first; below the last band the grade is ``LOWEST``."""
 LOWEST = "미흡"
+ABSOLUTE_GRADE_CODES: dict[str, str] = {
+    "우수": "excellent",
+    "양호": "good",
+    "보통": "fair",
+    "미흡": "poor",
+}
+"""The codes of the absolute grades' usual names, by which pages name them in the reader's
+language (the catalog's ``absgrade_<code>``)."""
 RELATIVE_CUTS: tuple[float, ...] = (0.10, 0.30, 0.70, 0.90)
 """Upper limits of the position (share of the group above) for each grade but the last."""
 RELATIVE_GRADES: tuple[str, ...] = ("S", "A", "B", "C", "D")
@@ -148,6 +157,12 @@ class PcsiResult:
     def shown(self) -> float | None:
         """The index rounded to one decimal, as graded."""
         return None if self.index is None else round(self.index, SHOWN_DECIMALS)
+
+    @property
+    def absolute_grade_code(self) -> str | None:
+        """The absolute grade's code (``ABSOLUTE_GRADE_CODES``), or None without a grade or for
+        a grade named otherwise in the settings (shown as it is)."""
+        return ABSOLUTE_GRADE_CODES.get(self.absolute_grade or "")
 
     @property
     def relative_grade_ko(self) -> str | None:
