@@ -51,6 +51,7 @@ def test_the_ledger_page_refuses_a_day_off_the_calendar(site, engine, query, fie
         name, value = pair.split("=")
         assert f'name="{name}" type="date" value="{value}"' in page.text
     assert '<option value="received" selected>' in page.text
+    assert f'aria-invalid="true" aria-describedby="err-{field}"' in page.text  # marked
     download = client.get(f"/ledger/export.xlsx?{query}")
     assert download.status_code == 422 and is_html_page(download) and MESSAGE in download.text
     assert count_voices(engine) == before

@@ -62,7 +62,13 @@ def ledger(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """The 민원 처리부: filtered, sorted, keyset-paged, with a capped count."""
     choices = _choices(db, principal)
     own_unit = views.own_unit_code(principal, choices["units"])
-    context = {**choices, **_times(), "own_unit": own_unit, "cap": queries.COUNT_CAP}
+    context = {
+        **choices,
+        **_times(),
+        "own_unit": own_unit,
+        "cap": queries.COUNT_CAP,
+        "field_errors": {},
+    }
     try:
         lq = views.ledger_query(request.query_params, own_unit)
         limit = request.app.state.settings.page_size
@@ -72,7 +78,9 @@ def ledger(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         total = queries.count(db_session=db, principal=principal, flt=lq.flt)
     except Invalid as exc:
         params = {k: v for k, v in request.query_params.items() if k != "cursor"}
-        context.update(params=params, items=[], total=None, error=said(request, exc), links={})
+        message = said(request, exc)
+        context.update(params=params, items=[], total=None, error=message, links={})
+        context["field_errors"] = {exc.field: message} if exc.field else {}
         return render(request, "voices/ledger.html", 422, **context)
     query = urlencode(lq.params)
     links = {
