@@ -5,15 +5,14 @@ never a 500 from date arithmetic that overflows, on the analysis pages and API."
 from datetime import date
 
 import pytest
-from factories import World, build_world
+from factories import World
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
-from web.pagetools import api_voice, count_voices, is_html_page, login
+from web.pagetools import count_voices, is_html_page, signed_in_with_a_voice
 
 from minwon.analysis.insight_routes import period_for
-from minwon.app import create_app
 from minwon.errors import Invalid
 from minwon.timeutil import FIRST_DAY, LAST_DAY
 
@@ -34,11 +33,7 @@ APIS += ["/api/v1/analysis/causes", "/api/v1/analysis/clusters"]
 @pytest.fixture
 def site(engine: Engine) -> tuple[TestClient, World]:
     """The test organisation with one voice in GR, a CS manager signed in on the pages."""
-    world = build_world(engine)
-    client = TestClient(create_app(engine=engine))
-    api_voice(client, world)
-    login(client, "gr_cs")
-    return client, world
+    return signed_in_with_a_voice(engine, "gr_cs")
 
 
 @pytest.mark.parametrize(("query", "field"), EDGES)

@@ -6,14 +6,13 @@ import re
 from datetime import date
 
 import pytest
-from factories import World, build_world
+from factories import World
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
-from web.pagetools import api_voice, count_voices, is_html_page, login
+from web.pagetools import count_voices, is_html_page, signed_in_with_a_voice
 
-from minwon.app import create_app
 from minwon.errors import Invalid
 from minwon.reports.monthly import month_bounds
 from minwon.reports.periods import within_calendar
@@ -27,11 +26,7 @@ MONTHS = ["9999-12", "3000-01"]
 @pytest.fixture
 def site(engine: Engine) -> tuple[TestClient, World]:
     """The test organisation with one voice in GR, HQ signed in on the pages."""
-    world = build_world(engine)
-    client = TestClient(create_app(engine=engine))
-    api_voice(client, world)
-    login(client, "hq")
-    return client, world
+    return signed_in_with_a_voice(engine, "hq")
 
 
 @pytest.mark.parametrize("month", MONTHS)

@@ -6,14 +6,13 @@ download and the API's list and exports."""
 from datetime import date
 
 import pytest
-from factories import World, build_world
+from factories import World
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
-from web.pagetools import api_voice, count_voices, is_html_page, login
+from web.pagetools import count_voices, is_html_page, signed_in_with_a_voice
 
-from minwon.app import create_app
 from minwon.errors import Invalid
 from minwon.timeutil import FIRST_DAY, LAST_DAY
 from minwon.voices.queries import LedgerFilter
@@ -33,11 +32,7 @@ APIS = ["/api/v1/voices", "/api/v1/voices/export.csv", "/api/v1/voices/export.xl
 @pytest.fixture
 def site(engine: Engine) -> tuple[TestClient, World]:
     """The test organisation with one voice in GR01, its lead signed in on the pages."""
-    world = build_world(engine)
-    client = TestClient(create_app(engine=engine))
-    api_voice(client, world)
-    login(client, "gr_lead")
-    return client, world
+    return signed_in_with_a_voice(engine, "gr_lead")
 
 
 @pytest.mark.parametrize(("query", "field"), EDGES)

@@ -3,7 +3,7 @@
 import re
 
 import httpx
-from factories import PASSWORD, World, voice_json
+from factories import PASSWORD, World, build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
@@ -54,6 +54,15 @@ def api_voice(client: TestClient, world: World, login_name: str = "gr_officer", 
     response = client.post("/api/v1/voices", json=body, headers=world.auth(login_name))
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def signed_in_with_a_voice(engine: Engine, login_name: str) -> tuple[TestClient, World]:
+    """The test organisation with one voice in GR01 and ``login_name`` signed in on the pages."""
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    api_voice(client, world)
+    login(client, login_name)
+    return client, world
 
 
 def is_html_page(response: httpx.Response) -> bool:
