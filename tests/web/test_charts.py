@@ -183,3 +183,15 @@ def test_every_text_of_a_chart_is_at_least_11_px_at_its_least_width(kind: str) -
 def test_the_stylesheet_keeps_charts_at_their_natural_width() -> None:
     css = (Path(charts.__file__).parent / "static" / "app.css").read_text("utf-8")
     assert f"min-width: {PHONE_CHART_PX}px" in css
+
+
+def test_bar_and_line_charts_speak_the_words_they_are_given() -> None:
+    words = ("{n} more not shown", "No data")
+    labels = [f"place {i}" for i in range(40)]
+    many = bar_svg(labels, list(range(40)), title="Hot spots", words=words)
+    assert f"{40 - charts.MAX_BARS} more not shown" in many and "생략" not in many
+    for empty in (
+        bar_svg([], [], title="t", words=words),
+        line_svg([], {}, title="t", words=words),
+    ):
+        assert "No data" in empty and NO_DATA not in empty

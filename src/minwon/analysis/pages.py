@@ -97,6 +97,7 @@ def overview(request: Request, db: SessionDep, principal: PageStaff) -> Response
                 [place_names.get(s.dong, s.dong) for s in spots[:10]],
                 [s.current for s in spots[:10]],
                 title=tr(request, "an_spots_title"),
+                words=(tr(request, "chart_omitted"), tr(request, "an_chart_no_data")),
             ),
             "recent_alerts": alerts.recent_alerts(db, office_id=office_id, limit=5),
         }

@@ -104,7 +104,15 @@ def dashboard_chart(request: Request, name: str, db: SessionDep, principal: Page
         "답변": tr(request, "db_answered"),
         "미분류": tr(request, "uncategorised"),
     }
-    svg = views.chart(db, principal, scope, name, title=tr(request, CHARTS[name]), words=words)
+    svg = views.chart(
+        db,
+        principal,
+        scope,
+        name,
+        title=tr(request, CHARTS[name]),
+        words=words,
+        chart_words=(tr(request, "chart_omitted"), tr(request, "an_chart_no_data")),
+    )
     return Response(
         svg,
         media_type="image/svg+xml",

@@ -19,7 +19,7 @@ from minwon.reports.periods import within_calendar
 from minwon.surveys.scores import Score
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices.catalog import CHANNELS
-from minwon.web.charts import bar_svg, line_svg
+from minwon.web.charts import CHART_WORDS, bar_svg, line_svg
 
 DEFAULT_DAYS = 30  # a rolling month: never the near-empty first days of a calendar month
 MAX_DAYS = 400
@@ -169,25 +169,27 @@ def chart(
     *,
     title: str,
     words: Mapping[str, str] | None = None,
+    chart_words: tuple[str, str] = CHART_WORDS,
 ) -> str:
     """One chart of the dashboard as SVG: received and answered over the period ("daily"),
     CSAT over the twelve months up to its end ("trend") or the ten categories most voices
     came in ("categories"). ``words`` gives the reader's words for the chart's Korean ones
-    (the series 접수 and 답변, 미분류)."""
+    (the series 접수 and 답변, 미분류) and ``chart_words`` the chart's own (``CHART_WORDS``)."""
     say = words or {}
     if name == "daily":
         rows = dashboard.chart_rows(db, scope)
         labels, series = dashboard.volume_series(rows, scope.start, scope.end)
         named = {say.get(key, key): values for key, values in series.items()}
-        return line_svg(labels, named, title=title)
+        return line_svg(labels, named, title=title, words=chart_words)
     if name == "trend":
         trend = dashboard.monthly_csat(db, trend_scope(scope))
         values = [score.csat.value or 0.0 for _, score in trend]
-        return line_svg([month for month, _ in trend], {"CSAT": values}, title=title)
+        months = [month for month, _ in trend]
+        return line_svg(months, {"CSAT": values}, title=title, words=chart_words)
     if name == "categories":
         top = dashboard.counts_by(db, scope, "category_id")[:10]
         shown = names(db, principal)
         shown.uncategorised = say.get("미분류", shown.uncategorised)
         labels = [shown.of("category", k) for k, _ in top]
-        return bar_svg(labels, [n for _, n in top], title=title)
+        return bar_svg(labels, [n for _, n in top], title=title, words=chart_words)
     raise ValueError(f"unknown chart: {name}")

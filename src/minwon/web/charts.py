@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = [
     "MAX_BARS",
     "NO_DATA",
+    "CHART_WORDS",
     "PARETO_WORDS",
     "bar_svg",
     "font_path",
@@ -109,6 +110,10 @@ def _register_font() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
+CHART_WORDS = ("외 {n}개 생략", NO_DATA)
+"""A bar or line chart's own words, in Korean unless the caller gives others: the note on
+bars left out (``{n}`` of them) and the no-data picture."""
+
 PARETO_WORDS = ("건수", "누적 비율 (%)", "그 외 {n}개", NO_DATA)
 """A Pareto chart's own words, in Korean unless the caller gives others: the count axis, the
 cumulative share axis, the folded bar (``{n}`` causes) and the no-data picture."""
@@ -170,7 +175,12 @@ def _pareto_svg(
 
 
 def _bar_svg(
-    labels: Sequence[str], values: Sequence[float], *, title: str = "", horizontal: bool = True
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str = "",
+    horizontal: bool = True,
+    words: tuple[str, str] = CHART_WORDS,
 ) -> str:
     """A bar chart of values in the order given (the caller sorts), horizontal by default.
 
@@ -180,7 +190,7 @@ def _bar_svg(
     """
     _same_length(labels, values)
     if not labels:
-        return _no_data(title)
+        return _no_data(title, words[1])
     omitted = max(0, len(labels) - MAX_BARS)
     names = [_short(lab) for lab in labels[:MAX_BARS]]
     raw = [float(v) for v in values[:MAX_BARS]]
@@ -218,7 +228,7 @@ def _bar_svg(
         if horizontal or len(nums) <= 15:
             ax.bar_label(bars, labels=shown, fontsize=_SMALL_PT, color=_INK, padding=2)
         if omitted:
-            fig.text(0.99, 0.01, f"외 {omitted:,}개 생략", ha="right", va="bottom",
+            fig.text(0.99, 0.01, words[0].format(n=f"{omitted:,}"), ha="right", va="bottom",
                      fontsize=_SMALL_PT, color=_MUTED)  # fmt: skip
         _style(ax, title)
 
@@ -226,7 +236,11 @@ def _bar_svg(
 
 
 def _line_svg(
-    x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = ""
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str = "",
+    words: tuple[str, str] = CHART_WORDS,
 ) -> str:
     """Lines over time: one line per series against shared x labels (e.g. weeks).
 
@@ -235,7 +249,7 @@ def _line_svg(
     to about a dozen so long ranges stay legible.
     """
     if not x_labels or not series:
-        return _no_data(title)
+        return _no_data(title, words[1])
     for name, values in series.items():
         if len(values) != len(x_labels):
             raise ValueError(f"series {name!r} has {len(values)} values for {len(x_labels)} labels")
@@ -487,13 +501,15 @@ def _pareto_memo(labels: tuple, counts: tuple, title: str, words: tuple[str, str
 
 
 @lru_cache(maxsize=256)
-def _bar_memo(labels: tuple, values: tuple, title: str, horizontal: bool) -> str:
-    return _bar_svg(labels, values, title=title, horizontal=horizontal)
+def _bar_memo(
+    labels: tuple, values: tuple, title: str, horizontal: bool, words: tuple[str, str]
+) -> str:
+    return _bar_svg(labels, values, title=title, horizontal=horizontal, words=words)
 
 
 @lru_cache(maxsize=256)
-def _line_memo(x_labels: tuple, series: tuple, title: str) -> str:
-    return _line_svg(x_labels, dict(series), title=title)
+def _line_memo(x_labels: tuple, series: tuple, title: str, words: tuple[str, str]) -> str:
+    return _line_svg(x_labels, dict(series), title=title, words=words)
 
 
 _PREFIX = re.compile(r'\bid="(c[0-9a-f]{8}-)')
@@ -537,31 +553,42 @@ def pareto_svg(
 
 
 def bar_svg(
-    labels: Sequence[str], values: Sequence[float], *, title: str = "", horizontal: bool = True
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str = "",
+    horizontal: bool = True,
+    words: tuple[str, str] = CHART_WORDS,
 ) -> str:
     """A bar chart of values in the order given (the caller sorts), horizontal by default.
 
     Horizontal bars read best with long Korean labels. Only the first ``MAX_BARS`` items are
     drawn (a note tells how many were left out); values may be negative or fractional, and a
-    missing (NaN) value draws no bar. The same data is drawn once per process.
+    missing (NaN) value draws no bar. ``words`` are the chart's own words in the reader's
+    language (``CHART_WORDS``). The same data is drawn once per process.
     """
     key = (tuple(labels), tuple(values))
     if not _hashable(*key):
-        return _bar_svg(labels, values, title=title, horizontal=horizontal)
-    return _fresh_ids(_bar_memo(*key, title, horizontal))
+        return _bar_svg(labels, values, title=title, horizontal=horizontal, words=words)
+    return _fresh_ids(_bar_memo(*key, title, horizontal, words))
 
 
 def line_svg(
-    x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = ""
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str = "",
+    words: tuple[str, str] = CHART_WORDS,
 ) -> str:
     """Lines over time: one line per series against shared x labels (e.g. weeks).
 
     Each series must have one value per x label (None or NaN leave a gap). At most ten series
     are drawn, with a legend above the plot when there is more than one; x labels are thinned
-    to about a dozen so long ranges stay legible. The same data is drawn once per process.
+    to about a dozen so long ranges stay legible. ``words`` are the chart's own words in the
+    reader's language (``CHART_WORDS``). The same data is drawn once per process.
     """
     frozen = tuple((name, tuple(values)) for name, values in series.items())
     key = (tuple(x_labels), frozen)
     if not _hashable(*key):
-        return _line_svg(x_labels, series, title=title)
-    return _fresh_ids(_line_memo(*key, title))
+        return _line_svg(x_labels, series, title=title, words=words)
+    return _fresh_ids(_line_memo(*key, title, words))
