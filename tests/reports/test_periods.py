@@ -15,8 +15,7 @@ from web.pagetools import count_voices, is_html_page, signed_in_with_a_voice
 
 from minwon.errors import Invalid
 from minwon.reports.monthly import month_bounds
-from minwon.reports.periods import within_calendar
-from minwon.timeutil import FIRST_DAY, LAST_DAY
+from minwon.timeutil import FIRST_DAY, LAST_DAY, within_calendar
 
 MESSAGE = "기간은 1900년부터 2999년 사이의 날짜여야 합니다."
 ENGLISH = "The dates must fall between the years 1900 and 2999."

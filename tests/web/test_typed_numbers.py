@@ -2,12 +2,15 @@
 staff pages' queries and forms, are refused or ignored with a page, never a 500 (``int`` of
 such text raised inside the handlers)."""
 
+from datetime import timedelta
+
 import pytest
 from factories import build_world
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from minwon.app import create_app
+from minwon.timeutil import to_kst, utcnow
 from web.pagetools import csrf, login
 
 ODD_NUMBERS = ["²", "٣", "9" * 5000]
@@ -35,11 +38,12 @@ def test_a_roster_with_odd_weekdays_is_answered_with_the_team_page(
     build_world(engine)
     client = TestClient(create_app(engine=engine), raise_server_exceptions=False)
     login(client, "gr_lead")
+    today = to_kst(utcnow()).date()
     form = {
         "unit": "GR01",
         "officer": "gr_officer",
-        "start": "2026-12-01",
-        "end": "2026-12-31",
+        "start": today.isoformat(),
+        "end": (today + timedelta(days=30)).isoformat(),
         "weekdays_list": typed,
         "csrf_token": csrf(client, "/outreach/team?unit=GR01"),
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from minwon.actions import effects, service
@@ -13,7 +14,7 @@ from minwon.actions.effect import MIN_VALUES, MIN_VOICES
 from minwon.actions.service import STATUSES, ActionIn
 from minwon.errors import Invalid, MinwonError
 from minwon.org import service as org_service
-from minwon.org.roles import LEADS
+from minwon.org.roles import LEADS, Principal
 from minwon.textutil import whole_number
 from minwon.voices import queries
 from minwon.web.deps import CsrfDep, DbId, SessionDep
@@ -82,8 +83,8 @@ def _action_in(form: dict[str, str]) -> ActionIn:
 
 def _list_page(
     request: Request,
-    db: Any,
-    principal: Any,
+    db: Session,
+    principal: Principal,
     typed: dict[str, str],
     errors: dict[str, str] | None = None,
     status_code: int = 200,

@@ -23,8 +23,7 @@ from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
 from minwon.org.models import Office
 from minwon.org.roles import HQ_ANALYST, LEADS, Principal
-from minwon.reports.periods import within_calendar
-from minwon.timeutil import to_kst, utcnow
+from minwon.timeutil import to_kst, utcnow, within_calendar
 from minwon.web.deps import SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])

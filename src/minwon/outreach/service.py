@@ -20,8 +20,7 @@ from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.org.rules import office_rules
 from minwon.outreach import targets
 from minwon.outreach.models import Campaign, CampaignReach, Contact, RosterDay, UnitTarget
-from minwon.reports.periods import within_calendar
-from minwon.timeutil import KST, to_kst, utcnow
+from minwon.timeutil import KST, to_kst, utcnow, within_calendar
 
 if TYPE_CHECKING:
     from minwon.surveys.invitations import Issued

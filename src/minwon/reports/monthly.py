@@ -12,11 +12,10 @@ from minwon.errors import Invalid
 from minwon.org.roles import Principal
 from minwon.reports import dashboard, document, views
 from minwon.reports.dashboard import Scope
-from minwon.reports.periods import within_calendar
 from minwon.reports.views import Choice
 from minwon.surveys import rankings
 from minwon.surveys.scores import Estimate
-from minwon.timeutil import utcnow
+from minwon.timeutil import utcnow, within_calendar
 from minwon.voices.catalog import CHANNELS
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -15,9 +15,8 @@ from minwon.org import service as org_service
 from minwon.org.roles import OFFICER, UNIT_LEAD, Principal
 from minwon.reports import dashboard
 from minwon.reports.dashboard import Scope
-from minwon.reports.periods import within_calendar
 from minwon.surveys.scores import Score
-from minwon.timeutil import to_kst, utcnow
+from minwon.timeutil import to_kst, utcnow, within_calendar
 from minwon.voices.catalog import CHANNELS
 from minwon.web.charts import CHART_WORDS, bar_svg, line_svg
 

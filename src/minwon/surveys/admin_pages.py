@@ -13,12 +13,11 @@ from minwon.org import service as org_service
 from minwon.org.roles import ADMIN, CS_MANAGER, Principal
 from minwon.quality import practice
 from minwon.reports.dashboard import survey_months
-from minwon.reports.periods import within_calendar
 from minwon.reports.views import names as view_names
 from minwon.surveys import overview, pcsi, rankings, templates
 from minwon.surveys.templates import KINDS, TRIGGERS, QuestionIn
 from minwon.textutil import whole_number
-from minwon.timeutil import to_kst, utcnow
+from minwon.timeutil import to_kst, utcnow, within_calendar
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, refused_filter, said, tr
 from minwon.web.templating import render

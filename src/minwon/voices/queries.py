@@ -11,8 +11,7 @@ from minwon.db import Query, UTCDateTime
 from minwon.errors import Invalid
 from minwon.org.models import Category, Office, Staff, Unit
 from minwon.org.roles import Principal
-from minwon.reports.periods import within_calendar
-from minwon.timeutil import KST, utcnow
+from minwon.timeutil import KST, utcnow, within_calendar
 from minwon.voices.catalog import CHANNELS, OPEN_STATUSES, STATUSES
 from minwon.voices.models import Voice, VoiceContact, VoiceEvent
 from minwon.voices.schemas import CategoryRef, ContactRead, UnitRef, VoiceRead
