@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from minwon import commit_order
-from minwon.analysis import classifier, service
+from minwon.analysis import calibration, service
 from minwon.analysis.learning import learn_from_transfers
 from minwon.analysis.models import RoutingModel
 from minwon.analysis.training import train
@@ -80,7 +80,7 @@ def test_transfers_teach_the_unit_model_once(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a 24-voice model shows at most an even chance; this test watches the model itself move
-    monkeypatch.setattr(classifier, "_NO_EVIDENCE_CEILING", 1.0)
+    monkeypatch.setattr(calibration, "NO_EVIDENCE_CEILING", 1.0)
     client, world, org_id = _trained_world(engine)
     wrong = _suggested(engine, org_id, CORRECTED)[0]
     right = "GR01" if wrong == "GR02" else "GR02"
