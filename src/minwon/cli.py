@@ -455,7 +455,7 @@ def analysis_eval(
     import shlex
     import sys
 
-    from minwon.analysis import evaluation
+    from minwon.analysis import eval_report, evaluation
     from minwon.demo.voices import CORPUS
 
     cut = evaluation.DEFAULT_THRESHOLD if threshold is None else threshold
@@ -473,7 +473,7 @@ def analysis_eval(
     ours, baseline = evaluation.compare(
         train_items, test_items, label="label", threshold=cut, token_cache=cache
     )
-    console.print(evaluation.format_report(ours, baseline), markup=False, highlight=False)
+    console.print(eval_report.format_report(ours, baseline), markup=False, highlight=False)
     runs = [(f"{file.name} ({label})", ours, baseline)]
     if mixed > 0:
         others = [
@@ -491,7 +491,7 @@ def analysis_eval(
         )
         console.print("")
         console.print(
-            evaluation.format_mixed(
+            eval_report.format_mixed(
                 m_ours, m_base, added=added, plain=ours, plain_baseline=baseline
             ),
             markup=False,
@@ -501,7 +501,7 @@ def analysis_eval(
     if markdown is not None:
         command = "minwon " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         note = f"학습 {len(train_items):,}건 (오래된 80%), 평가 {len(test_items):,}건 (최근 20%)"
-        markdown.write_text(evaluation.format_markdown(runs, command=command, note=note))
+        markdown.write_text(eval_report.format_markdown(runs, command=command, note=note))
         console.print(f"{markdown}에 표를 썼습니다.")
 
 

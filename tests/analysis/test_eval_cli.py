@@ -15,13 +15,13 @@ from typer.testing import CliRunner
 from minwon import cli
 from minwon.analysis import evaluation
 from minwon.analysis.classifier import Prediction
+from minwon.analysis.eval_report import summary_rows
 from minwon.analysis.evaluation import (
     CLOSED_PREFIX,
     load_import_file,
     load_items,
     mix_history,
     score,
-    summary_rows,
     thin,
 )
 

@@ -1,5 +1,5 @@
-"""Evaluation: the time split, the metrics on a hand-computed example, the baseline, the
-side-by-side report, loading petitions, the correction replay and the speed probe."""
+"""Evaluation: the time split, the metrics on a hand-computed example, both routers side by
+side, loading petitions, the correction replay and the speed probe."""
 
 import gzip
 import json
@@ -11,14 +11,11 @@ from analysis.test_classifier import HELD_OUT, _data
 
 from minwon.analysis import evaluation
 from minwon.analysis.classifier import Prediction, Router
+from minwon.analysis.eval_report import format_report
 from minwon.analysis.evaluation import (
-    BaselineRouter,
-    Report,
     compare,
     evaluate,
-    format_report,
     load_petitions,
-    summary_rows,
     time_split,
 )
 
@@ -110,17 +107,6 @@ def test_evaluate_refuses_mismatched_input() -> None:
 # --- routers side by side --------------------------------------------------------------
 
 
-def test_baseline_has_the_router_interface() -> None:
-    texts, labels = _data()
-    base = evaluation.baseline_router().train(texts, labels)
-    assert isinstance(base, BaselineRouter)
-    assert base.labels == sorted(set(labels))
-    p = base.predict("신호등이 고장 났어요")
-    assert p.label in base.labels and 0 <= p.confidence <= 1 and len(p.alternatives) == 2
-    with pytest.raises(ValueError, match="not trained"):
-        BaselineRouter().predict("x")
-
-
 def test_compare_and_format_report_side_by_side() -> None:
     texts, labels = _data()
     train = list(zip(texts, labels, strict=True))
@@ -157,22 +143,6 @@ def test_compare_with_allowed_units_suggests_and_learns_only_those() -> None:
     assert ours.extra["closed_share"] == 0 and base.extra["closed_share"] == 0
     assert {row.label for row in ours.per_class} <= allowed
     assert ours.accuracy >= 0.9
-
-
-def test_summary_shows_a_confidence_ceiling_below_one_only() -> None:
-    report = Report("ours", 3, 1.0, 1.0, 1.0, [], [], 0.1)
-    assert not any(what.startswith("신뢰도 상한") for what, _, _ in summary_rows(report, report))
-    report.extra["confidence_ceiling"] = 0.685
-    rows = {what: (a, b) for what, a, b in summary_rows(report, report)}
-    assert rows["신뢰도 상한 (근거 20건)"] == ("0.685", "-")
-
-
-def test_format_report_aligns_hangul() -> None:
-    row = evaluation.ClassScores("교통", 1.0, 1.0, 1.0, 3)
-    report = Report("ours", 3, 1.0, 1.0, 1.0, [row], [], 0.1)
-    lines = format_report(report, report).splitlines()
-    assert any(line.startswith("교통") for line in lines)
-    assert "없음" in format_report(report, report)
 
 
 # --- data ------------------------------------------------------------------------------
