@@ -12,7 +12,7 @@ from web.pagetools import csrf, login
 from minwon.app import create_app
 from minwon.db import write_session
 from minwon.org import service as org
-from minwon.outreach import service
+from minwon.outreach import campaigns, service
 from minwon.outreach.models import Contact
 from minwon.surveys.invitations import display_code
 from minwon.timeutil import to_kst, utcnow
@@ -135,7 +135,7 @@ def test_campaigns_count_reach_and_voices_back(engine: Engine) -> None:
     assert reach.status_code == 303
     with write_session(engine) as db:
         principal = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
-        result = service.campaign_results(db, principal=principal)[0]
+        result = campaigns.campaign_results(db, principal=principal)[0]
     assert result.reach == {"flyer": 120} and result.voices == 1 and result.contacts == 1
     assert ("구로2동", "multi", 121, 1) in result.by_place
     dup = lead.post(
@@ -203,7 +203,7 @@ def test_surveys_from_a_campaign_count_as_its_response(engine: Engine) -> None:
             delay_hours=0,
         )
         lead = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
-        service.create_campaign(db, principal=lead, code="SAFE", name="안전 캠페인", housing=[])
+        campaigns.create_campaign(db, principal=lead, code="SAFE", name="안전 캠페인", housing=[])
     officer = _client(engine, "gr_officer")
     code = _log(officer, campaign="SAFE").headers["location"].split("survey=", 1)[1]
     resident = TestClient(create_app(engine=engine))
@@ -213,7 +213,7 @@ def test_surveys_from_a_campaign_count_as_its_response(engine: Engine) -> None:
     assert answered.status_code == 200 and "감사합니다" in answered.text
     with write_session(engine) as db:
         lead = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
-        result = service.campaign_results(db, principal=lead)[0]
+        result = campaigns.campaign_results(db, principal=lead)[0]
     assert result.surveys == 1 and result.contacts == 1
 
 

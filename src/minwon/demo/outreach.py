@@ -14,7 +14,7 @@ from minwon.actions.models import Action
 from minwon.analysis.models import VoiceAnalysis
 from minwon.db import write_session
 from minwon.org import service as org_service
-from minwon.outreach import patrol_service
+from minwon.outreach import campaigns, patrol_service
 from minwon.outreach import service as outreach
 from minwon.outreach.patrol_service import RequestIn
 from minwon.timeutil import KST, to_kst
@@ -40,7 +40,7 @@ def load_demo_outreach(engine: Engine, *, now: datetime, seed: int = 11) -> int:
             )
         except Exception:
             return 0
-        outreach.create_campaign(
+        campaigns.create_campaign(
             db,
             principal=lead,
             code="EMPTY-HOME",

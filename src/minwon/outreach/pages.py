@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from minwon.errors import MinwonError
 from minwon.org import service as org_service
 from minwon.org.roles import LEADS, WRITERS, Principal
+from minwon.outreach import campaigns as campaign_service
 from minwon.outreach import service
-from minwon.outreach.service import HOUSING, REACH_KINDS, ContactIn
+from minwon.outreach.campaigns import REACH_KINDS
+from minwon.outreach.service import HOUSING, ContactIn
 from minwon.textutil import whole_number
 from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
@@ -217,7 +219,7 @@ def campaigns(request: Request, db: SessionDep, principal: PageStaff) -> Respons
     return render(
         request,
         "outreach/campaigns.html",
-        results=service.campaign_results(db, principal=principal),
+        results=campaign_service.campaign_results(db, principal=principal),
         HOUSING=named_codes(request, "housing", HOUSING),
         REACH_KINDS=named_codes(request, "reach", REACH_KINDS),
         may_create=principal.role in LEADS and principal.office_id is not None,
@@ -233,7 +235,7 @@ def create_campaign(
 ) -> Response:
     """Start a campaign."""
     try:
-        service.create_campaign(
+        campaign_service.create_campaign(
             db,
             principal=principal,
             code=form.get("code", ""),
@@ -258,7 +260,7 @@ def reach(
 ) -> Response:
     """Log a broadcast, flyers, cards or talks of a campaign."""
     try:
-        service.log_reach(
+        campaign_service.log_reach(
             db,
             principal=principal,
             campaign_id=campaign_id,

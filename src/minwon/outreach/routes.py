@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from minwon.org import service as org_service
 from minwon.org.models import Office, Staff, Unit
-from minwon.outreach import patrol_service, service
+from minwon.outreach import campaigns, patrol_service, service
+from minwon.outreach.campaigns import CampaignResult
 from minwon.outreach.models import Campaign, Contact, PatrolLog, PatrolPlan, PatrolRequest
 from minwon.outreach.schemas import (
     CampaignIn,
@@ -42,7 +43,7 @@ from minwon.outreach.schemas import (
     TargetRead,
     TeamRead,
 )
-from minwon.outreach.service import HOUSING, CampaignResult, ContactIn
+from minwon.outreach.service import HOUSING, ContactIn
 from minwon.voices.models import Voice
 from minwon.web.deps import DbId, SessionDep, StaffDep
 
@@ -292,7 +293,7 @@ def _campaign_read(db: Session, result: CampaignResult) -> CampaignRead:
 )
 def list_campaigns(db: SessionDep, principal: StaffDep) -> list[CampaignRead]:
     """Campaign results, newest first."""
-    return [_campaign_read(db, r) for r in service.campaign_results(db, principal=principal)]
+    return [_campaign_read(db, r) for r in campaigns.campaign_results(db, principal=principal)]
 
 
 @router.post(
@@ -307,7 +308,7 @@ def list_campaigns(db: SessionDep, principal: StaffDep) -> list[CampaignRead]:
 )
 def create_campaign(body: CampaignIn, db: SessionDep, principal: StaffDep) -> CampaignRead:
     """Start a campaign, as the campaigns page does."""
-    campaign = service.create_campaign(
+    campaign = campaigns.create_campaign(
         db,
         principal=principal,
         code=body.code,
@@ -319,7 +320,9 @@ def create_campaign(body: CampaignIn, db: SessionDep, principal: StaffDep) -> Ca
     )
     db.commit()
     result = next(
-        r for r in service.campaign_results(db, principal=principal) if r.campaign.id == campaign.id
+        r
+        for r in campaigns.campaign_results(db, principal=principal)
+        if r.campaign.id == campaign.id
     )
     return _campaign_read(db, result)
 
@@ -336,7 +339,7 @@ def create_campaign(body: CampaignIn, db: SessionDep, principal: StaffDep) -> Ca
 )
 def log_reach(campaign_id: DbId, body: ReachIn, db: SessionDep, principal: StaffDep) -> ReachRead:
     """Log what a campaign reached, as the campaigns page does."""
-    row = service.log_reach(
+    row = campaigns.log_reach(
         db,
         principal=principal,
         campaign_id=campaign_id,
