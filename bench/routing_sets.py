@@ -10,7 +10,9 @@ category), so a router can tell them apart from the text, as it can tell real de
     minwon analysis eval bench/.cache/units-3000.csv --label unit --mixed 1000
 
 Source: ``../shared/data/petitions-2020.jsonl.gz`` (8,859 petitions), else the packaged demo
-corpus ``src/minwon/demo/corpus/`` (5,000). Output: a UTF-8 CSV in ``minwon import``'s format
+corpus ``src/minwon/demo/corpus/`` (5,000). A set frozen in ``bench/sets/`` (petition ids and
+units) is read from there, so every machine measures the same set; ``--freeze`` keeps a set
+made here. Output: a UTF-8 CSV in ``minwon import``'s format
 (접수일시, 종류, 경로, 제목, 내용, 부서, 분류), which ``minwon import --create-units`` also loads.
 The texts keep their original dates, so the time-ordered split is the real one.
 """
@@ -34,6 +36,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "petitions-2020.jsonl.gz"
 DEMO = ROOT / "src" / "minwon" / "demo" / "corpus" / "petitions-2020-demo.jsonl.gz"
+FROZEN = ROOT / "bench" / "sets"
 HEADER = ["접수일시", "종류", "경로", "제목", "내용", "부서", "분류"]
 
 
@@ -91,10 +94,11 @@ def zipf_sizes(available: list[int], voices: int, exponent: float) -> list[int]:
     return [int(x) for x in np.minimum(np.maximum(1, np.floor(high * ranks)), cap)]
 
 
-def build(
+def assign(
     rows: list[dict[str, Any]], *, voices: int, units: int, seed: int, exponent: float = 1.0
-) -> list[list[str]]:
-    """The CSV rows (without header): ~``units`` units of Zipf-like sizes, ``voices`` in all.
+) -> list[tuple[Any, str]]:
+    """The set as (petition id, unit) pairs in the set's order (oldest first): ~``units``
+    units of Zipf-like sizes, ``voices`` in all.
 
     Every category is split into sub-topics (``split_category``); the sub-topics, largest
     first, become units keeping ``zipf_sizes`` of their voices, drawn at random so each unit
@@ -112,20 +116,97 @@ def build(
         parts: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row, cluster in zip(members, clusters, strict=True):
             parts[cluster].append(row)
-        groups += [(category.replace("/", "·"), part) for part in parts.values()]
+        groups += [(_short(category), part) for part in parts.values()]
     groups.sort(key=lambda g: -len(g[1]))
     sizes = zipf_sizes([len(part) for _, part in groups], voices, exponent)
     numbers: Counter[str] = Counter()
-    out = []
+    picked: list[tuple[dict[str, Any], str]] = []
     for (short, part), size in zip(groups, sizes, strict=True):
         numbers[short] += 1
         unit = f"{short}{numbers[short]}팀"  # 보건복지1팀 is that category's largest unit
-        for row in rng.sample(part, size):
-            out.append(
-                [row["begin"], "complaint", "web", row["title"][:300], row["content"], unit, short]
-            )
-    out.sort(key=lambda r: r[0])
+        picked += [(row, unit) for row in rng.sample(part, size)]
+    picked.sort(key=lambda p: p[0]["begin"])
+    return [(row["id"], unit) for row, unit in picked]
+
+
+def rows_of(rows: list[dict[str, Any]], assignment: list[tuple[Any, str]]) -> list[list[str]]:
+    """The CSV rows (without header) of a set given as (petition id, unit) pairs.
+
+    ``ValueError`` when the source lacks one of the petitions (another source than the one
+    the set was made from).
+    """
+    by_id = {str(r["id"]): r for r in rows}
+    missing = [i for i, _ in assignment if str(i) not in by_id]
+    if missing:
+        raise ValueError(f"{len(missing)} petitions of the set are not in the source")
+    out = []
+    for pid, unit in assignment:
+        row = by_id[str(pid)]
+        short = _short(row["category"])
+        out.append(
+            [row["begin"], "complaint", "web", row["title"][:300], row["content"], unit, short]
+        )
     return out
+
+
+def build(
+    rows: list[dict[str, Any]], *, voices: int, units: int, seed: int, exponent: float = 1.0
+) -> list[list[str]]:
+    """The CSV rows (without header) of a set made afresh by ``assign``."""
+    picked = assign(rows, voices=voices, units=units, seed=seed, exponent=exponent)
+    return rows_of(rows, picked)
+
+
+def _short(category: str) -> str:
+    return category.replace("/", "·")
+
+
+def frozen_path(voices: int, units: int, seed: int, exponent: float = 1.0) -> Path:
+    """Where the frozen set of these settings is kept (see ``made_or_frozen``)."""
+    shape = f"-z{exponent:g}" if exponent != 1.0 else ""
+    return FROZEN / f"units-{voices}-{units}{shape}-s{seed}.tsv.gz"
+
+
+def write_assignment(path: Path, assignment: list[tuple[Any, str]]) -> None:
+    """Keep a set as gzipped ``id<TAB>unit`` lines in the set's order (same bytes each time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(f"{pid}\t{unit}\n" for pid, unit in assignment)
+    path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+
+
+def read_assignment(path: Path) -> list[tuple[str, str]]:
+    """A set kept by ``write_assignment``."""
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    return [(pid, unit) for pid, unit in (line.split("\t", 1) for line in lines if line)]
+
+
+def made_or_frozen(
+    rows: list[dict[str, Any]],
+    *,
+    voices: int,
+    units: int,
+    seed: int,
+    exponent: float = 1.0,
+    freeze: bool = False,
+) -> tuple[list[list[str]], str]:
+    """The CSV rows of a set, and whether they were ``frozen`` or ``made`` here.
+
+    k-means does not cut the categories alike on every machine (another CPU or library build
+    moves a few centroids), so a set made afresh differs between machines and so do the
+    figures measured on it. A set frozen in ``bench/sets/`` (petition ids and units, without
+    the texts) is the same everywhere the source has its petitions; one not frozen is made by
+    ``assign`` and, with ``freeze``, kept there.
+    """
+    path = frozen_path(voices, units, seed, exponent)
+    if path.exists():
+        try:
+            return rows_of(rows, read_assignment(path)), "frozen"
+        except ValueError:
+            pass  # another source (the demo corpus): make the set afresh
+    picked = assign(rows, voices=voices, units=units, seed=seed, exponent=exponent)
+    if freeze:
+        write_assignment(path, picked)
+    return rows_of(rows, picked), "made"
 
 
 def describe(rows: list[list[str]]) -> str:
@@ -161,16 +242,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--source", type=Path, default=None, help="petitions JSONL(.gz)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / ".cache" / "units.csv")
+    parser.add_argument("--freeze", action="store_true", help="keep a set made here in bench/sets/")
     args = parser.parse_args()
-    rows = build(
+    rows, how = made_or_frozen(
         source_rows(args.source),
         voices=args.voices,
         units=args.units,
         seed=args.seed,
         exponent=args.exponent,
+        freeze=args.freeze,
     )
     digest = write_set(rows, args.out)
-    print(f"{args.out}: {describe(rows)}; sha256 {digest[:12]}")
+    print(f"{args.out} ({how}): {describe(rows)}; sha256 {digest[:12]}")
 
 
 if __name__ == "__main__":
