@@ -173,3 +173,39 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
   }
 });
+
+// a chart or table wider than its box scrolls sideways (a chart on a phone): with nothing in
+// it to focus, the box itself takes the keyboard's focus, so that the arrow keys scroll it, and
+// is named after its picture, caption or section heading; it gives the focus up when it fits
+const SCROLLERS = ".chart, .table-wrap";
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+const scrollerName = (box) => {
+  const pic = box.querySelector("img[alt], [role=img][aria-label], caption");
+  if (pic) return pic.getAttribute("alt") || pic.getAttribute("aria-label") || pic.textContent;
+  const heading = box.closest("section, .card") && box.closest("section, .card").querySelector("h2, h3");
+  return heading ? heading.textContent : "";
+};
+const focusScrollers = (root) => {
+  root.querySelectorAll(SCROLLERS).forEach((box) => {
+    const own = box.dataset.scrollFocus === "1";
+    const scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+    if (scrolls && !own && !box.querySelector(FOCUSABLE)) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "group");
+      const name = scrollerName(box).trim();
+      if (name) box.setAttribute("aria-label", name);
+      box.dataset.scrollFocus = "1";
+    } else if (!scrolls && own) {
+      ["tabindex", "role", "aria-label", "data-scroll-focus"].forEach((a) => box.removeAttribute(a));
+    }
+  });
+};
+document.addEventListener("DOMContentLoaded", () => focusScrollers(document));
+window.addEventListener("load", () => focusScrollers(document)); // a picture is sized once loaded
+document.addEventListener("htmx:load", () => focusScrollers(document));
+let scrollersPending = false;
+window.addEventListener("resize", () => {
+  if (scrollersPending) return;
+  scrollersPending = true;
+  window.requestAnimationFrame(() => { scrollersPending = false; focusScrollers(document); });
+});
