@@ -76,7 +76,9 @@ UNLABELED_CELLS = r"""() => {
     if (!head || getComputedStyle(table.tHead).display !== 'none') continue;
     const names = [];
     for (const th of head.cells) {
-      for (let i = 0; i < th.colSpan; i++) names.push(th.textContent.trim());
+      const shown = [...th.childNodes].filter(n => !(n.classList && n.classList.contains('sr-only')));
+      const name = shown.map(n => n.textContent).join('').trim();
+      for (let i = 0; i < th.colSpan; i++) names.push(name);
     }
     for (const body of [...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])]) {
       for (const row of body.rows) {
@@ -95,8 +97,8 @@ UNLABELED_CELLS = r"""() => {
   return [...new Set(out)].slice(0, 5);
 }"""
 """Cells of a table shown as cards (its head hidden, as on a phone) without the label of their
-column (data-label), which the card shows above the value; a column without a heading (a
-button) needs none, nor a cell the phone hides."""
+column (data-label), which the card shows above the value; a column without a shown heading
+(buttons, whose heading is for screen readers only) needs none, nor a cell the phone hides."""
 
 REPORT_CSP_VIOLATIONS = """
 document.addEventListener('securitypolicyviolation', e => {
