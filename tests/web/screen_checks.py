@@ -76,9 +76,9 @@ UNLABELED_CELLS = r"""() => {
     if (!head || getComputedStyle(table.tHead).display !== 'none') continue;
     const names = [];
     for (const th of head.cells) {
-      const shown = [...th.childNodes].filter(n => !(n.classList && n.classList.contains('sr-only')));
-      const name = shown.map(n => n.textContent).join('').trim();
-      for (let i = 0; i < th.colSpan; i++) names.push(name);
+      const heard = n => n.classList && n.classList.contains('sr-only');  // for screen readers
+      const name = [...th.childNodes].filter(n => !heard(n)).map(n => n.textContent).join('');
+      for (let i = 0; i < th.colSpan; i++) names.push(name.trim());
     }
     for (const body of [...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])]) {
       for (const row of body.rows) {
