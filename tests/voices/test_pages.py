@@ -388,6 +388,7 @@ def test_citizen_submits_gets_receipt_and_tracks_to_the_answer(client, world) ->
     assert r.status_code == 200 and r.url.path == "/submit/done"
     ledger_no, secret = _receipt(r.text)
     assert ledger_no.startswith("GR01-") and "처리 예정 기한" in r.text
+    assert '<button type="button" class="btn-ghost" data-print>인쇄하기</button>' in r.text
     assert client.get("/submit/done", follow_redirects=False).headers["location"] == "/track"
     tracked = post_form(client, "/track", {"ledger_no": ledger_no, "secret": secret}, "/track")
     assert tracked.status_code == 200 and "접수" in tracked.text and "순찰 요청" in tracked.text
