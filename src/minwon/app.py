@@ -96,6 +96,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.surveys.admin_pages import router as survey_admin
     from minwon.surveys.pages import router as survey_pages
     from minwon.surveys.routes import router as survey_api
+    from minwon.voices.citizen_pages import router as citizen_pages
     from minwon.voices.import_pages import router as import_pages
     from minwon.voices.io_routes import router as voice_io
     from minwon.voices.pages import router as voice_pages
@@ -124,6 +125,7 @@ def _mount_routers(app: FastAPI) -> None:
         signin_pages,
         account_pages,
         voice_pages,
+        citizen_pages,
         org_pages,
         security_pages,
         token_pages,
