@@ -83,7 +83,7 @@ def _mount_routers(app: FastAPI) -> None:
     from minwon.org.token_pages import router as token_pages
     from minwon.outreach.pages import router as outreach_pages
     from minwon.outreach.patrol_pages import router as patrol_pages
-    from minwon.outreach.routes import patrol_router as patrol_api
+    from minwon.outreach.patrol_routes import patrol_router as patrol_api
     from minwon.outreach.routes import router as outreach_api
     from minwon.protection.pages import router as protection_pages
     from minwon.protection.roleplay_pages import router as roleplay_pages
