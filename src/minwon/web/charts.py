@@ -23,15 +23,15 @@ import html
 import io
 import logging
 import math
-import re
 import threading
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unicodedata import east_asian_width
+
+from minwon.web import inline_svg
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -407,41 +407,7 @@ def _render(draw: Callable[[Figure], None], label: str, size: tuple[float, float
         fig = Figure(figsize=size, dpi=72)
         draw(fig)
         fig.savefig(buf, format="svg", metadata={"Date": None})
-    return _inline(buf.getvalue(), label)
-
-
-_ROOT = re.compile(r"<svg\b[^>]*>")
-_SIZE_ATTR = re.compile(r'\s(?:width|height)="[^"]*"')
-_DROP = re.compile(r"<metadata>.*?</metadata>\s*|<style\b.*?</style>\s*", re.S)
-_IDS = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
-_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
-_DECLARATION = re.compile(r"\s*([a-z-]+)\s*:\s*([^;]+?)\s*(?:;|$)")
-
-
-def _presentation(match: re.Match[str]) -> str:
-    """``style="fill: #fff; stroke: none"`` as SVG presentation attributes
-    (``fill="#fff" stroke="none"``): the same drawing, and no inline style for the CSP."""
-    pairs = _DECLARATION.findall(html.unescape(match.group(1)))
-    return "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in pairs)
-
-
-def _inline(svg: str, label: str) -> str:
-    """matplotlib's SVG file as an element for HTML: no prolog, responsive, labelled, own ids.
-
-    The ``<style>`` matplotlib writes is dropped because, inline, it would style every SVG of
-    the page; its two line settings become attributes of the root, which the chart inherits.
-    ``style`` attributes become presentation attributes: the CSP allows no inline style.
-    """
-    svg = _DROP.sub("", svg[svg.index("<svg") :])
-    prefix = f"c{uuid.uuid4().hex[:8]}-"
-    svg = _IDS.sub(lambda m: m.group(1) + prefix + m.group(2), svg)
-    svg = _STYLE_ATTR.sub(_presentation, svg)
-    root = _ROOT.search(svg)
-    assert root is not None
-    tag = _SIZE_ATTR.sub("", root.group(0))[:-1]
-    tag += f' width="100%" role="img" aria-label="{html.escape(label, quote=True)}"'
-    tag += ' stroke-linejoin="round" stroke-linecap="butt">'
-    return svg[: root.start()] + tag + svg[root.end() :].rstrip() + "\n"
+    return inline_svg.for_html(buf.getvalue(), label)
 
 
 def _no_data(title: str, no_data: str = NO_DATA) -> str:
@@ -512,17 +478,6 @@ def _line_memo(x_labels: tuple, series: tuple, title: str, words: tuple[str, str
     return _line_svg(x_labels, dict(series), title=title, words=words)
 
 
-_PREFIX = re.compile(r'\bid="(c[0-9a-f]{8}-)')
-
-
-def _fresh_ids(svg: str) -> str:
-    """The same chart with its own element ids, so two copies can share a page."""
-    found = _PREFIX.search(svg)
-    if found is None:
-        return svg
-    return svg.replace(found.group(1), f"c{uuid.uuid4().hex[:8]}-")
-
-
 def _hashable(*parts: object) -> bool:
     try:
         hash(parts)
@@ -549,7 +504,7 @@ def pareto_svg(
     key = (tuple(labels), tuple(counts))
     if not _hashable(*key):
         return _pareto_svg(labels, counts, title=title, words=words)
-    return _fresh_ids(_pareto_memo(*key, title, words))
+    return inline_svg.fresh_ids(_pareto_memo(*key, title, words))
 
 
 def bar_svg(
@@ -570,7 +525,7 @@ def bar_svg(
     key = (tuple(labels), tuple(values))
     if not _hashable(*key):
         return _bar_svg(labels, values, title=title, horizontal=horizontal, words=words)
-    return _fresh_ids(_bar_memo(*key, title, horizontal, words))
+    return inline_svg.fresh_ids(_bar_memo(*key, title, horizontal, words))
 
 
 def line_svg(
@@ -591,4 +546,4 @@ def line_svg(
     key = (tuple(x_labels), frozen)
     if not _hashable(*key):
         return _line_svg(x_labels, series, title=title, words=words)
-    return _fresh_ids(_line_memo(*key, title, words))
+    return inline_svg.fresh_ids(_line_memo(*key, title, words))
