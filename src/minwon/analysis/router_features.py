@@ -121,6 +121,7 @@ class MorphemeVectorizer:
 
     @property
     def size(self) -> int:
+        """How many features a text is described by (words and character n-grams kept)."""
         return len(self.words) + len(self.chars)
 
     def fit_transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
