@@ -1,5 +1,5 @@
 """The ``minwon`` command: serve, demo, db, worker, import(s), export, org, token, report,
-rollups, backup, restore; ``analysis`` and ``open311`` come from their domains."""
+rollups, backup, restore; ``analysis``, ``open311`` and ``org`` come from their domains."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -28,11 +28,11 @@ from minwon.config import (
     secret_key_problem,
 )
 from minwon.open311.cli import open311_app
+from minwon.org.cli import org_app
 from minwon.org.roles import Principal
 
 app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.")
 db_app = typer.Typer(help="Database schema (Alembic).")
-org_app = typer.Typer(help="Organisation tree, staff, categories and routing rules.")
 rollups_app = typer.Typer(help="Rollup tables the dashboards and reports read.")
 app.add_typer(analysis_app, name="analysis")
 app.add_typer(rollups_app, name="rollups")
@@ -299,45 +299,6 @@ def export(
     with session_factory(get_engine())() as db:
         rows = write(db_session=db, principal=principal, flt=flt, out=out)
     console.print(f"{out}에 {rows}건을 썼습니다.")
-
-
-@org_app.command("load")
-def org_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Load or update the organisation from a YAML or XLSX file (all or nothing)."""
-    from minwon.db import write_session
-    from minwon.org.loader import OrgFileError, load_org_file
-
-    try:
-        with write_session() as db:
-            report = load_org_file(db_session=db, path=file)
-    except OrgFileError as exc:
-        err.print(f"[red]불러오지 못했습니다 ({len(exc.problems)}건):[/red]")
-        for problem in exc.problems:
-            err.print(f"  {problem.place}: {problem.message}")
-        raise typer.Exit(1) from exc
-    for line in report.lines():
-        console.print(line)
-
-
-@org_app.command("totp-reset")
-def org_totp_reset(login: str) -> None:
-    """Turn a staff member's two-factor sign-in off and sign them out everywhere (recorded), for
-    when no admin can do it on /admin/security: the last admin's phone lost, or a secret no key
-    opens. A role that requires it sets it up again at the next sign-in."""
-    from minwon.db import write_session
-    from minwon.errors import MinwonError
-    from minwon.org import service as org_service
-    from minwon.org import twofactor
-    from minwon.timeutil import utcnow
-
-    try:
-        with write_session() as db:
-            staff = org_service.staff_by_login(db_session=db, login=login)
-            twofactor.reset(db_session=db, staff=staff, actor_id=None, now=utcnow())
-    except MinwonError as exc:
-        err.print(exc.message)
-        raise typer.Exit(1) from exc
-    console.print(f"{login}의 2단계 인증을 껐습니다. 다음 로그인 때 다시 등록합니다.")
 
 
 @rollups_app.command("update")
