@@ -17,6 +17,7 @@ from dbtools import (
 from factories import World, build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.pool import NullPool
 
 from minwon import commit_order, migrate
 from minwon.app import create_app
@@ -277,6 +278,23 @@ def test_a_postgresql_database_in_use_is_not_replaced(engine: Engine, tmp_path: 
         other.dispose()
         assert "다른 연결 1개" in message and "stop minwon serve" in message
         assert database_content(url=target).rows == {}
+
+
+def test_a_connection_that_is_closing_does_not_count_as_in_use(
+    engine: Engine, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite cannot tell who else has the file open")
+    with second_database("postgresql", tmp_path, "closing") as target:
+        other = create_engine(target, poolclass=NullPool)
+        conn = other.connect()
+        closer = threading.Timer(0.3, conn.close)  # a check that is just ending, as our own
+        closer.start()
+        try:
+            assert pg_tools.other_sessions(target) == []
+        finally:
+            closer.join()
+            other.dispose()
 
 
 def test_a_restore_that_fails_midway_changes_nothing(

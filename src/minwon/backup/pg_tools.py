@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from glob import glob
 from pathlib import Path
 
@@ -131,8 +132,21 @@ def _read(pg_restore: str, args: list[str], path: Path) -> str:
     return done.stdout
 
 
-def other_sessions(url: str) -> list[str]:
-    """Who else is connected to the database of ``url`` (application name and address)."""
+CLOSING_GRACE = 2.0
+"""Seconds a connection that was just closed may still be listed while its server process
+ends (our own check of the database's content, a moment before): listed longer, it is in use."""
+
+
+def other_sessions(url: str, *, grace: float = CLOSING_GRACE) -> list[str]:
+    """Who else is connected to the database of ``url`` (application name and address), as
+    long as they stay connected: sessions that end within ``grace`` seconds are not counted."""
+    deadline = time.monotonic() + grace
+    while (found := _sessions(url)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
+def _sessions(url: str) -> list[str]:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
@@ -140,7 +154,8 @@ def other_sessions(url: str) -> list[str]:
                 text(
                     "SELECT coalesce(nullif(application_name, ''), '?'), "
                     "coalesce(host(client_addr), 'local') FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND backend_type = 'client backend'"
                 )
             ).all()
     finally:
