@@ -199,10 +199,11 @@ def made_or_frozen(
     """
     path = frozen_path(voices, units, seed, exponent)
     if path.exists():
-        try:
-            return rows_of(rows, read_assignment(path)), "frozen"
-        except ValueError:
-            pass  # another source (the demo corpus): make the set afresh
+        frozen = read_assignment(path)
+        known = {str(r["id"]) for r in rows}
+        if all(str(pid) in known for pid, _ in frozen):
+            return rows_of(rows, frozen), "frozen"
+        # another source (the demo corpus) lacks the set's petitions: make the set afresh
     picked = assign(rows, voices=voices, units=units, seed=seed, exponent=exponent)
     if freeze:
         write_assignment(path, picked)
