@@ -32,6 +32,7 @@ MESSAGE_MAKERS = {
     "_message",  # voices/import_check.py: a row's Pydantic problem as the import says it
     "_unknown",  # voices/import_values.py: a kind, channel or status none of the allowed
     "already_imported",  # voices/import_load.py: a file an earlier import saved
+    "overlap_message",  # voices/import_overlap.py: a file another import's rows overlap
 }
 """Functions whose answer a page shows as a refusal, besides the errors raised."""
 SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES", "INTERRUPTED", "UTF16_LABEL"}

@@ -27,13 +27,14 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
+from minwon import leases
 from minwon.analysis import backlog
 from minwon.db import Yielding, insert_rows, session_factory, write_session
 from minwon.errors import Conflict
 from minwon.org import service as org_service
 from minwon.org.security import token_digest
 from minwon.timeutil import KST, as_aware, to_kst, utcnow
-from minwon.voices import ledger
+from minwon.voices import import_overlap, ledger
 from minwon.voices.catalog import ANSWERED, CLOSED, RECEIVED
 from minwon.voices.import_lookup import NewUnit
 from minwon.voices.models import (
@@ -50,7 +51,7 @@ FIRST_BATCH = 200
 MIN_BATCH = 20
 MAX_BATCH = 5000
 
-LOADING, LOADED = "loading", "loaded"
+LOADING, LOADED = import_overlap.LOADING, import_overlap.LOADED
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,13 @@ def reserve(
     With ``once`` (the file's SHA-256, unless the import is asked again), another import of
     the same file that reserved first is a ``Conflict`` and nothing is reserved: two imports
     of one file started together both pass their checks, and their reservations take the
-    same counters in turn, so the second one sees the first here.
+    same counters in turn, so the second one sees the first here. For the same reason, rows
+    that an import reserved or loaded since this one began holds too are a ``Conflict``
+    (``import_overlap``): reservations take turns, so of two overlapping files imported
+    together, the second to reserve is refused.
     """
     with write_session(engine) as db:
+        leases.serialize(db, "voice-import-reserve")
         job = _locked(db, import_id)
         units = _units(db, counts, new_units)
         plan = []
@@ -117,6 +122,8 @@ def reserve(
             plan.append({"unit": code, "unit_id": unit_id, "year": year, "first": first})
         if once and (earlier := earlier_import(db, digest=once, import_id=import_id)):
             raise Conflict(already_imported(earlier))
+        if once and (overlap := import_overlap.concurrent_overlap(db, job)):
+            raise Conflict(import_overlap.overlap_message(overlap))
         job.plan, job.state, job.updated_at = plan, LOADING, utcnow()
 
 

@@ -47,8 +47,9 @@ writes it; its code is that name when it can be a code, else the name's letters 
 
 Rows already in the ledger are left out and named in the report: exports overlap, and a row
 with the same office, received time, title and body as a recorded voice is that
-voice (``import_known``). A file an earlier import saved is refused as a whole. ``again``
-imports every row as written.
+voice (``import_known``). Of two overlapping files imported at the same moment, the second to
+reserve its numbers is refused as a whole (``import_overlap``). A file an earlier import saved
+is refused as a whole. ``again`` imports every row as written.
 
 Each voice gets what intake gives it (ledger number of its unit and year, legal deadline
 counted from `received_at`, a `received` history event) and an `imported` event naming the
