@@ -1,25 +1,19 @@
 """The ``minwon`` command: serve, demo, db, worker, import(s), export, org, token, report,
-rollups, backup, restore; ``analysis``, ``open311`` and ``org`` come from their domains."""
+rollups, backup, restore; ``analysis``, ``open311``, ``org``, ``backup`` and ``restore`` come from
+their domains."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from minwon import logs
 from minwon.analysis.cli import analysis_app
+from minwon.backup import cli as backup_cli
+from minwon.cli_output import console, err, progress_bar
 from minwon.config import (
     MIN_SECRET_KEY_LENGTH,
     WILDCARD_HOSTS,
@@ -39,37 +33,6 @@ app.add_typer(rollups_app, name="rollups")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(open311_app, name="open311")
-console = Console()
-err = Console(stderr=True)
-
-
-def _progress(label: str) -> Progress:
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
-
-
-@contextmanager
-def _progress_on_first_step(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback whose bar appears at its first call, so that a refusal found before
-    any work is shown as a message alone."""
-    bar = _progress(label)
-    tasks: list[TaskID] = []
-
-    def update(done: int, total: int) -> None:
-        if not tasks:
-            bar.start()
-            tasks.append(bar.add_task(label, total=total))
-        bar.update(tasks[0], completed=done, total=total)
-
-    try:
-        yield update
-    finally:
-        bar.stop()
 
 
 @db_app.command("upgrade")
@@ -360,74 +323,8 @@ def report(
     console.print(f"{target} ({len(data):,} 바이트)")
 
 
-@app.command()
-def backup(
-    file: Annotated[Path, typer.Argument(dir_okay=False, help="backup file to write")],
-    force: Annotated[bool, typer.Option("--force", help="replace FILE if it exists")] = False,
-) -> None:
-    """Back up the database to FILE while minwon keeps serving (SQLite: online backup API;
-    PostgreSQL: pg_dump custom format)."""
-    from minwon.backup.service import backup_database
-
-    with _progress_on_first_step("백업하는 중") as progress:
-        info = backup_database(
-            url=get_settings().database_url, dest=file, force=force, progress=progress
-        )
-    console.print(
-        f"백업을 만들었습니다: {info.path} ({info.engine_label}, 스키마 {info.revision}, "
-        f"{info.size / 1e6:,.1f} MB)"
-    )
-
-
-@app.command()
-def restore(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="backup to restore")],
-    force: Annotated[
-        bool, typer.Option("--force", help="replace a database that holds data")
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="with --force, do not ask on a terminal")
-    ] = False,
-) -> None:
-    """Replace the database with a backup made by `minwon backup` (stop serve and worker
-    first). A database that holds data is replaced only with --force."""
-    from minwon.backup import service as backups
-
-    url = get_settings().database_url
-    info = backups.inspect_backup(url=url, path=file)
-    console.print(
-        f"백업 {file}: {info.engine_label}, 스키마 {info.revision}, {info.size / 1e6:,.1f} MB"
-    )
-    content = backups.database_content(url=url)
-    if force and not content.empty:
-        console.print(
-            f"지금 데이터베이스에는 {content.describe()[0]}이 있습니다. 복원하면 모두 지워지고 "
-            "백업 시점의 내용으로 바뀝니다.",
-            markup=False,
-        )
-        if not yes and _interactive():
-            typer.confirm("덮어쓸까요? (Replace the database?)", abort=True)
-    with _progress_on_first_step("복원하는 중") as progress:
-        done = backups.restore_database(url=url, path=file, force=force, progress=progress)
-    console.print(f"복원했습니다: {file} → {_shown_url(url)}")
-    if done.upgraded:
-        console.print(f"백업의 스키마 {info.revision}을(를) {done.revision}(으)로 올렸습니다.")
-    if done.unreadable:
-        from minwon.startup import unreadable_message
-
-        err.print(unreadable_message(done.unreadable), markup=False, highlight=False)
-
-
-def _interactive() -> bool:
-    import sys
-
-    return sys.stdin.isatty()
-
-
-def _shown_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+app.command()(backup_cli.backup)
+app.command()(backup_cli.restore)
 
 
 @app.command()
@@ -493,7 +390,7 @@ def demo(
         get_settings.cache_clear()
     url = apply_served_address(host, port)
 
-    with _progress("데모 민원 만드는 중") as bar:
+    with progress_bar("데모 민원 만드는 중") as bar:
         task = bar.add_task("demo", total=voices)
         logins, api_token = load_demo(
             voices=voices,

@@ -66,6 +66,7 @@ def test_restore_asks_on_a_terminal_and_no_keeps_the_database(
     live: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from minwon import cli
+    from minwon.backup import cli as backup_cli
     from minwon.config import get_settings
 
     file = tmp_path / "b"
@@ -75,7 +76,7 @@ def test_restore_asks_on_a_terminal_and_no_keeps_the_database(
     make_engine(target).dispose()
     before = database_content(url=target)
     monkeypatch.setenv("MINWON_DATABASE_URL", target)
-    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(backup_cli, "_interactive", lambda: True)
     get_settings.cache_clear()
     try:
         answered_no = CliRunner().invoke(cli.app, ["restore", "--force", str(file)], input="n\n")
