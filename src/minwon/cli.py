@@ -25,9 +25,14 @@ from minwon.open311.cli import open311_app
 from minwon.org.cli import org_app
 from minwon.org.roles import Principal
 
-app = typer.Typer(help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.")
-db_app = typer.Typer(help="Database schema (Alembic).")
-rollups_app = typer.Typer(help="Rollup tables the dashboards and reports read.")
+app = typer.Typer(
+    help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.",
+    rich_markup_mode="markdown",
+)
+db_app = typer.Typer(help="Database schema (Alembic).", rich_markup_mode="markdown")
+rollups_app = typer.Typer(
+    help="Rollup tables the dashboards and reports read.", rich_markup_mode="markdown"
+)
 app.add_typer(analysis_app, name="analysis")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(db_app, name="db")

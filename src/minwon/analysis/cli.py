@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-analysis_app = typer.Typer(help="Korean text analysis: routing models and their evaluation.")
+analysis_app = typer.Typer(
+    help="Korean text analysis: routing models and their evaluation.", rich_markup_mode="markdown"
+)
 console = Console()
 err = Console(stderr=True)
 

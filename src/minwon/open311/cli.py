@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from minwon.org.roles import Principal
 
-open311_app = typer.Typer(help="Open311 GeoReport v2: client keys and services.")
+open311_app = typer.Typer(
+    help="Open311 GeoReport v2: client keys and services.", rich_markup_mode="markdown"
+)
 console = Console()
 err = Console(stderr=True)
 AsLogin = Annotated[str, typer.Option("--as", help="admin login acting")]

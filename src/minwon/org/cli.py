@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-org_app = typer.Typer(help="Organisation tree, staff, categories and routing rules.")
+org_app = typer.Typer(
+    help="Organisation tree, staff, categories and routing rules.", rich_markup_mode="markdown"
+)
 console = Console()
 err = Console(stderr=True)
 
