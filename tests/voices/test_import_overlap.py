@@ -1,6 +1,7 @@
 """Two overlapping ledger files imported at the same moment: the rows they share are recorded
 once, whichever way the two imports interleave, and the file refused says why and what to do."""
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,32 @@ def test_the_refusal_reads_in_english_on_an_english_page() -> None:
     )
     english = in_language("en", korean)
     assert english.startswith("Another import of the same moment (#7, #9) holds 1,204 rows")
+
+
+def test_two_overlapping_files_started_together_record_each_voice_once(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """Really at the same moment, in two threads: however the checks and reservations
+    interleave, every voice the two files share is in the ledger once."""
+    day = "2026-02-{:02d} {:02d}:{:02d},불만,전화,민원 {},내용 {},GR01\n".format
+    rows = [day(1 + i // 600, i // 60 % 10, i % 60, i, i) for i in range(600)]
+    files = {"1-3월.csv": "".join(rows[:400]), "3-5월.csv": "".join(rows[200:])}
+    barrier = threading.Barrier(2)
+    reports: dict[str, ImportReport] = {}
+
+    def run(name: str) -> None:
+        barrier.wait()
+        reports[name] = _import(engine, tmp_path, name, files[name])
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    titles = _titles(engine)
+    assert len(titles) == len(set(titles)), "a shared row was recorded twice"
+    saved = sum(r.voices_created for r in reports.values())
+    refused = [r for r in reports.values() if not r.ok]
+    assert all("다른 가져오기(#" in r.format() for r in refused)
+    assert saved == len(titles) and len(refused) <= 1
+    assert len(titles) == (400 if refused else 600)

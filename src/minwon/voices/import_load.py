@@ -104,26 +104,25 @@ def reserve(
     ``counts`` says how many rows the file has there — in one short transaction; afterwards
     the import only loads what it reserved.
 
-    With ``once`` (the file's SHA-256, unless the import is asked again), another import of
-    the same file that reserved first is a ``Conflict`` and nothing is reserved: two imports
-    of one file started together both pass their checks, and their reservations take the
-    same counters in turn, so the second one sees the first here. For the same reason, rows
-    that an import reserved or loaded since this one began holds too are a ``Conflict``
-    (``import_overlap``): reservations take turns, so of two overlapping files imported
-    together, the second to reserve is refused.
+    Reservations take turns. With ``once`` (the file's SHA-256, unless the import is asked
+    again), this import is refused (``Conflict``, nothing reserved) when another import of
+    the same file reserved first — two imports of one file started together both pass their
+    checks — or when imports reserved or loaded since this one began hold some of its rows
+    (``import_overlap``): of two overlapping files imported together, the second to reserve
+    is refused. These checks run before any counter is taken, so intake never waits on them.
     """
     with write_session(engine) as db:
         leases.serialize(db, "voice-import-reserve")
         job = _locked(db, import_id)
+        if once and (earlier := earlier_import(db, digest=once, import_id=import_id)):
+            raise Conflict(already_imported(earlier))
+        if once and (overlap := import_overlap.concurrent_overlap(db, job)):
+            raise Conflict(import_overlap.overlap_message(overlap))
         units = _units(db, counts, new_units)
         plan = []
         for (unit_id, year), (code, count) in sorted(units.items()):
             first = ledger.take_sequences(db_session=db, unit_id=unit_id, year=year, count=count)
             plan.append({"unit": code, "unit_id": unit_id, "year": year, "first": first})
-        if once and (earlier := earlier_import(db, digest=once, import_id=import_id)):
-            raise Conflict(already_imported(earlier))
-        if once and (overlap := import_overlap.concurrent_overlap(db, job)):
-            raise Conflict(import_overlap.overlap_message(overlap))
         job.plan, job.state, job.updated_at = plan, LOADING, utcnow()
 
 
