@@ -137,6 +137,40 @@ def test_units_with_few_answers_do_not_outrank_many_good_ones(engine: Engine) ->
     assert order[2] == ("GR02", None, "not_enough")
 
 
+def test_a_unit_has_one_adjusted_score_whoever_looks(engine: Engine) -> None:
+    """The organisation's view, an office's and a unit's own give a unit the same adjusted
+    score (pulled towards the mean of all units), and a unit chosen alone keeps its rank
+    among its office's units."""
+    build_world(engine)
+    for i in range(40):
+        _respond(engine, "GR01", 5 if i % 3 else 4, 9)
+    for i in range(35):
+        _respond(engine, "GR02", 3 + i % 3, 8)
+    for i in range(40):
+        _respond(engine, "DJ01", 2 + i % 2, 6)
+    rollups.update(engine)
+    with write_session(engine) as db:
+        today = datetime.now(UTC).astimezone(KST).date()
+        start = today - timedelta(days=2)
+        gr = org.find_office(db_session=db, ref="GR").id
+        gr02 = org.find_unit(db_session=db, ref="GR02").id
+        views = {
+            "everyone": Scope(None, start, today),
+            "office": Scope((gr,), start, today),
+            "unit": Scope((gr,), start, today, unit_id=gr02),
+        }
+        seen = {
+            name: {
+                s.key: (s.ranked.score, s.ranked.rank)
+                for s in dashboard.ranking(db, scope, level="unit")
+            }
+            for name, scope in views.items()
+        }
+    assert seen["unit"] == {gr02: seen["office"][gr02]}
+    assert seen["office"][gr02][0] == seen["everyone"][gr02][0]
+    assert seen["office"][gr02][1] == seen["everyone"][gr02][1] == 2  # behind GR01
+
+
 def test_dashboard_page_per_role(engine: Engine) -> None:
     from web.pagetools import login
 

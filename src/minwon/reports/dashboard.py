@@ -279,7 +279,11 @@ class Standing:
 
 def ranking(db: Session, scope: Scope, *, level: str, min_n: int = 30) -> list[Standing]:
     """Offices (``level="office"``) or units ranked by shrunk CSAT, with movement against the
-    previous period of the same length."""
+    previous period of the same length.
+
+    Every group is pulled towards the mean of all groups of its level in the organisation (the
+    rule's "전국 평균"), whoever looks, so one unit has one adjusted score on every dashboard; a
+    unit chosen alone keeps its rank among its office's units."""
     if level not in ("office", "unit"):
         raise ValueError(f"unknown level: {level}")
     current = _ranked(db, scope, level, min_n)
@@ -289,9 +293,21 @@ def ranking(db: Session, scope: Scope, *, level: str, min_n: int = 30) -> list[S
 
 
 def _ranked(db: Session, scope: Scope, level: str, min_n: int) -> list[rankings.Ranked]:
+    peers = _answered_groups(db, dataclasses.replace(scope, unit_id=None), level)
+    if not peers:
+        return []
+    everyone = dataclasses.replace(scope, office_ids=None, unit_id=None)
+    prior = rankings.estimate_prior(_answered_groups(db, everyone, level))
+    ranked = rankings.rank(peers, min_n=min_n, prior=prior)
+    if scope.unit_id is not None and level == "unit":
+        return [r for r in ranked if r.key == scope.unit_id]
+    return ranked
+
+
+def _answered_groups(db: Session, scope: Scope, level: str) -> dict[Hashable, Sums]:
+    """The survey sums of each office or unit of the scope that has CSAT answers."""
     groups = satisfaction(db, scope, by=level)
-    usable = {k: s.sums for k, s in groups.items() if k and s.sums.csat_n}
-    return rankings.rank(usable, min_n=min_n) if usable else []
+    return {k: s.sums for k, s in groups.items() if k and s.sums.csat_n}
 
 
 def monthly_csat(db: Session, scope: Scope) -> list[tuple[str, Score]]:
