@@ -18,8 +18,8 @@ from minwon.analysis.similarity import MAX_STORED, matter_terms, parse_tokens, s
 from minwon.errors import Invalid, NotFound
 from minwon.org.roles import Principal
 from minwon.timeutil import as_aware
+from minwon.voices import masked_view, workflow
 from minwon.voices import service as voice_service
-from minwon.voices import workflow
 
 MAX_LIMIT = 20
 
@@ -90,7 +90,10 @@ def for_text(
 
 
 def _shown(db: Session, principal: Principal, found: list[similar.Match]) -> list[SimilarVoice]:
+    """The matches the caller may see, their text masked for a reader who sees no personal
+    data."""
     out: list[SimilarVoice] = []
+    citizens = masked_view.citizen_names(db, [m.row.voice_id for m in found])
     for match in found:
         try:
             voice = voice_service.get(
@@ -99,16 +102,17 @@ def _shown(db: Session, principal: Principal, found: list[similar.Match]) -> lis
         except NotFound:
             continue
         answer = workflow.sent_answer(db_session=db, voice_id=voice.id)
+        citizen = citizens.get(voice.id, [])
         out.append(
             SimilarVoice(
                 voice_id=voice.id,
                 ledger_no=voice.ledger_no,
-                title=voice.title,
+                title=masked_view.for_reader(voice.title, principal, citizen),
                 status=voice.status,
                 channel=voice.channel,
                 received_at=as_aware(voice.received_at),
                 score=round(match.score, 3),
-                answer=answer.body if answer else None,
+                answer=masked_view.for_reader(answer.body, principal, citizen) if answer else None,
             )
         )
     return out

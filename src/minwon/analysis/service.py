@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from minwon.analysis import similar
@@ -259,6 +259,12 @@ def record(
 def get(*, db_session: Session, voice_id: int) -> VoiceAnalysis | None:
     """The stored analysis of a voice, if it has one."""
     return db_session.get(VoiceAnalysis, voice_id)
+
+
+def voices_whose_text_has(like: str) -> Select[Any]:
+    """The ids of analysed voices whose masked text matches the LIKE pattern (escaped with
+    a backslash): a search for readers who see no personal data."""
+    return select(VoiceAnalysis.voice_id).where(VoiceAnalysis.masked_text.like(like, escape="\\"))
 
 
 def triage(*, db_session: Session, principal: Principal, limit: int = 100) -> list[VoiceAnalysis]:

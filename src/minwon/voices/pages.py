@@ -21,7 +21,7 @@ from minwon.org.roles import WRITERS, Principal
 from minwon.protection import settings as protection_settings
 from minwon.surveys.pages import survey_card
 from minwon.timeutil import utcnow
-from minwon.voices import attachments, history, queries, service, views, workflow
+from minwon.voices import attachments, history, masked_view, queries, service, views, workflow
 from minwon.voices.catalog import OPEN_STATUSES
 from minwon.voices.models import Voice
 from minwon.voices.schemas import AnswerIn, AssignIn, ExtendIn, NoteIn, TransferIn
@@ -203,17 +203,19 @@ def _voice_view(
     analysis = analysis_service.get(db_session=db, voice_id=voice.id)
     events = history.events(db_session=db, voice_id=voice.id)
     suggested = (analysis.suggested_unit,) if analysis else ()
+    shown = queries.read_many(db, [voice], principal)[0]
+    citizen = masked_view.citizen_names(db, [voice.id]).get(voice.id, [])
     return render(
         request,
         "voices/voice.html",
         422 if kept else 200,
         kept=kept or {"step": "", "values": {}, "error": ""},
-        v=queries.read_many(db, [voice], principal)[0],
+        v=shown,
         voice=voice,
         draft=draft,
         actions=actions,
-        answers=workflow.answers_read(db_session=db, voice_id=voice.id),
-        events=events,
+        answers=workflow.answers_read(db_session=db, voice_id=voice.id, principal=principal),
+        events=masked_view.events_for_reader(events, principal, citizen),
         names=history.names_in(db_session=db, events=events, unit_codes=suggested),
         analysis=analysis,
         marks=lookup.marks(db_session=db, row=analysis) if analysis else None,

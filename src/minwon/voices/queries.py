@@ -3,6 +3,7 @@
 import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
@@ -12,6 +13,7 @@ from minwon.errors import Invalid
 from minwon.org.models import Category, Office, Staff, Unit
 from minwon.org.roles import Principal
 from minwon.timeutil import KST, utcnow, within_calendar
+from minwon.voices import masked_view
 from minwon.voices.catalog import CHANNELS, OPEN_STATUSES, STATUSES
 from minwon.voices.models import Voice, VoiceContact, VoiceEvent
 from minwon.voices.schemas import CategoryRef, ContactRead, UnitRef, VoiceRead
@@ -59,11 +61,11 @@ class LedgerFilter:
 def _filtered(db: Session, flt: LedgerFilter, principal: Principal, now: datetime) -> Select:
     flt.validate()
     query = scoped(select(Voice), principal)
-    query = query.where(*_conditions(db, flt, now))
+    query = query.where(*_conditions(db, flt, now, masked=not principal.sees_personal_data))
     return query
 
 
-def _conditions(db: Session, flt: LedgerFilter, now: datetime) -> list:
+def _conditions(db: Session, flt: LedgerFilter, now: datetime, *, masked: bool = False) -> list:
     conds: list = []
     simple = {"status": flt.status, "kind": flt.kind, "channel": flt.channel}
     conds += [getattr(Voice, name) == value for name, value in simple.items() if value]
@@ -86,15 +88,25 @@ def _conditions(db: Session, flt: LedgerFilter, now: datetime) -> list:
         conds += [Voice.status.in_(OPEN_STATUSES), Voice.due_at >= now]
         conds.append(Voice.due_at < now + timedelta(hours=24))
     if flt.q:
-        like = f"%{_escape_like(flt.q.strip())}%"
-        conds.append(
-            or_(
-                Voice.title.like(like, escape="\\"),
-                Voice.body.like(like, escape="\\"),
-                Voice.ledger_no.like(like, escape="\\"),
-            )
-        )
+        conds.append(_search(f"%{_escape_like(flt.q.strip())}%", masked))
     return conds
+
+
+def _search(like: str, masked: bool) -> Any:
+    """Voices whose number or text holds the words; a reader who sees no personal data
+    searches the masked text, so a phone number or a name finds nothing."""
+    if masked:
+        from minwon.analysis import service as analysis_service
+
+        return or_(
+            Voice.id.in_(analysis_service.voices_whose_text_has(like)),
+            Voice.ledger_no.like(like, escape="\\"),
+        )
+    return or_(
+        Voice.title.like(like, escape="\\"),
+        Voice.body.like(like, escape="\\"),
+        Voice.ledger_no.like(like, escape="\\"),
+    )
 
 
 def _id_of(db: Session, model: type[Unit] | type[Office], code: str) -> int:
@@ -187,6 +199,8 @@ class Names:
     staff: dict[int, str]
     ledger_nos: dict[int, str]
     contacts: dict[int, VoiceContact]
+    citizens: dict[int, list[str]] = field(default_factory=dict)
+    """Citizens' names to mask in the text, for a reader who sees no personal data."""
 
 
 def names_for(db: Session, voices: list[Voice], with_contacts: bool) -> Names:
@@ -216,25 +230,32 @@ def names_for(db: Session, voices: list[Voice], with_contacts: bool) -> Names:
             if with_contacts
             else {}
         ),
+        citizens={} if with_contacts else masked_view.citizen_names(db, voice_ids),
     )
 
 
 def to_read(
     voice: Voice, names: Names, principal: Principal, now: datetime | None = None
 ) -> VoiceRead:
-    """The display form of a voice; contact data only for those who may see it."""
+    """The display form of a voice; contact data only for those who may see it, and the text
+    masked for those who see no personal data (``masked_view``)."""
     now = now or utcnow()
     unit = names.units[voice.unit_id]
     cat = names.categories.get(voice.category_id) if voice.category_id else None
     contact = names.contacts.get(voice.id) if principal.sees_personal_data else None
+    citizen = names.citizens.get(voice.id, [])
+
+    def shown(text: str) -> str:
+        return masked_view.for_reader(text, principal, citizen)
+
     return VoiceRead(
         id=voice.id,
         ledger_no=voice.ledger_no,
         status=voice.status,
         kind=voice.kind,
         channel=voice.channel,
-        title=voice.title,
-        body=voice.body,
+        title=shown(voice.title),
+        body=shown(voice.body),
         office=names.offices[unit.office_id].code,
         unit=UnitRef(code=unit.code, name=unit.name),
         category=CategoryRef(code=cat.code, name=cat.name) if cat else None,
@@ -243,7 +264,7 @@ def to_read(
         extended=voice.extended,
         overdue=is_overdue(voice, now),
         dong=voice.dong,
-        address=voice.address,
+        address=shown(voice.address) if voice.address else voice.address,
         lat=voice.lat,
         lon=voice.lon,
         assignee=names.staff.get(voice.assignee_id) if voice.assignee_id else None,

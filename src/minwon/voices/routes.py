@@ -19,6 +19,7 @@ from minwon.voices import (
     history,
     import_jobs,
     import_launch,
+    masked_view,
     queries,
     service,
     workflow,
@@ -134,11 +135,13 @@ def get_voice(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> VoiceRe
 def voice_history(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> list[EventRead]:
     """Every change to the voice, oldest first."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
+    events = history.events(db_session=db, voice_id=voice.id)
+    citizen = masked_view.citizen_names(db, [voice.id]).get(voice.id, [])
     return [
         EventRead(
             at=e.at, actor=e.actor_label, kind=e.kind, before=e.before, after=e.after, note=e.note
         )
-        for e in history.events(db_session=db, voice_id=voice.id)
+        for e in masked_view.events_for_reader(events, principal, citizen)
     ]
 
 
@@ -209,7 +212,7 @@ def return_answer(
 def answers(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> list[AnswerRead]:
     """The voice's answers, drafts included."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
-    return workflow.answers_read(db_session=db, voice_id=voice.id)
+    return workflow.answers_read(db_session=db, voice_id=voice.id, principal=principal)
 
 
 @router.post("/voices/{voice_id}/close", response_model=VoiceRead, summary="종결 · Close a voice")

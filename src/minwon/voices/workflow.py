@@ -12,7 +12,7 @@ from minwon.org.models import Staff
 from minwon.org.roles import ADMIN, CS_MANAGER, LEADS, UNIT_LEAD, WRITERS, Principal
 from minwon.outbox import service as outbox
 from minwon.timeutil import to_kst, utcnow
-from minwon.voices import attachments, history, ledger
+from minwon.voices import attachments, history, ledger, masked_view
 from minwon.voices.catalog import (
     ANSWERED,
     ASSIGNED,
@@ -454,17 +454,23 @@ def _extension_mail(voice: Voice) -> tuple[str, str]:
     return subject, body
 
 
-def answers_read(*, db_session: Session, voice_id: int) -> list[AnswerRead]:
-    """A voice's answers in the order they were written, with author and approver names."""
+def answers_read(*, db_session: Session, voice_id: int, principal: Principal) -> list[AnswerRead]:
+    """A voice's answers in the order they were written, with author and approver names (the
+    text masked for a reader who sees no personal data: answers quote the citizen)."""
     rows = list(
         db_session.scalars(select(Answer).where(Answer.voice_id == voice_id).order_by(Answer.id))
     )
     ids = {i for a in rows for i in (a.author_id, a.approver_id) if i}
     names = dict(db_session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
+    citizen = (
+        []
+        if principal.sees_personal_data
+        else masked_view.citizen_names(db_session, [voice_id]).get(voice_id, [])
+    )
     return [
         AnswerRead(
             id=a.id,
-            body=a.body,
+            body=masked_view.for_reader(a.body, principal, citizen),
             status=a.status,
             author=names.get(a.author_id) if a.author_id is not None else None,
             approver=names.get(a.approver_id) if a.approver_id is not None else None,
