@@ -187,6 +187,16 @@ def test_team_targets_and_rosters(engine: Engine) -> None:
     assert translate("ko", "or_roster_bad") in answer.text
 
 
+def test_a_roster_ending_before_it_starts_is_refused_as_such(engine: Engine) -> None:
+    world = build_world(engine)
+    api = TestClient(create_app(engine=engine))
+    roster = {"officer": "gr_officer", "start": "2026-12-31", "end": "2026-12-01", "weekdays": [0]}
+    answer = api.put(f"{API}/roster", json=roster, headers=world.auth("gr_lead"))
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "끝나는 날이 시작일보다 앞섭니다."
+    assert _count(engine, RosterDay) == 0
+
+
 def test_campaigns_their_reach_and_cards(engine: Engine) -> None:
     world = build_world(engine)
     api = TestClient(create_app(engine=engine))

@@ -4,6 +4,7 @@ reach and response, and printable cards."""
 
 from datetime import date, timedelta
 
+import pytest
 from factories import build_world
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -11,12 +12,14 @@ from web.pagetools import csrf, login
 
 from minwon.app import create_app
 from minwon.db import write_session
+from minwon.errors import Invalid
 from minwon.org import service as org
 from minwon.outreach import campaigns, service
 from minwon.outreach.models import Contact
 from minwon.surveys.invitations import display_code
 from minwon.timeutil import to_kst, utcnow
 from minwon.voices.models import Voice
+from minwon.web.i18n import translate
 
 
 def _client(engine: Engine, who: str) -> TestClient:
@@ -318,6 +321,47 @@ def test_a_refused_roster_keeps_what_the_lead_typed(engine: Engine) -> None:
     assert 'value="2026-12-24"' in bad.text and 'value="2027-06-30"' in bad.text
     assert '<option value="gr_officer2" selected>' in bad.text
     assert '<details class="card roster" open>' in bad.text
+    assert _rostered(engine, "gr_officer2") == []
+
+
+ROSTER_REVERSED = "끝나는 날이 시작일보다 앞섭니다."
+"""What the team page's period filter says of an end before its start; the roster says the same
+(it said "근무표는 92일 이내로 정합니다.", the limit on its length)."""
+
+
+def test_a_roster_ending_before_it_starts_is_refused_as_such() -> None:
+    with pytest.raises(Invalid) as reversed_span:
+        service.roster_days("2026-12-31", "2026-12-01", {0, 1, 2, 3, 4}, [])
+    assert (reversed_span.value.message, reversed_span.value.field) == (ROSTER_REVERSED, "end")
+    with pytest.raises(Invalid) as next_day:
+        service.roster_days("2026-12-02", "2026-12-01", {0, 1, 2, 3, 4}, ["2026-12-24"])
+    assert next_day.value.message == ROSTER_REVERSED
+    with pytest.raises(Invalid) as too_long:  # 93 days apart: still the limit on the length
+        service.roster_days("2026-12-01", "2027-03-04", {0}, [])
+    assert too_long.value.message == translate("ko", "or_roster_span")
+    one_day = service.roster_days("2026-12-07", "2026-12-07", {0}, [])
+    assert one_day == (date(2026, 12, 7), date(2026, 12, 7), [date(2026, 12, 7)])
+    longest = service.roster_days("2026-12-01", "2027-03-03", {0}, [])  # 92 days apart
+    assert longest[2][0] == date(2026, 12, 7) and longest[2][-1] == date(2027, 3, 1)
+
+
+def test_a_roster_ending_before_it_starts_comes_back_as_typed(engine: Engine) -> None:
+    build_world(engine)
+    lead = _client(engine, "gr_lead")
+    form = _roster_form(lead, "GR01", "gr_officer2", start="2026-12-31", end="2026-12-01")
+    bad = lead.post("/outreach/team/roster", data=form)
+    assert bad.status_code == 422
+    alert = bad.text.split('id="roster-error">', 1)[1].split("</p>", 1)[0]
+    assert alert == ROSTER_REVERSED
+    assert translate("ko", "or_roster_span") not in bad.text
+    assert 'value="2026-12-31"' in bad.text and 'value="2026-12-01"' in bad.text
+    assert 'value="2026-12-08"' in bad.text  # the day off typed
+    assert '<option value="gr_officer2" selected>' in bad.text
+    assert '<details class="card roster" open>' in bad.text
+    assert _rostered(engine, "gr_officer2") == []
+    english = lead.post("/outreach/team/roster?lang=en", data=form)
+    assert english.status_code == 422
+    assert "The end date is before the start date." in english.text
     assert _rostered(engine, "gr_officer2") == []
 
 

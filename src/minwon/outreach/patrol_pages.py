@@ -125,6 +125,14 @@ def _status(exc: MinwonError) -> int:
     return 403 if isinstance(exc, Forbidden) else 422
 
 
+def _quarter_or_none(text: str) -> str | None:
+    """The quarter a form names (``2026Q4``), or None (the current one) when it names none."""
+    try:
+        return patrol_service.checked_quarter(text)
+    except Invalid:
+        return None
+
+
 def _unit_page(
     request: Request,
     db: Session,
@@ -144,8 +152,8 @@ def _unit_page(
     except Invalid as exc:
         return render(request, "reports/error.html", 422, message=said(request, exc))
     today = to_kst(utcnow()).date()
-    typed = {"staff": {"day": today.isoformat()}, "log": {}}
-    errors: dict[str, dict[str, str]] = {"staff": {}, "log": {}}
+    typed = {"staff": {"day": today.isoformat()}, "log": {}, "incidents": {}}
+    errors: dict[str, dict[str, str]] = {"staff": {}, "log": {}, "incidents": {}}
     if refused:
         which, values, messages = refused
         typed[which], errors[which] = dict(values), messages
@@ -176,6 +184,7 @@ def _unit_page(
         errors=errors["staff"],
         log_values=typed["log"],
         log_errors=errors["log"],
+        incident_errors=errors["incidents"],
         days=_days(),
     )
 
@@ -257,8 +266,14 @@ async def incidents(request: Request, db: SessionDep, principal: PageStaff) -> R
         )
     except MinwonError as exc:
         db.rollback()
-        flash(request, said(request, exc), "error")
-        return redirect(f"/patrols?unit={unit.code}")
+        # the page of the unit and quarter the file was for, with the reason by the upload
+        # form (a file field cannot be filled in again); that quarter's counts as they were
+        quarter = _quarter_or_none(str(form.get("quarter", "")))
+        refused: tuple[str, Mapping[str, str], dict[str, str]]
+        refused = ("incidents", {}, {"form": said(request, exc)})
+        return _unit_page(
+            request, db, principal, unit.code, quarter, status=_status(exc), refused=refused
+        )
     db.commit()
     flash(request, tr(request, "pt_imported", n=n))
     return redirect(f"/patrols?unit={unit.code}")

@@ -190,9 +190,11 @@ def log_patrol(body: PatrolLogIn, db: SessionDep, principal: StaffDep) -> Patrol
     summary="사건 통계 올리기 / Upload incident counts",
     description="분기의 사건 건수(112 신고 등)를 '장소,시(0~23),건수' UTF-8 CSV로 올려 바꿉니다"
     "(최대 50,000줄, 업로드 크기 제한 동일). 한 줄이라도 틀리면 아무것도 들어가지 않고 그 줄을 "
-    "알려 줍니다. 팀장·CS 담당·관리자.\n\nReplaces the quarter's incident counts from a UTF-8 "
+    "알려 줍니다. 줄이 하나도 없는 파일(빈 파일, 머리줄만)은 거절하고 통계를 그대로 둡니다. "
+    "팀장·CS 담당·관리자.\n\nReplaces the quarter's incident counts from a UTF-8 "
     "CSV of place,hour (0–23),count (at most 50,000 lines, the upload size limit as for any "
-    "file); a bad line imports nothing and is named; leads, CS managers and admins.",
+    "file); a bad line imports nothing and is named, and a file with no line (empty, a header "
+    "alone) is refused, the counts left as they were; leads, CS managers and admins.",
 )
 async def incidents(
     db: SessionDep,

@@ -321,28 +321,49 @@ def _incident_line(number: int, row: list[str]) -> tuple[tuple[str, int], int]:
     return (place, hour), count
 
 
+def _incident_rows(text: str) -> list[tuple[int, list[str]]]:
+    """The rows of an incident file after its header (a first row whose last cell is no
+    number), blank rows left out, each with the line of the file it ends on, so that a message
+    names the line the file's reader sees; ``Invalid`` for a file of more than
+    ``MAX_INCIDENT_ROWS`` rows, and naming the line of a cell too long for the CSV reader."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows: list[tuple[int, list[str]]] = []
+    read = 0  # the rows after the header, blank ones included
+    try:
+        for index, row in enumerate(reader):
+            if index == 0 and row and whole_number(row[-1]) is None:
+                continue  # the header
+            read += 1
+            if read > MAX_INCIDENT_ROWS:
+                raise Invalid(
+                    f"한 번에 {MAX_INCIDENT_ROWS:,}줄까지 올릴 수 있습니다.", field="file"
+                )
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:  # a cell past the reader's field size limit
+        raise _bad_incident_line(reader.line_num) from exc
+    return rows
+
+
 def import_incidents(
     db: Session, *, principal: Principal, unit_id: int, quarter: str, text: str
 ) -> int:
     """Replace the quarter's incident counts from a CSV of ``place,hour,count`` (e.g. 112 calls);
-    a file with any bad line imports nothing and names the line."""
+    a file with any bad line imports nothing and names the line, and a file with no line at
+    all (empty, a header alone, blank lines) is refused, leaving the counts as they were."""
     _require_unit_staff(principal, unit_id, db)
     if principal.role not in LEADS:
         raise Forbidden("사건 통계는 팀장이 올립니다.")
     checked_quarter(quarter)
     counts: dict[tuple[str, int], int] = {}
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if rows and rows[0] and whole_number(rows[0][-1]) is None:
-        rows = rows[1:]
-    if len(rows) > MAX_INCIDENT_ROWS:
-        raise Invalid(f"한 번에 {MAX_INCIDENT_ROWS:,}줄까지 올릴 수 있습니다.", field="file")
-    for number, row in enumerate(rows, start=1):
-        if not row or not any(cell.strip() for cell in row):
-            continue
+    rows = _incident_rows(text)
+    for number, row in rows:
         key, count = _incident_line(number, row)
         counts[key] = counts.get(key, 0) + count
         if counts[key] > MAX_INCIDENT_COUNT:
             raise _bad_incident_line(number)
+    if not counts:
+        raise Invalid("파일에 '장소,시(0~23),건수' 형식의 줄이 없습니다.", field="file")
     db.execute(
         delete(IncidentCount).where(
             IncidentCount.unit_id == unit_id, IncidentCount.quarter == quarter

@@ -279,13 +279,16 @@ def roster_days(
     start: str, end: str, weekdays: set[int], off: list[str]
 ) -> tuple[date, date, list[date]]:
     """The working days of a roster span: the ``weekdays`` (0 = Monday) between ``start`` and
-    ``end`` (``YYYY-MM-DD``, at most 92 days apart) less the days ``off``."""
+    ``end`` (``YYYY-MM-DD``, the end not before the start and at most 92 days after it) less
+    the days ``off``."""
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
         days_off = {date.fromisoformat(d.strip()) for d in off if d.strip()}
     except ValueError as exc:
         raise Said("or_roster_bad", field="start") from exc
-    if last < first or (last - first).days > 92:
+    if last < first:  # as the team page's period says it
+        raise Invalid("끝나는 날이 시작일보다 앞섭니다.", field="end")
+    if (last - first).days > 92:
         raise Said("or_roster_span", field="end")
     span = (first + timedelta(days=i) for i in range((last - first).days + 1))
     return first, last, [d for d in span if d.weekday() in weekdays and d not in days_off]
