@@ -253,16 +253,18 @@ def test_links_follow_the_port_served_when_no_base_url_is_set(
             cli.serve(host="127.0.0.1", port=8123, workers=1)
         assert served == [("127.0.0.1", 8123)]
         world, client = _setup(engine)
-        voice = _answered(client, world, {"name": "김민원", "email": "citizen@example.kr"})
-        made = client.post(f"/api/v1/voices/{voice['id']}/survey", headers=world.auth("gr_lead"))
+        mailed = _answered(client, world, {"name": "김민원", "email": "citizen@example.kr"})
+        made = client.post(f"/api/v1/voices/{mailed['id']}/survey", headers=world.auth("gr_lead"))
         assert made.status_code == 201, made.text
-        links = made.json()
-        assert links["link"].startswith("http://127.0.0.1:8123/s/")
-        assert links["code_link"].startswith("http://127.0.0.1:8123/s/c/")
         assert "http://127.0.0.1:8123/s/" in _survey_mail(engine).body
         assert ":8000" not in _survey_mail(engine).body
-        login(client, "gr_lead")
-        page = client.get(f"/voices/{voice['id']}")
+        letter = _answered(client, world)  # no e-mail: the code goes on the answer letter
+        made = client.post(f"/api/v1/voices/{letter['id']}/survey", headers=world.auth("gr_cs"))
+        assert made.status_code == 201, made.text
+        links = made.json()
+        assert links["code_link"].startswith("http://127.0.0.1:8123/s/c/")
+        login(client, "gr_cs")
+        page = client.get(f"/voices/{letter['id']}")
         assert links["code_link"] in page.text and "<svg" in page.text
     finally:
         get_settings.cache_clear()
@@ -441,3 +443,44 @@ def test_a_kiosk_score_that_is_no_plain_number_is_refused_and_the_answers_kept(
     assert "사이로 답해 주십시오" in r.text and "친절했습니다" in r.text
     with write_session(engine) as db:
         assert db.scalars(select(SurveyResponse)).all() == []
+
+
+def test_the_officer_who_handled_a_voice_is_not_shown_its_survey_code(engine: Engine) -> None:
+    """The code is a key to an anonymous answer counted towards the officer: the officer who
+    handled the voice gets neither code nor QR, on the page or through the API; a colleague
+    who prints the answer letter does."""
+    world, client = _setup(engine)
+    voice = _assigned_to(client, world, "gr_officer")
+    made = client.post(f"/api/v1/voices/{voice['id']}/survey", headers=world.auth("gr_lead"))
+    assert made.status_code == 201, made.text
+    with write_session(engine) as db:
+        code = db.scalars(select(SurveyInvitation)).one().short_code
+    own = client.get(f"/api/v1/voices/{voice['id']}/survey", headers=world.auth("gr_officer"))
+    assert own.status_code == 200
+    assert own.json()["short_code"] is None and own.json()["code_link"] is None
+    assert "직접 처리한 민원의 참여 번호는 보여 드리지 않습니다" in own.json()["code_withheld"]
+    login(client, "gr_officer")
+    page = client.get(f"/voices/{voice['id']}").text
+    assert display_code(code) not in page and code not in page and "<svg" not in page
+    assert "직접 처리한 민원의 참여 번호는 보여 드리지 않습니다" in page
+    english = client.get(f"/voices/{voice['id']}?lang=en").text
+    assert "The code of a voice you handled is not shown to you" in english
+    colleague = client.get(f"/api/v1/voices/{voice['id']}/survey", headers=world.auth("gr_cs"))
+    assert colleague.json()["short_code"] == code and colleague.json()["code_withheld"] is None
+
+
+def test_the_code_of_a_mailed_invitation_is_shown_to_nobody(engine: Engine) -> None:
+    world, client = _setup(engine)
+    voice = _answered(client, world, {"name": "김민원", "email": "citizen@example.kr"})
+    made = client.post(f"/api/v1/voices/{voice['id']}/survey", headers=world.auth("gr_cs"))
+    assert made.status_code == 201, made.text
+    assert made.json()["short_code"] is None and made.json()["link"] is None
+    with write_session(engine) as db:
+        code = db.scalars(select(SurveyInvitation)).one().short_code
+    for who in ("gr_cs", "gr_lead", "admin"):
+        read = client.get(f"/api/v1/voices/{voice['id']}/survey", headers=world.auth(who))
+        assert read.json()["short_code"] is None, who
+        assert "메일로 보냈으므로" in read.json()["code_withheld"]
+    login(client, "gr_cs")
+    page = client.get(f"/voices/{voice['id']}").text
+    assert display_code(code) not in page and "메일로 보냈으므로" in page

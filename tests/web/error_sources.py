@@ -33,6 +33,7 @@ MESSAGE_MAKERS = {
     "_unknown",  # voices/import_values.py: a kind, channel or status none of the allowed
     "already_imported",  # voices/import_load.py: a file an earlier import saved
     "overlap_message",  # voices/import_overlap.py: a file another import's rows overlap
+    "code_refusal",  # surveys/service.py: why a voice's survey code is not shown
 }
 """Functions whose answer a page shows as a refusal, besides the errors raised."""
 SHOWN_CONSTANTS = {"RULE_KO", "RULE", "MESSAGE", "_MESSAGES", "INTERRUPTED", "UTF16_LABEL"}

@@ -265,7 +265,7 @@ def happy_call(
     return redirect(f"/voices/{voice_id}")
 
 
-def survey_card(db: Any, voice: Any) -> dict[str, Any] | None:
+def survey_card(db: Any, voice: Any, principal: Principal) -> dict[str, Any] | None:
     """What the voice page shows of its survey: the code and QR code to print on the answer
     letter (never whether or how the citizen answered), or nothing before an answer; and
     ``may_happy_call(principal)``, whether the viewer is offered the happy-call form (the
@@ -285,9 +285,18 @@ def survey_card(db: Any, voice: Any) -> dict[str, Any] | None:
 
     if found is None:
         return {"invitation": None, "may_happy_call": may_happy_call}
+    withheld = service.code_refusal(principal, voice, found)
+    if withheld is not None:
+        return {
+            "invitation": found,
+            "withheld": withheld,
+            "expired": invitations.state(found, now) == "expired",
+            "may_happy_call": may_happy_call,
+        }
     url = code_link(get_settings().base_url, found.short_code)
     return {
         "invitation": found,
+        "withheld": None,
         "url": url,
         "qr": qr_svg(url, label=invitations.display_code(found.short_code)),
         "code": invitations.display_code(found.short_code),

@@ -93,18 +93,24 @@ def create_template(body: TemplateIn, db: SessionDep, principal: StaffDep) -> Te
     return read
 
 
-def _invitation_read(inv: SurveyInvitation, token: str | None = None) -> InvitationRead:
+def _invitation_read(
+    inv: SurveyInvitation, token: str | None = None, *, withheld: str | None = None
+) -> InvitationRead:
+    """The invitation as the caller may see it: without its code and link when ``withheld``
+    says why not."""
     base = get_settings().base_url
+    shown = withheld is None
     return InvitationRead(
         id=inv.id,
         via=inv.via,
-        short_code=inv.short_code,
+        short_code=inv.short_code if shown else None,
         created_at=inv.created_at,
         send_at=inv.send_at,
         expires_at=inv.expires_at,
         used=inv.used_at is not None,
-        link=service.link(base, token) if token else None,
-        code_link=code_link(base, inv.short_code),
+        link=service.link(base, token) if token and shown else None,
+        code_link=code_link(base, inv.short_code) if shown else None,
+        code_withheld=withheld,
     )
 
 
@@ -121,7 +127,7 @@ def voice_survey(voice_id: int, db: SessionDep, principal: StaffDep) -> Invitati
     found = invitations.for_voice(db, voice.id)
     if found is None:
         raise NotFound("이 민원에는 만족도 조사가 없습니다.")
-    return _invitation_read(found)
+    return _invitation_read(found, withheld=service.code_refusal(principal, voice, found))
 
 
 @router.post(
@@ -148,7 +154,9 @@ def invite(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead
             "no-template": "답변 후 만족도 조사가 정의되어 있지 않습니다.",
         }
         raise Conflict(reasons.get(done.reason, done.reason))
-    read = _invitation_read(done.issued.invitation, done.issued.token)
+    issued = done.issued.invitation
+    withheld = service.code_refusal(principal, voice, issued)
+    read = _invitation_read(issued, done.issued.token, withheld=withheld)
     db.commit()
     return read
 

@@ -53,17 +53,19 @@ class TemplateRead(BaseModel):
 
 
 class InvitationRead(BaseModel):
-    """An invitation as staff may see it (the link token only when it was just made)."""
+    """An invitation as staff may see it (the link token only when it was just made; the code
+    only to staff who may print it on the answer letter, else ``code_withheld`` says why)."""
 
     id: int
     via: str
-    short_code: str
+    short_code: str | None
     created_at: datetime
     send_at: datetime
     expires_at: datetime
     used: bool
     link: str | None = None
-    code_link: str
+    code_link: str | None
+    code_withheld: str | None = None
 
 
 class EstimateRead(BaseModel):

@@ -172,6 +172,30 @@ def happy_call_refusal(
     return None
 
 
+CODE_SENT = "참여 안내를 민원인에게 메일로 보냈으므로 참여 번호는 보여 드리지 않습니다."
+CODE_OWN_VOICE = (
+    "직접 처리한 민원의 참여 번호는 보여 드리지 않습니다. 응답이 본인과 부서의 만족도 점수에 "
+    "들어가므로, 답변서 인쇄는 팀장이나 CS 담당 등 다른 직원이 해 주십시오."
+)
+CODE_STAFF_ONLY = "참여 번호는 답변서를 보내는 기관 직원만 봅니다."
+CODE_NOT_PRINTED = "답변서에 인쇄하는 조사가 아니어서 참여 번호는 보여 드리지 않습니다."
+
+
+def code_refusal(principal: Principal, voice: Voice, invitation: SurveyInvitation) -> str | None:
+    """Why ``principal`` is not shown the survey code of ``voice`` (to print on the answer
+    letter), or None when they may see it.
+
+    A code is a key to an anonymous answer that counts towards the voice's unit and officer:
+    one mailed to the citizen is shown to nobody, and one to print is shown to office staff
+    but never to the staff member who handled the voice (as for happy calls)."""
+    if invitation.via != "letter":
+        return CODE_SENT if invitation.via == "email" else CODE_NOT_PRINTED
+    refusal = happy_call_refusal(principal, voice, invitation)
+    if refusal == HAPPY_CALL_OWN_VOICE:
+        return CODE_OWN_VOICE
+    return CODE_STAFF_ONLY if refusal else None
+
+
 def happy_call_closed(invitation: SurveyInvitation | None, now: datetime) -> str | None:
     """Why the voice's survey takes no more answers (used up or past its deadline), in Korean,
     or None while it is open or not issued yet (a happy call then issues one)."""

@@ -220,7 +220,7 @@ def _voice_view(
         analysis=analysis,
         marks=lookup.marks(db_session=db, row=analysis) if analysis else None,
         similar=lookup.for_voice(db_session=db, principal=principal, voice_id=voice.id),
-        survey=survey_card(db, voice),
+        survey=survey_card(db, voice, principal),
         actions_taken=actions_for_voice(db, voice.id),
         files=attachments.listed(db, voice=voice, principal=principal),
         assignees=(
