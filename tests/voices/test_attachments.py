@@ -193,6 +193,27 @@ def test_hwp_and_an_empty_file_input_are_fine(engine: Engine) -> None:
     ]
 
 
+def test_a_refused_file_is_told_in_english_on_an_english_form(engine: Engine) -> None:
+    build_world(engine)
+    client = client_for(engine)
+    data = {**FORM, "csrf_token": csrf(client, "/submit?lang=en")}
+    svg = REFUSED["svg"]
+    for filename, content, told in (
+        (svg[0], svg[1], "Files of this type cannot be accepted."),
+        ("빈.pdf", b"", "The file is empty."),
+    ):
+        r = client.post(
+            "/submit?lang=en",
+            data=data,
+            files=[("files", (filename, content, "image/png"))],
+            follow_redirects=False,
+        )
+        page = html.unescape(r.text)
+        assert r.status_code == 422 and f"{filename}: " in page, page
+        assert told in page and "빈 파일입니다" not in page and "받을 수 없습니다" not in page
+        assert FORM["body"] in page
+
+
 def test_an_empty_file_is_refused(engine: Engine) -> None:
     build_world(engine)
     r = _submit(client_for(engine), [("files", ("빈.pdf", b"", "application/pdf"))])

@@ -57,7 +57,9 @@ def catalog() -> Catalog:
 
 def in_language(lang: str, message: str) -> str:
     """``message``, as a service raised it in Korean, in ``lang`` ("ko" or "en"): its English
-    from the catalog with the values it carries, else the message itself."""
+    from the catalog with the values it carries, else the message itself. A message that
+    names what it is about before a colon ("사진.svg: 빈 파일입니다.") keeps the name and has
+    the rest in English."""
     if lang == "ko" or not message:
         return message
     found = catalog()
@@ -67,6 +69,9 @@ def in_language(lang: str, message: str) -> str:
         match = pattern.fullmatch(message)
         if match:
             return _filled(english, {int(k[1:]): v for k, v in match.groupdict().items()})
+    name, colon, rest = message.partition(": ")
+    if colon and rest and (english_rest := in_language(lang, rest)) != rest:
+        return f"{name}{colon}{english_rest}"
     return message
 
 
