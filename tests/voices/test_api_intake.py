@@ -1,8 +1,10 @@
 """Intake through the API: numbers, deadlines, routing, idempotency, bad input."""
 
+import pytest
 from factories import build_world, voice_json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from web.pagetools import count_voices
 
 from minwon.app import create_app
 from minwon.db import session_factory
@@ -178,11 +180,26 @@ def test_citizens_need_an_office_and_cannot_back_date(engine: Engine) -> None:
     client = TestClient(create_app(engine=engine))
     assert client.post("/api/v1/voices", json=voice_json(channel="web")).status_code == 422
     back = client.post(
-        "/api/v1/voices", json=voice_json(office="GR", received_at="2026-01-01T10:00:00+09:00")
+        "/api/v1/voices",
+        json=voice_json(channel="web", office="GR", received_at="2026-01-01T10:00:00+09:00"),
     )
-    assert back.status_code == 422
+    assert back.status_code == 422 and back.json()["field"] == "received_at", back.text
     ok = client.post("/api/v1/voices", json=voice_json(channel="web", office="GR"))
     assert ok.status_code == 201 and ok.json()["receipt_secret"]
+    card = client.post("/api/v1/voices", json=voice_json(channel="card", office="GR"))
+    assert card.status_code == 201
+
+
+@pytest.mark.parametrize("channel", ["visit", "phone", "mailbox", "outreach", "email", "open311"])
+def test_a_citizen_cannot_file_as_a_visit_or_a_call(engine: Engine, channel: str) -> None:
+    """Only staff record visits and calls: a citizen's own voice naming one would count in the
+    channel figures where it did not come."""
+    build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    r = client.post("/api/v1/voices", json=voice_json(channel=channel, office="GR"))
+    assert r.status_code == 422 and r.json()["field"] == "channel", r.text
+    assert "인터넷(web)이나 일일열사 카드(card)" in r.json()["detail"]
+    assert count_voices(engine) == 0
 
 
 def test_bad_bearer_token_is_401(engine: Engine) -> None:

@@ -35,7 +35,9 @@ def _suspend(client: TestClient, world: World, **kw: object) -> dict:
 
 
 def _citizen_voice(client: TestClient, **contact: object) -> object:
-    body = voice_json(unit="GR01", contact={"name": "홍길동", "consent": True, **contact})
+    body = voice_json(
+        unit="GR01", channel="web", contact={"name": "홍길동", "consent": True, **contact}
+    )
     return client.post("/api/v1/voices", json=body)
 
 
@@ -51,7 +53,7 @@ def test_the_api_refuses_a_suspended_phone_and_takes_others(engine: Engine) -> N
     assert "이의" in refused.json()["detail"]
     assert count_voices(engine) == 0
     assert _citizen_voice(client, phone="010-9999-0000").status_code == 201
-    other_office = voice_json(unit="DJ01", contact={"phone": PHONE, "consent": True})
+    other_office = voice_json(unit="DJ01", channel="web", contact={"phone": PHONE, "consent": True})
     assert client.post("/api/v1/voices", json=other_office).status_code == 201
     staff = voice_json(unit="GR01", contact={"phone": PHONE, "consent": True})
     taken = client.post("/api/v1/voices", json=staff, headers=world.auth("gr_officer"))

@@ -24,7 +24,8 @@ def _staff_client(engine: Engine):
 
 
 def _post(client, headers: dict[str, str]):
-    return client.post("/api/v1/voices", json=voice_json(unit="GR01"), headers=headers)
+    body = voice_json(unit="GR01", channel="web")  # a citizen sends through the web
+    return client.post("/api/v1/voices", json=body, headers=headers)
 
 
 def test_session_write_with_token_and_own_origin_is_accepted(engine: Engine) -> None:

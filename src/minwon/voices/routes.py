@@ -74,6 +74,7 @@ def create_voice(
         verdict = throttle.blocked("submit", address)
         if not verdict.allowed:
             raise too_many(request, verdict.retry_after)
+        service.check_citizen_channel(voice_in)
         suspensions.check_submission(db_session=db, voice_in=voice_in, now=utcnow())
     if idempotency_key is None:
         voice, secret = service.create(

@@ -93,6 +93,21 @@ def create(
     return voice, secret
 
 
+CITIZEN_CHANNELS = ("web", "card")
+"""The ways a citizen sends a voice themselves: the web form, or the form a QR card opens."""
+
+
+def check_citizen_channel(voice_in: VoiceCreate) -> None:
+    """Refuse a citizen's own voice that names a channel staff record (a visit, a call): it
+    would count where the voice did not come from, in the channel figures and the marks of
+    the same matter raised through another channel."""
+    if voice_in.channel not in CITIZEN_CHANNELS:
+        raise Invalid(
+            "민원인이 직접 보내는 민원의 접수 경로는 인터넷(web)이나 일일열사 카드(card)입니다.",
+            field="channel",
+        )
+
+
 def _advised_unit(
     db: Session, advisor: IntakeAdvisor, office: OfficeRules, voice_in: VoiceCreate
 ) -> Unit | None:

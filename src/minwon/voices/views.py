@@ -13,7 +13,7 @@ from minwon.errors import Invalid
 from minwon.org import service as org_service
 from minwon.org.models import Category, Office, Unit
 from minwon.org.roles import ADMIN, CS_MANAGER, LEADS, OFFICER, UNIT_LEAD, WRITERS, Principal
-from minwon.voices import workflow
+from minwon.voices import service, workflow
 from minwon.voices.catalog import (
     ANSWERED,
     ASSIGNED,
@@ -31,7 +31,7 @@ from minwon.web.i18n import translate
 
 # The kinds a citizen chooses from on the public form (labels: i18n keys ``ckind_<code>``).
 CITIZEN_KINDS = ("complaint", "request", "inquiry_procedure", "suggestion", "grievance", "praise")
-CITIZEN_CHANNELS = ("web", "card")
+CITIZEN_CHANNELS = service.CITIZEN_CHANNELS
 FILTER_FIELDS = ("status", "kind", "channel", "category", "unit", "q", "sort")
 TRUE_WORDS = {"1", "true", "on", "yes"}
 
