@@ -95,6 +95,7 @@ def test_only_admins_create_units(api: tuple) -> None:
         ("/api/v1/categories", {"code": "TRAFFIC", "name": "교통"}, 409),
         ("/api/v1/routing-rules", {"unit": "GR01"}, 422),
         ("/api/v1/routing-rules", {"unit": "GR01", "category": "NOPE"}, 404),
+        ("/api/v1/routing-rules", {"unit": "GR01", "dong": "구로3동", "office": "ZZ"}, 404),
         ("/api/v1/staff/nobody/tokens", {"name": "x"}, 404),
     ],
 )
@@ -157,3 +158,20 @@ def test_admin_issues_a_token_that_works_once_shown(api: tuple) -> None:
         "/api/v1/staff/gr_officer/tokens", json={"name": "x"}, headers=world.auth("gr_lead")
     )
     assert r.status_code == 403
+
+
+def test_a_routing_rule_must_send_to_a_unit_of_its_office(api: tuple) -> None:
+    client, world = api
+    h = world.auth("admin")
+    before = client.get("/api/v1/routing-rules", headers=h).json()
+    body = {"office": "GR", "category": "TRAFFIC", "dong": "구로3동", "unit": "DJ01"}
+    r = client.post("/api/v1/routing-rules", json=body, headers=h)
+    assert r.status_code == 422, r.text
+    assert r.json() == {
+        "detail": "OK팀(DJ01) 부서는 구로경찰서 소속이 아닙니다(대전본부 소속): "
+        "배정 규칙은 규칙의 기관에 있는 부서로만 보낼 수 있습니다.",
+        "field": "unit",
+    }
+    assert client.get("/api/v1/routing-rules", headers=h).json() == before
+    r = client.post("/api/v1/routing-rules", json={**body, "office": "DJ"}, headers=h)
+    assert r.status_code == 201 and (r.json()["office"], r.json()["unit"]) == ("DJ", "DJ01")

@@ -289,6 +289,12 @@ def test_xlsx_units_may_name_an_existing_office_not_in_the_offices_sheet(engine:
             "offices 시트",
         ),
         (
+            "routing",
+            [["office", "category", "dong", "unit"], ["GR", "TRAFFIC", "구로3동", "DJ01"]],
+            "routing 시트 2행 D열(unit)",
+            "부서 DJ01는 GR 소속이 아닙니다",
+        ),
+        (
             "organization",
             [["key", "value"], ["code", "XL"], ["name", "엑셀"], ["periods.nope", 3]],
             "organization 시트 4행 B열(value)",
@@ -347,6 +353,8 @@ BAD_YAML = [
     (_with("routing", 2, category="NOPE"), "routing[2].category", "알 수 없는 분류"),
     (_with("routing", 0, unit="DJ01", dong=None, category="COMP"), "routing[2]", "두 번"),
     (_with("routing", 0, priority="high"), "routing[0].priority", "정수"),
+    (_with("routing", 0, office="GR", unit="DJ01"), "routing[0].unit", "DJ01는 GR 소속이 아닙니다"),
+    (_with("routing", 1, office="ZZ"), "routing[1].office", "이 기관에 없는 본부·경찰서"),
     (_doc(ofices=[]), "ofices", "알 수 없는 항목"),
     (
         _org_settings(periods={"complaint": 7, "bogus": 3}),

@@ -251,3 +251,39 @@ def test_upload_with_errors_shows_them_and_writes_nothing(site: tuple, engine: E
     files = {"file": ("org.txt", b"x", "text/plain")}
     r = client.post("/admin/upload", data={"csrf_token": _csrf(client, h)}, files=files, headers=h)
     assert "YAML(.yaml, .yml)" in r.text
+
+
+def _rules(engine: Engine) -> list[tuple[str, str, str | None]]:
+    """Every routing rule as (its office's code, its unit's code, its dong)."""
+    with session_factory(engine)() as db:
+        return [
+            (rule_unit.office.code, rule_unit.code, rule.dong)
+            for rule in db.scalars(select(RoutingRule).order_by(RoutingRule.id))
+            if (rule_unit := db.get(Unit, rule.unit_id)) is not None
+        ]
+
+
+def test_a_routing_rule_to_a_unit_of_another_office_is_refused(site: tuple, engine: Engine) -> None:
+    client, world = site
+    h = world.auth("admin")
+    page = client.get("/admin", headers=h).text
+    assert '<select id="f-routing-office" name="office" required>' in _form(page, "/admin/routing")
+    before = _rules(engine)
+    typed = {"office": "GR", "category": "TRAFFIC", "dong": "구로3동", "unit": "DJ01"}
+    data = {**typed, "priority": "100", "csrf_token": _csrf(client, h)}
+    r = client.post("/admin/routing", data=data, headers=h)
+    assert r.status_code == 422
+    assert "배정 규칙을 추가했습니다." not in r.text
+    assert "OK팀(DJ01) 부서는 구로경찰서 소속이 아닙니다(대전본부 소속)" in r.text
+    form = _form(r.text, "/admin/routing")
+    assert '<option value="GR" selected>' in form and '<option value="DJ01" selected>' in form
+    assert 'value="구로3동"' in form and 'aria-describedby="err-routing-unit"' in form
+    assert _rules(engine) == before
+    english = client.post("/admin/routing?lang=en", data=data, headers=h).text
+    assert "The unit OK팀 (DJ01) does not belong to 구로경찰서 (it belongs to 대전본부)" in english
+    client.get("/admin?lang=ko", headers=h)
+    data["unit"] = "GR02"
+    r = client.post("/admin/routing", data=data, headers=h, follow_redirects=False)
+    assert r.status_code == 303
+    assert "배정 규칙을 추가했습니다." in _flashes(client, h)
+    assert _rules(engine) == [*before, ("GR", "GR02", "구로3동")]

@@ -6,7 +6,8 @@ import re
 import pytest
 from factories import World, build_world
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
+from web.pagetools import DEMO_PASSWORD, login
 
 from minwon.app import create_app
 from minwon.db import session_factory
@@ -92,3 +93,67 @@ def test_other_staff_are_refused(site: tuple, engine: Engine, login: str) -> Non
     assert client.post("/admin/tokens/1/revoke", headers=h).status_code == 403
     anonymous = TestClient(create_app(engine=engine), follow_redirects=False)
     assert anonymous.get("/admin/tokens").headers["location"].startswith("/login")
+
+
+ROLES_KO = ("직원", "팀장·지구대장", "CS 담당", "본사 분석", "관리자")
+
+
+def _staff_picker(page: str) -> str:
+    """The options of the token form's staff picker."""
+    start = page.index('<select id="f-login" name="login"')
+    return page[start : page.index("</select>", start)]
+
+
+def test_the_staff_picker_names_roles_in_the_pages_language(site: tuple) -> None:
+    client, world = site
+    h = world.auth("admin")
+    english = _staff_picker(client.get("/admin/tokens?lang=en", headers=h).text)
+    for shown in (
+        "admin (admin, Administrator)",
+        "hq (hq, HQ analyst)",
+        "gr_cs (gr_cs, CS manager)",
+        "gr_lead (gr_lead, Unit lead)",
+        "gr_officer (gr_officer, Officer)",
+    ):
+        assert shown in english
+    assert [role for role in ROLES_KO if role in english] == []
+    korean = _staff_picker(client.get("/admin/tokens?lang=ko", headers=h).text)
+    assert "gr_lead (gr_lead, 팀장·지구대장)" in korean and "hq (hq, 본사 분석)" in korean
+
+
+def _data_names(engine: Engine) -> list[str]:
+    """The demo's own Korean words that pages show as they are (names, duties, places)."""
+    queries = [
+        "select name from organization",
+        "select name from office",
+        "select name from unit",
+        "select kind from unit",
+        "select duties from unit",
+        "select name from category",
+        "select name from staff",
+        "select dong from routing_rule",
+    ]
+    names: set[str] = set()
+    with engine.connect() as conn:
+        for query in queries:
+            names.update(str(v) for (v,) in conn.execute(text(query)) if v)
+    return sorted(names, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("path", ["/admin/tokens", "/admin", "/admin/security"])
+def test_admin_pages_in_english_name_the_demo_staffs_roles_in_english(
+    demo_engine: Engine, path: str
+) -> None:
+    client = TestClient(create_app(engine=demo_engine))
+    assert login(client, "admin", DEMO_PASSWORD).url.path == "/"
+    page = client.get(f"{path}?lang=en").text
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    if path == "/admin/tokens":
+        assert "시스템 관리자 (admin, Administrator)" in main
+        assert "권민재 (dj00.1, Officer)" in main and "신혜원 (dj00.lead, Unit lead)" in main
+    else:
+        assert "Administrator" in main
+    words = re.sub(r"<[^>]+>", " ", main)
+    for name in _data_names(demo_engine):
+        words = words.replace(name, " ")
+    assert re.findall(r"[\uac00-\ud7a3][^<>]{0,40}", words) == []

@@ -58,7 +58,10 @@ def test_merging_closes_the_unit_and_names_its_successor(api: tuple, engine: Eng
     [
         ("GR03", {"merged_into": "GR03"}, "자기 자신"),
         ("GR03", {"merged_into": "NOPE"}, "찾을 수 없습니다"),
-        ("GR03", {"merged_into": "DJ01"}, None),  # another office of the same organisation: fine
+        # another office's unit: voices addressed to GR03 would sit in DJ's unit, unseen by DJ
+        ("GR03", {"merged_into": "DJ01"}, "OK팀(DJ01) 부서는 대전본부 소속입니다"),
+        # taking voices and merged at once: the merge used to win silently
+        ("GR03", {"takes_voices": True, "merged_into": "GR02"}, "민원을 받게 하면서"),
         ("GR00", {"takes_voices": False}, "접수 창구"),
         ("GR02", {"takes_voices": False}, "배정 규칙"),
         ("GR03", {"duties": "x" * 2001}, None),
@@ -71,9 +74,6 @@ def test_bad_changes_are_refused_and_change_nothing(
     client, world = api
     before = _unit(engine, code)
     r = _patch(client, world, code, body)
-    if code == "GR03" and body == {"merged_into": "DJ01"}:
-        assert r.status_code == 200
-        return
     assert r.status_code == 422, r.text
     if message:
         assert message in r.text
@@ -138,6 +138,7 @@ def test_admin_page_form_closes_a_unit_and_shows_it(api: tuple, engine: Engine) 
     page = client.get("/admin", headers=h)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     data = {"unit": "GR03", "name": "", "duties": "뺑소니 조사", "status": "", "csrf_token": token}
+    client.get("/admin?lang=ko", headers=h)
     data["merged_into"] = "GR02"
     r = client.post("/admin/units/change", data=data, headers=h)
     assert "부서를 바꿨습니다: 교통조사계 (GR03)" in r.text
@@ -148,3 +149,67 @@ def test_admin_page_form_closes_a_unit_and_shows_it(api: tuple, engine: Engine) 
     r = client.post("/admin/units/change", data=bad, headers=h)
     assert "접수 창구 부서는 닫을 수 없습니다" in r.text
     assert _unit(engine, "GR00").takes_voices is True
+
+
+def _csrf(client: TestClient, headers: dict[str, str]) -> str:
+    page = client.get("/admin", headers=headers)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+
+def _change_form(page: str) -> str:
+    """The HTML of the unit-change form on the admin page."""
+    start = page.index('action="/admin/units/change"')
+    return page[start : page.index("</form>", start)]
+
+
+def test_admin_page_merge_without_the_unit_merged_into_is_refused(
+    api: tuple, engine: Engine
+) -> None:
+    client, world = api
+    h = world.auth("admin")
+    assert '<option value="merged">' in _change_form(client.get("/admin", headers=h).text)
+    typed = {"unit": "GR03", "name": "", "duties": "교통 업무 이관", "status": "merged"}
+    data = {**typed, "merged_into": "", "csrf_token": _csrf(client, h)}
+    r = client.post("/admin/units/change", data=data, headers=h)
+    assert r.status_code == 422
+    assert "부서를 바꿨습니다" not in r.text
+    assert "어느 부서에 합쳤는지 합칠 부서를 고르세요." in r.text
+    form = _change_form(r.text)
+    assert '<option value="GR03" selected>' in form and '<option value="merged" selected>' in form
+    assert "교통 업무 이관" in form and 'aria-describedby="err-unit-change-merged_into"' in form
+    unit = _unit(engine, "GR03")
+    assert (unit.takes_voices, unit.merged_into_id, unit.duties) == (True, None, "")
+    english = client.post("/admin/units/change?lang=en", data=data, headers=h)
+    assert english.status_code == 422
+    assert "Choose the unit it was merged into." in english.text
+    client.get("/admin?lang=ko", headers=h)
+    data["merged_into"] = "GR02"
+    r = client.post("/admin/units/change", data=data, headers=h)
+    assert "부서를 바꿨습니다: 교통조사계 (GR03)" in r.text and "가리봉파출소에 합침" in r.text
+    unit = _unit(engine, "GR03")
+    assert (unit.takes_voices, unit.merged_into_id is not None) == (False, True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ({"status": "open", "merged_into": "GR02"}, "민원을 받게 하면서 다른 부서에 합칠 수는"),
+        ({"status": "merged", "merged_into": "DJ01"}, "OK팀(DJ01) 부서는 대전본부 소속입니다"),
+        ({"status": "merged", "merged_into": "GR03"}, "부서를 자기 자신에 합칠 수 없습니다."),
+        ({"status": "gone"}, "민원 접수는 목록에서 고르세요."),
+        ({}, "바꿀 것을 적거나 고르세요"),
+    ],
+)
+def test_admin_page_refuses_a_change_that_would_not_do_what_it_says(
+    api: tuple, engine: Engine, typed: dict[str, str], message: str
+) -> None:
+    client, world = api
+    h = world.auth("admin")
+    data = {"unit": "GR03", "name": "", "duties": "", "status": "", "merged_into": ""}
+    r = client.post(
+        "/admin/units/change", data={**data, **typed, "csrf_token": _csrf(client, h)}, headers=h
+    )
+    assert r.status_code == 422 and message in r.text
+    assert "부서를 바꿨습니다" not in r.text
+    unit = _unit(engine, "GR03")
+    assert (unit.takes_voices, unit.merged_into_id) == (True, None)

@@ -15,7 +15,7 @@ from minwon.org.load_problems import Loc, Locator, OrgFileError, Problem
 from minwon.org.load_report import LoadReport
 from minwon.org.models import Category, ClosedDay, Office, Organization, RoutingRule, Staff, Unit
 from minwon.org.passwords import password_problem
-from minwon.org.schemas import CategoryIn, OfficeIn, OrgFile, StaffIn, UnitIn
+from minwon.org.schemas import CategoryIn, OfficeIn, OrgFile, RoutingIn, StaffIn, UnitIn
 from minwon.org.security import hash_password, verify_password
 from minwon.timeutil import utcnow
 from minwon.voices.catalog import KINDS
@@ -406,7 +406,7 @@ class _Apply:
         seen: dict[tuple[int, int | None, str | None], Loc] = {}
         for i, spec in enumerate(self.doc.routing):
             loc: Loc = ("routing", i)
-            unit = self._unit_ref(loc + ("unit",), spec.unit)
+            unit = self._rule_unit(loc, spec)
             category = self._category_by_code(spec.category) if spec.category else None
             if spec.category and category is None:
                 self.fail(loc + ("category",), f"알 수 없는 분류 코드입니다: {spec.category}")
@@ -420,6 +420,19 @@ class _Apply:
                 continue
             seen[key] = loc
             self._rule(unit, category, spec.dong, spec.priority)
+
+    def _rule_unit(self, loc: Loc, spec: RoutingIn) -> Unit | None:
+        """The unit a rule sends to; None (with a problem) when it is unknown, or when the
+        rule names its office and the unit belongs to another (the rule would be filed under
+        the unit's office and never meet the voices it was written for)."""
+        unit = self._unit_ref(loc + ("unit",), spec.unit)
+        office = self._office_ref(loc + ("office",), spec.office) if spec.office else None
+        if unit is None or (spec.office and office is None):
+            return None
+        if office is not None and unit.office_id != office.id:
+            self.fail(loc + ("unit",), f"부서 {unit.code}는 {office.code} 소속이 아닙니다")
+            return None
+        return unit
 
     def _rule(self, unit: Unit, category: Category | None, dong: str | None, priority: int) -> None:
         tally = self.report.tallies["routing"]

@@ -45,14 +45,15 @@ categories:                   # parent: another category's code; any order
 routing:                      # category and/or 행정동 (dong) → unit, in the unit's office
   - {category: TRAFFIC, unit: GR03, priority: 10}
   - {category: PATROL, dong: 가리봉동, unit: GR02}
-  - {dong: 구로1동, unit: GR01, priority: 200}
+  - {office: GR, dong: 구로1동, unit: GR01, priority: 200}   # office: checked against the unit
 ```
 
 Staff need an `office` or a `unit` (the unit's office is then taken) unless they are
 hq_analyst or admin. A routing rule is matched on (office, category, dong); a re-load updates
-its unit and priority (default 100). When a voice is routed, category + 행정동 beats either
-alone, then the lower priority wins; a child category needs its own rule. Quote clock times
-("18:00"); unquoted ones are read correctly too.
+its unit and priority (default 100). A rule may name its `office`: its unit must then be one
+of that office's units (a unit of another office is a problem). When a voice is routed,
+category + 행정동 beats either alone, then the lower priority wins; a child category needs its
+own rule. Quote clock times ("18:00"); unquoted ones are read correctly too.
 
 ### XLSX
 
@@ -68,7 +69,7 @@ unknown names are an error), each further row is one item; empty rows are skippe
 | `units`        | `office`, `code`, `name`, `kind`, `front_desk` (예/아니오, Y/N, O/X), `duties` |
 | `staff`        | `login`, `name`, `role`, `office`, `unit`, `email`, `password`, `active` |
 | `categories`   | `code`, `name`, `parent` |
-| `routing`      | `category`, `dong`, `unit`, `priority` |
+| `routing`      | `office`, `category`, `dong`, `unit`, `priority` |
 
 Dotted settings keys on `organization`: `periods.complaint` (an empty value = no deadline),
 `work_hours.start`, `work_hours.end`, `work_hours.lunch_start`, `work_hours.lunch_end`,

@@ -54,6 +54,9 @@ FIELDS = {  # a form field's name in a message: its interface text key
     "merged_into": "adm_merge_into",
 }
 ROLE_ORDER = ("admin", "hq_analyst", "cs_manager", "unit_lead", "officer")
+UNIT_STATUSES = ("", "open", "closed", "merged")
+"""The unit-change form's intake choices: unchanged, takes voices, closed, merged into the
+unit the form names."""
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
@@ -88,13 +91,22 @@ def add_unit(request: Request, db: SessionDep, principal: PageAdmin, form: FormD
 
 @router.post("/admin/units/change", dependencies=[CsrfDep])
 def change_unit(request: Request, db: SessionDep, principal: PageAdmin, form: FormDep) -> Response:
-    """Rename a unit, write its duties, close, reopen or merge it (blank fields: unchanged)."""
+    """Rename a unit, write its duties, close, reopen or merge it (blank fields: unchanged).
+    "Merged" needs the unit it was merged into; a form with nothing to change is refused,
+    never answered "changed"."""
 
     def change() -> Unit:
         unit = service.find_unit(db_session=db, ref=form.get("unit", ""))
-        fields = {k: form.get(k, "") for k in ("name", "duties", "merged_into")}
-        if form.get("status") in ("open", "closed"):
-            fields["takes_voices"] = "true" if form["status"] == "open" else "false"
+        fields = {k: form.get(k, "").strip() for k in ("name", "duties", "merged_into")}
+        status = form.get("status", "").strip()
+        if status not in UNIT_STATUSES:
+            raise Invalid("민원 접수는 목록에서 고르세요.", field="status")
+        if status == "merged" and not fields["merged_into"]:
+            raise Invalid("어느 부서에 합쳤는지 합칠 부서를 고르세요.", field="merged_into")
+        if status in ("open", "closed"):
+            fields["takes_voices"] = "true" if status == "open" else "false"
+        if not status and not any(fields.values()):
+            raise Invalid("바꿀 것을 적거나 고르세요: 새 이름, 업무분장, 민원 접수나 합칠 부서.")
         return unit_status.update_unit(db_session=db, unit=unit, change=_model(UnitUpdate, fields))
 
     return _act(

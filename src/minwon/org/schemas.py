@@ -205,8 +205,10 @@ class CategoryIn(_FileModel):
 
 
 class RoutingIn(_FileModel):
-    """Voices of ``category`` and/or 행정동 ``dong`` go to ``unit`` (lower priority wins ties)."""
+    """Voices of ``category`` and/or 행정동 ``dong`` go to ``unit`` (lower priority wins ties);
+    ``office``, when given, is the office the rule is for, which the unit must belong to."""
 
+    office: Code | None = None
     category: Code | None = None
     dong: Dong | None = None
     unit: UnitCode
@@ -391,8 +393,13 @@ class CategoryRead(BaseModel):
 
 
 class RoutingRuleCreate(_In):
-    """Send voices of ``category`` and/or ``dong`` in the unit's office to ``unit``."""
+    """Send voices of ``category`` and/or ``dong`` in the unit's office to ``unit``.
 
+    ``office`` (a code) states the office whose voices the rule is for; the unit must be one
+    of its units (a rule never sends an office's voices to another office). Left out, the
+    unit's office is taken."""
+
+    office: OptCode = None
     unit: UnitCode
     category: OptCode = None
     dong: OptDong = None

@@ -143,10 +143,22 @@ def create_routing_rule(
     category: Category | None = None,
     dong: str | None = None,
     priority: int = 100,
+    office: Office | None = None,
 ) -> RoutingRule:
-    """Route voices of ``category`` and/or ``dong`` (행정동) in the unit's office to ``unit``."""
+    """Route voices of ``category`` and/or ``dong`` (행정동) in the unit's office to ``unit``.
+
+    ``office``, when given, is the office the rule is meant for: a unit of another office is
+    refused (the rule would be filed under the unit's office, where it never meets the
+    voices it was written for)."""
     if category is None and not dong:
         raise Invalid("배정 규칙에는 분류나 행정동 중 하나는 있어야 합니다.")
+    if office is not None and unit.office_id != office.id:
+        raise Invalid(
+            f"{unit.name}({unit.code}) 부서는 {office.name} 소속이 아닙니다"
+            f"({unit.office.name} 소속): 배정 규칙은 규칙의 기관에 있는 부서로만 보낼 수 "
+            "있습니다.",
+            field="unit",
+        )
     rule = RoutingRule(
         office_id=unit.office_id,
         unit_id=unit.id,
@@ -536,7 +548,9 @@ def add_category(*, db_session: Session, category_in: CategoryCreate) -> Categor
 
 
 def add_routing_rule(*, db_session: Session, rule_in: RoutingRuleCreate) -> RoutingRule:
-    """Create a routing rule from the API / form model, resolving unit and category codes."""
+    """Create a routing rule from the API / form model, resolving office, unit and category
+    codes."""
+    office = find_office(db_session=db_session, ref=rule_in.office) if rule_in.office else None
     unit = find_unit(db_session=db_session, ref=rule_in.unit)
     category = None
     if rule_in.category:
@@ -551,6 +565,7 @@ def add_routing_rule(*, db_session: Session, rule_in: RoutingRuleCreate) -> Rout
         category=category,
         dong=rule_in.dong,
         priority=rule_in.priority,
+        office=office,
     )
 
 

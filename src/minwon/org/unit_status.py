@@ -62,14 +62,21 @@ def update_unit(*, db_session: Session, unit: Unit, change: UnitUpdate) -> Unit:
     """Rename a unit, write its duties, close or reopen it, or merge it into another.
 
     Merging closes the unit and sends its history's lessons to the target. Refused, changing
-    nothing: merging into itself, into a unit of another organisation, into a unit that does
-    not take voices, or in a circle; closing the office's front desk or its last open unit;
-    closing a unit that routing rules still send voices to (they would send them nowhere).
+    nothing: merging into itself, into a unit of another organisation or of another office
+    (voices addressed to the unit would land in an office that is not theirs), into a unit
+    that does not take voices, or in a circle; merging while saying the unit takes voices;
+    closing the office's front desk or its last open unit; closing a unit that routing rules
+    still send voices to (they would send them nowhere).
     """
     fields = change.model_fields_set
     target = (
         _merge_target(db_session, unit, change.merged_into) if "merged_into" in fields else None
     )
+    if target is not None and change.takes_voices:
+        raise Invalid(
+            "민원을 받게 하면서 다른 부서에 합칠 수는 없습니다: 합친 부서는 민원을 받지 않습니다.",
+            field="merged_into",
+        )
     takes = change.takes_voices if change.takes_voices is not None else unit.takes_voices
     if target is not None:
         takes = False
@@ -97,6 +104,12 @@ def _merge_target(db: Session, unit: Unit, code: str | None) -> Unit | None:
         raise Invalid("부서를 자기 자신에 합칠 수 없습니다.", field="merged_into")
     if target.office.organization_id != unit.office.organization_id:
         raise Invalid("다른 조직의 부서에는 합칠 수 없습니다.", field="merged_into")
+    if target.office_id != unit.office_id:
+        raise Invalid(
+            f"{target.name}({target.code}) 부서는 {target.office.name} 소속입니다: "
+            "같은 본부·경찰서의 부서에만 합칠 수 있습니다.",
+            field="merged_into",
+        )
     if not target.takes_voices:
         raise Invalid(
             f"{target.name} 부서는 민원을 받지 않습니다: 민원을 받는 부서에 합치세요.",
