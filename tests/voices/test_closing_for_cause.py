@@ -151,3 +151,18 @@ def test_the_voice_page_links_to_the_closing_form_which_keeps_the_text(engine: E
     assert done.status_code == 200 and "종결" in done.text
     login(client, "gr_officer")
     assert f'href="{url}"' not in client.get(f"/voices/{voice['id']}").text
+
+
+@pytest.mark.parametrize("login_name", ["hq", "gr_officer"])
+def test_the_closing_form_is_not_shown_to_those_who_may_not_close(
+    engine: Engine, login_name: str
+) -> None:
+    """The form counts the citizen's earlier answered voices (drawn from their contact): an
+    HQ analyst or an officer is refused before seeing it, not after typing a reason."""
+    world = build_world(engine)
+    voice = _voice(TestClient(create_app(engine=engine)), world)
+    client = client_for(engine)
+    login(client, login_name)
+    page = client.get(f"/protection/voices/{voice['id']}/close")
+    assert page.status_code == 403
+    assert "팀장(지구대장)이나 CS 담당만" in page.text and 'name="reason"' not in page.text

@@ -370,7 +370,10 @@ def _close_page(
 
 @router.get("/protection/voices/{voice_id}/close")
 def close_form(request: Request, voice_id: DbId, db: SessionDep, principal: PageStaff) -> Response:
-    """The form to close a voice for cause (abusive, or a 3+ repeat), with the reason."""
+    """The form to close a voice for cause (abusive, or a 3+ repeat), with the reason; only
+    for those who may close it (the form shows facts drawn from the citizen's contact)."""
+    voice = voice_service.get(db_session=db, voice_id=voice_id, principal=principal)
+    workflow.require_closer(principal, voice)
     return _close_page(request, db, principal, voice_id, {"cause": "abusive"}, {})
 
 

@@ -182,6 +182,12 @@ def close(
     return voice
 
 
+def require_closer(principal: Principal, voice: Voice) -> None:
+    """Refuse (``Forbidden``) anyone who may not close ``voice`` for cause, before they are
+    shown the form: its unit's lead, a CS manager or an admin may."""
+    _require_lead(principal, voice)
+
+
 def close_for_cause(
     *,
     db_session: Session,
