@@ -5,6 +5,7 @@ consent), and the quarterly reset that keeps history."""
 import re
 from datetime import datetime, timedelta
 
+import httpx
 import time_machine
 from factories import build_world
 from fastapi.testclient import TestClient
@@ -19,7 +20,7 @@ from minwon.outreach.models import PatrolRequest
 from minwon.timeutil import KST, to_kst, utcnow
 
 
-def _ask(client: TestClient, place: str, start: int, end: int, **kw: str) -> object:
+def _ask(client: TestClient, place: str, start: int, end: int, **kw: str) -> httpx.Response:
     data = {
         "csrf_token": csrf(client, "/patrols/request"),
         "unit": "GR01",
@@ -44,7 +45,9 @@ def test_requests_rank_plan_patrol_and_tell_only_consenting_requesters(engine: E
         _ask(resident, "구로공원 뒷길", 22, 2, email="a@example.kr", consent="on").status_code
         == 200
     )
-    _ask(resident, "구로공원  뒷길", 23, 1, email="b@example.kr")  # no consent
+    no_consent = _ask(resident, "구로공원  뒷길", 23, 1, email="b@example.kr")
+    assert no_consent.status_code == 422 and "동의해 주세요" in no_consent.text  # nothing kept
+    _ask(resident, "구로공원  뒷길", 23, 1)  # sent again without the address: never told
     _ask(resident, "구로공원 뒷길", 22, 24)
     _ask(resident, "시장 입구", 18, 20, email="c@example.kr", consent="on")
     bad = _ask(resident, "", 22, 2)
@@ -132,7 +135,7 @@ def test_map_only_with_coordinates_and_list_always(engine: Engine) -> None:
     assert 'id="patrol-map"' in page and "126.8817" in page and "grid24" in page
 
 
-def _staff_request(client: TestClient, unit: str) -> object:
+def _staff_request(client: TestClient, unit: str) -> httpx.Response:
     data = {
         "csrf_token": csrf(client, "/patrols"),
         "unit": unit,

@@ -66,6 +66,14 @@ def patrol_units(db: Session) -> list[Unit]:
     return found or units
 
 
+def offered_unit(db: Session, code: str) -> Unit | None:
+    """The unit a resident's request names by its code, if it is one the form offers
+    (``patrol_units``, the very list of its dropdown); None for any other: another agency's
+    team, a front desk, a code that does not exist, none at all."""
+    code = code.strip()
+    return next((u for u in patrol_units(db) if code and u.code == code), None)
+
+
 def quarter_label(day: date) -> str:
     """A quarter as stored: ``2026Q4``."""
     q = patrols.quarter_of(day)
@@ -107,12 +115,16 @@ def _placeable(lat: float | None, lon: float | None) -> bool:
     return math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180
 
 
-def _check_request(data: RequestIn) -> str:
-    """The request's e-mail address as stored; InvalidFields naming every field at fault (a
-    place too long, a reason over 2,000 characters, wrong hours …) so the form marks them all."""
+def _check_request(data: RequestIn, unit: Unit | None) -> tuple[Unit, str]:
+    """The request's unit (``unit``, None when the request names none it may go to) and its
+    e-mail address as stored; InvalidFields naming every field at fault (no unit to send it
+    to, a place too long, a reason over 2,000 characters, wrong hours, an e-mail address left
+    without consent …) so the form marks them all."""
     from minwon.outbox.service import validate_recipient
 
     errors: dict[str, str] = {}
+    if unit is None:
+        errors["unit"] = "순찰을 부탁할 지구대·파출소를 고르세요."
     if not data.place.strip() or len(data.place.strip()) > MAX_PLACE:
         errors["place"] = f"장소를 1~{MAX_PLACE}자로 적어 주세요."
     if len(data.dong.strip()) > MAX_DONG:
@@ -145,9 +157,14 @@ def _check_request(data: RequestIn) -> str:
             email = validate_recipient(email)
         except ValueError:
             errors["email"] = "전자우편 주소를 확인해 주세요."
-    if errors:
+    if email and not data.consent:  # the rule and the words of the citizens' form (/submit)
+        errors["consent"] = (
+            "연락처를 남기시려면 개인정보 수집·이용에 동의해 주세요. "
+            "동의하지 않으시면 연락처를 지워 주세요."
+        )
+    if errors or unit is None:
         raise InvalidFields(errors)
-    return email
+    return unit, email
 
 
 def request_in(values: Mapping[str, object], source: str) -> RequestIn:
@@ -198,11 +215,16 @@ def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) 
     """Take a request (citizens on the web form; staff for cards, boxes, calls, counters),
     filed under the quarter of the day asked for (``request_days``: today to the end of the
     next quarter), so a request for January counts in the first quarter's plan, not in
-    December's."""
-    if not data.unit.strip():
-        raise Invalid("순찰을 부탁할 지구대·파출소를 고르세요.", field="unit")
+    December's.
+
+    A resident may send it only to a unit the form offers (``offered_unit``), and leave an
+    e-mail address only with consent to its use (staff entering a card alike); else nothing
+    is stored and every field at fault is named."""
+    unit: Unit | None
     if principal is None:
-        unit = org_service.find_unit(db_session=db, ref=data.unit)
+        unit = offered_unit(db, data.unit)
+    elif not data.unit.strip():
+        raise Invalid("순찰을 부탁할 지구대·파출소를 고르세요.", field="unit")
     else:
         unit = org_service.find_unit_for(db_session=db, principal=principal, ref=data.unit)
     if data.source not in SOURCES:
@@ -211,7 +233,7 @@ def submit(db: Session, *, data: RequestIn, principal: Principal | None = None) 
         raise Invalid("접수 경로가 올바르지 않습니다.", field="source")
     if principal is not None and principal.role not in WRITERS:
         raise Forbidden("순찰 요청은 직원이 대신 접수할 수 있습니다.")
-    email = _check_request(data)
+    unit, email = _check_request(data, unit)
     check = patrols.PatrolRequest(
         "new",
         data.place,

@@ -247,8 +247,12 @@ class PatrolRequestIn(BaseModel):
     lat: Coordinate | None = None
     lon: Coordinate | None = None
     source: Code = Field("card", description="card, box, phone, police_box, web / 접수 경로")
-    email: Line = ""
-    consent: bool = False
+    email: Line = Field("", description="순찰 후 알림 받을 전자우편 / the e-mail to tell")
+    consent: bool = Field(
+        False,
+        description="개인정보 수집·이용 동의: 전자우편을 남기면 true여야 합니다(아니면 422) / "
+        "consent to its collection and use: must be true when an e-mail is given (else 422)",
+    )
 
 
 class PatrolRequestRead(BaseModel):
