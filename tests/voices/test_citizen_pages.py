@@ -3,14 +3,17 @@ consent, tracking (one message for a wrong pair, any case and spacing, a transfe
 and the pages in English."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from factories import World, build_world
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from web.pagetools import api_voice, client_for, count_voices, is_html_page, login, post_form
 
 from minwon.db import session_factory
+from minwon.outbox.models import OutboxMessage
 from minwon.voices.models import Voice
 
 LEDGER_NO = re.compile(r"[A-Z0-9]+-\d{4}-\d{6}")
@@ -50,7 +53,6 @@ def test_citizen_submits_gets_receipt_and_tracks_to_the_answer(client, world) ->
     ledger_no, secret = _receipt(r.text)
     assert ledger_no.startswith("GR01-") and "처리 예정 기한" in r.text
     assert '<button type="button" class="btn-ghost" data-print>인쇄하기</button>' in r.text
-    assert client.get("/submit/done", follow_redirects=False).headers["location"] == "/track"
     tracked = post_form(client, "/track", {"ledger_no": ledger_no, "secret": secret}, "/track")
     assert tracked.status_code == 200 and "접수" in tracked.text and "순찰 요청" in tracked.text
     assert "아직 답변이 발송되지 않았습니다" in tracked.text
@@ -64,6 +66,55 @@ def test_citizen_submits_gets_receipt_and_tracks_to_the_answer(client, world) ->
     low = {"ledger_no": ledger_no, "secret": secret.lower()}
     answered = post_form(client, "/track", low, "/track")
     assert "답변 완료" in answered.text and "순찰을 늘리겠습니다." in answered.text
+
+
+def test_the_receipt_survives_a_reload_for_half_an_hour(
+    client: TestClient, engine: Engine, clock: time_machine.Traveller
+) -> None:
+    """A phone that drops the page, or a reload, must not lose the check code; later the
+    tracking page opens with the number filled in."""
+    data = {"office": "GR", "kind": "complaint", "title": "소음", "body": "밤마다 시끄러워요"}
+    first = post_form(client, "/submit", data, "/submit")
+    ledger_no, secret = _receipt(first.text)
+    assert "30분 동안 다시 열 수 있습니다" in first.text
+    clock.shift(timedelta(minutes=29))
+    again = client.get("/submit/done")
+    assert again.status_code == 200 and _receipt(again.text) == (ledger_no, secret)
+    clock.shift(timedelta(minutes=2))
+    later = client.get("/submit/done", follow_redirects=False)
+    assert later.headers["location"] == f"/track?no={ledger_no}"
+    assert client.get("/submit/done", follow_redirects=False).headers["location"] == "/track"
+    assert ledger_no in client.get(later.headers["location"]).text
+    assert client_for(engine).get("/submit/done", follow_redirects=False).status_code == 303
+
+
+def test_a_citizen_who_left_an_email_is_mailed_the_receipt(
+    client: TestClient, engine: Engine, world: World
+) -> None:
+    data = {"office": "GR", "kind": "complaint", "title": "소음", "body": "밤마다 시끄러워요"}
+    mailed = data | {"contact_email": "kim@example.kr", "contact_consent": "on"}
+    r = post_form(client, "/submit", mailed, "/submit")
+    ledger_no, secret = _receipt(r.text)
+    assert "남기신 메일 주소로도 보냈습니다" in r.text
+    post_form(client_for(engine), "/submit", data | {"contact_phone": "010-1111-2222",
+              "contact_consent": "on"}, "/submit")  # fmt: skip
+    api = TestClient(client.app).post(
+        "/api/v1/voices",
+        json={"kind": "complaint", "channel": "web", "office": "GR", "title": "t", "body": "b",
+              "contact": {"email": "lee@example.kr", "consent": True}},
+    )  # fmt: skip
+    assert api.status_code == 201, api.text
+    with session_factory(engine)() as db:
+        mails = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "receipt")).all()
+        assert sorted(m.recipient for m in mails) == ["kim@example.kr", "lee@example.kr"]
+        mail = next(m for m in mails if m.recipient == "kim@example.kr")
+    assert (
+        ledger_no in mail.subject and secret in mail.body and f"/track?no={ledger_no}" in mail.body
+    )
+    staff = api_voice(client, world, "gr_cs", contact={"email": "park@example.kr", "consent": True})
+    with session_factory(engine)() as db:
+        assert db.scalar(select(func.count()).where(OutboxMessage.topic == "receipt")) == 2
+    assert staff
 
 
 def test_citizen_chooses_an_office_and_contact_needs_consent(client, engine: Engine) -> None:

@@ -4,7 +4,9 @@ back on the form with what was typed. Thin: parse, call, render."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -13,12 +15,13 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from minwon.analysis.intake import AnalysisAdvisor
+from minwon.config import get_settings
 from minwon.errors import Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import CITIZEN
 from minwon.protection import suspensions
 from minwon.timeutil import utcnow
-from minwon.voices import attachments, service, views
+from minwon.voices import attachments, receipt_mail, service, views
 from minwon.voices.routes import track_read
 from minwon.voices.schemas import MAX_BODY
 from minwon.web.deps import CsrfDep, SessionDep, check_csrf, client_address
@@ -173,6 +176,9 @@ def submit(
                 db_session=db, voice_in=voice_in, principal=CITIZEN, advisor=AnalysisAdvisor()
             )
             attachments.store(db, voice=voice, files=posted.files)
+            mailed = receipt_mail.queue_receipt(
+                db, voice=voice, secret=secret, base_url=get_settings().base_url
+            )
     except ValidationError as exc:
         errors = {**views.field_errors(exc, language(request)), **errors}
     except suspensions.Suspended as exc:
@@ -194,17 +200,35 @@ def submit(
         "received_at": kst(voice.received_at),
         "unit": unit.name,
         "files": str(len(posted.files)),
+        "mailed": "1" if mailed else "",
+        "until": (utcnow() + RECEIPT_KEPT).isoformat(),
     }
     return redirect("/submit/done")
 
 
+RECEIPT_KEPT = timedelta(minutes=30)
+"""How long the receipt page can be opened again in the browser that filed the voice: a reload,
+or a phone that dropped the page while the citizen wrote the code down, must not lose it."""
+
+
 @router.get("/submit/done")
 def submit_done(request: Request, principal: PagePrincipal) -> Response:
-    """The receipt, shown once; coming back later leads to the tracking page."""
-    receipt = request.session.pop("receipt", None)
+    """The receipt, again on a reload for ``RECEIPT_KEPT``; later the tracking page, with the
+    number filled in."""
+    receipt = request.session.get("receipt")
     if not receipt:
         return redirect("/track")
-    return render(request, "voices/submit_done.html", receipt=receipt)
+    until = receipt.get("until")
+    if until is None or datetime.fromisoformat(until) <= utcnow():
+        request.session.pop("receipt", None)
+        return redirect(f"/track?no={quote(receipt.get('ledger_no', ''))}")
+    return render(
+        request, "voices/submit_done.html", receipt=receipt, kept_minutes=_minutes(RECEIPT_KEPT)
+    )
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
 
 
 @router.get("/track")

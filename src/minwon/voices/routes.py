@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from minwon.analysis.intake import AnalysisAdvisor
+from minwon.config import get_settings
 from minwon.db import MAX_DB_ID
 from minwon.errors import Invalid, NotFound
 from minwon.org.models import Unit
@@ -21,6 +22,7 @@ from minwon.voices import (
     import_launch,
     masked_view,
     queries,
+    receipt_mail,
     service,
     workflow,
 )
@@ -89,6 +91,8 @@ def create_voice(
             key=idempotency_key,
             advisor=AnalysisAdvisor(),
         )
+    if not principal.is_staff and secret is not None:
+        receipt_mail.queue_receipt(db, voice=voice, secret=secret, base_url=get_settings().base_url)
     db.commit()
     if not principal.is_staff:
         throttle.hit("submit", address)
