@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select, update
 
 from minwon.analysis import jobs
 from minwon.app import create_app
+from minwon.config import get_settings
 from minwon.db import write_session
 from minwon.org.models import Staff
 from minwon.outbox.models import OutboxMessage
@@ -127,6 +128,10 @@ def test_a_surge_is_alerted_once_to_the_unit_lead(engine: Engine) -> None:
         mails = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "surge")).all()
     assert mails and {m.recipient for m in mails} == {"lead@gr.example.kr"}
     assert any("구로3동" in m.subject for m in mails)
+    link = f"{get_settings().base_url.rstrip('/')}/analysis/surges"
+    assert all(
+        f"검토해 주십시오: {link}\n" in m.body for m in mails
+    )  # a mail needs the whole address
     again = client.post("/api/v1/analysis/surges/check", headers=world.auth("gr_lead"))
     assert again.json() == []
     listed = client.get("/api/v1/analysis/surges", headers=h).json()

@@ -17,6 +17,7 @@ from minwon import leases
 from minwon.analysis import surges
 from minwon.analysis.models import SurgeAlert, VoiceAnalysis
 from minwon.analysis.similarity import matter_terms, parse_tokens
+from minwon.config import get_settings
 from minwon.org import service as org_service
 from minwon.org.roles import UNIT_LEAD
 from minwon.outbox import service as outbox
@@ -141,7 +142,7 @@ def _notify(db: Session, alert: SurgeAlert) -> None:
         for s in org_service.unit_staff(db_session=db, unit_id=alert.unit_id)
         if s.role == UNIT_LEAD and s.email
     ]
-    subject, body = message(alert)
+    subject, body = message(alert, get_settings().base_url)
     for lead in leads:
         outbox.enqueue(
             db_session=db,
@@ -153,8 +154,9 @@ def _notify(db: Session, alert: SurgeAlert) -> None:
         )
 
 
-def message(alert: SurgeAlert) -> tuple[str, str]:
-    """The Korean e-mail telling a unit lead about a surge."""
+def message(alert: SurgeAlert, base_url: str) -> tuple[str, str]:
+    """The Korean e-mail telling a unit lead about a surge, with the address of the page that
+    shows it (a mail client cannot follow a path alone)."""
     kind = KINDS.get(alert.kind, alert.kind)
     until = to_kst(as_aware(alert.window_end))
     subject = f"[minwon] 민원 급증 알림: {kind} '{alert.label}' 최근 7일 {alert.current}건"
@@ -164,7 +166,8 @@ def message(alert: SurgeAlert) -> tuple[str, str]:
         f"평소 수준(직전 최대 8주 평균)은 주 {alert.baseline:.1f}건입니다.\n"
         f"우연히 이만큼 몰릴 확률은 {alert.p_value:.2g}로 매우 낮습니다 "
         "(기준: 주 5건 이상, 평소의 2배 이상, 포아송 검정 p < 0.001).\n\n"
-        "원인 분석 화면에서 해당 민원을 확인하고 필요한 조치를 검토해 주십시오: /analysis/surges\n"
+        "원인 분석 화면에서 해당 민원을 확인하고 필요한 조치를 검토해 주십시오: "
+        f"{base_url.rstrip('/')}/analysis/surges\n"
     )
     return subject, body
 
