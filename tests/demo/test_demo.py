@@ -141,3 +141,30 @@ def test_the_demo_is_alive_on_the_day_it_is_loaded(demo_db: None) -> None:
     assert "년 연속 1위" in client.get("/surveys").text
     login(client, "gr01.lead", "minwon-demo-pass")
     assert "연속 달성" in client.get("/outreach/team?unit=GR01").text
+
+
+def test_the_demo_dashboard_counts_what_its_ledger_holds(demo_db: None) -> None:
+    """The Open311 requests the demo files after its voices reach the dashboards too."""
+    from datetime import datetime, time, timedelta
+
+    from minwon.demo.open311 import load_demo_open311
+    from minwon.org.models import Office
+    from minwon.reports import dashboard
+    from minwon.timeutil import KST
+
+    load_demo(voices=60)
+    engine = get_engine()
+    load_demo_open311(engine, now=utcnow())
+    today = to_kst(utcnow()).date()
+    first = today - timedelta(days=29)
+    since = datetime.combine(first, time(), KST)
+    with session_factory(engine)() as db:
+        office = db.scalars(select(Office).where(Office.code == "GR")).one()
+        held = db.scalar(
+            select(func.count(Voice.id)).where(
+                Voice.office_id == office.id, Voice.received_at >= since
+            )
+        )
+        scope = dashboard.Scope((office.id,), first, today)
+        assert dashboard.volume(db, scope).received == held
+        assert db.scalar(select(func.count(Voice.id)).where(Voice.channel == "open311"))
