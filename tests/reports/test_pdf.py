@@ -78,6 +78,7 @@ def test_hangul_is_extracted_back(full_pdf: bytes, tmp_path: Path) -> None:
                      "배웅 인사", "표본"):  # fmt: skip
         assert expected in text, expected
     assert "94.8%" in text  # share met 381 / 402
+    assert "4.110" in text  # ranking scores to the three decimals ties are judged by
     assert "4.12 ~ 4.30" in text  # the CSAT interval
     assert "초대 없이 응답 12건" in text  # answers without an invitation, apart from the rate
     assert re.search(r"1 / \d+ 쪽", text)  # footer page numbers

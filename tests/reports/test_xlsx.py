@@ -139,6 +139,7 @@ def test_ranking_keeps_unranked_rows_as_blanks(book: Workbook) -> None:
     unranked = _find(ws, "금천경찰서", col=2)
     assert ws.cell(unranked, 1).value is None and ws.cell(unranked, 5).value == "표본 부족"
     assert ws.cell(row, 6).number_format.startswith("+")
+    assert ws.cell(row, 4).number_format == "0.000"  # ties are judged to three decimals
 
 
 def test_causes_cumulative_share_and_pareto_chart(book: Workbook) -> None:

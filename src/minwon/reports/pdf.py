@@ -38,6 +38,7 @@ from reportlab.platypus import (
 
 from minwon.reports import charts
 from minwon.reports.document import MonthlyReport
+from minwon.surveys.rankings import TIE_DECIMALS
 from minwon.timeutil import to_kst
 from minwon.web.pdf_fonts import FONT, FONT_BOLD, register_fonts
 
@@ -267,8 +268,8 @@ def _ranking(report: MonthlyReport) -> list[Flowable]:
     if not r.rows:
         return _section("4. 순위", _no_data())
     w = _WIDTH
-    rows = [[_int(row.rank), row.name, _int(row.n), _num(row.score), row.status or _DASH,
-             _signed(row.movement, "▲", "▼")] for row in r.rows]  # fmt: skip
+    rows = [[_int(row.rank), row.name, _int(row.n), _num(row.score, TIE_DECIMALS),
+             row.status or _DASH, _signed(row.movement, "▲", "▼")] for row in r.rows]  # fmt: skip
     marked = [i for i, row in enumerate(r.rows) if r.highlight and row.name == r.highlight]
     table = _table(["순위", "기관·부서", "응답 수", "점수", "상태", "변동"], rows,
                    [w * 0.09, w * 0.33, w * 0.13, w * 0.13, w * 0.2, w * 0.12],

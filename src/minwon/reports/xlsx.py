@@ -39,6 +39,7 @@ SHEETS = ("요약", "접수·처리", "만족도", "순위", "원인", "조치",
 Cell = str | int | float | date | datetime | None
 
 INT, DEC1, DEC2, PCT = "#,##0", "0.0", "0.00", "0.0%"
+DEC3 = "0.000"  # ranking scores: ties are judged to three decimals
 SIGNED = "+#,##0;-#,##0;0"
 DAY, STAMP = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 
@@ -210,7 +211,7 @@ def _ranking(ws: Worksheet, report: MonthlyReport) -> None:
         return
     for i, row in enumerate(r.rows, start=2):
         _put(ws, i, 1, [row.rank, row.name, row.n, row.score, row.status or None, row.movement],
-             [INT, "", INT, DEC2, "", SIGNED])  # fmt: skip
+             [INT, "", INT, DEC3, "", SIGNED])  # fmt: skip
         if r.highlight and row.name == r.highlight:
             for col in range(1, 7):
                 ws.cell(i, col).fill = _MARK_FILL
