@@ -6,14 +6,23 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from minwon import logs
 from minwon.analysis.cli import analysis_app
 from minwon.backup import cli as backup_cli
-from minwon.cli_output import console, err, progress_bar
+from minwon.cli_output import (
+    check_output_file,
+    console,
+    err,
+    principal_as,
+    progress_bar,
+    refuse,
+    unwritable,
+)
 from minwon.config import (
     MIN_SECRET_KEY_LENGTH,
     WILDCARD_HOSTS,
@@ -25,7 +34,51 @@ from minwon.open311.cli import open311_app
 from minwon.org.cli import org_app
 from minwon.org.roles import Principal
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+    from typer._click import Command, Context  # the Click Typer carries, as typer.core types
+
+    from minwon.voices.queries import LedgerFilter
+
+WITHOUT_SCHEMA = frozenset({"db", "demo", "serve", "worker", "backup", "restore", "analysis eval"})
+"""Commands that run on a database ``minwon db upgrade`` has not (yet) made: the schema's own,
+the demo (which upgrades it), serve, worker and backup (which check it themselves, after the
+secret key), restore (into a new database) and those that use no database. Every other command
+stops first with the message of ``_require_schema``, not on a missing table."""
+
+
+class _Commands(TyperGroup):
+    """The ``minwon`` command group: before a command that reads or writes the database, the
+    schema is checked (``WITHOUT_SCHEMA``). Help is shown and a wrong command named without it,
+    so ``--help`` works on any database."""
+
+    def resolve_command(
+        self, ctx: "Context", args: list[str]
+    ) -> tuple[str | None, "Command | None", list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if (
+            name
+            and command
+            and not ctx.resilient_parsing
+            and _needs_schema(ctx, name, command, rest)
+        ):
+            _require_schema()
+        return name, command, rest
+
+
+def _needs_schema(ctx: "Context", name: str, command: "Command", rest: list[str]) -> bool:
+    """Whether command ``name`` (with its arguments ``rest``) needs this minwon's schema."""
+    if any(arg in ctx.help_option_names for arg in rest):
+        return False
+    if isinstance(command, TyperGroup):  # a group: the command it runs is its first argument
+        if not rest or rest[0] not in command.commands:
+            return False  # the group's help, or its refusal of a command it has not
+        name = f"{name} {rest[0]}"
+    return name not in WITHOUT_SCHEMA and name.split()[0] not in WITHOUT_SCHEMA
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="minwon — 민원 대장: hear, record, answer and learn from citizens' voices.",
     rich_markup_mode="markdown",
 )
@@ -67,6 +120,7 @@ def serve(
     application and the Korean model (see ``minwon.web.prefork``). Refuses a weak secret key.
     Links in mails, QR codes and surveys carry the address served unless ``MINWON_BASE_URL``
     is set."""
+    check_port(port)
     require_secret_key()
     logs.to_stderr()
     _require_schema()  # the rest of the preparation is the application's (serve_app)
@@ -171,6 +225,12 @@ def _prepare_database() -> None:
         err.print(startup.unreadable_message(done.unreadable), markup=False, highlight=False)
 
 
+def check_port(port: int) -> None:
+    """Stop (exit code 2) when ``port`` is no TCP port, before anything is loaded or bound."""
+    if not 1 <= port <= 65535:
+        refuse(f"포트는 1부터 65535 사이의 수여야 합니다: {port}", code=2)
+
+
 def require_secret_key() -> None:
     """Stop (exit code 2) with a Korean and English message when ``MINWON_SECRET_KEY`` is the
     shipped default, empty or short: anyone knowing the key can forge a signed cookie."""
@@ -257,16 +317,46 @@ def export(
     """Export the ledger (민원 처리부) as Excel or CSV."""
     from minwon.db import get_engine, session_factory
     from minwon.voices import exporter
+
+    writers = {".xlsx": exporter.export_ledger_xlsx, ".csv": exporter.export_ledger_csv}
+    write = writers.get(out.suffix.lower())
+    if write is None:
+        refuse(f"내보낼 파일 이름은 .xlsx(엑셀) 또는 .csv로 끝나야 합니다: {out}", code=2)
+    check_output_file(out)
+    with session_factory(get_engine())() as db:
+        principal = principal_as(db, as_login)
+        flt = _ledger_filter(db, principal, office=office, unit=unit)
+        try:
+            rows = write(db_session=db, principal=principal, flt=flt, out=out)
+        except OSError as exc:
+            unwritable(out, exc)
+    console.print(f"{out}에 {rows}건을 썼습니다.")
+
+
+def _ledger_filter(
+    db: "Session", principal: Principal, *, office: str | None, unit: str | None
+) -> "LedgerFilter":
+    """The export's filter, the office and unit (code or name) as their codes; one that does
+    not exist or lies outside the caller's offices stops the command (exit code 1), as
+    ``report`` does, instead of an empty file."""
+    from minwon.errors import NotFound
+    from minwon.org import service as org_service
     from minwon.voices.queries import LedgerFilter
 
-    principal = _principal(as_login)
-    flt = LedgerFilter(office=office, unit=unit)
-    write = (
-        exporter.export_ledger_csv if out.suffix.lower() == ".csv" else exporter.export_ledger_xlsx
-    )
-    with session_factory(get_engine())() as db:
-        rows = write(db_session=db, principal=principal, flt=flt, out=out)
-    console.print(f"{out}에 {rows}건을 썼습니다.")
+    try:
+        found = org_service.find_office(db_session=db, ref=office) if office else None
+    except NotFound as exc:
+        refuse(exc.message)
+    if found and not principal.all_offices and found.id != principal.office_id:
+        refuse(f"기관을 찾을 수 없습니다: {office}")  # another office's: as one that is none
+    try:
+        if unit and found:
+            unit = org_service.find_unit(db_session=db, ref=unit, office_id=found.id).code
+        elif unit:
+            unit = org_service.find_unit_for(db_session=db, principal=principal, ref=unit).code
+    except NotFound as exc:
+        refuse(exc.message)
+    return LedgerFilter(office=found.code if found else None, unit=unit)
 
 
 @rollups_app.command("update")
@@ -304,7 +394,6 @@ def report(
     """Write the monthly CS report of an office (or of all offices) as PDF or Excel."""
     from minwon.db import get_engine, session_factory
     from minwon.errors import MinwonError
-    from minwon.org import service as org_service
     from minwon.reports import monthly, rollups
     from minwon.reports.pdf import render_pdf
     from minwon.reports.xlsx import render_xlsx
@@ -312,19 +401,25 @@ def report(
     if format_ not in ("pdf", "xlsx"):
         err.print("--format은 pdf 또는 xlsx입니다.")
         raise typer.Exit(2)
+    try:
+        monthly.month_bounds(month)
+    except MinwonError as exc:
+        refuse(exc.message)
+    target = output or Path(f"minwon-cs-report-{office or 'all'}-{month}.{format_}")
+    check_output_file(target)
+    principal = _principal(as_login)
     engine = get_engine()
     rollups.update(engine)
     with session_factory(engine)() as db:
         try:
-            staff = org_service.staff_by_login(db_session=db, login=as_login)
-            principal = org_service.principal_for(staff)
             built = monthly.build(db, principal=principal, office=office, month=month)
         except MinwonError as exc:
-            err.print(exc.message)
-            raise typer.Exit(1) from exc
+            refuse(exc.message)
     data = render_pdf(built) if format_ == "pdf" else render_xlsx(built)
-    target = output or Path(f"minwon-cs-report-{office or 'all'}-{month}.{format_}")
-    target.write_bytes(data)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        unwritable(target, exc)
     console.print(f"{target} ({len(data):,} 바이트)")
 
 
@@ -389,6 +484,7 @@ def demo(
     from minwon.demo.secret import demo_secret_key
     from minwon.demo.setup import load_demo
 
+    check_port(port)
     key = demo_secret_key(get_settings())
     if key != get_settings().secret_key:
         os.environ["MINWON_SECRET_KEY"] = key
@@ -458,17 +554,11 @@ def _print_open311(url: str) -> None:
 
 
 def _principal(login: str) -> Principal:
+    """Whom the command acts as (``--as``; ``principal_as``), read in a session of its own."""
     from minwon.db import get_engine, session_factory
-    from minwon.errors import NotFound
-    from minwon.org import service as org_service
 
     with session_factory(get_engine())() as db:
-        try:
-            staff = org_service.staff_by_login(db_session=db, login=login)
-        except NotFound as exc:
-            err.print(f"{exc.message} (--as 로 다른 아이디를 지정하세요)")
-            raise typer.Exit(1) from exc
-        return org_service.principal_for(staff)
+        return principal_as(db, login)
 
 
 def main() -> None:

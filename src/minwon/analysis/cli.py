@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from minwon.cli_output import check_output_file, unwritable
+
 analysis_app = typer.Typer(
     help="Korean text analysis: routing models and their evaluation.", rich_markup_mode="markdown"
 )
@@ -108,6 +110,8 @@ def analysis_eval(
     from minwon.analysis import eval_report, evaluation
     from minwon.demo.voices import CORPUS
 
+    if markdown is not None:
+        check_output_file(markdown)  # before the evaluation, not after it
     cut = evaluation.DEFAULT_THRESHOLD if threshold is None else threshold
     try:
         items = evaluation.load_items(file, label, time_field)
@@ -151,5 +155,8 @@ def analysis_eval(
     if markdown is not None:
         command = "minwon " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         note = f"학습 {len(train_items):,}건 (오래된 80%), 평가 {len(test_items):,}건 (최근 20%)"
-        markdown.write_text(eval_report.format_markdown(runs, command=command, note=note))
+        try:
+            markdown.write_text(eval_report.format_markdown(runs, command=command, note=note))
+        except OSError as exc:
+            unwritable(markdown, exc)
         console.print(f"{markdown}에 표를 썼습니다.")

@@ -2,15 +2,20 @@
 the admin page: an admin's login, the offices they manage)."""
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon.cli_output import principal_as
 from minwon.org.roles import Principal
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 open311_app = typer.Typer(
     help="Open311 GeoReport v2: client keys and services.", rich_markup_mode="markdown"
@@ -19,6 +24,9 @@ console = Console()
 err = Console(stderr=True)
 AsLogin = Annotated[str, typer.Option("--as", help="admin login acting")]
 T = TypeVar("T")
+KEY_OPTIONS = {"name": "NAME", "offices": "--office", "rate_limit": "--rate-limit"}
+"""Where each field of a new key comes from on the command line, to name it in a refusal."""
+RATE_LIMIT_RULE = "60/hour, 10/minute처럼 '횟수/단위'(단위: second, minute, hour, day)로 적습니다"
 
 
 def _office_codes(db: Session) -> dict[int, str]:
@@ -32,14 +40,10 @@ def _run(login: str, action: Callable[[Session, Principal], T]) -> T:
     message and exit code 1, never a traceback."""
     from minwon.db import write_session
     from minwon.errors import MinwonError
-    from minwon.org import service as org_service
 
     try:
         with write_session() as db:
-            principal = org_service.principal_for(
-                org_service.staff_by_login(db_session=db, login=login)
-            )
-            return action(db, principal)
+            return action(db, principal_as(db, login))
     except MinwonError as exc:
         err.print(f"[red]오류:[/red] {exc.message}")
         raise typer.Exit(1) from exc
@@ -81,13 +85,29 @@ def issue_key(
     try:
         key_in = KeyCreate(name=name, offices=office, rate_limit=rate_limit)
     except ValidationError as exc:
-        err.print(f"[red]오류:[/red] {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
+        for problem in _key_problems(exc):
+            err.print(f"[red]오류:[/red] {escape(problem)}")
         raise typer.Exit(2) from exc
     raw = _run(
         as_login,
         lambda db, p: keys.issue(db_session=db, key_in=key_in, principal=p, now=utcnow())[1],
     )
     console.print(raw, markup=False, highlight=False)
+
+
+def _key_problems(exc: "ValidationError") -> list[str]:
+    """What is wrong with the options of a new key, in Korean, each naming its option."""
+    from minwon.org.schemas import korean_message
+
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        if field == "rate_limit" and error["type"] == "value_error":
+            text = f"{RATE_LIMIT_RULE} (값: {error['input']!r})"
+        else:
+            text = korean_message(error)
+        problems.append(f"{KEY_OPTIONS.get(field, field)}: {text}")
+    return problems
 
 
 @open311_app.command("revoke-key")

@@ -19,14 +19,19 @@ from minwon.timeutil import utcnow, within_calendar
 from minwon.voices.catalog import CHANNELS
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_YEAR = 2000
+"""The first year a monthly report may be of."""
 
 
 def month_bounds(month: str) -> tuple[date, date]:
-    """The first and last day of a month given as YYYY-MM; a month outside the calendar a
-    period may name (``9999-12``) is refused before its last day overflows."""
+    """The first and last day of a month given as YYYY-MM, of the year 2000 or later; a month
+    outside the calendar a period may name (``9999-12``) is refused before its last day
+    overflows."""
     found = _MONTH.match(month or "")
-    if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
+    if not found or not 1 <= int(found.group(2)) <= 12:
         raise Invalid("월은 YYYY-MM 형식이어야 합니다 (예: 2026-10).", field="month")
+    if int(found.group(1)) < FIRST_YEAR:
+        raise Invalid(f"월의 연도는 {FIRST_YEAR}년 이후여야 합니다: {month}", field="month")
     first = date(int(found.group(1)), int(found.group(2)), 1)
     within_calendar(first, "month")
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
