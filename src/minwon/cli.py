@@ -1,6 +1,6 @@
 """The ``minwon`` command: serve, demo, db, worker, import(s), export, org, token, report,
-rollups, backup, restore; ``analysis``, ``open311``, ``org``, ``backup`` and ``restore`` come from
-their domains."""
+rollups, backup, restore; ``analysis``, ``open311``, ``org``, ``export``, ``report``,
+``rollups``, ``backup`` and ``restore`` come from their domains."""
 
 import threading
 from collections.abc import Iterator
@@ -15,13 +15,11 @@ from minwon import logs
 from minwon.analysis.cli import analysis_app
 from minwon.backup import cli as backup_cli
 from minwon.cli_output import (
-    check_output_file,
     console,
     err,
     principal_as,
     progress_bar,
     refuse,
-    unwritable,
 )
 from minwon.config import (
     MIN_SECRET_KEY_LENGTH,
@@ -33,12 +31,12 @@ from minwon.config import (
 from minwon.open311.cli import open311_app
 from minwon.org.cli import org_app
 from minwon.org.roles import Principal
+from minwon.reports import cli as reports_cli
+from minwon.reports.cli import rollups_app
+from minwon.voices import export_cli
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
     from typer._click import Command, Context  # the Click Typer carries, as typer.core types
-
-    from minwon.voices.queries import LedgerFilter
 
 WITHOUT_SCHEMA = frozenset({"db", "demo", "serve", "worker", "backup", "restore", "analysis eval"})
 """Commands that run on a database ``minwon db upgrade`` has not (yet) made: the schema's own,
@@ -83,9 +81,6 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 db_app = typer.Typer(help="Database schema (Alembic).", rich_markup_mode="markdown")
-rollups_app = typer.Typer(
-    help="Rollup tables the dashboards and reports read.", rich_markup_mode="markdown"
-)
 app.add_typer(analysis_app, name="analysis")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(db_app, name="db")
@@ -305,122 +300,10 @@ def imports(
         follow_imports(console, engine=engine, principal=principal, limit=limit)
 
 
-@app.command()
-def export(
-    out: Annotated[Path, typer.Argument(help="file to write (.xlsx or .csv)")],
-    office: Annotated[str | None, typer.Option(help="office code")] = None,
-    unit: Annotated[str | None, typer.Option(help="unit code")] = None,
-    as_login: Annotated[
-        str, typer.Option("--as", help="staff login whose view is exported")
-    ] = "admin",
-) -> None:
-    """Export the ledger (민원 처리부) as Excel or CSV."""
-    from minwon.db import get_engine, session_factory
-    from minwon.voices import exporter
-
-    writers = {".xlsx": exporter.export_ledger_xlsx, ".csv": exporter.export_ledger_csv}
-    write = writers.get(out.suffix.lower())
-    if write is None:
-        refuse(f"내보낼 파일 이름은 .xlsx(엑셀) 또는 .csv로 끝나야 합니다: {out}", code=2)
-    check_output_file(out)
-    with session_factory(get_engine())() as db:
-        principal = principal_as(db, as_login)
-        flt = _ledger_filter(db, principal, office=office, unit=unit)
-        try:
-            rows = write(db_session=db, principal=principal, flt=flt, out=out)
-        except OSError as exc:
-            unwritable(out, exc)
-    console.print(f"{out}에 {rows}건을 썼습니다.")
+app.command()(export_cli.export)
 
 
-def _ledger_filter(
-    db: "Session", principal: Principal, *, office: str | None, unit: str | None
-) -> "LedgerFilter":
-    """The export's filter, the office and unit (code or name) as their codes; one that does
-    not exist or lies outside the caller's offices stops the command (exit code 1), as
-    ``report`` does, instead of an empty file."""
-    from minwon.errors import NotFound
-    from minwon.org import service as org_service
-    from minwon.voices.queries import LedgerFilter
-
-    try:
-        found = org_service.find_office(db_session=db, ref=office) if office else None
-    except NotFound as exc:
-        refuse(exc.message)
-    if found and not principal.all_offices and found.id != principal.office_id:
-        refuse(f"기관을 찾을 수 없습니다: {office}")  # another office's: as one that is none
-    try:
-        if unit and found:
-            unit = org_service.find_unit(db_session=db, ref=unit, office_id=found.id).code
-        elif unit:
-            unit = org_service.find_unit_for(db_session=db, principal=principal, ref=unit).code
-    except NotFound as exc:
-        refuse(exc.message)
-    return LedgerFilter(office=found.code if found else None, unit=unit)
-
-
-@rollups_app.command("update")
-def rollups_update() -> None:
-    """Add what happened since the last round to the rollups now (the worker does this too)."""
-    from minwon.db import get_engine
-    from minwon.reports import rollups
-
-    done = rollups.update(get_engine())
-    console.print(
-        f"기록 {done.events:,}건, 초대 {done.invitations:,}건, "
-        f"응답 {done.responses:,}건을 더했습니다."
-    )
-
-
-@rollups_app.command("rebuild")
-def rollups_rebuild() -> None:
-    """Refill the month and all-office rollups from the day rows (after a bulk load or a
-    repair); the day rows themselves are kept."""
-    from minwon.db import get_engine
-    from minwon.reports import rollups
-
-    for table, rows in rollups.rebuild_derived(get_engine()).items():
-        console.print(f"{table}: {rows:,}행")
-
-
-@app.command()
-def report(
-    month: Annotated[str, typer.Option(help="month as YYYY-MM")],
-    office: Annotated[str | None, typer.Option(help="office code; all offices without")] = None,
-    format_: Annotated[str, typer.Option("--format", help="pdf or xlsx")] = "pdf",
-    output: Annotated[Path | None, typer.Option(help="file to write")] = None,
-    as_login: Annotated[str, typer.Option("--as", help="staff login the report is for")] = "admin",
-) -> None:
-    """Write the monthly CS report of an office (or of all offices) as PDF or Excel."""
-    from minwon.db import get_engine, session_factory
-    from minwon.errors import MinwonError
-    from minwon.reports import monthly, rollups
-    from minwon.reports.pdf import render_pdf
-    from minwon.reports.xlsx import render_xlsx
-
-    if format_ not in ("pdf", "xlsx"):
-        err.print("--format은 pdf 또는 xlsx입니다.")
-        raise typer.Exit(2)
-    try:
-        monthly.month_bounds(month)
-    except MinwonError as exc:
-        refuse(exc.message)
-    target = output or Path(f"minwon-cs-report-{office or 'all'}-{month}.{format_}")
-    check_output_file(target)
-    principal = _principal(as_login)
-    engine = get_engine()
-    rollups.update(engine)
-    with session_factory(engine)() as db:
-        try:
-            built = monthly.build(db, principal=principal, office=office, month=month)
-        except MinwonError as exc:
-            refuse(exc.message)
-    data = render_pdf(built) if format_ == "pdf" else render_xlsx(built)
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        unwritable(target, exc)
-    console.print(f"{target} ({len(data):,} 바이트)")
+app.command()(reports_cli.report)
 
 
 app.command()(backup_cli.backup)
