@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy import Engine
 
 from minwon import cli
 from minwon.config import DEFAULT_SECRET_KEY, get_settings, secret_key_problem
@@ -104,3 +105,47 @@ def test_the_real_command_exits_with_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert "MINWON_SECRET_KEY" in done.stderr and done.stdout == ""
+
+
+def test_the_demo_runs_the_background_rounds_beside_serving(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What is done in the demo reaches its dashboards: the worker's rounds run in the demo's
+    own process (there is no `minwon worker` beside `make demo`)."""
+    from datetime import timedelta
+
+    from dbtools import configured, url_of
+    from factories import build_world, voice_json
+    from fastapi.testclient import TestClient
+
+    from minwon.app import create_app
+    from minwon.db import session_factory
+    from minwon.reports import dashboard
+    from minwon.reports.dashboard import Scope
+    from minwon.timeutil import to_kst, utcnow
+
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    made = client.post("/api/v1/voices", json=voice_json(unit="GR01"), headers=world.auth("gr_cs"))
+    assert made.status_code == 201
+    monkeypatch.setattr(cli, "DEMO_ROUND_SECONDS", 0.2)
+    today = to_kst(utcnow()).date()
+    scope = Scope(None, today - timedelta(days=1), today)
+
+    def counted() -> int:
+        with session_factory(engine)() as db:
+            return dashboard.volume(db, scope).received
+
+    assert counted() == 0
+    with configured(url_of(engine)):
+        stop, thread = cli._background_beside("http://127.0.0.1:8000")
+        try:
+            for _ in range(200):
+                if counted() == 1:
+                    break
+                stop.wait(0.05)
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert counted() == 1

@@ -384,7 +384,38 @@ def demo(
     _print_logins(logins, api_token, url, host, port)
     _print_open311(url)
     if serve_after:
+        _background_beside(url)
         serve(host=host, port=port, workers=1)
+
+
+DEMO_ROUND_SECONDS = 30.0
+"""How often the demo runs the worker's background round beside serving."""
+
+
+def _background_beside(url: str) -> tuple[threading.Event, threading.Thread]:
+    """Run the worker's background rounds (rollups, survey invitations, learning from
+    transfers, surges) in this process while the demo serves, so what is done in the demo
+    reaches its dashboards; mail stays in the outbox (``minwon worker`` delivers it by SMTP).
+    Setting the returned event stops them (the thread ends after its round)."""
+    from minwon import background
+    from minwon.db import get_engine
+
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=background.run_forever,
+        args=(get_engine(), stop),
+        kwargs={"base_url": url, "poll_seconds": DEMO_ROUND_SECONDS},
+        name="demo-background",
+        daemon=True,
+    )
+    thread.start()
+    console.print(
+        f"대시보드 집계·만족도 조사 초대 같은 뒷일은 이 데모 안에서 {DEMO_ROUND_SECONDS:.0f}초마다 "
+        "돕니다. 메일은 보내지 않고 보낼 편지함에 남깁니다(보내려면 minwon worker).",
+        markup=False,
+        highlight=False,
+    )
+    return stop, thread
 
 
 def _print_logins(
