@@ -1,7 +1,9 @@
 """create_app(): the FastAPI application with every domain's routes mounted."""
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -176,6 +178,22 @@ def _http_message(exc: StarletteHTTPException) -> str:
     return HTTP_MESSAGES.get(exc.status_code, "요청을 처리할 수 없습니다.")
 
 
+API_MESSAGES = {
+    404: "요청한 주소나 자료가 없습니다.",
+    405: "이 주소는 이 HTTP 메서드로 부를 수 없습니다.",
+}
+"""The API's Korean for the framework's English phrases (its own refusals are Korean already)."""
+
+
+def _api_message(exc: StarletteHTTPException) -> str:
+    """The API's ``detail``: a message the app wrote as it is, the framework's phrases in
+    Korean, as every other refusal of the API reads."""
+    detail = str(exc.detail)
+    if detail and not detail.isascii():
+        return detail
+    return API_MESSAGES.get(exc.status_code) or HTTP_MESSAGES.get(exc.status_code) or detail
+
+
 def _unexpected(request: Request) -> Response:
     """The answer to an exception nothing expected (logged by ``AnswerUnexpected``)."""
     if _wants_json(request):
@@ -240,17 +258,27 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        from minwon.voices.views import field_message
+
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "loc": list(e.get("loc", ())),
+                "field": _field_of(e),
+                "message": field_message(e, "ko"),
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
             for e in exc.errors()
         ]
         if _open311(request):
             return error_for_path(request.url.path, 400, "invalid arguments")
         if _wants_json(request):
-            return JSONResponse(
-                {"detail": "입력값이 올바르지 않습니다.", "errors": jsonable_encoder(errors)},
-                status_code=422,
-            )
+            body = {
+                "detail": "입력값이 올바르지 않습니다.",
+                "field": errors[0]["field"] if errors else None,
+                "errors": jsonable_encoder(errors),
+            }
+            return JSONResponse(body, status_code=422)
         return _error_page(request, 422, "입력값이 올바르지 않습니다.")
 
     @app.exception_handler(StarletteHTTPException)
@@ -258,8 +286,19 @@ def _add_error_handlers(app: FastAPI) -> None:
         if _open311(request):
             return error_for_path(request.url.path, exc.status_code, str(exc.detail))
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            return JSONResponse(
+                {"detail": _api_message(exc)}, status_code=exc.status_code, headers=exc.headers
+            )
         return _error_page(request, exc.status_code, _http_message(exc))
+
+
+def _field_of(error: Mapping[str, Any]) -> str | None:
+    """The field a validation error is about, as the API names fields (``contact.phone``,
+    ``limit``): its location without the part of the request it was in."""
+    loc = [str(p) for p in error.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    return ".".join(loc) or None
 
 
 def serve_app() -> FastAPI:

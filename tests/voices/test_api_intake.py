@@ -237,3 +237,24 @@ def test_single_line_fields_arrive_on_one_line(engine: Engine) -> None:
     )
     assert got["body"] == "첫 줄\n둘째 줄"  # the body keeps its lines
     assert got["contact"]["name"] == "홍 길동"
+
+
+def test_a_malformed_body_is_told_in_korean_field_by_field(engine: Engine) -> None:
+    """A wrong type or a missing field reads like every other refusal of the API: Korean,
+    with the field it is about; Pydantic's own words stay for developers in ``msg``."""
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    bad_phone = voice_json(unit="GR01", contact={"phone": "12", "consent": True})
+    r = client.post("/api/v1/voices", json=bad_phone, headers=world.auth("gr_cs"))
+    assert r.status_code == 422
+    body = r.json()
+    assert body["detail"] == "입력값이 올바르지 않습니다." and body["field"] == "contact.phone"
+    assert "전화번호" in body["errors"][0]["message"] and body["errors"][0]["msg"]
+    empty = client.post("/api/v1/voices", json={}, headers=world.auth("gr_cs")).json()
+    fields = {e["field"]: e["message"] for e in empty["errors"]}
+    assert {"kind", "channel", "title", "body"} <= fields.keys()
+    assert fields["title"] == "필수 입력 항목입니다."
+    paged = client.get("/api/v1/voices", params={"limit": "abc"}, headers=world.auth("gr_cs"))
+    assert paged.status_code == 422 and paged.json()["field"] == "limit"
+    assert paged.json()["errors"][0]["message"] == "올바른 숫자를 입력해 주세요."
+    assert count_voices(engine) == 0

@@ -70,4 +70,7 @@ def test_framework_errors_are_korean_pages_with_a_way_on(engine: Engine) -> None
             assert english not in r.text
         assert 'href="/dashboard"' in r.text and 'href="/"' in r.text  # the menu and home
     api = client.get("/api/v1/no-such-thing")
-    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert api.status_code == 404 and api.json() == {"detail": "요청한 주소나 자료가 없습니다."}
+    wrong = client_for(engine).delete("/api/v1/voices")  # no sign-in: nothing to forge
+    assert wrong.status_code == 405 and "메서드" in wrong.json()["detail"]
+    assert wrong.headers.get("allow")  # the methods the address takes, as before

@@ -200,7 +200,9 @@ def voice_create_from_form(form: Mapping[str, str], *, staff: bool) -> VoiceCrea
     return VoiceCreate.model_validate(data)
 
 
-def _message(error: Mapping, lang: str) -> str:
+def field_message(error: Mapping, lang: str) -> str:
+    """A Pydantic error as a person reads it, in ``lang``: a required field, a length, an
+    e-mail, a phone number, a date, a number, a choice (the forms and the API say the same)."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     loc = [str(p) for p in error.get("loc", ())]
     if kind in ("missing", "string_too_short") or (
@@ -229,5 +231,5 @@ def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
     for error in exc.errors():
         loc = [str(p) for p in error.get("loc", ())] or ["form"]
         name = f"contact_{loc[1]}" if loc[0] == "contact" and len(loc) > 1 else loc[0]
-        errors.setdefault(name, _message(error, lang))
+        errors.setdefault(name, field_message(error, lang))
     return errors
