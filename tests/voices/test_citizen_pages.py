@@ -156,6 +156,20 @@ def test_wrong_pair_gets_one_kind_message(client, world) -> None:
     assert post_form(client, "/track", ok, "/track").status_code == 200
 
 
+def test_a_check_code_is_read_whatever_its_case_spaces_and_hyphens(engine: Engine, world) -> None:
+    """A citizen reads the code aloud in fours, or copies it with a hyphen, as survey codes."""
+    client = client_for(engine)
+    voice = api_voice(client, world, title="골목 가로등")
+    number, secret = voice["ledger_no"], voice["receipt_secret"]
+    for typed in (
+        f"{secret[:4]} {secret[4:]}".lower(),
+        f"{secret[:4]}-{secret[4:]}",
+        f" {secret} ",
+    ):
+        r = post_form(client, "/track", {"ledger_no": number, "secret": typed}, "/track")
+        assert r.status_code == 200 and "골목 가로등" in r.text, typed
+
+
 def test_a_receipt_number_is_found_in_any_case_and_spacing(engine: Engine, world) -> None:
     """Citizens copy the number as they can: in lower case, with spaces around or inside it.
     It is found all the same (the check code already was), shown as printed on the receipt,

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -328,14 +329,18 @@ def typed_ledger_numbers(ledger_no: str) -> list[str]:
     return list(dict.fromkeys((compact.upper(), compact)))
 
 
+_SECRET_SEPARATORS = re.compile(r"[\s-]+")
+
+
 def track(*, db_session: Session, ledger_no: str, secret: str) -> Voice:
     """The voice a citizen follows with its ledger number and receipt secret; the number is
-    matched whatever its case and spaces, as the secret is.
+    matched whatever its case and spaces, the secret whatever its case, spaces and hyphens
+    (``vg5d fpwk``, ``VG5D-FPWK``), as survey codes are.
 
     A wrong number and a wrong secret give the same answer, so neither can be probed.
     """
     query = select(Voice).where(Voice.ledger_no.in_(typed_ledger_numbers(ledger_no)))
-    digest = token_digest(typed_plainly(secret).strip().upper())
+    digest = token_digest(_SECRET_SEPARATORS.sub("", typed_plainly(secret)).upper())
     for voice in db_session.scalars(query.order_by(Voice.id)):
         if secrets.compare_digest(voice.receipt_secret_hash, digest):
             return voice
