@@ -228,6 +228,8 @@ def test_statuses_channels_and_kinds_as_other_systems_write_them(
         ("불만", "우편", "검토중", ""),
         ("불만", "내방", "민원종결", "답"),
         ("불만", "유선", "처리종결", "답"),
+        ("질의", "콜센터", "접수", ""),
+        ("문의", "홈페이지", "접수", ""),
     ]
     for kind, channel, status, answer in rows:
         text += (
@@ -242,6 +244,8 @@ def test_statuses_channels_and_kinds_as_other_systems_write_them(
         ("complaint", "mailbox", "in_progress"),
         ("complaint", "visit", "closed"),
         ("complaint", "phone", "closed"),
+        ("inquiry_procedure", "phone", "received"),
+        ("inquiry_procedure", "web", "received"),
     ]
 
 

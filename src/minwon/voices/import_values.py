@@ -55,6 +55,13 @@ KIND_ALIASES = {
     "요청": "request",
     "건의민원": "request",
     "고충민원": "grievance",
+    "질의": "inquiry_procedure",  # a question without more: the shorter legal period's kind
+    "문의": "inquiry_procedure",
+    "질의민원": "inquiry_procedure",
+    "불만민원": "complaint",
+    "불편": "complaint",
+    "제안민원": "suggestion",
+    "칭찬민원": "praise",
 }
 YES = frozenset({"y", "yes", "예", "네", "동의", "o", "1", "true", "t"})
 NO = frozenset({"n", "no", "아니오", "아니요", "미동의", "비동의", "x", "0", "false", "f", ""})
