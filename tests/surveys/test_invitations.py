@@ -484,3 +484,38 @@ def test_the_code_of_a_mailed_invitation_is_shown_to_nobody(engine: Engine) -> N
     login(client, "gr_cs")
     page = client.get(f"/voices/{voice['id']}").text
     assert display_code(code) not in page and "메일로 보냈으므로" in page
+
+
+def test_a_voice_imported_from_another_system_is_not_surveyed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Its answer was sent by the other system, long before: no invitation is made for it, by
+    the button (not offered) or the API, and nothing counts against the response rate."""
+    from minwon.voices import importer
+
+    world, client = _setup(engine)
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        "접수일시,종류,경로,제목,내용,부서,상태,답변,답변일시\n"
+        "2026-03-02 10:00,불만,전화,가로등,꺼짐,GR01,답변 완료,고쳤습니다,2026-03-04 18:00\n",
+        encoding="utf-8",
+    )
+    with write_session(engine) as db:
+        lead = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
+    assert importer.import_file(engine=engine, path=path, principal=lead).ok
+    with write_session(engine) as db:
+        from minwon.voices.models import Voice
+
+        voice_id = db.scalars(select(Voice.id)).one()
+    made = client.post(f"/api/v1/voices/{voice_id}/survey", headers=world.auth("gr_lead"))
+    assert made.status_code == 409 and "가져온 민원" in made.json()["detail"]
+    login(client, "gr_lead")
+    page = client.get(f"/voices/{voice_id}").text
+    assert "만족도 조사 초대 만들기" not in page and "다른 시스템에서 가져온 민원" in page
+    refused = client.post(
+        f"/surveys/invite/{voice_id}",
+        data={"csrf_token": csrf(client, f"/voices/{voice_id}")},
+    )
+    assert "가져온 민원에는 만족도 조사를 보내지 않습니다" in refused.text
+    with write_session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(SurveyInvitation)) == 0

@@ -12,6 +12,7 @@ from minwon.org.roles import Principal
 from minwon.surveys import invitations, service
 from minwon.surveys.models import SurveyInvitation
 from minwon.timeutil import utcnow
+from minwon.voices import history
 from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import (
     FormDep,
@@ -284,7 +285,8 @@ def survey_card(db: Any, voice: Any, principal: Principal) -> dict[str, Any] | N
         return service.may_enter_happy_call(principal, voice, found, now)
 
     if found is None:
-        return {"invitation": None, "may_happy_call": may_happy_call}
+        imported = history.was_imported(db_session=db, voice_id=voice.id)
+        return {"invitation": None, "imported": imported, "may_happy_call": may_happy_call}
     withheld = service.code_refusal(principal, voice, found)
     if withheld is not None:
         return {

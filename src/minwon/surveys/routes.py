@@ -152,6 +152,7 @@ def invite(voice_id: int, db: SessionDep, principal: StaffDep) -> InvitationRead
             "already": "이미 만족도 조사를 보냈습니다.",
             "quiet": "최근에 조사한 민원인이라 다시 보내지 않습니다.",
             "no-template": "답변 후 만족도 조사가 정의되어 있지 않습니다.",
+            "imported": "다른 시스템에서 가져온 민원에는 만족도 조사를 보내지 않습니다.",
         }
         raise Conflict(reasons.get(done.reason, done.reason))
     issued = done.issued.invitation

@@ -68,6 +68,8 @@ def invite_after_answer(
     now = now or utcnow()
     if invitations.for_voice(db, voice_id) is not None:
         return Invited(None, False, "already")
+    if history.was_imported(db_session=db, voice_id=voice_id):
+        return Invited(None, False, "imported")  # answered in another system, long before
     voice = voice_service.get(db_session=db, voice_id=voice_id, principal=_SYSTEM)
     org_id = org_service.get_office(db_session=db, office_id=voice.office_id).organization_id
     template = templates.for_trigger(db_session=db, organization_id=org_id, trigger="answer_sent")

@@ -44,6 +44,15 @@ def events(*, db_session: Session, voice_id: int) -> list[VoiceEvent]:
     return list(db_session.scalars(query.order_by(VoiceEvent.at, VoiceEvent.id)))
 
 
+def was_imported(*, db_session: Session, voice_id: int) -> bool:
+    """Whether the voice came in by an import of another system's ledger (its answer, if any,
+    was sent there, before minwon knew it)."""
+    query = select(VoiceEvent.id).where(
+        VoiceEvent.voice_id == voice_id, VoiceEvent.kind == "imported"
+    )
+    return db_session.scalar(query.limit(1)) is not None
+
+
 @dataclass(frozen=True)
 class EventNames:
     """Names for the codes a history keeps (an assignee's login, a unit's code), so a person
