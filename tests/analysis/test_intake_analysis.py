@@ -103,3 +103,31 @@ def test_urgent_open_voices_head_the_ledger(engine: Engine) -> None:
     client.post(f"/api/v1/voices/{urgent['id']}/close", json={"note": "처리"}, headers=h)
     other = client.get("/ledger?unit=", headers=world.auth("dj_lead"))
     assert 'class="urgent-box"' not in other.text
+
+
+def test_the_urgent_box_follows_the_ledger_s_filters(engine: Engine) -> None:
+    """A list narrowed to a unit or a search shows no other unit's or search's urgent voices
+    above it."""
+    world = build_world(engine)
+    client = TestClient(create_app(engine=engine))
+    cs = world.auth("gr_cs")
+    body = "골목에서 폭행 사건이 자주 일어나 위험합니다. 사고가 날까 무섭습니다."
+    gr01 = client.post(
+        "/api/v1/voices", json=voice_json(unit="GR01", title="폭행 위험", body=body), headers=cs
+    ).json()
+    gr02 = client.post(
+        "/api/v1/voices", json=voice_json(unit="GR02", title="칼 협박", body=body), headers=cs
+    ).json()
+
+    def box(query: str, who: str = "gr_cs") -> str:
+        page = client.get(f"/ledger?{query}", headers=world.auth(who)).text
+        if 'class="urgent-box"' not in page:
+            return ""
+        return page.split('class="urgent-box"', 1)[1].split("</section>", 1)[0]
+
+    everything = box("unit=")
+    assert gr01["ledger_no"] in everything and gr02["ledger_no"] in everything
+    only_gr02 = box("unit=GR02")
+    assert gr02["ledger_no"] in only_gr02 and gr01["ledger_no"] not in only_gr02
+    assert box("unit=&q=가로등") == ""  # a search that finds neither
+    assert gr01["ledger_no"] not in box("", who="gr2_lead")  # a lead opens on their own unit

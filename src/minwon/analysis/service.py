@@ -4,7 +4,7 @@ models from the agency's own answered voices; the triage list."""
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,9 @@ from minwon.errors import Invalid
 from minwon.org import unit_status
 from minwon.org.roles import Principal
 from minwon.voices.models import Voice
+
+if TYPE_CHECKING:
+    from minwon.voices.queries import LedgerFilter
 
 TARGETS = ("unit", "category")
 DEFAULT_THRESHOLD = 0.85
@@ -301,12 +304,21 @@ def urgent_among(*, db_session: Session, voice_ids: list[int]) -> set[int]:
     return set(db_session.scalars(query))
 
 
-def urgent_open(*, db_session: Session, principal: Principal, limit: int = 10) -> list[Voice]:
-    """Open urgent voices of the caller's office, newest first: they head the ledger lists."""
+def urgent_open(
+    *,
+    db_session: Session,
+    principal: Principal,
+    limit: int = 10,
+    flt: "LedgerFilter | None" = None,
+) -> list[Voice]:
+    """Open urgent voices of the caller's office, newest first: they head the ledger lists
+    (with ``flt``, only those the ledger filtered by it lists, so the box never shows another
+    unit's or another search's voices above a list narrowed to one)."""
     from minwon.voices import queries
 
     query = select(VoiceAnalysis.voice_id).where(VoiceAnalysis.urgent.is_(True))
     if not principal.all_offices:
         query = query.where(VoiceAnalysis.office_id == principal.office_id)
     recent = list(db_session.scalars(query.order_by(VoiceAnalysis.voice_id.desc()).limit(500)))
-    return queries.open_by_ids(db_session=db_session, principal=principal, ids=recent)[:limit]
+    found = queries.open_by_ids(db_session=db_session, principal=principal, ids=recent, flt=flt)
+    return found[:limit]

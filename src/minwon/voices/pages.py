@@ -81,7 +81,7 @@ def ledger(request: Request, db: SessionDep, principal: PageStaff) -> Response:
         "export": f"/ledger/export.xlsx?{query}",
     }
     items = queries.read_many(db, rows, principal)
-    urgent = analysis_service.urgent_open(db_session=db, principal=principal)
+    urgent = analysis_service.urgent_open(db_session=db, principal=principal, flt=lq.flt)
     context.update(
         params=lq.params,
         items=items,

@@ -287,12 +287,22 @@ def read_many(db: Session, voices: list[Voice], principal: Principal) -> list[Vo
     return [to_read(v, names, principal) for v in voices]
 
 
-def open_by_ids(*, db_session: Session, principal: Principal, ids: list[int]) -> list[Voice]:
-    """The open voices among ``ids`` that the caller may see, newest first."""
+def open_by_ids(
+    *,
+    db_session: Session,
+    principal: Principal,
+    ids: list[int],
+    flt: LedgerFilter | None = None,
+) -> list[Voice]:
+    """The open voices among ``ids`` that the caller may see, newest first; with ``flt``,
+    only those the ledger filtered by it lists."""
     if not ids:
         return []
     query = select(Voice).where(Voice.id.in_(ids), Voice.status.in_(OPEN_STATUSES))
     query = scoped(query, principal)
+    if flt is not None:
+        masked = not principal.sees_personal_data
+        query = query.where(*_conditions(db_session, flt, utcnow(), masked=masked))
     return list(db_session.scalars(query.order_by(Voice.received_at.desc(), Voice.id.desc())))
 
 
