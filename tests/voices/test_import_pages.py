@@ -248,3 +248,34 @@ def test_the_page_names_the_rows_left_out_as_already_in_the_ledger(
     number = second.skipped[0][1]
     assert f"이미 장부에 있는 민원 1건은 건너뛰었습니다: 2행({number})" in page
     assert 'aria-valuemax="1" aria-valuenow="1"' in page  # the save bar ends full
+
+
+def test_an_imported_voice_s_history_reads_in_words(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """The history names the import and its details as people read them, in both languages,
+    not as the codes it keeps (imported, file, line, original_status, answered_at)."""
+    from sqlalchemy import select
+
+    from minwon.voices.models import Voice
+
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "접수일시,종류,경로,제목,내용,부서,상태,답변,답변일시\n"
+        "2026-03-02 10:00,불만,전화,가로등,꺼짐,GR01,처리완료,고쳤습니다,2026-03-04 18:00\n",
+        encoding="utf-8",
+    )
+    with session_factory(engine)() as db:
+        lead = org_service.principal_for(org_service.staff_by_login(db_session=db, login="gr_lead"))
+    assert import_file(engine=engine, path=path, principal=lead).ok
+    with session_factory(engine)() as db:
+        voice_id = db.scalars(select(Voice.id)).one()
+    client = client_for(engine)
+    login(client, "gr_lead")
+    history = client.get(f"/voices/{voice_id}").text.split('class="timeline"', 1)[1]
+    assert "다른 시스템에서 가져옴" in history and "원래 상태: 처리완료" in history
+    assert "파일: old.csv" in history and "답변 일시: 2026-03-04 18:00" in history
+    for code in (">imported<", "original_status", "answered_at", "file:", "line:"):
+        assert code not in history, code
+    english = client.get(f"/voices/{voice_id}?lang=en").text.split('class="timeline"', 1)[1]
+    assert "Imported from another system" in english and "Answered at: 2026-03-04 18:00" in english
