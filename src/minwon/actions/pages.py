@@ -37,6 +37,8 @@ from minwon.web.pages import (
 from minwon.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+BOARD_VOICES = 5
+"""The most voices the public board lists under an action; the rest are counted."""
 
 
 def _date(value: str | None) -> date | None:
@@ -73,6 +75,7 @@ def _action_in(form: dict[str, str]) -> ActionIn:
     return ActionIn(
         title=form.get("title", ""),
         description=form.get("description", ""),
+        owner_login=form.get("owner", "").strip() or None,
         dong=form.get("dong", ""),
         starts_on=_date(form.get("starts_on")),
         due_on=_date(form.get("due_on")),
@@ -89,13 +92,22 @@ def _list_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The office's actions and the form to record one, filled with ``typed``."""
+    """The office's actions and the form to record one, filled with ``typed``; the owner
+    offered first is the caller (the service's default)."""
     params = request.query_params
+    actions = service.list_actions(db, principal=principal, status=params.get("status") or None)
+    owners = [(s.login, s.name) for s in service.owners(db, principal=principal)]
+    sent = typed.get("owner", "")
+    if sent and sent not in {login for login, _ in owners}:
+        owners.append((sent, sent))  # a refused owner, kept as sent beside its reason
+    typed = {**typed, "owner": sent or principal.login}
     return render(
         request,
         "actions/list.html",
         status_code,
-        actions=service.list_actions(db, principal=principal, status=params.get("status") or None),
+        actions=actions,
+        owners_of=service.owners_of(db, actions),
+        owners=owners,
         STATUSES=STATUSES,
         may_create=principal.role in LEADS,
         prefill=typed,
@@ -158,6 +170,7 @@ def detail(request: Request, action_id: DbId, db: SessionDep, principal: PageSta
         request,
         "actions/detail.html",
         action=action,
+        owner=service.owners_of(db, [action]).get(action.id),
         voices=service.voices_of(db, action.id),
         evidence=service.evidence_of(db, action.id),
         effect=effect,
@@ -218,6 +231,7 @@ async def evidence(
         request.session[f"evidence_note_{action_id}"] = str(form.get("note", ""))[:2000]
         return redirect(f"/actions/{action_id}")
     db.commit()
+    flash(request, tr(request, "ac_evidence_saved"))
     return redirect(f"/actions/{action_id}")
 
 
@@ -236,11 +250,12 @@ def board(request: Request, office: str, db: SessionDep, principal: PagePrincipa
     from minwon.analysis.masking import mask_text
 
     found = org_service.find_office(db_session=db, ref=office)
-    items: list[tuple[Any, list[str]]] = []
+    items: list[tuple[Any, list[str], int]] = []
     for action in service.public_board(db, office_id=found.id):
+        voices = service.voices_of(db, action.id)
         said = [
             mask_text(v.title, names=[v.contact.name] if v.contact and v.contact.name else [])
-            for v in service.voices_of(db, action.id)[:5]
+            for v in voices[:BOARD_VOICES]
         ]
-        items.append((action, said))
+        items.append((action, said, len(voices) - len(said)))
     return render(request, "actions/board.html", office=found, items=items)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from minwon.actions import effects, service
+from minwon.actions.models import Action
 from minwon.actions.service import ActionIn
 from minwon.db import MAX_INT32, RowId
 from minwon.org import service as org_service
@@ -22,7 +23,11 @@ class ActionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=1, max_length=300)
     description: str = Field("", max_length=5000)
-    owner: str | None = None
+    owner: str | None = Field(
+        None,
+        max_length=64,
+        description="담당자 로그인 (기관의 활동 중인 직원; 없으면 등록자) · owner's login",
+    )
     unit: str | None = None
     dong: str = Field("", max_length=100)
     starts_on: date | None = None
@@ -33,8 +38,8 @@ class ActionCreate(BaseModel):
     cluster_id: RowId | None = None
 
 
-class ActionRead(BaseModel):
-    """An action with the voices it cites."""
+class BoardActionRead(BaseModel):
+    """An action on the public board, with the voices it cites (no staff named)."""
 
     id: int
     title: str
@@ -47,6 +52,13 @@ class ActionRead(BaseModel):
     public: bool
     done_at: datetime | None
     voices: list[str]
+
+
+class ActionRead(BoardActionRead):
+    """An action with the voices it cites and its owner (담당자)."""
+
+    owner: str | None = Field(description="담당자 로그인 · the owner's login")
+    owner_name: str | None = Field(description="담당자 이름 · the owner's name")
 
 
 class StatusIn(BaseModel):
@@ -77,11 +89,20 @@ class EffectRead(BaseModel):
     csat: MeasureRead
 
 
-def _read(db: SessionDep, action: object) -> ActionRead:
-    voices = service.voices_of(db, action.id)  # type: ignore[attr-defined]
-    return ActionRead(
-        **{k: getattr(action, k) for k in ActionRead.model_fields if k != "voices"},
+def _public(db: SessionDep, action: Action) -> BoardActionRead:
+    voices = service.voices_of(db, action.id)
+    return BoardActionRead(
+        **{k: getattr(action, k) for k in BoardActionRead.model_fields if k != "voices"},
         voices=[v.ledger_no for v in voices],
+    )
+
+
+def _read(db: SessionDep, action: Action) -> ActionRead:
+    owner = service.owners_of(db, [action]).get(action.id)
+    return ActionRead(
+        **_public(db, action).model_dump(),
+        owner=owner.login if owner else None,
+        owner_name=owner.name if owner else None,
     )
 
 
@@ -165,13 +186,13 @@ def effect(action_id: DbId, db: SessionDep, principal: StaffDep, days: int = 90)
 
 @router.get(
     "/board/{office}",
-    response_model=list[ActionRead],
+    response_model=list[BoardActionRead],
     summary="공개 게시판 (말씀하신 것, 바꾼 것) · Public 'you said, we did' board",
 )
-def board(office: str, db: SessionDep) -> list[ActionRead]:
+def board(office: str, db: SessionDep) -> list[BoardActionRead]:
     """The public "you said, we did" board of an office (no login; voices masked)."""
     found = org_service.find_office(db_session=db, ref=office)
-    return [_read(db, a) for a in service.public_board(db, office_id=found.id)]
+    return [_public(db, a) for a in service.public_board(db, office_id=found.id)]
 
 
 class EvidenceRead(BaseModel):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from minwon.actions.models import Action, ActionEvidence, ActionVoice
 from minwon.db import MAX_INT32
 from minwon.errors import Forbidden, Invalid, NotFound
+from minwon.org.models import Staff
 from minwon.org.roles import LEADS, Principal
 from minwon.timeutil import FIRST_DAY, LAST_DAY, utcnow
 from minwon.voices import service as voice_service
@@ -70,11 +71,8 @@ def create(db: Session, *, principal: Principal, data: ActionIn, voice_ids: list
     _require_lead(principal)
     _check(data)
     voices = [voice_service.get(db_session=db, voice_id=v, principal=principal) for v in voice_ids]
-    owner = unit = None
-    if data.owner_login:
-        owner = org_service.staff_by_login(db_session=db, login=data.owner_login)
-        if owner.office_id != principal.office_id:
-            raise Invalid("담당자는 같은 기관 직원이어야 합니다.", field="owner")
+    owner = _owner(db, principal, data.owner_login) if data.owner_login else None
+    unit = None
     if data.unit:
         unit = org_service.find_unit(db_session=db, ref=data.unit, office_id=principal.office_id)
     action = Action(
@@ -96,6 +94,37 @@ def create(db: Session, *, principal: Principal, data: ActionIn, voice_ids: list
     db.flush()
     link(db, principal=principal, action=action, voice_ids=[v.id for v in voices])
     return action
+
+
+def owners(db: Session, *, principal: Principal) -> list[Staff]:
+    """The staff an action of the caller's office may be given to: the office's active staff,
+    by name (actions belong to the office, so any of its units)."""
+    if principal.office_id is None:
+        return []
+    query = select(Staff).where(Staff.office_id == principal.office_id, Staff.active.is_(True))
+    return list(db.scalars(query.order_by(Staff.name, Staff.login)))
+
+
+def _owner(db: Session, principal: Principal, login: str) -> Staff:
+    """The owner named by ``login``: active staff of the caller's office. A login unknown or
+    of another office is refused alike (nothing said of other offices' staff)."""
+    owner = db.scalar(select(Staff).where(Staff.login == login.strip()))
+    if owner is None or owner.office_id != principal.office_id:
+        raise Invalid("담당자는 같은 기관 직원이어야 합니다.", field="owner")
+    if not owner.active:
+        raise Invalid("활동 중이 아닌 직원은 담당자로 정할 수 없습니다.", field="owner")
+    return owner
+
+
+def owners_of(db: Session, actions: list[Action]) -> dict[int, Staff]:
+    """The owner of each action, by action id; actions without one are absent."""
+    ids = {a.owner_id for a in actions if a.owner_id is not None}
+    if not ids:
+        return {}
+    found = {s.id: s for s in db.scalars(select(Staff).where(Staff.id.in_(ids)))}
+    return {
+        a.id: found[a.owner_id] for a in actions if a.owner_id is not None and a.owner_id in found
+    }
 
 
 _H = TypeVar("_H", bound=Hashable)
