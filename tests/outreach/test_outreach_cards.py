@@ -42,7 +42,7 @@ def _card(i: int = 1, **extra: str | None) -> Card:
         "office_name": "서울구로경찰서",
         "phone": "02-860-0000",
         "officer_name": f"홍길동{i} 경위",
-        "officer_login": f"gr01.{i}",
+        "officer_ref": f"gr01.{i}",
         "campaign_name": "빈집털이 예방",
         "campaign_code": "2026-봄 순찰",
     }
@@ -51,7 +51,7 @@ def _card(i: int = 1, **extra: str | None) -> Card:
 
 def _url(card: Card) -> str:
     return card_url(
-        BASE, unit=card.unit_code, officer=card.officer_login, campaign=card.campaign_code
+        BASE, unit=card.unit_code, officer=card.officer_ref, campaign=card.campaign_code
     )
 
 
@@ -181,7 +181,7 @@ def test_a6_card_scans_back_to_its_link(tmp_path: Path) -> None:
 @needs_poppler
 def test_business_sheet_of_12_scans_every_card(tmp_path: Path) -> None:
     cards = [_card(i) for i in range(12)]
-    cards[3] = _card(3, officer_login=None, officer_name=None, campaign_code=None)
+    cards[3] = _card(3, officer_ref=None, officer_name=None, campaign_code=None)
     pdf = render_cards(cards, size="business", base_url=BASE)
     pages = _pages(pdf, tmp_path)
     assert len(pages) == 2

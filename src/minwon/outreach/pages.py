@@ -278,27 +278,49 @@ def reach(
     return redirect("/outreach/campaigns")
 
 
+def _cards_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    status: int = 200,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The card printing form; after a refusal, as it was filled in with the reason."""
+    return render(
+        request,
+        "outreach/cards.html",
+        status,
+        campaigns=service.active_campaigns(db, principal.office_id),
+        units=org_service.list_units(db_session=db, office_id=principal.office_id),
+        values=values,
+        errors=errors or {},
+    )
+
+
 @router.get("/outreach/cards")
 def cards(request: Request, db: SessionDep, principal: PageStaff) -> Response:
     """Print request cards with a QR code tagged with the unit, the officer and a campaign."""
     params = request.query_params
     if params.get("print") != "1":
-        return render(
-            request,
-            "outreach/cards.html",
-            campaigns=service.active_campaigns(db, principal.office_id),
-            units=org_service.list_units(db_session=db, office_id=principal.office_id),
+        return _cards_page(request, db, principal)
+    try:
+        pdf, unit_code = service.card_sheet(
+            db,
+            principal=principal,
+            unit=params.get("unit") or "",
+            count=params.get("count"),
+            campaign=params.get("campaign"),
+            phone=params.get("phone", ""),
+            mine=params.get("mine") == "1",
+            size=params.get("size", "a6"),
         )
-    pdf, unit_code = service.card_sheet(
-        db,
-        principal=principal,
-        unit=params.get("unit") or "",
-        count=params.get("count"),
-        campaign=params.get("campaign"),
-        phone=params.get("phone", ""),
-        mine=params.get("mine") == "1",
-        size=params.get("size", "a6"),
-    )
+    except MinwonError as exc:
+        if exc.field != "phone":
+            raise
+        errors = {"phone": said(request, exc)}
+        return _cards_page(request, db, principal, exc.status, values=params, errors=errors)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -152,7 +152,12 @@ def _unit_page(
     except Invalid as exc:
         return render(request, "reports/error.html", 422, message=said(request, exc))
     today = to_kst(utcnow()).date()
-    typed = {"staff": {"day": today.isoformat()}, "log": {}, "incidents": {}}
+    first_at, last_at = patrol_service.log_window(utcnow())
+    typed = {
+        "staff": {"day": today.isoformat()},
+        "log": {"at": f"{last_at:%Y-%m-%dT%H:%M}"},
+        "incidents": {},
+    }
     errors: dict[str, dict[str, str]] = {"staff": {}, "log": {}, "incidents": {}}
     if refused:
         which, values, messages = refused
@@ -186,6 +191,7 @@ def _unit_page(
         log_errors=errors["log"],
         incident_errors=errors["incidents"],
         days=_days(),
+        log_window={"min": f"{first_at:%Y-%m-%dT%H:%M}", "max": f"{last_at:%Y-%m-%dT%H:%M}"},
     )
 
 
@@ -234,6 +240,7 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
             principal=principal,
             unit_id=unit.id,
             place=form.get("place", ""),
+            at=patrol_service.patrol_at_of(form.get("at", "")),
             note=form.get("note", ""),
         )
     except MinwonError as exc:

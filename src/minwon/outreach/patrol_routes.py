@@ -178,7 +178,7 @@ def log_patrol(body: PatrolLogIn, db: SessionDep, principal: StaffDep) -> Patrol
     """Log a patrol, as the unit page does."""
     unit = org_service.find_unit_for(db_session=db, principal=principal, ref=body.unit)
     log, told = patrol_service.log_patrol(
-        db, principal=principal, unit_id=unit.id, place=body.place, note=body.note
+        db, principal=principal, unit_id=unit.id, place=body.place, at=body.at, note=body.note
     )
     db.commit()
     return _log_read(db, log, told)

@@ -23,7 +23,7 @@ from minwon.org.roles import LEADS, WRITERS, Principal
 from minwon.outreach import patrols
 from minwon.outreach.models import IncidentCount, PatrolLog, PatrolPlan, PatrolRequest
 from minwon.textutil import whole_number
-from minwon.timeutil import to_kst, utcnow
+from minwon.timeutil import as_aware, to_kst, utcnow
 
 SOURCES = {
     "web": "인터넷",
@@ -34,6 +34,11 @@ SOURCES = {
 }
 MAX_INCIDENT_ROWS = 50_000
 MAX_INCIDENT_COUNT = 999_999
+LOG_BACK_DAYS = 7
+"""How many days back a patrol may be logged (a night patrol written up the next morning, or
+after days off); older ones would no longer tell anyone or count for this week."""
+LOG_SKEW = timedelta(minutes=1)
+"""How far past the server's clock a patrol time may be (a device's clock running fast)."""
 
 
 @dataclass(frozen=True)
@@ -448,6 +453,44 @@ def adopt_plan(
     return row
 
 
+def log_window(now: datetime) -> tuple[datetime, datetime]:
+    """The earliest and latest moment a patrol may be logged at, in Korean time, to the
+    minute: from ``LOG_BACK_DAYS`` days before ``now`` up to ``now`` (the page's date-time
+    field offers these as its min and max)."""
+    latest = to_kst(now).replace(second=0, microsecond=0)
+    return latest - timedelta(days=LOG_BACK_DAYS), latest
+
+
+def patrol_at_of(text: str) -> datetime | None:
+    """The patrol time a form gives (``YYYY-MM-DDTHH:MM``, Korean time), None when left
+    empty (now); Invalid naming the field when it cannot be read."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return as_aware(datetime.fromisoformat(text))
+    except ValueError:
+        raise Invalid("순찰 시각을 YYYY-MM-DD HH:MM 형식으로 적어 주세요.", field="at") from None
+
+
+def checked_patrol_at(at: datetime | None, now: datetime) -> datetime:
+    """When a patrol was done: ``at`` (naive taken as Korean time), or ``now`` when not
+    given; Invalid when it is in the future or more than ``LOG_BACK_DAYS`` days back. The
+    one rule of the API and the page."""
+    if at is None:
+        return now
+    at = as_aware(at)
+    first, _ = log_window(now)
+    if at > now + LOG_SKEW:
+        raise Invalid("앞으로의 시각으로는 순찰을 기록할 수 없습니다.", field="at")
+    if at < first:
+        raise Invalid(
+            f"순찰은 {LOG_BACK_DAYS}일 전({first:%Y-%m-%d %H:%M})부터의 시각으로 기록합니다.",
+            field="at",
+        )
+    return at
+
+
 def log_patrol(
     db: Session,
     *,
@@ -457,17 +500,19 @@ def log_patrol(
     at: datetime | None = None,
     note: str = "",
 ) -> tuple[PatrolLog, int]:
-    """Record a patrol done at a place and tell each consenting requester whose place and hours
-    it covered (once); returns the log and how many were told."""
+    """Record a patrol done at a place (at ``at``, by default now; see
+    ``checked_patrol_at``) and tell each consenting requester whose place and hours it covered
+    (once); returns the log and how many were told."""
     _require_unit_staff(principal, unit_id, db)
     if not place.strip():
         raise Invalid("장소를 적어 주세요.", field="place")
+    at = checked_patrol_at(at, utcnow())
     log = PatrolLog(
         unit_id=unit_id,
         officer_id=principal.staff_id,
         place=place.strip()[:200],
         place_key=patrols.place_key(place),
-        at=at or utcnow(),
+        at=at,
         note=note.strip()[:2000],
     )
     db.add(log)

@@ -9,6 +9,8 @@ Rules
 * **Place key.** ``place_key`` joins the parts (e.g. 행정동 and a place name), applies Unicode
   NFKC (full-width Latin becomes ASCII, Hangul is composed), folds case (Latin) and folds every
   run of whitespace to one space, trimmed. Requests, incidents and patrol logs meet on this key.
+  Pages show a place as a resident or officer wrote it, not its key: ``place_names`` gives
+  each key the first-seen spelling (of the earliest request; whitespace folded, case kept).
 * **Windows.** ``start_hour`` 0–23, ``end_hour`` 0–24; an end before the start crosses midnight
   (22–02 is 22, 23, 0, 1); 0–24 is the whole day; an equal start and end is refused.
 * **Time bands.** Default 00–06, 06–10, 10–14, 14–18, 18–22, 22–24; any bands that cover 0–24
@@ -64,6 +66,21 @@ def place_key(*parts: str) -> str:
     docstring); idempotent, so a key may be passed again."""
     text = unicodedata.normalize("NFKC", " ".join(parts)).casefold()
     return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def place_name(place: str) -> str:
+    """A place as written, trimmed with each run of whitespace folded to one space (case and
+    characters kept, so "QA-PATROL" stays "QA-PATROL")."""
+    return " ".join(place.split())
+
+
+def place_names(requests: Iterable[PatrolRequest]) -> dict[str, str]:
+    """Each place key → how it was first written: the spelling of the earliest request made
+    with that key (requests made at the same moment: the one given first)."""
+    names: dict[str, str] = {}
+    for r in sorted(requests, key=lambda r: r.made):
+        names.setdefault(r.key, place_name(r.place))
+    return names
 
 
 def _as_kst(at: date | datetime) -> datetime:
@@ -287,7 +304,8 @@ def _ranked(
     weight: float,
     place_of: Mapping[str, str],
 ) -> list[tuple[Fraction, Cell]]:
-    """Cells with their exact scores, in rank order (see ``rank_cells``)."""
+    """Cells with their exact scores, in rank order (see ``rank_cells``), each cell's place
+    as first written (``place_names``; ranked by its key)."""
     if weight < 0:
         raise ValueError("incident weight must be 0 or more")
     weights: dict[tuple[str, Band], Fraction] = defaultdict(Fraction)
@@ -299,10 +317,12 @@ def _ranked(
     calls = _cell_incidents(incidents or {}, place_of, bands)
     scored = [(w + Fraction(weight) * calls[k], w, calls[k], k) for k, w in weights.items()]
     scored.sort(key=lambda s: (-s[0], -s[1], -s[2], s[3][0], s[3][1]))
+    names = place_names(requests)
     out: list[tuple[Fraction, Cell]] = []
     for i, (score, w, n, (place, band)) in enumerate(scored):
         rank = out[-1][1].rank if out and out[-1][0] == score else i + 1
-        cell = Cell(place, band, float(w), tuple(ids[(place, band)]), n, float(score), rank)
+        shown = names.get(place, place)
+        cell = Cell(shown, band, float(w), tuple(ids[(place, band)]), n, float(score), rank)
         out.append((score, cell))
     return out
 
@@ -369,7 +389,8 @@ def hour_grid(
     requests: Sequence[PatrolRequest], place_of: Mapping[str, str] | None = None
 ) -> tuple[GridRow, ...]:
     """Per place (cluster) and hour, the requests whose window covers it — for the place × hour
-    table that works without a map; rows by request count, then place."""
+    table that works without a map; rows by request count, then place key; each place as first
+    written (``place_names``)."""
     rows: dict[str, list[int]] = {}
     counts: Counter[str] = Counter()
     for r in requests:
@@ -379,7 +400,8 @@ def hour_grid(
         for hour in window_hours(r.start_hour, r.end_hour):
             row[hour] += 1
     order = sorted(rows, key=lambda p: (-counts[p], p))
-    return tuple(GridRow(p, tuple(rows[p]), counts[p]) for p in order)
+    names = place_names(requests)
+    return tuple(GridRow(names.get(p, p), tuple(rows[p]), counts[p]) for p in order)
 
 
 def patrol_plan(
@@ -511,7 +533,7 @@ def coverage(plan: PatrolPlan, logs: Iterable[PatrolLog], week_of: date) -> tupl
             done[(plan.place_of.get(log.key, log.key), band_of(at.hour, plan.bands))] += 1
     out = []
     for e in plan.entries:
-        n = done[(e.place, e.band)]
+        n = done[(place_key(e.place), e.band)]  # a place as written, or a key (older plans)
         out.append(Coverage(e.place, e.band, e.per_week, n, max(e.per_week - n, 0), n > 0))
     return tuple(out)
 

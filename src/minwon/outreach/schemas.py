@@ -323,6 +323,12 @@ class PatrolLogIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: Code = Field(description="unit code / 부서 코드")
     place: Line
+    at: datetime | None = Field(
+        None,
+        description="when the patrol was done, by default now; not in the future, at most "
+        "7 days back; without an offset Korean time / 순찰 시각(기본값 지금, 7일 전까지, "
+        "시간대가 없으면 한국 시각)",
+    )
     note: Text = ""
 
 

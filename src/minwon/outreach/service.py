@@ -327,6 +327,42 @@ def card_count(value: object) -> int:
         return 10
 
 
+def card_officer_id(db: Session, ref: str | None, office_id: int) -> int | None:
+    """The staff id of the officer a card's link names, when they work in ``office_id``: a
+    new card's reference (``~17``, ``cards.officer_ref``) or an older card's login; None for
+    nobody known there (a card from elsewhere still files the voice, unattributed)."""
+    from minwon.org.models import Staff
+    from minwon.outreach.cards import officer_id_in
+
+    if not ref or not ref.strip():
+        return None
+    staff_id = officer_id_in(ref)
+    if staff_id is not None:
+        staff = db.get(Staff, staff_id)
+    else:
+        try:
+            staff = org_service.staff_by_login(db_session=db, login=ref.strip())
+        except NotFound:
+            return None
+    return staff.id if staff is not None and staff.office_id == office_id else None
+
+
+CARD_PHONE = "182"
+"""The number a card gives when none is typed: the police's civil complaint line."""
+
+
+def card_phone(text: str) -> str:
+    """The phone number a card prints: the typed one as a Korean number in its written form
+    (``voices.phones``, as every phone field checks it), ``CARD_PHONE`` when blank; a text
+    that is no number ("abc", "12") is refused, field ``phone``."""
+    from minwon.voices import phones
+
+    try:
+        return phones.normalise(text) or CARD_PHONE
+    except phones.NotAPhoneNumber:
+        raise Said("err_phone", field="phone") from None
+
+
 def card_sheet(
     db: Session,
     *,
@@ -339,10 +375,12 @@ def card_sheet(
     size: str = "a6",
 ) -> tuple[bytes, str]:
     """Printable request cards as a PDF, tagged with a unit of the caller's offices, the
-    caller (``mine``) and one of the office's campaigns; with the unit code for a file name."""
+    caller (``mine``) and one of the office's campaigns; with the unit code for a file name.
+    A phone that is no Korean number is refused (``card_phone``)."""
     from minwon.config import get_settings
-    from minwon.outreach.cards import Card, CardSize, render_cards
+    from minwon.outreach.cards import Card, CardSize, officer_ref, render_cards
 
+    printed_phone = card_phone(phone)
     found = org_service.find_unit_for(db_session=db, principal=principal, ref=unit or "")
     office = org_service.get_office(db_session=db, office_id=found.office_id)
     chosen = next(
@@ -352,9 +390,9 @@ def card_sheet(
         unit_code=found.code,
         unit_name=found.name,
         office_name=office.name,
-        phone=phone[:40] or "182",
+        phone=printed_phone,
         officer_name=principal.name if mine else None,
-        officer_login=principal.login if mine else None,
+        officer_ref=officer_ref(principal.staff_id) if mine and principal.staff_id else None,
         campaign_name=chosen.name if chosen else None,
         campaign_code=chosen.code if chosen else None,
     )

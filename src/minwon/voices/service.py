@@ -165,15 +165,12 @@ def _insert(
 
 
 def _source_officer(db: Session, login: str | None, office_id: int) -> int | None:
-    """The officer a card or meeting names, when they work in the voice's office (a card
-    from elsewhere still files the voice, just without the attribution)."""
-    if not login:
-        return None
-    try:
-        staff = org_service.staff_by_login(db_session=db, login=login)
-    except NotFound:
-        return None
-    return staff.id if staff.office_id == office_id else None
+    """The officer a card or meeting names (a card's reference or an older card's login),
+    when they work in the voice's office (a card from elsewhere still files the voice, just
+    without the attribution)."""
+    from minwon.outreach.service import card_officer_id
+
+    return card_officer_id(db, login, office_id)
 
 
 def _target(db: Session, voice_in: VoiceCreate, principal: Principal) -> tuple[int, Unit | None]:
