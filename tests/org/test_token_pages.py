@@ -6,8 +6,8 @@ import re
 import pytest
 from factories import World, build_world
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select, text
-from web.pagetools import DEMO_PASSWORD, login
+from sqlalchemy import Engine, func, select
+from web.pagetools import DEMO_PASSWORD, data_names, login
 
 from minwon.app import create_app
 from minwon.db import session_factory
@@ -121,25 +121,6 @@ def test_the_staff_picker_names_roles_in_the_pages_language(site: tuple) -> None
     assert "gr_lead (gr_lead, 팀장·지구대장)" in korean and "hq (hq, 본사 분석)" in korean
 
 
-def _data_names(engine: Engine) -> list[str]:
-    """The demo's own Korean words that pages show as they are (names, duties, places)."""
-    queries = [
-        "select name from organization",
-        "select name from office",
-        "select name from unit",
-        "select kind from unit",
-        "select duties from unit",
-        "select name from category",
-        "select name from staff",
-        "select dong from routing_rule",
-    ]
-    names: set[str] = set()
-    with engine.connect() as conn:
-        for query in queries:
-            names.update(str(v) for (v,) in conn.execute(text(query)) if v)
-    return sorted(names, key=len, reverse=True)
-
-
 @pytest.mark.parametrize("path", ["/admin/tokens", "/admin", "/admin/security"])
 def test_admin_pages_in_english_name_the_demo_staffs_roles_in_english(
     demo_engine: Engine, path: str
@@ -154,6 +135,6 @@ def test_admin_pages_in_english_name_the_demo_staffs_roles_in_english(
     else:
         assert "Administrator" in main
     words = re.sub(r"<[^>]+>", " ", main)
-    for name in _data_names(demo_engine):
+    for name in data_names(demo_engine):
         words = words.replace(name, " ")
     assert re.findall(r"[\uac00-\ud7a3][^<>]{0,40}", words) == []

@@ -5,7 +5,7 @@ import re
 import httpx
 from factories import PASSWORD, World, build_world, voice_json
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from minwon.app import create_app
 from minwon.config import Settings
@@ -73,3 +73,23 @@ def is_html_page(response: httpx.Response) -> bool:
         and text.lstrip().startswith("<!doctype html>")
         and "Traceback" not in text
     )
+
+
+def data_names(engine: Engine) -> list[str]:
+    """The demo's own Korean words: names of the organisation, offices, units (and their
+    duties), categories, staff, places and kinds of unit, longest first."""
+    queries = [
+        "select name from organization",
+        "select name from office",
+        "select name from unit",
+        "select kind from unit",
+        "select duties from unit",
+        "select name from category",
+        "select name from staff",
+        "select dong from routing_rule",
+    ]
+    names: set[str] = set()
+    with engine.connect() as conn:
+        for query in queries:
+            names.update(str(v) for (v,) in conn.execute(text(query)) if v)
+    return sorted(names, key=len, reverse=True)

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from minwon.app import create_app
-from web.pagetools import DEMO_PASSWORD, login
+from web.pagetools import DEMO_PASSWORD, data_names, login
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -50,33 +50,13 @@ def test_a_lead_reads_the_figures_rules_and_words_in_english(
     assert korean in _main(client, f"{path}?lang=ko")
 
 
-def _data_names(engine: Engine) -> list[str]:
-    """The demo's own Korean words: names of the organisation, offices, units (and their
-    duties), categories, staff, places and kinds of unit, longest first."""
-    queries = [
-        "select name from organization",
-        "select name from office",
-        "select name from unit",
-        "select kind from unit",
-        "select duties from unit",
-        "select name from category",
-        "select name from staff",
-        "select dong from routing_rule",
-    ]
-    names: set[str] = set()
-    with engine.connect() as conn:
-        for query in queries:
-            names.update(str(v) for (v,) in conn.execute(text(query)) if v)
-    return sorted(names, key=len, reverse=True)
-
-
 @pytest.mark.parametrize("path", ["/admin", "/admin/security"])
 def test_the_admin_pages_have_no_korean_of_their_own_in_english(
     demo_engine: Engine, path: str
 ) -> None:
     client = _client(demo_engine, "admin")
     english = re.sub(r"<[^>]+>", " ", _main(client, f"{path}?lang=en"))
-    for name in _data_names(demo_engine):
+    for name in data_names(demo_engine):
         english = english.replace(name, " ")
     assert re.findall(r"[\uac00-\ud7a3][^<>]{0,40}", english) == []
     assert "조직 관리" in _main(client, f"{path}?lang=ko") or path == "/admin/security"
