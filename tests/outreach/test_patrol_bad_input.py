@@ -4,6 +4,7 @@ day belongs to, an incident file with no line or only unreadable ones, which lea
 quarter's statistics as they were)."""
 
 import html
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -268,6 +269,9 @@ def test_the_unit_page_refuses_a_file_with_no_line_and_keeps_the_ranking(engine:
     lone word or an empty file is refused on the page (422, the unit and quarter as they were,
     the reason by the upload form), and the ranking keeps its incidents."""
     build_world(engine)
+    today = to_kst(utcnow()).date()
+    now_q = patrol_service.quarter_label(today)  # the quarter /patrols opens on
+    past_q = patrol_service.quarter_label(today.replace(day=1) - timedelta(days=92))
     resident = TestClient(create_app(engine=engine))
     asked = resident.post(
         "/patrols/request",
@@ -277,31 +281,31 @@ def test_the_unit_page_refuses_a_file_with_no_line_and_keeps_the_ranking(engine:
     assert asked.status_code == 200
     lead = TestClient(create_app(engine=engine))
     login(lead, "gr_lead")
-    assert _upload(lead, "2026Q4", MARKET.encode()).status_code == 303
+    assert _upload(lead, now_q, MARKET.encode()).status_code == 303
     assert "= 1.0 + 0.5 × 6" in lead.get("/patrols?unit=GR01").text
     for data in (b"", "장소,시,건수\n".encode(), b"garbage"):
-        refused = _upload(lead, "2026Q4", data)
+        refused = _upload(lead, now_q, data)
         assert refused.status_code == 422, data
         assert "0칸을 올렸습니다" not in refused.text
         assert NO_LINE in _incident_form(refused.text)
         assert 'id="incidents-error"' in refused.text
         assert "= 1.0 + 0.5 × 6" in refused.text  # the page as it was, ranking included
         assert "= 1.0 + 0.5 × 6" in lead.get("/patrols?unit=GR01").text
-    assert _counts(engine) == [("2026Q4", "구로시장 입구", 20, 6)]
+    assert _counts(engine) == [(now_q, "구로시장 입구", 20, 6)]
 
-    english = _upload(lead, "2026Q4", b"garbage", lang="en")
+    english = _upload(lead, now_q, b"garbage", lang="en")
     assert english.status_code == 422 and NO_LINE_EN in _incident_form(english.text)
     lead.cookies.delete("lang")
 
     # an earlier quarter's statistics: the refusal stays on that quarter's page
-    assert _upload(lead, "2026Q3", "구로역,22,5\n".encode()).status_code == 303
-    past = _upload(lead, "2026Q3", b"")
+    assert _upload(lead, past_q, "구로역,22,5\n".encode()).status_code == 303
+    past = _upload(lead, past_q, b"")
     assert past.status_code == 422 and NO_LINE in _incident_form(past.text)
-    assert "· 2026Q3</small>" in past.text
-    assert 'name="quarter" value="2026Q3"' in _incident_form(past.text)
+    assert f"· {past_q}</small>" in past.text
+    assert f'name="quarter" value="{past_q}"' in _incident_form(past.text)
     assert _counts(engine) == [
-        ("2026Q4", "구로시장 입구", 20, 6),
-        ("2026Q3", "구로역", 22, 5),
+        (now_q, "구로시장 입구", 20, 6),
+        (past_q, "구로역", 22, 5),
     ]
 
 

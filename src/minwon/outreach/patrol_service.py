@@ -337,7 +337,7 @@ def _incident_line(number: int, row: list[str]) -> tuple[tuple[str, int], int]:
     """One line of an incident file as ((place key, hour), count); ``Invalid`` naming the line
     when it is not ``place,hour,count`` with an hour of 0–23 and a count of at most 999,999."""
     read = [whole_number(cell, digits=6) for cell in row[1:3]] if len(row) == 3 else []
-    if len(read) != 2 or read[0] is None or read[1] is None:
+    if len(read) != 2 or read[0] is None or read[1] is None or len(row[0].strip()) > MAX_PLACE:
         raise _bad_incident_line(number)
     hour, count = read[0], read[1]
     if not 0 <= hour <= 23:
@@ -358,8 +358,8 @@ def _incident_rows(text: str) -> list[tuple[int, list[str]]]:
     read = 0  # the rows after the header, blank ones included
     try:
         for index, row in enumerate(reader):
-            if index == 0 and row and whole_number(row[-1]) is None:
-                continue  # the header
+            if index == 0 and row and not row[-1].strip().isdigit():
+                continue  # the header: its last cell is a name, not a count
             read += 1
             if read > MAX_INCIDENT_ROWS:
                 raise Invalid(
@@ -367,7 +367,7 @@ def _incident_rows(text: str) -> list[tuple[int, list[str]]]:
                 )
             if any(cell.strip() for cell in row):
                 rows.append((reader.line_num, row))
-    except csv.Error as exc:  # a cell past the reader's field size limit
+    except csv.Error as exc:  # a cell past the reader's field size limit (process-wide)
         raise _bad_incident_line(reader.line_num) from exc
     return rows
 
