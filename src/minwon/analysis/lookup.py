@@ -93,7 +93,7 @@ def _shown(db: Session, principal: Principal, found: list[similar.Match]) -> lis
     """The matches the caller may see, their text masked for a reader who sees no personal
     data."""
     out: list[SimilarVoice] = []
-    citizens = masked_view.citizen_names(db, [m.row.voice_id for m in found])
+    citizens = masked_view.citizen_names(db, [m.row.voice_id for m in found], principal)
     for match in found:
         try:
             voice = voice_service.get(

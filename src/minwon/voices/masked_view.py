@@ -26,9 +26,12 @@ def for_reader(text: str, principal: Principal, names: Iterable[str] = ()) -> st
     return mask_text(text, names=[n for n in names if n])
 
 
-def citizen_names(db: Session, voice_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The name each voice's citizen gave (to be masked where the text quotes it)."""
-    if not voice_ids:
+def citizen_names(
+    db: Session, voice_ids: Sequence[int], reader: Principal | None = None
+) -> dict[int, list[str]]:
+    """The name each voice's citizen gave (to be masked where the text quotes it); nothing,
+    and no query, for a ``reader`` who sees personal data and so reads the text as written."""
+    if not voice_ids or (reader is not None and reader.sees_personal_data):
         return {}
     query = select(VoiceContact.voice_id, VoiceContact.name).where(
         VoiceContact.voice_id.in_(voice_ids), VoiceContact.name != ""

@@ -204,7 +204,7 @@ def _voice_view(
     events = history.events(db_session=db, voice_id=voice.id)
     suggested = (analysis.suggested_unit,) if analysis else ()
     shown = queries.read_many(db, [voice], principal)[0]
-    citizen = masked_view.citizen_names(db, [voice.id]).get(voice.id, [])
+    citizen = masked_view.citizen_names(db, [voice.id], principal).get(voice.id, [])
     return render(
         request,
         "voices/voice.html",

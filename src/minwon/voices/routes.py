@@ -141,7 +141,7 @@ def voice_history(voice_id: VoiceId, db: SessionDep, principal: StaffDep) -> lis
     """Every change to the voice, oldest first."""
     voice = service.get(db_session=db, voice_id=voice_id, principal=principal)
     events = history.events(db_session=db, voice_id=voice.id)
-    citizen = masked_view.citizen_names(db, [voice.id]).get(voice.id, [])
+    citizen = masked_view.citizen_names(db, [voice.id], principal).get(voice.id, [])
     return [
         EventRead(
             at=e.at, actor=e.actor_label, kind=e.kind, before=e.before, after=e.after, note=e.note

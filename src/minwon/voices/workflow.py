@@ -468,11 +468,7 @@ def answers_read(*, db_session: Session, voice_id: int, principal: Principal) ->
     )
     ids = {i for a in rows for i in (a.author_id, a.approver_id) if i}
     names = dict(db_session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
-    citizen = (
-        []
-        if principal.sees_personal_data
-        else masked_view.citizen_names(db_session, [voice_id]).get(voice_id, [])
-    )
+    citizen = masked_view.citizen_names(db_session, [voice_id], principal).get(voice_id, [])
     return [
         AnswerRead(
             id=a.id,
