@@ -258,7 +258,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        from minwon.voices.views import field_message
+        from minwon.web.pydantic_text import field_message
 
         errors = [
             {
