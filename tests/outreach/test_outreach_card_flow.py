@@ -15,7 +15,8 @@ from web.pagetools import csrf
 
 from minwon.app import create_app
 from minwon.db import write_session
-from minwon.outreach.cards import Card, officer_ref, render_cards
+from minwon.org.staff_refs import staff_ref
+from minwon.outreach.cards import Card, render_cards
 from minwon.voices.models import Voice
 
 BASE = "http://minwon.test"
@@ -31,7 +32,7 @@ def test_scanned_card_files_an_attributed_voice(engine: Engine, tmp_path: Path) 
         office_name="구로경찰서",
         phone="02-000-0000",
         officer_name="gr_officer",
-        officer_ref=officer_ref(world.staff_ids["gr_officer"]),
+        officer_ref=staff_ref(world.staff_ids["gr_officer"]),
         campaign_name="빈집털이 예방",
         campaign_code="EMPTY-HOME",
     )
@@ -48,7 +49,7 @@ def test_scanned_card_files_an_attributed_voice(engine: Engine, tmp_path: Path) 
     path = f"{scanned.path}?{scanned.query}"
     citizen = TestClient(create_app(engine=engine))
     form = citizen.get(path)
-    ref = officer_ref(world.staff_ids["gr_officer"])
+    ref = staff_ref(world.staff_ids["gr_officer"])
     assert form.status_code == 200 and f'name="officer" value="{ref}"' in form.text
     assert "gr_officer" not in found[0].text  # the id, never the login
     sent = citizen.post(

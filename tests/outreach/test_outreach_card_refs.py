@@ -12,9 +12,9 @@ from web.pagetools import csrf, login
 
 from minwon.app import create_app
 from minwon.db import write_session
+from minwon.org.staff_refs import staff_ref
 from minwon.outreach import cards as card_module
-from minwon.outreach import service
-from minwon.outreach.cards import card_url, officer_id_in, officer_ref
+from minwon.outreach.cards import card_url
 from minwon.voices.models import Voice
 
 BASE = "http://minwon.test"
@@ -76,30 +76,10 @@ def test_a_new_card_names_the_officer_by_id_not_login(
     assert officer.get("/outreach/cards?print=1&unit=GR01&count=1&mine=1").status_code == 200
     staff_id = world.staff_ids["gr_officer"]
     (card,) = printed
-    assert card.officer_ref == officer_ref(staff_id) == f"~{staff_id}"
+    assert card.officer_ref == staff_ref(staff_id) == f"~{staff_id}"
     url = card_url(BASE, unit="GR01", officer=card.officer_ref, campaign=None)
     assert url == f"{BASE}/submit?unit=GR01&officer=~{staff_id}&channel=card"
     assert "gr_officer" not in url
-
-
-def test_an_officer_reference_or_an_older_cards_login_finds_the_officer(engine: Engine) -> None:
-    world = build_world(engine)
-    staff_id = world.staff_ids["gr_officer"]
-    assert officer_id_in(f"~{staff_id}") == staff_id
-    assert [officer_id_in(x) for x in ("gr_officer", "~", "~x1", "17", "~1" + "0" * 30)] == [
-        None
-    ] * 5
-    with write_session(engine) as db:
-        from minwon.org.models import Staff
-
-        office = db.get_one(Staff, staff_id).office_id
-        other = db.get_one(Staff, world.staff_ids["dj_officer"]).office_id
-        assert service.card_officer_id(db, f"~{staff_id}", office) == staff_id
-        assert service.card_officer_id(db, "gr_officer", office) == staff_id  # printed before
-        assert service.card_officer_id(db, f"~{staff_id}", other) is None  # another office
-        assert service.card_officer_id(db, "~999999", office) is None
-        assert service.card_officer_id(db, "nobody", office) is None
-        assert service.card_officer_id(db, "", office) is None
 
 
 def _file(engine: Engine, officer: str) -> int | None:

@@ -53,31 +53,12 @@ _INK = colors.HexColor("#1b2330")
 _MUTED = colors.HexColor("#6b7685")
 _RULE = colors.HexColor("#9aa5b4")
 _PARAMS = ("unit", "officer", "campaign", "channel")
-OFFICER_REF = "~"
-"""What starts a card's officer reference (``~17``: staff id 17). A login cannot start with
-it (logins start with a letter or digit), so links printed before, which carry the officer's
-login, still read as logins; ``~`` is unreserved in a URL, so it stays as is in the QR code."""
-
-
-def officer_ref(staff_id: int) -> str:
-    """The officer reference a new card's QR link carries: the staff id, never the login
-    (half of an officer's sign-in would otherwise be in every resident's hands)."""
-    return f"{OFFICER_REF}{staff_id}"
-
-
-def officer_id_in(ref: str) -> int | None:
-    """The staff id an officer reference names (``~17`` → 17), None when ``ref`` is not one
-    (an older card's login, or anything else)."""
-    digits = ref.strip().removeprefix(OFFICER_REF)
-    if not ref.strip().startswith(OFFICER_REF) or not (digits.isascii() and digits.isdigit()):
-        return None
-    return int(digits) if len(digits) <= 18 else None
 
 
 @dataclass(frozen=True)
 class CardTag:
-    """What a card's QR link says: the unit code, officer reference (``officer_ref``; a login
-    on cards printed before) and campaign code it came from."""
+    """What a card's QR link says: the unit code, officer reference (``org.staff_refs``; a
+    login on cards printed before) and campaign code it came from."""
 
     unit: str
     officer: str | None = None

@@ -327,26 +327,6 @@ def card_count(value: object) -> int:
         return 10
 
 
-def card_officer_id(db: Session, ref: str | None, office_id: int) -> int | None:
-    """The staff id of the officer a card's link names, when they work in ``office_id``: a
-    new card's reference (``~17``, ``cards.officer_ref``) or an older card's login; None for
-    nobody known there (a card from elsewhere still files the voice, unattributed)."""
-    from minwon.org.models import Staff
-    from minwon.outreach.cards import officer_id_in
-
-    if not ref or not ref.strip():
-        return None
-    staff_id = officer_id_in(ref)
-    if staff_id is not None:
-        staff = db.get(Staff, staff_id)
-    else:
-        try:
-            staff = org_service.staff_by_login(db_session=db, login=ref.strip())
-        except NotFound:
-            return None
-    return staff.id if staff is not None and staff.office_id == office_id else None
-
-
 CARD_PHONE = "182"
 """The number a card gives when none is typed: the police's civil complaint line."""
 
@@ -378,7 +358,8 @@ def card_sheet(
     caller (``mine``) and one of the office's campaigns; with the unit code for a file name.
     A phone that is no Korean number is refused (``card_phone``)."""
     from minwon.config import get_settings
-    from minwon.outreach.cards import Card, CardSize, officer_ref, render_cards
+    from minwon.org.staff_refs import staff_ref
+    from minwon.outreach.cards import Card, CardSize, render_cards
 
     printed_phone = card_phone(phone)
     found = org_service.find_unit_for(db_session=db, principal=principal, ref=unit or "")
@@ -392,7 +373,7 @@ def card_sheet(
         office_name=office.name,
         phone=printed_phone,
         officer_name=principal.name if mine else None,
-        officer_ref=officer_ref(principal.staff_id) if mine and principal.staff_id else None,
+        officer_ref=staff_ref(principal.staff_id) if mine and principal.staff_id else None,
         campaign_name=chosen.name if chosen else None,
         campaign_code=chosen.code if chosen else None,
     )

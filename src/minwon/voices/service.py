@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from minwon.errors import Conflict, Forbidden, Invalid, NotFound
 from minwon.org import service as org_service
-from minwon.org import unit_status
+from minwon.org import staff_refs, unit_status
 from minwon.org.models import Office, Unit
 from minwon.org.roles import WRITERS, Principal
 from minwon.org.rules import OfficeRules, office_rules
@@ -156,21 +156,12 @@ def _insert(
         lon=voice_in.lon,
         created_by_id=principal.staff_id,
         receipt_secret_hash=token_digest(secret),
-        source_officer_id=_source_officer(db, voice_in.officer, office.office_id),
+        source_officer_id=staff_refs.staff_named_in_office(db, voice_in.officer, office.office_id),
         campaign=voice_in.campaign or "",
     )
     db.add(voice)
     db.flush()
     return voice
-
-
-def _source_officer(db: Session, login: str | None, office_id: int) -> int | None:
-    """The officer a card or meeting names (a card's reference or an older card's login),
-    when they work in the voice's office (a card from elsewhere still files the voice, just
-    without the attribution)."""
-    from minwon.outreach.service import card_officer_id
-
-    return card_officer_id(db, login, office_id)
 
 
 def _target(db: Session, voice_in: VoiceCreate, principal: Principal) -> tuple[int, Unit | None]:
