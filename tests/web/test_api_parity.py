@@ -112,6 +112,7 @@ MAPPING: dict[str, list[str]] = {
         "GET /api/v1/actions/{action_id}/effect",
     ],
     "POST /actions/{action_id}/status": ["POST /api/v1/actions/{action_id}/status"],
+    "POST /actions/{action_id}/edit": ["PATCH /api/v1/actions/{action_id}"],
     "POST /actions/{action_id}/evidence": ["POST /api/v1/actions/{action_id}/evidence"],
     "GET /actions/evidence/{evidence_id}": ["GET /api/v1/actions/evidence/{evidence_id}"],
     "GET /board/{office}": ["GET /api/v1/board/{office}"],

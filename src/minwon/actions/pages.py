@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 
 from minwon.actions import effects, service
 from minwon.actions.effect import MIN_VALUES, MIN_VOICES
+from minwon.actions.models import Action
 from minwon.actions.service import STATUSES, ActionIn
 from minwon.errors import Invalid, MinwonError
 from minwon.org import service as org_service
@@ -76,6 +77,7 @@ def _action_in(form: dict[str, str]) -> ActionIn:
         title=form.get("title", ""),
         description=form.get("description", ""),
         owner_login=form.get("owner", "").strip() or None,
+        unit=form.get("unit", "").strip() or None,
         dong=form.get("dong", ""),
         starts_on=_date(form.get("starts_on")),
         due_on=_date(form.get("due_on")),
@@ -156,30 +158,114 @@ def voice_search(request: Request, db: SessionDep, principal: PageStaff, q: str 
     return render(request, "actions/_voice_search.html", found=found, q=q)
 
 
-@router.get("/actions/{action_id:int}")
-def detail(request: Request, action_id: DbId, db: SessionDep, principal: PageStaff) -> Response:
-    """One action: the voices it answers, evidence, status, and its effect once done."""
-    action = service.get(db, principal=principal, action_id=action_id)
+def _as_typed(data: ActionIn) -> dict[str, str]:
+    """The action's current values as the edit form shows them."""
+    return {
+        "title": data.title,
+        "description": data.description,
+        "owner": data.owner_login or "",
+        "unit": data.unit or "",
+        "dong": data.dong,
+        "starts_on": data.starts_on.isoformat() if data.starts_on else "",
+        "due_on": data.due_on.isoformat() if data.due_on else "",
+        "cost": str(data.cost),
+        "public": "on" if data.public else "",
+    }
+
+
+def _kept(options: list[tuple[str, str]], value: str, text: str) -> list[tuple[str, str]]:
+    """``options`` with ``value`` added (shown as ``text``) when it is not among them: a
+    current owner no longer active, or a refused value kept as sent beside its reason."""
+    if value and value not in {v for v, _ in options}:
+        return [*options, (value, text)]
+    return options
+
+
+def _detail_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    action: Action,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """One action's page; for a lead of its office with the edit form, filled with ``typed``
+    (after a refusal) or with the action's current values."""
     effect = None
     if action.done_at is not None and (action.dong or action.category_id):
         try:
             effect = effects.of_action(db, action=action, days=90)
         except MinwonError:
             effect = None
+    owner = service.owners_of(db, [action]).get(action.id)
+    unit = org_service.get_unit(db_session=db, unit_id=action.unit_id) if action.unit_id else None
+    may_change = service.may_change(principal, action)
+    edit: dict[str, Any] = {}
+    if may_change:
+        current = _as_typed(service.written(db, action))
+        values = typed if typed is not None else current
+        owners = [(s.login, s.name) for s in service.owners(db, principal=principal)]
+        owners = _kept(owners, current["owner"], owner.name if owner else current["owner"])
+        units = [
+            (u.code, u.name)
+            for u in org_service.list_units(db_session=db, office_id=action.office_id)
+        ]
+        units = _kept(units, values.get("unit", ""), values.get("unit", ""))
+        edit = {
+            "values": values,
+            "errors": errors or {},
+            "owners": _kept(owners, values.get("owner", ""), values.get("owner", "")),
+            "units": units,
+            "unit_blank": action.unit_id is None,
+        }
     return render(
         request,
         "actions/detail.html",
+        status_code,
         action=action,
-        owner=service.owners_of(db, [action]).get(action.id),
+        owner=owner,
+        unit=unit,
         voices=service.voices_of(db, action.id),
         evidence=service.evidence_of(db, action.id),
         effect=effect,
         rule=tr(request, "ac_effect_rule_text", min_voices=MIN_VOICES, min_values=MIN_VALUES),
         STATUSES=STATUSES,
-        may_edit=principal.role in LEADS,
+        may_change=may_change,
+        edit=edit,
         note_kept=request.session.pop(f"evidence_note_{action.id}", ""),
         accepted=", ".join(kind.ext.upper() for kind in ALLOWED),
     )
+
+
+@router.get("/actions/{action_id:int}")
+def detail(request: Request, action_id: DbId, db: SessionDep, principal: PageStaff) -> Response:
+    """One action: the voices it answers, evidence, status, and its effect once done; a lead
+    of its office also sees the form to change it."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    return _detail_page(request, db, principal, action)
+
+
+@router.post("/actions/{action_id:int}/edit", dependencies=[CsrfDep])
+def edit(
+    request: Request, action_id: DbId, db: SessionDep, principal: PageStaff, form: FormDep
+) -> Response:
+    """Change an action from its page's form (a lead of its office; anyone else is refused
+    before the form is read); a refused change shows the page again with the form as typed
+    and the reason beside the field at fault, the action unchanged."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    service.check_may_change(principal, action)
+    try:
+        service.update(db, principal=principal, action=action, data=_action_in(form))
+    except MinwonError as exc:
+        db.rollback()
+        typed = {k: v for k, v in form.items() if k != "csrf_token"}
+        typed["public"] = "on" if form.get("public") == "on" else ""
+        action = service.get(db, principal=principal, action_id=action_id)
+        return _detail_page(request, db, principal, action, typed, said_fields(request, exc), 422)
+    db.commit()
+    flash(request, tr(request, "ac_changed"))
+    return redirect(f"/actions/{action_id}")
 
 
 @router.post("/actions/{action_id:int}/status", dependencies=[CsrfDep])
@@ -188,6 +274,7 @@ def status(
 ) -> Response:
     """Move an action on; done tells the citizens who asked and consented."""
     action = service.get(db, principal=principal, action_id=action_id)
+    service.check_may_change(principal, action)
     try:
         told = service.set_status(
             db, principal=principal, action=action, status=form.get("status", "")
@@ -207,8 +294,9 @@ async def evidence(
 ) -> Response:
     """Attach a note and optionally a file as evidence; the file's type is sniffed from its
     bytes and must be on the allow-list (photos, PDF, office and Hangul documents)."""
-    form = await request.form()
     action = service.get(db, principal=principal, action_id=action_id)
+    service.check_may_change(principal, action)
+    form = await request.form()
     upload = form.get("file")
     try:
         content, kind = None, None

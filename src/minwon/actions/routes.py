@@ -1,7 +1,8 @@
 """HTTP API of actions under /api/v1/actions and the public board."""
 
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +37,35 @@ class ActionCreate(BaseModel):
     public: bool = True
     voice_ids: list[RowId] = Field(default_factory=list, max_length=1000)
     cluster_id: RowId | None = None
+
+
+class ActionChange(BaseModel):
+    """What to change in an action: only the fields given change. A date given as null is
+    cleared; null for any other field leaves it as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = Field(None, max_length=5000)
+    owner: str | None = Field(
+        None,
+        max_length=64,
+        description="새 담당자 로그인 (기관의 활동 중인 직원) · the new owner's login",
+    )
+    unit: str | None = Field(None, max_length=100, description="부서 코드 · the unit's code")
+    dong: str | None = Field(None, max_length=100)
+    starts_on: date | None = None
+    due_on: date | None = None
+    cost: int | None = Field(None, ge=0, le=MAX_INT32, description="원 (won)")
+    public: bool | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields the caller sent, by the names of ``ActionIn`` (nulls dropped, but for
+        the dates, which a null clears)."""
+        sent = self.model_dump(exclude_unset=True)
+        found = {k: v for k, v in sent.items() if v is not None or k in ("starts_on", "due_on")}
+        if "owner" in found:
+            found["owner_login"] = found.pop("owner")
+        return found
 
 
 class BoardActionRead(BaseModel):
@@ -150,6 +180,23 @@ def list_actions(
 def get_action(action_id: DbId, db: SessionDep, principal: StaffDep) -> ActionRead:
     """One action."""
     return _read(db, service.get(db, principal=principal, action_id=action_id))
+
+
+@router.patch(
+    "/actions/{action_id}",
+    response_model=ActionRead,
+    summary="조치 수정 · Change an action",
+)
+def update(action_id: DbId, body: ActionChange, db: SessionDep, principal: StaffDep) -> ActionRead:
+    """제목·내용·담당자·부서·행정동·시작일·완료 예정일·비용·공개 여부를 고칩니다 (그 기관의
+    팀장·CS 담당). Change what an action says — only the fields given — as on its page: a
+    unit lead or CS manager of its office, the same checks as when it is recorded."""
+    action = service.get(db, principal=principal, action_id=action_id)
+    data = replace(service.written(db, action), **body.given())
+    service.update(db, principal=principal, action=action, data=data)
+    read = _read(db, action)
+    db.commit()
+    return read
 
 
 @router.post(

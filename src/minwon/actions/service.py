@@ -5,7 +5,7 @@ through the outbox ("you said, we did"), and the public board shows it with mask
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -25,6 +25,8 @@ STATUSES = {"planned": "계획", "in_progress": "진행 중", "done": "완료", 
 MAX_FILE = 5 * 1024 * 1024
 MAX_NOTE = 2000
 """The longest evidence note, in characters."""
+MAX_DONG = 100
+"""The longest place (행정동) an action names, in characters (its column's length)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def _require_lead(principal: Principal) -> None:
 def _check(data: ActionIn) -> None:
     if not data.title.strip() or len(data.title) > 300:
         raise Invalid("조치 제목은 1~300자여야 합니다.", field="title")
+    if len(data.dong.strip()) > MAX_DONG:
+        raise Invalid(f"행정동은 {MAX_DONG}자 이내로 입력해 주세요.", field="dong")
     if data.cost < 0:
         raise Invalid("비용은 0 이상이어야 합니다.", field="cost")
     if data.cost > MAX_INT32:
@@ -64,11 +68,29 @@ def _check(data: ActionIn) -> None:
         raise Invalid("완료 예정일이 시작일보다 앞섭니다.", field="due_on")
 
 
+def _cleaned(data: ActionIn) -> ActionIn:
+    """``data`` without NUL characters in its text, which no person types and PostgreSQL
+    cannot store (a title with one was a server error there, stored as sent on SQLite)."""
+
+    def clean(text: str | None) -> str | None:
+        return text.replace("\x00", "") if text is not None else None
+
+    return replace(
+        data,
+        title=data.title.replace("\x00", ""),
+        description=data.description.replace("\x00", ""),
+        dong=data.dong.replace("\x00", ""),
+        owner_login=clean(data.owner_login),
+        unit=clean(data.unit),
+    )
+
+
 def create(db: Session, *, principal: Principal, data: ActionIn, voice_ids: list[int]) -> Action:
     """Record an action of the caller's office, citing the voices it answers."""
     from minwon.org import service as org_service
 
     _require_lead(principal)
+    data = _cleaned(data)
     _check(data)
     voices = [voice_service.get(db_session=db, voice_id=v, principal=principal) for v in voice_ids]
     owner = _owner(db, principal, data.owner_login) if data.owner_login else None
@@ -93,6 +115,86 @@ def create(db: Session, *, principal: Principal, data: ActionIn, voice_ids: list
     db.add(action)
     db.flush()
     link(db, principal=principal, action=action, voice_ids=[v.id for v in voices])
+    return action
+
+
+def may_change(principal: Principal, action: Action) -> bool:
+    """Whether the caller may edit ``action`` (its page shows the form only then): a unit lead,
+    CS manager or admin of the action's own office — those who could have recorded it there.
+    HQ analysts and admins see every office's actions but change only their own office's."""
+    return (
+        principal.role in LEADS
+        and principal.office_id is not None
+        and action.office_id == principal.office_id
+    )
+
+
+def check_may_change(principal: Principal, action: Action) -> None:
+    """Refuse (403) a caller who may see ``action`` but not change it: anyone but a lead, and
+    a lead (an admin) of another office; the page asks this before it reads the form."""
+    _require_lead(principal)
+    if action.office_id != principal.office_id:
+        raise Forbidden("다른 기관의 조치는 고칠 수 없습니다.")
+
+
+def written(db: Session, action: Action) -> ActionIn:
+    """The action as a lead wrote it (its current values, owner and unit by login and code):
+    what the edit form shows, and what a partial change through the API applies to."""
+    from minwon.org import service as org_service
+
+    owner = owners_of(db, [action]).get(action.id)
+    unit = org_service.get_unit(db_session=db, unit_id=action.unit_id) if action.unit_id else None
+    return ActionIn(
+        title=action.title,
+        description=action.description,
+        owner_login=owner.login if owner else None,
+        unit=unit.code if unit else None,
+        category_id=action.category_id,
+        dong=action.dong,
+        starts_on=action.starts_on,
+        due_on=action.due_on,
+        cost=action.cost,
+        public=action.public,
+    )
+
+
+def update(db: Session, *, principal: Principal, action: Action, data: ActionIn) -> Action:
+    """Change what an action says — title, description, owner, unit, place, dates, cost and
+    whether the public board shows it — as teams do when its owner moves or its date slips.
+
+    ``data`` is the whole action as it is to be (``written`` gives the current one); an owner
+    or unit left out (None) stays as it is, and the category, status and voices are not
+    changed here. Only a lead of the action's office may; the same checks as ``create`` apply,
+    a new owner must be active staff of the office, a unit one of the office's; on a refusal
+    nothing is changed. A done or dropped action may still be corrected (its status stays,
+    and no citizen is told again)."""
+    from minwon.org import service as org_service
+
+    check_may_change(principal, action)
+    data = _cleaned(data)
+    _check(data)
+    owner_id = action.owner_id
+    if data.owner_login and data.owner_login.strip() != written(db, action).owner_login:
+        owner_id = _owner(db, principal, data.owner_login).id
+    unit_id = action.unit_id
+    if data.unit and data.unit.strip():
+        try:
+            unit = org_service.find_unit(
+                db_session=db, ref=data.unit.strip(), office_id=action.office_id
+            )
+        except NotFound as exc:  # a wrong value in the request, not a missing action
+            raise Invalid(exc.message, field="unit") from exc
+        unit_id = unit.id
+    action.title = data.title.strip()
+    action.description = data.description.strip()
+    action.owner_id = owner_id
+    action.unit_id = unit_id
+    action.dong = data.dong.strip()
+    action.starts_on = data.starts_on
+    action.due_on = data.due_on
+    action.cost = data.cost
+    action.public = data.public
+    db.flush()
     return action
 
 
@@ -190,8 +292,10 @@ def add_evidence(
     content_type: str = "",
     content: bytes | None = None,
 ) -> ActionEvidence:
-    """Attach a note and, optionally, a small file (photo, document) as evidence."""
-    _require_lead(principal)
+    """Attach a note and, optionally, a small file (photo, document) as evidence: a lead of
+    the action's office only (``check_may_change``)."""
+    check_may_change(principal, action)
+    note = note.replace("\x00", "")
     if not note.strip() and not content:
         raise Invalid("메모나 파일 중 하나는 있어야 합니다.", field="note")
     if len(note) > MAX_NOTE:
@@ -215,8 +319,9 @@ def set_status(
     db: Session, *, principal: Principal, action: Action, status: str, now: datetime | None = None
 ) -> int:
     """Move an action on; when it becomes done, tell each consenting citizen who asked (once).
-    Returns how many notices were queued."""
-    _require_lead(principal)
+    Returns how many notices were queued. A lead of the action's office only
+    (``check_may_change``)."""
+    check_may_change(principal, action)
     if status not in STATUSES:
         raise Invalid(f"알 수 없는 상태입니다: {status}", field="status")
     if action.status == "done" and status == "done":
