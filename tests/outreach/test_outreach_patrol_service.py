@@ -15,7 +15,7 @@ from web.pagetools import csrf, login
 from minwon.app import create_app
 from minwon.db import write_session
 from minwon.outbox.models import OutboxMessage
-from minwon.outreach import patrol_service
+from minwon.outreach import patrol_logs, patrol_quarters
 from minwon.outreach.models import PatrolRequest
 from minwon.timeutil import KST, to_kst, utcnow
 
@@ -62,7 +62,7 @@ def test_requests_rank_plan_patrol_and_tell_only_consenting_requesters(engine: E
         data={
             "csrf_token": token,
             "unit": "GR01",
-            "quarter": patrol_service.quarter_label(to_kst(utcnow()).date()),
+            "quarter": patrol_quarters.quarter_label(to_kst(utcnow()).date()),
         },
         files={"file": ("112.csv", csv_text.encode(), "text/csv")},
         follow_redirects=False,
@@ -77,7 +77,7 @@ def test_requests_rank_plan_patrol_and_tell_only_consenting_requesters(engine: E
         data={
             "csrf_token": token,
             "unit": "GR01",
-            "quarter": patrol_service.quarter_label(to_kst(utcnow()).date()),
+            "quarter": patrol_quarters.quarter_label(to_kst(utcnow()).date()),
         },
         follow_redirects=False,
     )
@@ -93,13 +93,13 @@ def test_requests_rank_plan_patrol_and_tell_only_consenting_requesters(engine: E
         )
         if at > utcnow():
             at -= timedelta(days=1)
-        _, told = patrol_service.log_patrol(
+        _, told = patrol_logs.log_patrol(
             db, principal=principal, unit_id=unit_id, place="구로공원 뒷길", at=at
         )
     assert told == 1
     assert [m.recipient for m in _mails(engine)] == ["a@example.kr"]
     with write_session(engine) as db:
-        again = patrol_service.notify_patrolled(db, unit_id=unit_id)
+        again = patrol_logs.notify_patrolled(db, unit_id=unit_id)
     assert again == 0 and len(_mails(engine)) == 1
 
 

@@ -17,7 +17,7 @@ from minwon.app import create_app
 from minwon.db import write_session
 from minwon.errors import Invalid
 from minwon.org import service as org
-from minwon.outreach import patrol_service
+from minwon.outreach import incident_files, patrol_quarters
 from minwon.outreach.models import IncidentCount, PatrolRequest
 from minwon.timeutil import to_kst, utcnow
 
@@ -177,7 +177,7 @@ def _import(engine: Engine, quarter: str, data: bytes) -> int:
     with write_session(engine) as db:
         principal = org.principal_for(org.staff_by_login(db_session=db, login="gr_lead"))
         assert principal.unit_id is not None
-        return patrol_service.import_incident_file(
+        return incident_files.import_incident_file(
             db, principal=principal, unit_id=principal.unit_id, quarter=quarter, data=data
         )
 
@@ -270,8 +270,8 @@ def test_the_unit_page_refuses_a_file_with_no_line_and_keeps_the_ranking(engine:
     the reason by the upload form), and the ranking keeps its incidents."""
     build_world(engine)
     today = to_kst(utcnow()).date()
-    now_q = patrol_service.quarter_label(today)  # the quarter /patrols opens on
-    past_q = patrol_service.quarter_label(today.replace(day=1) - timedelta(days=92))
+    now_q = patrol_quarters.quarter_label(today)  # the quarter /patrols opens on
+    past_q = patrol_quarters.quarter_label(today.replace(day=1) - timedelta(days=92))
     resident = TestClient(create_app(engine=engine))
     asked = resident.post(
         "/patrols/request",
@@ -315,7 +315,7 @@ def test_the_line_limit_counts_the_lines_after_the_header(
     """As before the header and blank lines were read apart: a header is not counted, every
     line after it is (blank ones too), and a file over the limit changes nothing."""
     build_world(engine)
-    monkeypatch.setattr(patrol_service, "MAX_INCIDENT_ROWS", 3)
+    monkeypatch.setattr(incident_files, "MAX_INCIDENT_ROWS", 3)
     assert _import(engine, "2026Q4", "장소,시,건수\na,1,1\nb,2,2\nc,3,3\n".encode()) == 3
     for over in ("a,1,1\nb,2,2\nc,3,3\nd,4,4\n", "장소,시,건수\na,1,1\n\nb,2,2\nc,3,3\n"):
         with pytest.raises(Invalid) as refused:

@@ -11,7 +11,7 @@ from web.pagetools import csrf
 
 from minwon.app import create_app
 from minwon.db import write_session
-from minwon.outreach import patrol_service
+from minwon.outreach import patrol_requests
 from minwon.outreach.models import PatrolRequest
 from minwon.timeutil import to_kst, utcnow
 
@@ -65,4 +65,4 @@ def test_without_any_police_box_every_unit_is_offered(engine: Engine) -> None:
         o = org.create_organization(db_session=db, code="LH", name="토지공사")
         office = org.create_office(db_session=db, organization=o, code="DJ", name="대전본부")
         org.create_unit(db_session=db, office=office, code="DJ00", name="OK팀")
-        assert [u.code for u in patrol_service.patrol_units(db)] == ["DJ00"]
+        assert [u.code for u in patrol_requests.patrol_units(db)] == ["DJ00"]

@@ -19,9 +19,9 @@ from minwon.config import Settings
 from minwon.db import write_session
 from minwon.errors import InvalidFields
 from minwon.org import service as org_service
-from minwon.outreach import patrol_service
+from minwon.outreach import patrol_requests
 from minwon.outreach.models import PatrolRequest
-from minwon.outreach.patrol_service import RequestIn
+from minwon.outreach.patrol_requests import RequestIn
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.error_texts import in_language
 from minwon.web.i18n import translate
@@ -149,13 +149,13 @@ def test_the_service_refuses_an_address_without_consent_and_stores_nothing(
     build_world(engine)
     for data in (_request(), _request(email=" a@example.com ", place="")):
         with pytest.raises(InvalidFields) as refused, write_session(engine) as db:
-            patrol_service.submit(db, data=data)
+            patrol_requests.submit(db, data=data)
         assert refused.value.errors["consent"] == CONSENT
     assert set(refused.value.errors) == {"place", "consent"}  # every field at fault at once
     assert _stored(engine) == 0
     with write_session(engine) as db:
-        given = patrol_service.submit(db, data=_request(consent=True))
-        none = patrol_service.submit(db, data=_request(email=""))
+        given = patrol_requests.submit(db, data=_request(consent=True))
+        none = patrol_requests.submit(db, data=_request(email=""))
         assert (given.email, given.consent) == ("a@example.com", True)
         assert (none.email, none.consent) == ("", False)
     assert _stored(engine) == 2
@@ -165,10 +165,10 @@ def test_the_service_refuses_an_address_without_consent_and_stores_nothing(
 def test_the_service_refuses_a_unit_the_form_does_not_offer(engine: Engine, code: str) -> None:
     build_world(engine)
     with pytest.raises(InvalidFields) as refused, write_session(engine) as db:
-        patrol_service.submit(db, data=_request(unit=code, consent=True))
+        patrol_requests.submit(db, data=_request(unit=code, consent=True))
     assert refused.value.errors == {"unit": NO_UNIT}
     with pytest.raises(InvalidFields) as both, write_session(engine) as db:
-        patrol_service.submit(db, data=_request(unit=code, place=""))
+        patrol_requests.submit(db, data=_request(unit=code, place=""))
     assert set(both.value.errors) == {"unit", "place", "consent"}
     assert _stored(engine) == 0
 
@@ -182,8 +182,8 @@ def test_a_unit_is_taken_exactly_when_the_form_s_list_offers_it(engine: Engine) 
     assert sorted(offered) == ["GR01", "GR02"]
     with write_session(engine) as db:
         every = [u.code for u in org_service.list_units(db_session=db)]
-        assert [u.code for u in patrol_service.patrol_units(db)] == offered
-        taken = [c for c in every if patrol_service.offered_unit(db, c) is not None]
+        assert [u.code for u in patrol_requests.patrol_units(db)] == offered
+        taken = [c for c in every if patrol_requests.offered_unit(db, c) is not None]
     assert taken == offered and {"GR00", "DJ01"} <= set(every)
     for code in every:
         answer = _post(client, _typed(unit=code, consent="on"))

@@ -14,9 +14,9 @@ from minwon.actions.models import Action
 from minwon.analysis.models import VoiceAnalysis
 from minwon.db import write_session
 from minwon.org import service as org_service
-from minwon.outreach import campaigns, patrol_service
+from minwon.outreach import campaigns, patrol_quarters, patrol_requests, patrol_service
 from minwon.outreach import service as outreach
-from minwon.outreach.patrol_service import RequestIn
+from minwon.outreach.patrol_requests import RequestIn
 from minwon.timeutil import KST, to_kst
 
 PLACES = [
@@ -89,7 +89,7 @@ def load_demo_outreach(engine: Engine, *, now: datetime, seed: int = 11) -> int:
     with write_session(engine) as db:
         for i in range(14):
             start = rng.choice([18, 20, 22])
-            patrol_service.submit(
+            patrol_requests.submit(
                 db,
                 data=RequestIn(
                     unit="GR01",
@@ -103,7 +103,7 @@ def load_demo_outreach(engine: Engine, *, now: datetime, seed: int = 11) -> int:
                 ),
             )
         patrol_service.adopt_plan(
-            db, principal=lead, unit_id=unit.id, quarter=patrol_service.quarter_label(today)
+            db, principal=lead, unit_id=unit.id, quarter=patrol_quarters.quarter_label(today)
         )
     _pothole_action(engine, now)
     return made

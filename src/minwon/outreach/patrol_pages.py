@@ -14,8 +14,15 @@ from starlette.datastructures import UploadFile
 from minwon.errors import Forbidden, Invalid, MinwonError, NotFound
 from minwon.org import service as org_service
 from minwon.org.roles import Principal
-from minwon.outreach import patrol_service, patrols
-from minwon.outreach.patrol_service import SOURCES, RequestIn
+from minwon.outreach import (
+    incident_files,
+    patrol_logs,
+    patrol_quarters,
+    patrol_requests,
+    patrol_service,
+    patrols,
+)
+from minwon.outreach.patrol_requests import SOURCES, RequestIn
 from minwon.timeutil import to_kst, utcnow
 from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import (
@@ -37,16 +44,16 @@ TRUE = {"on", "true", "1", "yes"}
 
 
 def _request_in(form: dict[str, str], source: str) -> RequestIn:
-    return patrol_service.request_in(form, source)
+    return patrol_requests.request_in(form, source)
 
 
 def _units(db: Any) -> list[Any]:
-    return patrol_service.patrol_units(db)
+    return patrol_requests.patrol_units(db)
 
 
 def _days() -> dict[str, str]:
     """The first and last day the form's date field offers (``request_days``)."""
-    first, last = patrol_service.request_days(to_kst(utcnow()).date())
+    first, last = patrol_requests.request_days(to_kst(utcnow()).date())
     return {"first": first.isoformat(), "last": last.isoformat()}
 
 
@@ -94,7 +101,7 @@ def public_submit(
         )
         return with_retry_after(page, verdict.retry_after)
     try:
-        row = patrol_service.submit(db, data=_request_in(form, "web"))
+        row = patrol_requests.submit(db, data=_request_in(form, "web"))
     except MinwonError as exc:
         db.rollback()
         errors = said_fields(request, exc)
@@ -128,7 +135,7 @@ def _status(exc: MinwonError) -> int:
 def _quarter_or_none(text: str) -> str | None:
     """The quarter a form names (``2026Q4``), or None (the current one) when it names none."""
     try:
-        return patrol_service.checked_quarter(text)
+        return patrol_quarters.checked_quarter(text)
     except Invalid:
         return None
 
@@ -152,7 +159,7 @@ def _unit_page(
     except Invalid as exc:
         return render(request, "reports/error.html", 422, message=said(request, exc))
     today = to_kst(utcnow()).date()
-    first_at, last_at = patrol_service.log_window(utcnow())
+    first_at, last_at = patrol_logs.log_window(utcnow())
     typed = {
         "staff": {"day": today.isoformat()},
         "log": {"at": f"{last_at:%Y-%m-%dT%H:%M}"},
@@ -202,7 +209,7 @@ def staff_request(
     """Enter a request taken on a card, from a request box, by phone or at the police box."""
     source = form.get("source", "card")
     try:
-        patrol_service.submit(db, data=_request_in(form, source), principal=principal)
+        patrol_requests.submit(db, data=_request_in(form, source), principal=principal)
     except MinwonError as exc:
         db.rollback()
         refused = ("staff", form, said_fields(request, exc))
@@ -235,12 +242,12 @@ def log(request: Request, db: SessionDep, principal: PageStaff, form: FormDep) -
     """Log a patrol done; consenting requesters of that place and time are told."""
     unit = org_service.find_unit_for(db_session=db, principal=principal, ref=form.get("unit", ""))
     try:
-        _, told = patrol_service.log_patrol(
+        _, told = patrol_logs.log_patrol(
             db,
             principal=principal,
             unit_id=unit.id,
             place=form.get("place", ""),
-            at=patrol_service.patrol_at_of(form.get("at", "")),
+            at=patrol_logs.patrol_at_of(form.get("at", "")),
             note=form.get("note", ""),
         )
     except MinwonError as exc:
@@ -264,7 +271,7 @@ async def incidents(request: Request, db: SessionDep, principal: PageStaff) -> R
     upload = form.get("file")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
     try:
-        n = patrol_service.import_incident_file(
+        n = incident_files.import_incident_file(
             db,
             principal=principal,
             unit_id=unit.id,

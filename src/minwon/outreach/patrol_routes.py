@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from minwon.org import service as org_service
 from minwon.org.models import Unit
-from minwon.outreach import patrol_service
+from minwon.outreach import incident_files, patrol_logs, patrol_requests, patrol_service
 from minwon.outreach.models import PatrolLog, PatrolPlan, PatrolRequest
 from minwon.outreach.routes import UnitQuery
 from minwon.outreach.schemas import (
@@ -142,8 +142,8 @@ def patrols(
 )
 def staff_request(body: PatrolRequestIn, db: SessionDep, principal: StaffDep) -> PatrolRequestRead:
     """Enter a patrol request, as the unit page does."""
-    data = patrol_service.request_in(body.model_dump(), body.source)
-    row = patrol_service.submit(db, data=data, principal=principal)
+    data = patrol_requests.request_in(body.model_dump(), body.source)
+    row = patrol_requests.submit(db, data=data, principal=principal)
     db.commit()
     return _request_read(db, row)
 
@@ -177,7 +177,7 @@ def adopt_plan(body: PlanIn, db: SessionDep, principal: StaffDep) -> PlanRead:
 def log_patrol(body: PatrolLogIn, db: SessionDep, principal: StaffDep) -> PatrolLogRead:
     """Log a patrol, as the unit page does."""
     unit = org_service.find_unit_for(db_session=db, principal=principal, ref=body.unit)
-    log, told = patrol_service.log_patrol(
+    log, told = patrol_logs.log_patrol(
         db, principal=principal, unit_id=unit.id, place=body.place, at=body.at, note=body.note
     )
     db.commit()
@@ -206,7 +206,7 @@ async def incidents(
     """Import incident counts, as the unit page does."""
     data = await file.read()
     found = org_service.find_unit_for(db_session=db, principal=principal, ref=unit)
-    n = patrol_service.import_incident_file(
+    n = incident_files.import_incident_file(
         db, principal=principal, unit_id=found.id, quarter=quarter, data=data
     )
     db.commit()
