@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from minwon import shipped_yaml
 
 CATALOG = Path(__file__).parent / "i18n" / "errors"
 _SLOT = re.compile(r"\{(\d+)\}")
@@ -42,7 +42,7 @@ def catalog() -> Catalog:
     exact: dict[str, str] = {}
     formatted: list[tuple[str, str]] = []
     for path in sorted(CATALOG.glob("*.yaml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = shipped_yaml.read(path.read_text(encoding="utf-8")) or {}
         for korean, english in entries.items():
             if not english:
                 continue

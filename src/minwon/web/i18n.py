@@ -2,14 +2,16 @@
 
 from pathlib import Path
 
-import yaml
+from minwon import shipped_yaml
 
 _DIR = Path(__file__).parent / "i18n"
 LANGUAGES = ("ko", "en")
 
 
 def _load() -> dict[str, dict[str, str]]:
-    return {lang: yaml.safe_load((_DIR / f"{lang}.yaml").read_text("utf-8")) for lang in LANGUAGES}
+    return {
+        lang: shipped_yaml.read((_DIR / f"{lang}.yaml").read_text("utf-8")) for lang in LANGUAGES
+    }
 
 
 MESSAGES = _load()
