@@ -1,11 +1,18 @@
 """Typed numbers: only plain ASCII digits of a bounded length are read, anything else is None
-and nothing raises."""
+and nothing raises; NUL characters are dropped from text and from every string of decoded
+data, nothing else is changed."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minwon.textutil import has_visible_text, typed_plainly, whole_number
+from minwon.textutil import (
+    has_visible_text,
+    typed_plainly,
+    whole_number,
+    without_nul,
+    without_nuls,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +91,21 @@ def test_any_seen_character_makes_text_readable(seen: str) -> None:
 )
 def test_full_width_forms_and_dashes_are_typed_plainly(typed: str, plain: str) -> None:
     assert typed_plainly(typed) == plain
+
+
+@given(st.text())
+def test_only_nul_characters_are_dropped(text: str) -> None:
+    cleaned = without_nul(text)
+    assert "\x00" not in cleaned and cleaned == "".join(c for c in text if c != "\x00")
+
+
+def test_nuls_are_dropped_from_every_string_of_decoded_data() -> None:
+    data = {"ti\x00tle": ["a\x00b", {"k": ("\x00", 3)}], "n": 1.5, "none": None, "ok": True}
+    assert without_nuls(data) == {
+        "title": ["ab", {"k": ("", 3)}],
+        "n": 1.5,
+        "none": None,
+        "ok": True,
+    }
+    assert without_nuls("가\x00나") == "가나" and without_nuls(7) == 7
+    assert without_nuls(b"\x00") == b"\x00"  # bytes (a file's content) are not text

@@ -24,6 +24,7 @@ from minwon.web.deps import LoginRequired
 from minwon.web.failsafe import AnswerUnexpected
 from minwon.web.headers import SecurityHeaders
 from minwon.web.session_cookie import SessionCookie
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import Throttle, with_retry_after
 
 log = logging.getLogger("minwon")
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version=__version__,
         description="A ledger for every voice a citizen gives a Korean public agency.",
     )
+    app.router.route_class = TextRoute  # the domains' routers are made with it too
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

@@ -1,11 +1,44 @@
 """Text helpers shared by every domain: single-line fields stay on one line, typed numbers are
-read only when they are plain digits."""
+read only when they are plain digits, NUL characters never reach the database."""
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import AfterValidator
+
+_T = TypeVar("_T")
+
+NUL = "\x00"
+
+
+def without_nul(value: str) -> str:
+    """``value`` with every NUL character (U+0000) dropped.
+
+    No person types one; an attacker or a broken client sends it, and PostgreSQL cannot store
+    it in a text column (nor jsonb its ``\\u0000`` escape): the statement fails and the request
+    answered 500, where SQLite stored it as sent. Dropping it keeps everything else as typed.
+    """
+    return value.replace(NUL, "") if NUL in value else value
+
+
+def without_nuls(value: _T) -> _T:
+    """``value`` (text, or decoded JSON, YAML or form data: dicts, lists, tuples of them) with
+    NUL characters dropped from every string in it, dict keys included; other values as they
+    are. What a request or a file brings in goes through this once, where it is read."""
+    return cast(_T, _cleaned(value))
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_nul(value)
+    if isinstance(value, dict):
+        return {_cleaned(key): _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_cleaned(item) for item in value)
+    return value
 
 
 def one_line(value: str) -> str:

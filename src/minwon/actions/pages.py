@@ -36,8 +36,9 @@ from minwon.web.pages import (
     tr,
 )
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 BOARD_VOICES = 5
 """The most voices the public board lists under an action; the rest are counted."""
 

@@ -14,8 +14,9 @@ from minwon.db import MAX_INT32, RowId
 from minwon.org import service as org_service
 from minwon.web.deps import DbId, SessionDep, StaffDep
 from minwon.web.files import checked_upload, file_response, read_upload
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1", tags=["actions"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1", tags=["actions"])
 
 
 class ActionCreate(BaseModel):

@@ -17,6 +17,7 @@ from minwon.db import MAX_INT32
 from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org.models import Staff
 from minwon.org.roles import LEADS, Principal
+from minwon.textutil import without_nul, without_nuls
 from minwon.timeutil import FIRST_DAY, LAST_DAY, utcnow
 from minwon.voices import service as voice_service
 from minwon.voices.models import Voice
@@ -70,18 +71,15 @@ def _check(data: ActionIn) -> None:
 
 def _cleaned(data: ActionIn) -> ActionIn:
     """``data`` without NUL characters in its text, which no person types and PostgreSQL
-    cannot store (a title with one was a server error there, stored as sent on SQLite)."""
-
-    def clean(text: str | None) -> str | None:
-        return text.replace("\x00", "") if text is not None else None
-
+    cannot store (a title with one was a server error there, stored as sent on SQLite). The
+    routes drop them already (``web.text_route``); this keeps the rule for other callers."""
     return replace(
         data,
-        title=data.title.replace("\x00", ""),
-        description=data.description.replace("\x00", ""),
-        dong=data.dong.replace("\x00", ""),
-        owner_login=clean(data.owner_login),
-        unit=clean(data.unit),
+        title=without_nul(data.title),
+        description=without_nul(data.description),
+        dong=without_nul(data.dong),
+        owner_login=without_nuls(data.owner_login),
+        unit=without_nuls(data.unit),
     )
 
 
@@ -295,7 +293,7 @@ def add_evidence(
     """Attach a note and, optionally, a small file (photo, document) as evidence: a lead of
     the action's office only (``check_may_change``)."""
     check_may_change(principal, action)
-    note = note.replace("\x00", "")
+    note = without_nul(note)
     if not note.strip() and not content:
         raise Invalid("메모나 파일 중 하나는 있어야 합니다.", field="note")
     if len(note) > MAX_NOTE:

@@ -25,8 +25,9 @@ from minwon.org.models import Office
 from minwon.org.roles import HQ_ANALYST, LEADS, Principal
 from minwon.timeutil import to_kst, utcnow, within_calendar
 from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1/analysis", tags=["analysis"])
 
 OfficeQ = Annotated[str | None, Query(max_length=32, description="office code (HQ, admin)")]
 DayQ = Annotated[date | None, Query(description="KST day, inclusive")]

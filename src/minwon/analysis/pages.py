@@ -19,8 +19,9 @@ from minwon.web.charts import bar_svg, pareto_svg
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import PageStaff, flash, form_data, redirect, refused_filter, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 
 
 def _day(value: str | None, field: str) -> date | None:

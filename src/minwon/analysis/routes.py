@@ -24,8 +24,9 @@ from minwon.org.roles import Principal
 from minwon.voices import service as voice_service
 from minwon.voices.schemas import CategoryRef, UnitRef
 from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1", tags=["analysis"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1", tags=["analysis"])
 
 
 def _organization_id(db: Session, principal: Principal, organization: str | None) -> int:

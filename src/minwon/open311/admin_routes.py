@@ -21,8 +21,9 @@ from minwon.open311.schemas import (
 from minwon.org.models import Category, Office
 from minwon.timeutil import utcnow
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1/open311", tags=["open311 admin"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1/open311", tags=["open311 admin"])
 
 
 def _codes(db: Session, office_ids: list[int]) -> list[str]:

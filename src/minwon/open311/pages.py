@@ -22,8 +22,9 @@ from minwon.voices.catalog import kinds_for
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.pages import FormDep, flash, redirect, said_fields, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 BOXES = ("required", "variable", "active")
 
 

@@ -13,9 +13,10 @@ from minwon.open311 import definitions, intake, keys, reads
 from minwon.open311.formats import Open311Error, answer, error_answer, split_format
 from minwon.timeutil import utcnow
 from minwon.web.deps import SessionDep
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import throttle_of
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+router = APIRouter(route_class=TextRoute, prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 FMT = Annotated[str, Path(description="xml | json", max_length=8)]
 DOC_EN = " XML is the default format of the spec; answers are UTF-8."

@@ -18,8 +18,9 @@ from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 HISTORY = 30
 MAX_FIELD = 200
 

@@ -91,6 +91,7 @@ from minwon.org.load_read import XLSX_SHEETS, _read_xlsx, _read_yaml
 from minwon.org.load_report import SECTIONS, LoadReport, Tally
 from minwon.org.load_write import NO_OFFICE_ROLES, _Apply
 from minwon.org.schemas import OrgFile, korean_message
+from minwon.textutil import without_nuls
 
 # The names other code imports from here; the parts live in the load_* modules.
 __all__ = [
@@ -150,8 +151,8 @@ def parse_org_data(data: bytes, filename: str) -> tuple[OrgFile, Locator]:
         raise Invalid(
             f"YAML(.yaml, .yml)이나 엑셀(.xlsx) 파일이어야 합니다: {filename}", field="file"
         )
-    try:
-        return OrgFile.model_validate(raw), where
+    try:  # YAML writes a NUL as "\0", which PostgreSQL cannot store: dropped like a form's
+        return OrgFile.model_validate(without_nuls(raw)), where
     except ValidationError as exc:
         problems = [Problem(where(e["loc"]), korean_message(e)) for e in exc.errors()]
         raise OrgFileError(problems) from exc

@@ -31,8 +31,9 @@ from minwon.web.deps import CsrfDep, SessionDep, session_timeouts
 from minwon.web.error_texts import in_language
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, tr
 from minwon.web.templating import language, render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 MAX_UPLOAD = 5 * 1024 * 1024
 FIELDS = {  # a form field's name in a message: its interface text key
     "office": "adm_office",

@@ -38,9 +38,10 @@ from minwon.org.schemas import (
 )
 from minwon.timeutil import utcnow
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import throttle_of
 
-router = APIRouter(prefix="/api/v1", tags=["org"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1", tags=["org"])
 
 
 @router.get("/offices", response_model=list[OfficeRead], summary="기관 목록 · Offices")

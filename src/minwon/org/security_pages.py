@@ -13,9 +13,10 @@ from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.pages import FormDep, flash, redirect, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import throttle_of
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 SHOWN = 200
 ACTIONS = (
     "staff_created",

@@ -21,10 +21,11 @@ from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, SessionDep, client_address
 from minwon.web.pages import FormDep, PagePrincipal, flash, redirect, safe_next, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, with_retry_after
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 PENDING_SECONDS = 300
 """How long the password step stays valid while the person fetches their phone."""
 MAX_CODE = 40

@@ -15,7 +15,7 @@ from minwon.outreach import patrols
 from minwon.outreach.models import IncidentCount
 from minwon.outreach.patrol_quarters import checked_quarter, require_unit_staff
 from minwon.outreach.patrol_requests import MAX_PLACE
-from minwon.textutil import whole_number
+from minwon.textutil import whole_number, without_nul
 
 MAX_INCIDENT_ROWS = 50_000
 MAX_INCIDENT_COUNT = 999_999
@@ -70,7 +70,7 @@ def _incident_rows(text: str) -> list[tuple[int, list[str]]]:
     number), blank rows left out, each with the line of the file it ends on, so that a message
     names the line the file's reader sees; ``Invalid`` for a file of more than
     ``MAX_INCIDENT_ROWS`` rows, and naming the line of a cell too long for the CSV reader."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(without_nul(text).lstrip("\ufeff")))
     rows: list[tuple[int, list[str]]] = []
     read = 0  # the rows after the header, blank ones included
     try:

@@ -30,8 +30,9 @@ from minwon.web.pages import (
     tr,
 )
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 TRUE = {"on", "true", "1", "yes"}
 
 

@@ -25,8 +25,9 @@ from minwon.outreach.schemas import (
     PlanRead,
 )
 from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-patrol_router = APIRouter(prefix="/api/v1/patrols", tags=["patrols"])
+patrol_router = APIRouter(route_class=TextRoute, prefix="/api/v1/patrols", tags=["patrols"])
 
 
 def _request_read(db: Session, row: PatrolRequest) -> PatrolRequestRead:

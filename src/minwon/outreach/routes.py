@@ -36,8 +36,9 @@ from minwon.outreach.schemas import (
 from minwon.outreach.service import HOUSING, ContactIn
 from minwon.voices.models import Voice
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1/outreach", tags=["outreach"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1/outreach", tags=["outreach"])
 
 UnitQuery = Annotated[
     str | None, Query(max_length=64, description="unit code / 부서 코드 (기본: 내 부서)")

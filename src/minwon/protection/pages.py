@@ -37,8 +37,9 @@ from minwon.voices.views import field_errors
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, named_codes, redirect, said_fields, tr
 from minwon.web.templating import kst, language, render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 
 
 def _vocab(request: Request) -> dict[str, Any]:

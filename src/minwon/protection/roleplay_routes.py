@@ -14,8 +14,9 @@ from minwon.protection.roleplay_schemas import (
 )
 from minwon.timeutil import utcnow
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1/roleplay", tags=["roleplay"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1/roleplay", tags=["roleplay"])
 
 
 @router.get(

@@ -24,8 +24,9 @@ from minwon.voices import service as voice_service
 from minwon.voices.routes import VoiceId
 from minwon.voices.schemas import VoiceRead
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1", tags=["protection"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1", tags=["protection"])
 OfficeQuery = Annotated[str, Query(max_length=32, description="office code (admins, HQ)")]
 
 

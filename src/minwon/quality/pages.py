@@ -22,8 +22,9 @@ from minwon.timeutil import utcnow
 from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, said_fields, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 
 
 def _date(value: str | None) -> date | None:

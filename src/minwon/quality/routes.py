@@ -27,8 +27,9 @@ from minwon.quality.schemas import (
 )
 from minwon.timeutil import utcnow
 from minwon.web.deps import DbId, SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1/quality", tags=["quality"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1/quality", tags=["quality"])
 
 
 def _marks(marks: list) -> list[checks.Mark]:

@@ -18,8 +18,9 @@ from minwon.voices.catalog import CHANNELS
 from minwon.web.deps import SessionDep
 from minwon.web.pages import PageStaff, refused_filter, said, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 
 
 def _day(value: str | None, field: str) -> date | None:

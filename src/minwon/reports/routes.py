@@ -30,8 +30,9 @@ from minwon.surveys.schemas import PeriodQuery, ScoreRead, StandingRead
 from minwon.voices import queries
 from minwon.voices.todo import Waiting
 from minwon.web.deps import SessionDep, StaffDep
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1/reports", tags=["reports"])
 PeriodDep = Annotated[PeriodQuery, Depends()]
 
 

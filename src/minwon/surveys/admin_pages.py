@@ -21,8 +21,9 @@ from minwon.timeutil import to_kst, utcnow, within_calendar
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, refused_filter, said, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 QUESTION_ROWS = 6
 
 

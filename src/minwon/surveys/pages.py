@@ -26,10 +26,11 @@ from minwon.web.pages import (
     tr,
 )
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, too_many, with_retry_after
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 
 
 def _form(

@@ -28,10 +28,11 @@ from minwon.web.deps import CsrfDep, SessionDep, check_csrf, client_address
 from minwon.web.files import ALLOWED
 from minwon.web.pages import FormDep, PagePrincipal, redirect, said, tr
 from minwon.web.templating import kst, language, render
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import message as throttle_message
 from minwon.web.throttle import throttle_of, with_retry_after
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 MAX_LEDGER_NO, MAX_SECRET = 48, 32
 """The tracking form's maxima (a ledger number, a receipt secret), in characters."""
 

@@ -15,8 +15,9 @@ from minwon.voices import import_jobs, import_launch
 from minwon.web.deps import CsrfDep, SessionDep
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, tr
 from minwon.web.templating import render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 
 
 def _page(request: Request, db: Session, principal: Principal, status: int = 200) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
+from minwon.textutil import without_nul
 from minwon.timeutil import KST, to_kst
 from minwon.voices.catalog import ANSWERED, CHANNELS, CLOSED, IN_PROGRESS, RECEIVED, STATUSES
 
@@ -89,7 +90,7 @@ def _text(value: Any) -> str:
         value = int(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return str(value).replace("\x00", "").replace("\r\n", "\n").strip()
+    return without_nul(str(value)).replace("\r\n", "\n").strip()
 
 
 def _shown(value: Any, limit: int = 40) -> str:

@@ -17,8 +17,9 @@ from minwon.org.roles import Principal
 from minwon.voices import exporter, queries, views
 from minwon.web.deps import SessionDep, StaffDep
 from minwon.web.files import content_disposition
+from minwon.web.text_route import TextRoute
 
-router = APIRouter()
+router = APIRouter(route_class=TextRoute)
 
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -29,8 +29,9 @@ from minwon.web.deps import CsrfDep, DbId, SessionDep
 from minwon.web.files import file_response
 from minwon.web.pages import FormDep, PageStaff, flash, redirect, said, said_text, tr
 from minwon.web.templating import kst, language, render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 DEADLINE_LIMIT = 200
 SOON = timedelta(hours=24)
 INTAKE_DEFAULTS = {"kind": "complaint", "channel": "visit"}

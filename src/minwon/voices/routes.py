@@ -47,9 +47,10 @@ from minwon.voices.schemas import (
 )
 from minwon.web.deps import DbId, PrincipalDep, SessionDep, StaffDep, client_address
 from minwon.web.files import file_response
+from minwon.web.text_route import TextRoute
 from minwon.web.throttle import throttle_of, too_many
 
-router = APIRouter(prefix="/api/v1", tags=["voices"])
+router = APIRouter(route_class=TextRoute, prefix="/api/v1", tags=["voices"])
 VoiceId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="the voice's id")]
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, field_validator
 
-from minwon.textutil import OneLine, has_visible_text
+from minwon.textutil import OneLine, has_visible_text, without_nul
 from minwon.timeutil import to_kst
 from minwon.voices import phones
 
@@ -45,7 +45,7 @@ def _visible(value: str) -> str:
     of spaces, zero-width or direction marks would be a voice or answer nobody can see."""
     if not has_visible_text(value):
         raise ValueError("must not be blank")
-    return value.replace("\x00", "")
+    return without_nul(value)
 
 
 class VoiceBase(BaseModel):

@@ -15,8 +15,9 @@ from minwon.web.deps import CsrfDep, LoginRequired, PrincipalDep, SessionDep
 from minwon.web.error_texts import in_language
 from minwon.web.i18n import translate
 from minwon.web.templating import language, render
+from minwon.web.text_route import TextRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=TextRoute, include_in_schema=False)
 
 
 def page_principal(request: Request, principal: PrincipalDep) -> Principal:
