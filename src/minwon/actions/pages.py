@@ -101,8 +101,6 @@ def _list_page(
     actions = service.list_actions(db, principal=principal, status=params.get("status") or None)
     owners = [(s.login, s.name) for s in service.owners(db, principal=principal)]
     sent = typed.get("owner", "")
-    if sent and sent not in {login for login, _ in owners}:
-        owners.append((sent, sent))  # a refused owner, kept as sent beside its reason
     typed = {**typed, "owner": sent or principal.login}
     return render(
         request,
@@ -110,7 +108,7 @@ def _list_page(
         status_code,
         actions=actions,
         owners_of=service.owners_of(db, actions),
-        owners=owners,
+        owners=_kept(owners, sent, sent),
         STATUSES=STATUSES,
         may_create=principal.role in LEADS,
         prefill=typed,

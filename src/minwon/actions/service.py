@@ -5,7 +5,7 @@ through the outbox ("you said, we did"), and the public board shows it with mask
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -17,7 +17,6 @@ from minwon.db import MAX_INT32
 from minwon.errors import Forbidden, Invalid, NotFound
 from minwon.org.models import Staff
 from minwon.org.roles import LEADS, Principal
-from minwon.textutil import without_nul, without_nuls
 from minwon.timeutil import FIRST_DAY, LAST_DAY, utcnow
 from minwon.voices import service as voice_service
 from minwon.voices.models import Voice
@@ -69,26 +68,11 @@ def _check(data: ActionIn) -> None:
         raise Invalid("완료 예정일이 시작일보다 앞섭니다.", field="due_on")
 
 
-def _cleaned(data: ActionIn) -> ActionIn:
-    """``data`` without NUL characters in its text, which no person types and PostgreSQL
-    cannot store (a title with one was a server error there, stored as sent on SQLite). The
-    routes drop them already (``web.text_route``); this keeps the rule for other callers."""
-    return replace(
-        data,
-        title=without_nul(data.title),
-        description=without_nul(data.description),
-        dong=without_nul(data.dong),
-        owner_login=without_nuls(data.owner_login),
-        unit=without_nuls(data.unit),
-    )
-
-
 def create(db: Session, *, principal: Principal, data: ActionIn, voice_ids: list[int]) -> Action:
     """Record an action of the caller's office, citing the voices it answers."""
     from minwon.org import service as org_service
 
     _require_lead(principal)
-    data = _cleaned(data)
     _check(data)
     voices = [voice_service.get(db_session=db, voice_id=v, principal=principal) for v in voice_ids]
     owner = _owner(db, principal, data.owner_login) if data.owner_login else None
@@ -169,7 +153,6 @@ def update(db: Session, *, principal: Principal, action: Action, data: ActionIn)
     from minwon.org import service as org_service
 
     check_may_change(principal, action)
-    data = _cleaned(data)
     _check(data)
     owner_id = action.owner_id
     if data.owner_login and data.owner_login.strip() != written(db, action).owner_login:
@@ -293,7 +276,6 @@ def add_evidence(
     """Attach a note and, optionally, a small file (photo, document) as evidence: a lead of
     the action's office only (``check_may_change``)."""
     check_may_change(principal, action)
-    note = without_nul(note)
     if not note.strip() and not content:
         raise Invalid("메모나 파일 중 하나는 있어야 합니다.", field="note")
     if len(note) > MAX_NOTE:
