@@ -79,13 +79,10 @@ def _today(days: int = 0) -> str:
     return (to_kst(utcnow()).date() + timedelta(days=days)).isoformat()
 
 
-_PROMISE_DAYS = iter(range(-60, 0))
-
-
-def _next_promise_day() -> str:
+def _next_promise_day(site: Site) -> str:
     """A day after the last promise's (a unit's new promise must start after its last one):
     the valid call and its NUL variants each make one."""
-    return _today(next(_PROMISE_DAYS))
+    return _today(site.n() - 60)
 
 
 def _quarter() -> str:
@@ -316,12 +313,12 @@ class Site:
             ],
             "GR01": ["야간 순찰 요청", "골목 방범 순찰", "공원 소란 신고", "빈집털이 걱정"],
         }
-        day = 0
-        for unit, texts in lines.items():
+        for offset, (unit, texts) in enumerate(lines.items()):
             for i in range(5):
-                for words in texts:
-                    day += 1
-                    at = f"2026-0{1 + day % 8}-{10 + day % 15:02d}T10:00:00+09:00"
+                for k, words in enumerate(texts):
+                    # the two units' voices interleaved in time, the newest a month ago
+                    back = timedelta(days=30 + 2 * (i * len(texts) + k) + offset)
+                    at = (to_kst(utcnow()) - back).isoformat()
                     body = voice_json(unit=unit, title=words, body=f"{words} ({i})", received_at=at)
                     vid = self.api("gr_cs", "POST", "/api/v1/voices", json=body)["id"]
                     self.api("gr_cs", "POST", f"/api/v1/voices/{vid}/answer", json={"body": "조치"})
@@ -504,7 +501,7 @@ API_CALLS: dict[str, Callable[[Site], Call]] = {
         "gr_cs",
         "/api/v1/imports",
         data={"office": "GR"},
-        files={"file": ("대장.csv", LEDGER_CSV.encode(), "text/csv")},
+        files={"file": ("대장.csv", _ledger_csv().encode(), "text/csv")},
     ),
     # analysis
     "POST /api/v1/analysis/route": lambda s: Call(
@@ -694,7 +691,7 @@ API_CALLS: dict[str, Callable[[Site], Call]] = {
     "POST /api/v1/quality/promises": lambda s: Call(
         "gr_lead",
         "/api/v1/quality/promises",
-        json={"unit": "GR01", "text": "30분 안에 연락드립니다", "since": _next_promise_day()},
+        json={"unit": "GR01", "text": "30분 안에 연락드립니다", "since": _next_promise_day(s)},
     ),
     # protection
     "PUT /api/v1/protection/settings": lambda s: Call(
@@ -855,11 +852,17 @@ API_WITHOUT_TEXT = {
 
 PDF = b"%PDF-1.7\n%\x00\xff\x00 binary\n1 0 obj\n<<>>\nendobj\n"
 """A small PDF whose bytes hold NULs: a file must be stored exactly as sent."""
-LEDGER_CSV = (
-    "received_at,kind,channel,title,body,unit\n"
-    "2026-11-20 10:00,complaint,phone,가로등,꺼졌어요,GR01\n"
-)
-"""A ledger file of one voice to import."""
+
+
+def _ledger_csv() -> str:
+    """A ledger file of one voice, received five days before the clock's now, to import."""
+    head = "received_at,kind,channel,title,body,unit\n"
+    return f"{head}{_ago(5)},complaint,phone,가로등,꺼졌어요,GR01\n"
+
+
+def _ago(days: int) -> str:
+    """A moment ``days`` before the clock's now, as a ledger file writes it (Seoul time)."""
+    return f"{to_kst(utcnow() - timedelta(days=days)):%Y-%m-%d %H:%M}"
 
 
 def _citizen_voice(site: Site) -> dict[str, Any]:
@@ -1261,8 +1264,8 @@ def _errors_in(html: str) -> str:
 
 
 def page_outcome(site: Site, form: Form, response: httpx.Response) -> str:
-    """accepted, refused (400/422 or a redirect to a page with an error message), or the
-    status and the start of the text for anything else."""
+    """accepted, refused (400/422, a page with an error message, or a redirect to one), or
+    the status and the start of the text for anything else."""
     status = response.status_code
     if status in (301, 302, 303, 307):
         location = response.headers["location"]
@@ -1272,8 +1275,9 @@ def page_outcome(site: Site, form: Form, response: httpx.Response) -> str:
         if 'class="flash flash-error"' in after.text:
             return f"refused: {_errors_in(after.text)}"
         return "accepted"
-    if status in (200, 201):
-        return "accepted"
+    if status in (200, 201):  # some pages show a refused form again with 200
+        errors = _errors_in(response.text)
+        return f"refused: {errors}" if errors else "accepted"
     if status in (400, 422):
         return f"refused: {_errors_in(response.text)}"
     return f"{status} {_errors_in(response.text) or response.text[:300]}"
@@ -1643,7 +1647,7 @@ PAGE_FORMS: dict[str, Callable[[Site], Form]] = {
         "/imports",
         "/imports",
         typed={"office": "GR"},
-        files={"file": ("대장.csv", LEDGER_CSV.encode(), "text/csv")},
+        files={"file": ("대장.csv", _ledger_csv().encode(), "text/csv")},
     ),
     # organisation
     "POST /admin/units": lambda s: Form(
@@ -1734,7 +1738,7 @@ PAGE_FORMS: dict[str, Callable[[Site], Form]] = {
     "POST /quality/checks": _on_page(
         "gr_lead", "/quality/checks/new", "/quality/checks", note="관찰", n_1="잘함"
     ),
-    "POST /quality/visits": _on_page(
+    "POST /quality/visits": lambda s: _on_page(  # dates from the clock, when the test runs
         "admin",
         "/quality/visits",
         unit="GR01",
@@ -1743,12 +1747,12 @@ PAGE_FORMS: dict[str, Callable[[Site], Form]] = {
         window_start=_today(-5),
         window_end=_today(5),
         scenario="분실물 문의",
-    ),
+    )(s),
     "POST /quality/visits/{visit_id}": _visit_result_form,
     "POST /quality/checklists/{template_id}/items": _checklist_item,
     "POST /quality/items/{item_id}": _item_edit,
     "POST /quality/promises": lambda s: _on_page(
-        "gr_lead", "/quality/promises", text="30분 안에 연락드립니다", since=_next_promise_day()
+        "gr_lead", "/quality/promises", text="30분 안에 연락드립니다", since=_next_promise_day(s)
     )(s),
     # protection and role-play
     "POST /protection/settings": _on_page(
@@ -1798,13 +1802,13 @@ PAGE_FORMS: dict[str, Callable[[Site], Form]] = {
     "POST /outreach/team/target": _on_page(
         "gr_lead", "/outreach/team?unit=GR01", "/outreach/team/target"
     ),
-    "POST /outreach/team/roster": _on_page(
+    "POST /outreach/team/roster": lambda s: _on_page(
         "gr_lead",
         "/outreach/team?unit=GR01",
         "/outreach/team/roster",
         officer="gr_officer",
         off=_today(7),
-    ),
+    )(s),
     "POST /outreach/campaigns": lambda s: Form(
         "gr_lead",
         "/outreach/campaigns",
@@ -2198,9 +2202,9 @@ def test_an_imported_ledger_with_nuls_in_its_cells_is_saved_without_them(
     from minwon.voices.importer import import_file
 
     head = "received_at,kind,channel,title,body,unit,category,dong,address,citizen_name\n"
-    long_row = f"2026-11-20 09:00,complaint,phone,긴 민원,{'가' * 9000},GR01,,구로1동,구로로 1,김\n"
+    long_row = f"{_ago(6)},complaint,phone,긴 민원,{'가' * 9000},GR01,,구로1동,구로로 1,김\n"
     nul_row = (
-        "2026-11-20 10:00,com\x00plaint,pho\x00ne,가로등\x00 고장,불이\x00 꺼졌어요,"
+        f"{_ago(5)},com\x00plaint,pho\x00ne,가로등\x00 고장,불이\x00 꺼졌어요,"
         "GR\x0001,TRA\x00FFIC,구로\x001동,구로로\x00 1,홍\x00길동\n"
     )
     path = tmp_path / "대장.csv"

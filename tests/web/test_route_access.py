@@ -144,8 +144,8 @@ def _quality_rows(client: TestClient, world: World) -> dict[str, object]:
             "unit": "DJ01",
             "channel": "call",
             "scenario": "분실물 문의",
-            "window_start": "2026-11-20",
-            "window_end": "2026-12-20",
+            "window_start": (to_kst(utcnow()).date() - timedelta(days=5)).isoformat(),
+            "window_end": (to_kst(utcnow()).date() + timedelta(days=25)).isoformat(),
         },
         headers=world.auth("admin"),
     )
