@@ -19,7 +19,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData, Headers, QueryParams, UploadFile
 
-from minwon.textutil import without_nul, without_nuls
+from minwon.textutil import NUL, without_nul, without_nuls
 
 
 class TextRequest(Request):
@@ -30,21 +30,27 @@ class TextRequest(Request):
     def query_params(self) -> QueryParams:
         """The query string's parameters, names and values without NULs."""
         if not hasattr(self, "_text_query_params"):
-            pairs = super().query_params.multi_items()
-            self._text_query_params = QueryParams(
-                [(without_nul(name), without_nul(value)) for name, value in pairs]
-            )
+            params = super().query_params
+            pairs = params.multi_items()
+            if any(NUL in name or NUL in value for name, value in pairs):
+                params = QueryParams([(without_nul(n), without_nul(v)) for n, v in pairs])
+            self._text_query_params = params
         return self._text_query_params
 
     @property
     def path_params(self) -> dict[str, Any]:
         """The path's parameters (text ones without NULs; ``{x:int}`` ones are numbers)."""
-        return without_nuls(super().path_params)
+        params: dict[str, Any] = super().path_params
+        if any(isinstance(v, str) and NUL in v for v in params.values()):
+            return without_nuls(params)
+        return params
 
     async def json(self) -> Any:
         """The JSON body with NULs dropped from every string in it, object keys included."""
         if not hasattr(self, "_text_json"):
-            self._text_json = without_nuls(await super().json())
+            found = await super().json()
+            # JSON can carry a NUL only as the escape \u0000; without one there is none to drop
+            self._text_json = without_nuls(found) if b"\\u0000" in await self.body() else found
         return self._text_json
 
     async def _get_form(
@@ -60,11 +66,23 @@ class TextRequest(Request):
             max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
         )
         if not getattr(self, "_text_form", False):
-            form = FormData(
-                [(without_nul(name), _part(value)) for name, value in form.multi_items()]
-            )
+            if any(_has_nul(name, value) for name, value in form.multi_items()):
+                form = FormData(
+                    [(without_nul(name), _part(value)) for name, value in form.multi_items()]
+                )
             self._form, self._text_form = form, True
         return form
+
+
+def _has_nul(name: str, value: str | UploadFile) -> bool:
+    """Whether a form field's name or value (a file's name or part headers) holds a NUL."""
+    if NUL in name:
+        return True
+    if isinstance(value, str):
+        return NUL in value
+    return NUL in (value.filename or "") or any(
+        b"\x00" in header for pair in value.headers.raw for header in pair
+    )
 
 
 def _part(value: str | UploadFile) -> str | UploadFile:
