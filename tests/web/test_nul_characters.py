@@ -37,7 +37,8 @@ from minwon.db import write_session
 from minwon.org import service as org_service
 from minwon.surveys import templates as survey_templates
 from minwon.timeutil import to_kst, utcnow
-from web.pagetools import CSRF_RE
+from web.pagetools import CSRF_RE, csrf, post_form
+from web.pagetools import login as sign_in
 from web.test_route_access import _fill, world_and_rows  # noqa: F401  (a fixture)
 
 
@@ -118,10 +119,7 @@ class Site:
         """A new client that has sent ``login``'s password on the login form (signed in, or
         on to the second step for those who use two-factor sign-in)."""
         client = self.new_client()
-        token = CSRF_RE.search(client.get("/login").text)
-        assert token, "no CSRF field on /login"
-        typed = {"login": login, "password": PASSWORD, "next": "/", "csrf_token": token.group(1)}
-        sent = client.post("/login", data=typed)
+        sent = sign_in(client, login)
         assert sent.status_code == 303, sent.text
         return client
 
@@ -2100,10 +2098,8 @@ def test_text_sent_to_the_api_is_stored_without_its_nuls(site: Site) -> None:
 
 def test_a_citizen_s_form_is_taken_without_its_nuls_and_files_byte_for_byte(site: Site) -> None:
     browser = site.browser(None)
-    token = CSRF_RE.search(browser.get("/submit").text)
-    assert token
     typed = {
-        "csrf_token": token.group(1),
+        "csrf_token": csrf(browser, "/submit"),
         "channel": "web",
         "office": "G\x00R",
         "kind": "complaint",
@@ -2123,12 +2119,10 @@ def test_a_citizen_s_form_is_taken_without_its_nuls_and_files_byte_for_byte(site
     )
     assert name == "사진.pdf" and bytes(content) == PDF  # the file's own NULs are kept
 
-    token = CSRF_RE.search(browser.get("/patrols/request").text)
-    assert token
-    asked = browser.post(
+    asked = post_form(
+        browser,
         "/patrols/request",
-        data={
-            "csrf_token": token.group(1),
+        {
             "unit": "GR01",
             "place": "구로시장\x00 뒷골목",
             "day": _today(2),
@@ -2136,6 +2130,7 @@ def test_a_citizen_s_form_is_taken_without_its_nuls_and_files_byte_for_byte(site
             "end_hour": "2",
             "reason": "어둡\x00습니다",
         },
+        "/patrols/request",
     )
     assert asked.status_code == 200, _errors_in(asked.text)
     assert _rows(site.engine, "SELECT place, reason FROM patrol_request") == [
